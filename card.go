@@ -1,0 +1,15 @@
+package plusone
+
+import "time"
+
+// ContextCard is everything the Slack context card of one ticket shows. The
+// pipeline assembles it from the store; bot renders it.
+type ContextCard struct {
+	Ticket   TicketRecord
+	View     CustomerView // Timeline, Tickets, Orders… newest first
+	Signals  []Signal
+	Currency string // the policy's currency, for amounts without one
+	// Hidden lists customer fields the policy keeps out of Slack ("phone").
+	Hidden []string
+	Now    time.Time
+}

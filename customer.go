@@ -1,0 +1,157 @@
+package plusone
+
+import "time"
+
+// Identity is one way to recognise a customer: her normalised email, or a
+// source's own id for her (Kind is then the source name).
+type Identity struct {
+	Kind  string
+	Value string
+}
+
+// IdentityEmail is the Kind of an email identity.
+const IdentityEmail = "email"
+
+// Customer is one person across every source.
+type Customer struct {
+	ID        int64
+	Name      string
+	Email     string
+	Phone     string
+	CreatedAt time.Time
+	Profile   Profile
+}
+
+// DisplayName is the best name we have for her.
+func (c *Customer) DisplayName() string {
+	switch {
+	case c.Name != "":
+		return c.Name
+	case c.Email != "":
+		return c.Email
+	default:
+		return "Unknown customer"
+	}
+}
+
+// Profile is what the timeline says about a customer, recomputed whenever an
+// event reaches her.
+type Profile struct {
+	Orders        int
+	LifetimeValue Money
+	Currency      string
+	FirstSeen     time.Time
+	LastSeen      time.Time
+	OpenTickets   int
+	Tier          Tier
+	NPS           *int // latest NPS score, if any
+	CSAT          *int // latest CSAT score, if any
+}
+
+// Touchpoint is one entry of a customer's timeline.
+type Touchpoint struct {
+	ID         int64
+	CustomerID int64
+	Source     Source
+	Kind       TouchpointKind
+	// Ref is the id of the object at the source (ticket, order, cart).
+	Ref string
+	// DedupeKey makes the touchpoint idempotent per source: the same key is
+	// recorded once, whether it comes from a webhook or a back-fill.
+	DedupeKey  string
+	OccurredAt time.Time
+	Summary    string
+	URL        string
+	Amount     Money
+	Currency   string
+	Score      *int   // feedback only
+	Scale      string // feedback only: nps or csat
+}
+
+// TouchpointKind classifies timeline entries.
+type TouchpointKind string
+
+// Touchpoint kinds.
+const (
+	TouchTicketOpened  TouchpointKind = "ticket_opened"
+	TouchTicketUpdated TouchpointKind = "ticket_updated"
+	TouchMessage       TouchpointKind = "message"
+	TouchOrder         TouchpointKind = "order"
+	TouchOrderUpdated  TouchpointKind = "order_updated"
+	TouchCart          TouchpointKind = "cart"
+	TouchFeedback      TouchpointKind = "feedback"
+)
+
+// TicketRecord is a ticket as we keep it.
+type TicketRecord struct {
+	Ticket
+	Source     Source
+	CustomerID int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	// WaitingSince is when the customer's oldest unanswered message arrived;
+	// zero once an agent has replied.
+	WaitingSince time.Time
+}
+
+// Key identifies the ticket across sources: "zendesk:5158".
+func (t TicketRecord) Key() string { return TicketKey(t.Source, t.ID) }
+
+// TicketKey builds the key of a ticket of source.
+func TicketKey(source Source, id string) string { return string(source) + ":" + id }
+
+// Open reports whether the ticket still awaits an answer or a solution.
+func (t TicketRecord) Open() bool {
+	switch t.Status {
+	case "solved", "closed", "resolved", "deleted", "spam":
+		return false
+	}
+	return true
+}
+
+// OrderRecord is an order as we keep it.
+type OrderRecord struct {
+	Order
+	Source     Source
+	CustomerID int64
+	UpdatedAt  time.Time
+}
+
+// CartRecord is a checkout as we keep it.
+type CartRecord struct {
+	Cart
+	Source     Source
+	CustomerID int64
+	CreatedAt  time.Time
+}
+
+// Preference is something we know the customer likes, with where it came from.
+type Preference struct {
+	Key       string
+	Value     string
+	Origin    string // a source name, "agent:<slack user>" or "derived"
+	UpdatedAt time.Time
+}
+
+// CardState is the Slack context card of one ticket: where it was posted
+// and whether Slack shows its latest version.
+type CardState struct {
+	Key        string // the ticket key
+	CustomerID int64
+	Source     Source
+	TicketID   string
+	Channel    string
+	TS         string // empty until posted
+	Version    int64  // bumped by every change that should reach the card
+	Delivered  int64  // the version Slack shows
+	State      string
+	Attempts   int
+	LastError  string
+	UpdatedAt  time.Time
+}
+
+// Card delivery states.
+const (
+	CardPending = "pending"
+	CardFailed  = "failed"
+)

@@ -1,0 +1,154 @@
+package plusone
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps everything plusone knows. Implementations: store/sqlite and
+// store/postgres; both pass the conformance suite in store/storetest.
+type Store interface {
+	Inbox
+	CardQueue
+	// Update runs fn in a read-write transaction that commits when fn returns
+	// nil and rolls back otherwise. fn must not do I/O other than through tx.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(tx Tx) error) error
+	// Ready returns nil when the store is reachable and fully migrated.
+	Ready(ctx context.Context) error
+	Close() error
+}
+
+// Claim asks a queue for work: at most Limit items, leased to Worker until
+// Now+Lease. An item whose lease expires can be claimed by another worker.
+type Claim struct {
+	Worker string
+	Limit  int
+	Lease  time.Duration
+	Now    time.Time
+}
+
+// Inbox is the durable queue of webhook deliveries.
+type Inbox interface {
+	// AppendEvent stores ev durably and sets ev.ID. If an event with the same
+	// Source and DedupeKey is already stored, it changes nothing and returns
+	// duplicate=true with the stored event's ID.
+	AppendEvent(ctx context.Context, ev *RawEvent) (duplicate bool, err error)
+	// ClaimEvents leases pending events that are due, oldest first, and
+	// counts an attempt for each.
+	ClaimEvents(ctx context.Context, c Claim) ([]*RawEvent, error)
+	// RetryEvent gives a claimed event back to be tried again at runAfter.
+	RetryEvent(ctx context.Context, id int64, worker string, runAfter time.Time, reason string) error
+	// ParkEvent sets a claimed event aside for good: it is never retried but
+	// stays visible (ParkedEvents) for an operator.
+	ParkEvent(ctx context.Context, id int64, worker string, reason string) error
+	// ReleaseEvents gives back every event leased to worker, unchanged but for
+	// the attempt, so that another worker can claim it at once.
+	ReleaseEvents(ctx context.Context, worker string) error
+	// ParkedEvents lists parked events, newest first.
+	ParkedEvents(ctx context.Context, limit int) ([]*RawEvent, error)
+	// InboxStats counts events by state.
+	InboxStats(ctx context.Context) (InboxStats, error)
+}
+
+// InboxStats counts inbox events by state.
+type InboxStats struct {
+	Pending int
+	Done    int
+	Parked  int
+}
+
+// CardQueue hands out context cards whose latest version Slack does not show.
+type CardQueue interface {
+	// ClaimCards leases due cards with undelivered versions.
+	ClaimCards(ctx context.Context, c Claim) ([]*CardState, error)
+	// CardDelivered records that Slack shows version of the card at
+	// channel/ts, and releases the lease. It returns ErrLeaseLost if the
+	// lease was taken over.
+	CardDelivered(ctx context.Context, key, worker, channel, ts string, version int64) error
+	// RetryCard releases the lease and makes the card due again at runAfter.
+	RetryCard(ctx context.Context, key, worker string, runAfter time.Time, reason string) error
+	// FailCard records a permanent error; the card waits for its next change.
+	FailCard(ctx context.Context, key, worker, reason string) error
+	// ReleaseCards gives back every card leased to worker.
+	ReleaseCards(ctx context.Context, worker string) error
+	// CardStats counts cards waiting for delivery and cards that failed.
+	CardStats(ctx context.Context) (pending, failed int, err error)
+}
+
+// Tx is a unit of work on the store.
+type Tx interface {
+	CustomerTx
+	TimelineTx
+	CardTx
+	// CompleteEvent marks a claimed inbox event done. It returns ErrLeaseLost
+	// if worker no longer holds it, and the transaction must then roll back.
+	CompleteEvent(ctx context.Context, id int64, worker string, now time.Time) error
+}
+
+// CustomerTx reads and writes customers and their identities.
+type CustomerTx interface {
+	// Customer returns ErrNotFound when there is no customer id.
+	Customer(ctx context.Context, id int64) (*Customer, error)
+	// CustomerByIdentity returns ErrNotFound when nobody has the identity.
+	CustomerByIdentity(ctx context.Context, id Identity) (*Customer, error)
+	// CreateCustomer inserts c and sets c.ID.
+	CreateCustomer(ctx context.Context, c *Customer) error
+	// UpdateCustomer saves c's fields and profile.
+	UpdateCustomer(ctx context.Context, c *Customer) error
+	// AddIdentity links id to the customer. It returns an *Error with code
+	// ECONFLICT if another customer has it; linking it twice is no error.
+	AddIdentity(ctx context.Context, customerID int64, id Identity, now time.Time) error
+	Identities(ctx context.Context, customerID int64) ([]Identity, error)
+	// MergeCustomers moves everything of customer from to customer into,
+	// deletes from and records the merge.
+	MergeCustomers(ctx context.Context, into, from int64, reason string, now time.Time) error
+	// SetPreference creates or replaces the preference with p.Key.
+	SetPreference(ctx context.Context, customerID int64, p Preference) error
+	// Preferences lists a customer's preferences by key.
+	Preferences(ctx context.Context, customerID int64) ([]Preference, error)
+}
+
+// TimelineTx reads and writes the timeline and the objects behind it.
+type TimelineTx interface {
+	// AddTouchpoint records tp once per (Source, DedupeKey) and sets tp.ID;
+	// added is false when it was already there.
+	AddTouchpoint(ctx context.Context, tp *Touchpoint) (added bool, err error)
+	// Timeline lists a customer's latest touchpoints, newest first.
+	Timeline(ctx context.Context, customerID int64, limit int) ([]Touchpoint, error)
+
+	// Ticket returns ErrNotFound for an unknown ticket.
+	Ticket(ctx context.Context, source Source, id string) (*TicketRecord, error)
+	SaveTicket(ctx context.Context, t *TicketRecord) error
+	// Tickets lists a customer's tickets, newest first.
+	Tickets(ctx context.Context, customerID int64, limit int) ([]TicketRecord, error)
+
+	// Order returns ErrNotFound for an unknown order.
+	Order(ctx context.Context, source Source, id string) (*OrderRecord, error)
+	SaveOrder(ctx context.Context, o *OrderRecord) error
+	// Orders lists a customer's orders, newest first.
+	Orders(ctx context.Context, customerID int64, limit int) ([]OrderRecord, error)
+
+	// Cart returns ErrNotFound for an unknown cart.
+	Cart(ctx context.Context, source Source, id string) (*CartRecord, error)
+	SaveCart(ctx context.Context, c *CartRecord) error
+	// Carts lists a customer's carts, most recently updated first.
+	Carts(ctx context.Context, customerID int64, limit int) ([]CartRecord, error)
+
+	// ProfileFacts computes a customer's profile from her orders, tickets and
+	// feedback; Tier is left for the policy to decide.
+	ProfileFacts(ctx context.Context, customerID int64) (Profile, error)
+}
+
+// CardTx reads and schedules context cards.
+type CardTx interface {
+	// TouchCard creates the card of a ticket (routed to card.Channel) or, if
+	// it exists, bumps its version so that the change reaches Slack. A card
+	// that failed permanently becomes pending again.
+	TouchCard(ctx context.Context, card CardState, now time.Time) error
+	// Card returns ErrNotFound for a ticket without a card.
+	Card(ctx context.Context, key string) (*CardState, error)
+	// CardsOfCustomer lists the cards of a customer's tickets, newest first.
+	CardsOfCustomer(ctx context.Context, customerID int64, limit int) ([]CardState, error)
+}
