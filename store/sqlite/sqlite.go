@@ -1,0 +1,97 @@
+// Package sqlite opens plusone's embedded store: a SQLite file through the
+// pure-Go modernc.org/sqlite driver, migrated with goose on open.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/plusone-hq/plusone/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Open opens (creating if needed) the SQLite database at path, migrates it to
+// the latest schema and returns the store.
+//
+// Writes go through a single connection with BEGIN IMMEDIATE, so that
+// read-then-write transactions never fail with SQLITE_BUSY; reads use a small
+// separate pool, which WAL lets run beside the writer. synchronous=FULL makes
+// every commit durable before a webhook is acknowledged.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	writer, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxIdleTime(0)
+	writer.SetConnMaxLifetime(0)
+	provider, err := migrate(ctx, writer)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	reader, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	reader.SetMaxOpenConns(4)
+	reader.SetMaxIdleConns(4)
+	return sqlstore.New(sqlstore.Options{
+		Dialect:  sqlstore.Dialect{Name: "sqlite"},
+		Writer:   writer,
+		Reader:   reader,
+		Migrated: func(ctx context.Context) error { return pending(ctx, provider) },
+	}), nil
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+		q.Set("_txlock", "deferred")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+func migrate(ctx context.Context, db *sql.DB) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func pending(ctx context.Context, p *goose.Provider) error {
+	has, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("migration status: %w", err)
+	}
+	if has {
+		return fmt.Errorf("database has pending migrations")
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+)
+
+const cardColumns = `key, customer_id, source, ticket_id, channel, ts, version, delivered, state, attempts,
+	last_error, updated_at`
+
+func scanCard(row interface{ Scan(...any) error }) (*plusone.CardState, error) {
+	var (
+		c       plusone.CardState
+		source  string
+		updated sql.NullInt64
+	)
+	if err := row.Scan(&c.Key, &c.CustomerID, &source, &c.TicketID, &c.Channel, &c.TS, &c.Version, &c.Delivered,
+		&c.State, &c.Attempts, &c.LastError, &updated); err != nil {
+		return nil, err
+	}
+	c.Source = plusone.Source(source)
+	c.UpdatedAt = fromTS(updated)
+	return &c, nil
+}
+
+func collectCards(rows *sql.Rows, err error) ([]*plusone.CardState, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*plusone.CardState
+	for rows.Next() {
+		c, err := scanCard(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// TouchCard creates a ticket's card or bumps its version.
+func (t *tx) TouchCard(ctx context.Context, c plusone.CardState, now time.Time) error {
+	_, err := t.exec(ctx, `
+		INSERT INTO cards (key, customer_id, source, ticket_id, channel, ts, version, delivered, state, attempts,
+			run_after, last_error, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, '', 1, 0, 'pending', 0, ?, '', ?, ?)
+		ON CONFLICT (key) DO UPDATE SET version = cards.version + 1, customer_id = excluded.customer_id,
+			state = 'pending', updated_at = excluded.updated_at,
+			run_after = CASE WHEN cards.state = 'failed' THEN excluded.run_after ELSE cards.run_after END,
+			attempts = CASE WHEN cards.state = 'failed' THEN 0 ELSE cards.attempts END`,
+		c.Key, c.CustomerID, string(c.Source), c.TicketID, c.Channel, now.UnixMicro(), now.UnixMicro(), now.UnixMicro())
+	if err != nil {
+		return fmt.Errorf("touch card %s: %w", c.Key, err)
+	}
+	return nil
+}
+
+func (t *tx) Card(ctx context.Context, key string) (*plusone.CardState, error) {
+	c, err := scanCard(t.queryRow(ctx, `SELECT `+cardColumns+` FROM cards WHERE key = ?`, key))
+	if err != nil {
+		return nil, fmt.Errorf("card %s: %w", key, notFound(err))
+	}
+	return c, nil
+}
+
+func (t *tx) CardsOfCustomer(ctx context.Context, customerID int64, limit int) ([]plusone.CardState, error) {
+	cards, err := collectCards(t.query(ctx, `SELECT `+cardColumns+` FROM cards WHERE customer_id = ?
+		ORDER BY created_at DESC, key LIMIT ?`, customerID, limit))
+	if err != nil {
+		return nil, fmt.Errorf("cards of %d: %w", customerID, err)
+	}
+	out := make([]plusone.CardState, len(cards))
+	for i, c := range cards {
+		out[i] = *c
+	}
+	return out, nil
+}
+
+// ClaimCards leases due cards whose latest version Slack does not show.
+func (s *Store) ClaimCards(ctx context.Context, c plusone.Claim) ([]*plusone.CardState, error) {
+	now := c.Now.UnixMicro()
+	cards, err := collectCards(db{s.w, s.d}.query(ctx, `
+		UPDATE cards SET locked_by = ?, locked_until = ?, attempts = attempts + 1
+		WHERE key IN (
+			SELECT key FROM cards
+			WHERE version > delivered AND state = 'pending' AND run_after <= ?
+				AND (locked_until IS NULL OR locked_until <= ?)
+			ORDER BY run_after, key LIMIT ? `+s.d.LockSkip+`)
+		RETURNING `+cardColumns,
+		c.Worker, c.Now.Add(c.Lease).UnixMicro(), now, now, c.Limit))
+	if err != nil {
+		return nil, fmt.Errorf("claim cards: %w", err)
+	}
+	slices.SortFunc(cards, func(a, b *plusone.CardState) int { return strings.Compare(a.Key, b.Key) })
+	return cards, nil
+}
+
+// CardDelivered records what Slack shows. The message's ts is kept even if
+// the lease was lost meanwhile, so that no second card is ever posted for a
+// ticket whose first one Slack already has.
+func (s *Store) CardDelivered(ctx context.Context, key, worker, channel, ts string, version int64) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("card %s delivered: %w", key, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	x := db{tx, s.d}
+	now := time.Now().UnixMicro()
+	if _, err := x.exec(ctx, `UPDATE cards SET channel = ?, ts = ? WHERE key = ? AND ts = ''`,
+		channel, ts, key); err != nil {
+		return fmt.Errorf("card %s delivered: %w", key, err)
+	}
+	held := leaseHeld(x.exec(ctx, `
+		UPDATE cards SET delivered = CASE WHEN delivered < ? THEN ? ELSE delivered END, attempts = 0,
+			last_error = '', locked_by = NULL, locked_until = NULL, updated_at = ?
+		WHERE key = ? AND locked_by = ?`, version, version, now, key, worker))
+	if held != nil && held != plusone.ErrLeaseLost {
+		return fmt.Errorf("card %s delivered: %w", key, held)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("card %s delivered: %w", key, err)
+	}
+	return held
+}
+
+// RetryCard makes a claimed card due again at runAfter.
+func (s *Store) RetryCard(ctx context.Context, key, worker string, runAfter time.Time, reason string) error {
+	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
+		UPDATE cards SET locked_by = NULL, locked_until = NULL, run_after = ?, last_error = ?
+		WHERE key = ? AND locked_by = ?`, runAfter.UnixMicro(), reason, key, worker))
+	if err != nil {
+		return fmt.Errorf("retry card %s: %w", key, err)
+	}
+	return nil
+}
+
+// FailCard records a permanent error.
+func (s *Store) FailCard(ctx context.Context, key, worker, reason string) error {
+	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
+		UPDATE cards SET state = 'failed', locked_by = NULL, locked_until = NULL, last_error = ?
+		WHERE key = ? AND locked_by = ?`, reason, key, worker))
+	if err != nil {
+		return fmt.Errorf("fail card %s: %w", key, err)
+	}
+	return nil
+}
+
+// ReleaseCards gives back every card leased to worker.
+func (s *Store) ReleaseCards(ctx context.Context, worker string) error {
+	if _, err := (db{s.w, s.d}).exec(ctx, `UPDATE cards SET locked_by = NULL, locked_until = NULL WHERE locked_by = ?`,
+		worker); err != nil {
+		return fmt.Errorf("release cards of %s: %w", worker, err)
+	}
+	return nil
+}
+
+// CardStats counts cards waiting for delivery and cards that failed.
+func (s *Store) CardStats(ctx context.Context) (pending, failed int, err error) {
+	err = db{s.r, s.d}.queryRow(ctx, `
+		SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0)
+		FROM cards WHERE version > delivered`).Scan(&pending, &failed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count cards: %w", err)
+	}
+	return pending, failed, nil
+}

@@ -1,0 +1,183 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// AppendEvent stores a raw event once per (source, dedupe key).
+func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
+	x := db{s.w, s.d}
+	headers, err := json.Marshal(ev.Headers)
+	if err != nil {
+		return false, fmt.Errorf("encode headers: %w", err)
+	}
+	received := ev.ReceivedAt
+	if received.IsZero() {
+		received = time.Now()
+	}
+	err = x.queryRow(ctx, `
+		INSERT INTO inbox (source, dedupe_key, headers, body, received_at, run_after, state)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending')
+		ON CONFLICT (source, dedupe_key) DO NOTHING
+		RETURNING id`,
+		string(ev.Source), ev.DedupeKey, string(headers), ev.Body, ts(received), ts(received)).Scan(&ev.ID)
+	if err == nil {
+		ev.State = plusone.RawPending
+		return false, nil
+	}
+	if err != sql.ErrNoRows {
+		return false, fmt.Errorf("store event: %w", err)
+	}
+	err = x.queryRow(ctx, `SELECT id, state FROM inbox WHERE source = ? AND dedupe_key = ?`,
+		string(ev.Source), ev.DedupeKey).Scan(&ev.ID, &ev.State)
+	if err != nil {
+		return false, fmt.Errorf("find duplicate event: %w", err)
+	}
+	return true, nil
+}
+
+const inboxColumns = `id, source, dedupe_key, headers, body, received_at, attempts, state, last_error`
+
+func scanRaw(rows *sql.Rows) (*plusone.RawEvent, error) {
+	var (
+		ev       plusone.RawEvent
+		source   string
+		headers  string
+		received sql.NullInt64
+	)
+	if err := rows.Scan(&ev.ID, &source, &ev.DedupeKey, &headers, &ev.Body, &received,
+		&ev.Attempts, &ev.State, &ev.LastError); err != nil {
+		return nil, err
+	}
+	ev.Source = plusone.Source(source)
+	ev.ReceivedAt = fromTS(received)
+	if err := json.Unmarshal([]byte(headers), &ev.Headers); err != nil {
+		return nil, fmt.Errorf("event %d: decode headers: %w", ev.ID, err)
+	}
+	return &ev, nil
+}
+
+func collectRaw(rows *sql.Rows, err error) ([]*plusone.RawEvent, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*plusone.RawEvent
+	for rows.Next() {
+		ev, err := scanRaw(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// ClaimEvents leases due pending events, oldest first.
+func (s *Store) ClaimEvents(ctx context.Context, c plusone.Claim) ([]*plusone.RawEvent, error) {
+	now := c.Now.UnixMicro()
+	evs, err := collectRaw(db{s.w, s.d}.query(ctx, `
+		UPDATE inbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1
+		WHERE id IN (
+			SELECT id FROM inbox
+			WHERE state = 'pending' AND run_after <= ? AND (locked_until IS NULL OR locked_until <= ?)
+			ORDER BY id LIMIT ? `+s.d.LockSkip+`)
+		RETURNING `+inboxColumns,
+		c.Worker, c.Now.Add(c.Lease).UnixMicro(), now, now, c.Limit))
+	if err != nil {
+		return nil, fmt.Errorf("claim events: %w", err)
+	}
+	slices.SortFunc(evs, func(a, b *plusone.RawEvent) int { return int(a.ID - b.ID) })
+	return evs, nil
+}
+
+// RetryEvent releases a claimed event to be tried again at runAfter.
+func (s *Store) RetryEvent(ctx context.Context, id int64, worker string, runAfter time.Time, reason string) error {
+	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
+		UPDATE inbox SET locked_by = NULL, locked_until = NULL, run_after = ?, last_error = ?
+		WHERE id = ? AND locked_by = ? AND state = 'pending'`,
+		runAfter.UnixMicro(), reason, id, worker))
+	if err != nil {
+		return fmt.Errorf("retry event %d: %w", id, err)
+	}
+	return nil
+}
+
+// ParkEvent sets a claimed event aside for good.
+func (s *Store) ParkEvent(ctx context.Context, id int64, worker, reason string) error {
+	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
+		UPDATE inbox SET state = 'parked', locked_by = NULL, locked_until = NULL, last_error = ?
+		WHERE id = ? AND locked_by = ? AND state = 'pending'`,
+		reason, id, worker))
+	if err != nil {
+		return fmt.Errorf("park event %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReleaseEvents gives back everything leased to worker.
+func (s *Store) ReleaseEvents(ctx context.Context, worker string) error {
+	_, err := db{s.w, s.d}.exec(ctx, `
+		UPDATE inbox SET locked_by = NULL, locked_until = NULL
+		WHERE locked_by = ? AND state = 'pending'`, worker)
+	if err != nil {
+		return fmt.Errorf("release events of %s: %w", worker, err)
+	}
+	return nil
+}
+
+// ParkedEvents lists parked events, newest first.
+func (s *Store) ParkedEvents(ctx context.Context, limit int) ([]*plusone.RawEvent, error) {
+	evs, err := collectRaw(db{s.r, s.d}.query(ctx,
+		`SELECT `+inboxColumns+` FROM inbox WHERE state = 'parked' ORDER BY id DESC LIMIT ?`, limit))
+	if err != nil {
+		return nil, fmt.Errorf("list parked events: %w", err)
+	}
+	return evs, nil
+}
+
+// InboxStats counts events by state.
+func (s *Store) InboxStats(ctx context.Context) (plusone.InboxStats, error) {
+	var st plusone.InboxStats
+	rows, err := db{s.r, s.d}.query(ctx, `SELECT state, COUNT(*) FROM inbox GROUP BY state`)
+	if err != nil {
+		return st, fmt.Errorf("count events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return st, err
+		}
+		switch state {
+		case plusone.RawPending:
+			st.Pending = n
+		case plusone.RawDone:
+			st.Done = n
+		case plusone.RawParked:
+			st.Parked = n
+		}
+	}
+	return st, rows.Err()
+}
+
+// CompleteEvent marks a claimed event done, inside the transaction that
+// applied it.
+func (t *tx) CompleteEvent(ctx context.Context, id int64, worker string, now time.Time) error {
+	err := leaseHeld(t.exec(ctx, `
+		UPDATE inbox SET state = 'done', locked_by = NULL, locked_until = NULL, done_at = ?, last_error = ''
+		WHERE id = ? AND locked_by = ? AND state = 'pending'`,
+		now.UnixMicro(), id, worker))
+	if err != nil {
+		return fmt.Errorf("complete event %d: %w", id, err)
+	}
+	return nil
+}
