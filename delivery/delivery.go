@@ -1,0 +1,228 @@
+// Package delivery keeps Slack showing the latest version of every context
+// card: it claims cards whose version Slack does not show yet, posts a new
+// card for a ticket's first event or updates the one posted before, and
+// honours Slack's rate limits.
+//
+// One sender makes every Slack call, one at a time. Slack rate-limits per
+// workspace and method and asks for about one message per second per
+// channel, so parallel calls would gain little and would make a 429's
+// Retry-After impossible to honour exactly: after a 429 no request at all is
+// sent until Retry-After has passed.
+//
+// Duplicate window: a card is posted, then its ts is committed. If the
+// process dies between Slack's answer and the commit, the card is posted
+// again after restart. Only that window can give a ticket a second card.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/metrics"
+)
+
+// Slack shows cards: the Slack Web API, or the terminal in local mode.
+type Slack interface {
+	// PostCard posts a new card and returns its message ts.
+	PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (ts string, err error)
+	// UpdateCard replaces the card posted at channel/ts.
+	UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error
+}
+
+// Failure says how to treat an error from Slack.
+type Failure struct {
+	// RetryAfter > 0: Slack answered 429; wait at least this long.
+	RetryAfter time.Duration
+	// Permanent errors (channel_not_found, invalid_auth, not_in_channel…)
+	// are not retried until the card changes again.
+	Permanent bool
+}
+
+// Deliverer runs the card sender.
+type Deliverer struct {
+	Store plusone.Store
+	Slack Slack
+	// Classify tells rate limits, transient and permanent errors apart.
+	Classify func(error) Failure
+	// Card assembles the card of a ticket key as of now.
+	Card    func(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error)
+	Clock   func() time.Time
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	// Pace is the least time between two messages to one channel.
+	Pace time.Duration
+	// Lease, RetryBase, RetryMax and Poll as for the event processor.
+	Lease               time.Duration
+	RetryBase, RetryMax time.Duration
+	Poll                time.Duration
+	// Backoff computes retry delays (pipeline.Backoff).
+	Backoff func(attempt int, base, max time.Duration) time.Duration
+
+	wake chan struct{}
+	once sync.Once
+	// Owned by the sender goroutine only.
+	nextSlot   map[string]time.Time
+	pauseUntil time.Time
+}
+
+func (d *Deliverer) init() {
+	d.once.Do(func() {
+		d.wake = make(chan struct{}, 1)
+		d.nextSlot = map[string]time.Time{}
+		if d.Lease <= 0 {
+			d.Lease = time.Minute
+		}
+		if d.RetryBase <= 0 {
+			d.RetryBase = time.Second
+		}
+		if d.RetryMax <= 0 {
+			d.RetryMax = 5 * time.Minute
+		}
+		if d.Poll <= 0 {
+			d.Poll = 500 * time.Millisecond
+		}
+	})
+}
+
+// Wake tells the sender that cards changed. It never blocks.
+func (d *Deliverer) Wake() {
+	d.init()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends cards until ctx is cancelled; the card in hand is finished and
+// the claimed rest given back.
+func (d *Deliverer) Run(ctx context.Context, instance string) {
+	d.init()
+	worker := instance + "/cards"
+	bg := context.WithoutCancel(ctx)
+	defer func() {
+		rctx, cancel := context.WithTimeout(bg, 5*time.Second)
+		defer cancel()
+		if err := d.Store.ReleaseCards(rctx, worker); err != nil {
+			d.Log.Warn("release cards", "err", err)
+		}
+	}()
+	for ctx.Err() == nil {
+		wait := d.Poll
+		cards, err := d.Store.ClaimCards(bg, plusone.Claim{Worker: worker, Limit: 10, Lease: d.Lease, Now: d.Clock()})
+		if err != nil {
+			d.Log.Error("claim cards", "err", err)
+		}
+		for i, c := range cards {
+			if ctx.Err() != nil {
+				break
+			}
+			if !d.deliver(ctx, bg, worker, c) {
+				// Slack asked us to slow down: hand the rest back until then.
+				for _, rest := range cards[i+1:] {
+					d.retry(bg, worker, rest, d.pauseUntil, "waiting for Slack's Retry-After")
+				}
+				break
+			}
+		}
+		if len(cards) == 10 {
+			continue
+		}
+		if p := time.Until(d.pauseUntil); p > wait {
+			wait = p
+		}
+		select {
+		case <-ctx.Done():
+		case <-d.wake:
+		case <-time.After(wait):
+		}
+	}
+}
+
+// deliver sends one card. It returns false when Slack rate-limited us.
+func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.CardState) bool {
+	log := d.Log.With("card", c.Key, "channel", c.Channel)
+	now := d.Clock()
+	if now.Before(d.pauseUntil) {
+		d.retry(bg, worker, c, d.pauseUntil, "waiting for Slack's Retry-After")
+		return false
+	}
+	if slot := d.nextSlot[c.Channel]; slot.After(now) {
+		// Pace messages per channel: wait briefly, or come back later.
+		if slot.Sub(now) > 2*d.Pace+100*time.Millisecond {
+			d.retry(bg, worker, c, slot, "")
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			d.retry(bg, worker, c, now, "")
+			return true
+		case <-time.After(slot.Sub(now)):
+		}
+	}
+	card, err := d.Card(bg, c.Key, d.Clock())
+	if err != nil {
+		log.Error("assemble card", "err", err)
+		d.retry(bg, worker, c, d.Clock().Add(d.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error())
+		return true
+	}
+	method := "chat.update"
+	ts := c.TS
+	callCtx, cancel := context.WithTimeout(bg, d.Lease/2)
+	if ts == "" {
+		method = "chat.postMessage"
+		ts, err = d.Slack.PostCard(callCtx, c.Channel, card)
+	} else {
+		err = d.Slack.UpdateCard(callCtx, c.Channel, ts, card)
+	}
+	cancel()
+	sent := d.Clock()
+	if d.Pace > 0 {
+		d.nextSlot[c.Channel] = sent.Add(d.Pace)
+	}
+	if err == nil {
+		d.Metrics.SlackDeliveries.WithLabelValues(method, "ok").Inc()
+		d.Metrics.CardLatency.Observe(sent.Sub(c.UpdatedAt).Seconds())
+		if err := d.Store.CardDelivered(bg, c.Key, worker, c.Channel, ts, c.Version); err != nil {
+			if errors.Is(err, plusone.ErrLeaseLost) {
+				log.Warn("card lease lost after delivery; ts kept", "ts", ts)
+			} else {
+				log.Error("record card delivery", "ts", ts, "err", err)
+			}
+		}
+		log.Debug("card delivered", "method", method, "ts", ts, "version", c.Version)
+		return true
+	}
+	f := d.Classify(err)
+	switch {
+	case f.RetryAfter > 0:
+		d.Metrics.SlackDeliveries.WithLabelValues(method, "rate_limited").Inc()
+		d.pauseUntil = sent.Add(f.RetryAfter)
+		log.Warn("slack rate limit", "method", method, "retry_after", f.RetryAfter.String())
+		d.retry(bg, worker, c, d.pauseUntil, err.Error())
+		return false
+	case f.Permanent:
+		d.Metrics.SlackDeliveries.WithLabelValues(method, "permanent").Inc()
+		log.Error("slack refused the card; it waits for its next change", "method", method, "err", err)
+		if ferr := d.Store.FailCard(bg, c.Key, worker, fmt.Sprintf("%s: %v", method, err)); ferr != nil {
+			log.Error("record card failure", "err", ferr)
+		}
+		return true
+	default:
+		d.Metrics.SlackDeliveries.WithLabelValues(method, "transient").Inc()
+		delay := d.Backoff(c.Attempts, d.RetryBase, d.RetryMax)
+		log.Warn("slack call failed; will retry", "method", method, "err", err, "retry_in", delay.String())
+		d.retry(bg, worker, c, sent.Add(delay), err.Error())
+		return true
+	}
+}
+
+func (d *Deliverer) retry(ctx context.Context, worker string, c *plusone.CardState, at time.Time, reason string) {
+	if err := d.Store.RetryCard(ctx, c.Key, worker, at, reason); err != nil {
+		d.Log.Error("reschedule card", "card", c.Key, "err", err)
+	}
+}

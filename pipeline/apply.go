@@ -1,0 +1,514 @@
+// Package pipeline turns stored webhook deliveries into customer memory: a
+// worker claims raw events, normalises them through their integration and
+// applies them to the store in one transaction per delivery — customer
+// found or created, timeline, tickets, orders, carts, profile and tier — and
+// marks the context cards that must change.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Applier applies normalised events inside a store transaction.
+type Applier struct {
+	// Policy returns the policy in force (tiers, routing).
+	Policy func() *plusone.Policy
+	// DefaultChannel receives cards no routing rule claims.
+	DefaultChannel string
+}
+
+// maxRelated bounds how many of a customer's tickets and cards one event
+// looks at; older ones are not refreshed.
+const maxRelated = 50
+
+// Apply records e for its customer and returns her ID. received stands in
+// for the event's time when the source gives none.
+func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time) (int64, error) {
+	at := e.OccurredAt
+	if at.IsZero() {
+		at = received
+	}
+	at = at.UTC()
+	cust, err := resolveCustomer(ctx, tx, e.Source, e.Customer, at)
+	if err != nil {
+		return 0, err
+	}
+	for k, v := range e.Customer.Preferences {
+		if strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
+			continue
+		}
+		if err := tx.SetPreference(ctx, cust.ID, plusone.Preference{Key: k, Value: v, Origin: string(e.Source), UpdatedAt: at}); err != nil {
+			return 0, err
+		}
+	}
+	var ticket *plusone.TicketRecord
+	if e.Ticket != nil && e.Ticket.ID != "" {
+		if ticket, err = applyTicket(ctx, tx, cust.ID, e, at); err != nil {
+			return 0, err
+		}
+	}
+	if e.Message != nil {
+		if err := applyMessage(ctx, tx, cust.ID, ticket, e, at); err != nil {
+			return 0, err
+		}
+	}
+	if ticket != nil {
+		if err := tx.SaveTicket(ctx, ticket); err != nil {
+			return 0, err
+		}
+	}
+	if e.Order != nil && e.Order.ID != "" {
+		if err := applyOrder(ctx, tx, cust.ID, e, at); err != nil {
+			return 0, err
+		}
+	}
+	if e.Cart != nil && e.Cart.ID != "" {
+		if err := applyCart(ctx, tx, cust.ID, e, at); err != nil {
+			return 0, err
+		}
+	}
+	if e.Feedback != nil {
+		if err := applyFeedback(ctx, tx, cust.ID, e, at); err != nil {
+			return 0, err
+		}
+	}
+	policy := a.Policy()
+	if err := refreshProfile(ctx, tx, cust, policy); err != nil {
+		return 0, err
+	}
+	if err := a.touchCards(ctx, tx, cust, ticket, at); err != nil {
+		return 0, err
+	}
+	return cust.ID, nil
+}
+
+// resolveCustomer finds the customer an event is about by any of its
+// identities, merging customers that turn out to be the same person, or
+// creates her; then it records what the event tells about her.
+func resolveCustomer(ctx context.Context, tx plusone.Tx, source plusone.Source, ref plusone.CustomerRef, at time.Time) (*plusone.Customer, error) {
+	ids := ref.Identities(source)
+	if len(ids) == 0 {
+		return nil, plusone.Errorf(plusone.EINVALID, "event names no customer (email or external id)")
+	}
+	var found []*plusone.Customer
+	for _, id := range ids {
+		c, err := tx.CustomerByIdentity(ctx, id)
+		if errors.Is(err, plusone.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(found, func(f *plusone.Customer) bool { return f.ID == c.ID }) {
+			found = append(found, c)
+		}
+	}
+	var cust *plusone.Customer
+	switch {
+	case len(found) == 0:
+		since := at
+		if !ref.Since.IsZero() && ref.Since.Before(since) {
+			since = ref.Since.UTC()
+		}
+		cust = &plusone.Customer{CreatedAt: since, Profile: plusone.Profile{Tier: plusone.TierNew}}
+		if err := tx.CreateCustomer(ctx, cust); err != nil {
+			return nil, err
+		}
+	default:
+		// The oldest record survives; the others are the same person seen
+		// through another identity before the link was known.
+		slices.SortFunc(found, func(a, b *plusone.Customer) int { return int(a.ID - b.ID) })
+		cust = found[0]
+		for _, other := range found[1:] {
+			reason := fmt.Sprintf("%s event links %s", source, describeIdentities(ids))
+			if err := tx.MergeCustomers(ctx, cust.ID, other.ID, reason, at); err != nil {
+				return nil, err
+			}
+		}
+		if len(found) > 1 {
+			c, err := tx.Customer(ctx, cust.ID)
+			if err != nil {
+				return nil, err
+			}
+			cust = c
+		}
+	}
+	for _, id := range ids {
+		if err := tx.AddIdentity(ctx, cust.ID, id, at); err != nil {
+			return nil, err
+		}
+	}
+	if n := strings.TrimSpace(ref.Name); n != "" {
+		cust.Name = n
+	}
+	if e := plusone.NormalizeEmail(ref.Email); e != "" && cust.Email == "" {
+		cust.Email = e
+	}
+	if p := strings.TrimSpace(ref.Phone); p != "" {
+		cust.Phone = p
+	}
+	if !ref.Since.IsZero() && (cust.CreatedAt.IsZero() || ref.Since.Before(cust.CreatedAt)) {
+		cust.CreatedAt = ref.Since.UTC()
+	}
+	return cust, nil
+}
+
+func describeIdentities(ids []plusone.Identity) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.Kind + ":" + id.Value
+	}
+	return strings.Join(parts, " and ")
+}
+
+func applyTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time) (*plusone.TicketRecord, error) {
+	in := *e.Ticket
+	rec, err := tx.Ticket(ctx, e.Source, in.ID)
+	isNew := errors.Is(err, plusone.ErrNotFound)
+	if err != nil && !isNew {
+		return nil, err
+	}
+	if isNew {
+		rec = &plusone.TicketRecord{Ticket: in, Source: e.Source, CustomerID: customerID, CreatedAt: at, UpdatedAt: at}
+		if rec.Status == "" {
+			rec.Status = "open"
+		}
+		if rec.Open() {
+			rec.WaitingSince = at // a new ticket awaits its first answer
+		}
+	} else {
+		rec.CustomerID = customerID
+		newer := !at.Before(rec.UpdatedAt)
+		prevStatus := rec.Status
+		mergeTicket(&rec.Ticket, in, newer)
+		if newer {
+			rec.UpdatedAt = at
+		}
+		if e.Type == plusone.EventTicketCreated && at.Before(rec.CreatedAt) {
+			rec.CreatedAt = at
+		}
+		if !rec.Open() {
+			rec.WaitingSince = time.Time{}
+		}
+		if rec.Status != prevStatus {
+			if _, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
+				CustomerID: customerID, Source: e.Source, Kind: plusone.TouchTicketUpdated, Ref: in.ID,
+				DedupeKey:  fmt.Sprintf("ticket:%s:status:%s:%d", in.ID, rec.Status, at.UnixMicro()),
+				OccurredAt: at, URL: rec.URL,
+				Summary: fmt.Sprintf("Ticket %s: %s", rec.Status, clip(rec.Subject, 120)),
+			}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if isNew || e.Type == plusone.EventTicketCreated {
+		if _, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
+			CustomerID: customerID, Source: e.Source, Kind: plusone.TouchTicketOpened, Ref: in.ID,
+			DedupeKey: "ticket:" + in.ID + ":opened", OccurredAt: rec.CreatedAt, URL: rec.URL,
+			Summary: "Opened ticket: " + clip(orDefault(rec.Subject, "(no subject)"), 160),
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+// mergeTicket folds what an event says into the ticket. Newer information
+// replaces what we had; older information only fills gaps, so that events
+// applied out of order still leave the latest state.
+func mergeTicket(dst *plusone.Ticket, in plusone.Ticket, newer bool) {
+	set := func(d *string, v string) {
+		if v != "" && (newer || *d == "") {
+			*d = v
+		}
+	}
+	set(&dst.Subject, in.Subject)
+	set(&dst.URL, in.URL)
+	set(&dst.Status, in.Status)
+	set(&dst.Priority, in.Priority)
+	set(&dst.Brand, in.Brand)
+	set(&dst.Channel, in.Channel)
+	if in.Tags != nil && (newer || dst.Tags == nil) {
+		dst.Tags = in.Tags
+	}
+}
+
+func applyMessage(ctx context.Context, tx plusone.Tx, customerID int64, ticket *plusone.TicketRecord, e plusone.Event, at time.Time) error {
+	m := e.Message
+	id := m.ID
+	if id == "" {
+		id = e.ID
+	}
+	who := "Customer"
+	if !m.FromCustomer {
+		who = orDefault(m.Author, "Agent")
+	}
+	ref := ""
+	if ticket != nil {
+		ref = ticket.ID
+		if m.FromCustomer {
+			if ticket.WaitingSince.IsZero() && ticket.Open() {
+				ticket.WaitingSince = at
+			}
+		} else {
+			ticket.WaitingSince = time.Time{}
+		}
+	}
+	text := strings.Join(strings.Fields(m.Text), " ")
+	_, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
+		CustomerID: customerID, Source: e.Source, Kind: plusone.TouchMessage, Ref: ref,
+		DedupeKey: "message:" + id, OccurredAt: at,
+		Summary: clip(who+": "+orDefault(text, "(no text)"), 200),
+	})
+	return err
+}
+
+func applyOrder(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time) error {
+	in := *e.Order
+	rec, err := tx.Order(ctx, e.Source, in.ID)
+	isNew := errors.Is(err, plusone.ErrNotFound)
+	if err != nil && !isNew {
+		return err
+	}
+	if isNew {
+		rec = &plusone.OrderRecord{Order: in, Source: e.Source, CustomerID: customerID, UpdatedAt: at}
+		if rec.CreatedAt.IsZero() {
+			rec.CreatedAt = at
+		}
+		if rec.Status == "" {
+			rec.Status = plusone.OrderOpen
+		}
+	} else {
+		prev := rec.Status
+		rec.CustomerID = customerID
+		if newer := !at.Before(rec.UpdatedAt); newer {
+			rec.UpdatedAt = at
+			if in.Status != "" {
+				rec.Status = in.Status
+			}
+			if in.Total != 0 {
+				rec.Total = in.Total
+			}
+			if len(in.Items) > 0 {
+				rec.Items = in.Items
+			}
+		}
+		if in.Refunded > rec.Refunded {
+			rec.Refunded = in.Refunded
+		}
+		fill(&rec.Name, in.Name)
+		fill(&rec.URL, in.URL)
+		fill(&rec.Currency, in.Currency)
+		fill(&rec.CheckoutToken, in.CheckoutToken)
+		if rec.Status != prev && rec.Status != "" {
+			if _, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
+				CustomerID: customerID, Source: e.Source, Kind: plusone.TouchOrderUpdated, Ref: in.ID,
+				DedupeKey: "order:" + in.ID + ":" + rec.Status, OccurredAt: at, URL: rec.URL,
+				Summary: fmt.Sprintf("Order %s %s", orderName(rec.Order), rec.Status),
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.SaveOrder(ctx, rec); err != nil {
+		return err
+	}
+	if _, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
+		CustomerID: customerID, Source: e.Source, Kind: plusone.TouchOrder, Ref: in.ID,
+		DedupeKey: "order:" + in.ID + ":created", OccurredAt: rec.CreatedAt, URL: rec.URL,
+		Amount: rec.Total, Currency: rec.Currency, Summary: orderSummary(rec.Order),
+	}); err != nil {
+		return err
+	}
+	if rec.CheckoutToken != "" {
+		return completeCart(ctx, tx, e.Source, rec.CheckoutToken, rec.CreatedAt)
+	}
+	return nil
+}
+
+// completeCart closes the checkout an order came from.
+func completeCart(ctx context.Context, tx plusone.Tx, source plusone.Source, id string, at time.Time) error {
+	cart, err := tx.Cart(ctx, source, id)
+	if errors.Is(err, plusone.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !cart.CompletedAt.IsZero() {
+		return nil
+	}
+	cart.CompletedAt = at
+	return tx.SaveCart(ctx, cart)
+}
+
+func applyCart(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time) error {
+	in := *e.Cart
+	if in.UpdatedAt.IsZero() {
+		in.UpdatedAt = at
+	}
+	rec, err := tx.Cart(ctx, e.Source, in.ID)
+	isNew := errors.Is(err, plusone.ErrNotFound)
+	if err != nil && !isNew {
+		return err
+	}
+	if isNew {
+		rec = &plusone.CartRecord{Cart: in, Source: e.Source, CustomerID: customerID, CreatedAt: at}
+	} else {
+		rec.CustomerID = customerID
+		if !in.UpdatedAt.Before(rec.UpdatedAt) {
+			completed, abandoned := rec.CompletedAt, rec.Abandoned
+			rec.Cart = in
+			if rec.CompletedAt.IsZero() {
+				rec.CompletedAt = completed
+			}
+			rec.Abandoned = rec.Abandoned || abandoned
+		} else if rec.CompletedAt.IsZero() {
+			rec.CompletedAt = in.CompletedAt
+		}
+	}
+	if err := tx.SaveCart(ctx, rec); err != nil {
+		return err
+	}
+	kind, verb := "started", "Started checkout"
+	if rec.Abandoned {
+		kind, verb = "abandoned", "Abandoned cart"
+	}
+	_, err = tx.AddTouchpoint(ctx, &plusone.Touchpoint{
+		CustomerID: customerID, Source: e.Source, Kind: plusone.TouchCart, Ref: in.ID,
+		DedupeKey: "cart:" + in.ID + ":" + kind, OccurredAt: rec.UpdatedAt, URL: rec.URL,
+		Amount: rec.Total, Currency: rec.Currency,
+		Summary: fmt.Sprintf("%s %s", verb, rec.Total.Format(rec.Currency)),
+	})
+	return err
+}
+
+func applyFeedback(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time) error {
+	f := e.Feedback
+	score := f.Score
+	scale := f.Scale
+	if scale == "" {
+		scale = plusone.ScaleCSAT
+	}
+	summary := fmt.Sprintf("%s %d", strings.ToUpper(scale), score)
+	if scale == plusone.ScaleCSAT {
+		summary += "/5"
+	} else {
+		summary += "/10"
+	}
+	if c := strings.Join(strings.Fields(f.Comment), " "); c != "" {
+		summary += ": “" + clip(c, 160) + "”"
+	}
+	ref := ""
+	if e.Ticket != nil {
+		ref = e.Ticket.ID
+	}
+	_, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
+		CustomerID: customerID, Source: e.Source, Kind: plusone.TouchFeedback, Ref: ref,
+		DedupeKey: "feedback:" + e.ID, OccurredAt: at, Score: &score, Scale: scale, Summary: summary,
+	})
+	return err
+}
+
+// refreshProfile recomputes the profile and tier and saves the customer.
+func refreshProfile(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, policy *plusone.Policy) error {
+	p, err := tx.ProfileFacts(ctx, cust.ID)
+	if err != nil {
+		return err
+	}
+	if p.Currency == "" {
+		p.Currency = policy.Currency
+	}
+	p.Tier = policy.Tiers.Tier(p)
+	cust.Profile = p
+	return tx.UpdateCustomer(ctx, cust)
+}
+
+// touchCards marks the cards that must show this change: the ticket's own
+// card (created on the ticket's first event), or, for events outside any
+// ticket, the cards of her open tickets.
+func (a *Applier) touchCards(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, ticket *plusone.TicketRecord, at time.Time) error {
+	if ticket != nil {
+		channel := a.Policy().Channel(plusone.RouteInput{
+			Source: ticket.Source, Tier: cust.Profile.Tier, Tags: ticket.Tags, Brand: ticket.Brand,
+		}, a.DefaultChannel)
+		return tx.TouchCard(ctx, plusone.CardState{
+			Key: ticket.Key(), CustomerID: cust.ID, Source: ticket.Source, TicketID: ticket.ID, Channel: channel,
+		}, at)
+	}
+	cards, err := tx.CardsOfCustomer(ctx, cust.ID, maxRelated)
+	if err != nil || len(cards) == 0 {
+		return err
+	}
+	tickets, err := tx.Tickets(ctx, cust.ID, maxRelated)
+	if err != nil {
+		return err
+	}
+	open := map[string]bool{}
+	for _, t := range tickets {
+		if t.Open() {
+			open[t.Key()] = true
+		}
+	}
+	for _, c := range cards {
+		if open[c.Key] {
+			if err := tx.TouchCard(ctx, c, at); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func orderSummary(o plusone.Order) string {
+	s := fmt.Sprintf("Order %s · %s", orderName(o), o.Total.Format(o.Currency))
+	if len(o.Items) > 0 {
+		it := o.Items[0]
+		item := it.Title
+		if it.Quantity > 1 {
+			item = fmt.Sprintf("%d× %s", it.Quantity, it.Title)
+		}
+		if len(o.Items) > 1 {
+			item += fmt.Sprintf(" +%d more", len(o.Items)-1)
+		}
+		s += " · " + clip(item, 80)
+	}
+	return s
+}
+
+func orderName(o plusone.Order) string {
+	if o.Name != "" {
+		return o.Name
+	}
+	return "#" + o.ID
+}
+
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+// clip shortens s to at most n runes, ending with an ellipsis if cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}

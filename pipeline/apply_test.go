@@ -1,0 +1,303 @@
+package pipeline
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/store/sqlite"
+)
+
+var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+
+func testStore(t *testing.T) plusone.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func testApplier(policy *plusone.Policy) *Applier {
+	return &Applier{Policy: func() *plusone.Policy { return policy }, DefaultChannel: "CDEFAULT"}
+}
+
+func apply(t *testing.T, s plusone.Store, a *Applier, evs ...plusone.Event) int64 {
+	t.Helper()
+	var id int64
+	err := s.Update(context.Background(), func(tx plusone.Tx) error {
+		for _, e := range evs {
+			var err error
+			if id, err = a.Apply(context.Background(), tx, e, t0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func jane() plusone.CustomerRef {
+	return plusone.CustomerRef{Email: "Jane@Example.com ", Name: "Jane Doe"}
+}
+
+func order(id string, total plusone.Money, at time.Time) plusone.Event {
+	return plusone.Event{Source: plusone.SourceShopify, ID: "o" + id, Type: plusone.EventOrderCreated, OccurredAt: at,
+		Customer: plusone.CustomerRef{Email: "jane@example.com", ExternalID: "6147"},
+		Order:    &plusone.Order{ID: id, Name: "#" + id, Total: total, Currency: "USD", CreatedAt: at, CheckoutToken: "chk-" + id}}
+}
+
+func ticketEvent(typ plusone.EventType, id, status string, at time.Time) plusone.Event {
+	return plusone.Event{Source: plusone.SourceGeneric, ID: string(typ) + id + status + at.String(), Type: typ, OccurredAt: at,
+		Customer: jane(),
+		Ticket:   &plusone.Ticket{ID: id, Subject: "Where is my order?", URL: "https://help/" + id, Status: status}}
+}
+
+func card(t *testing.T, s plusone.Store, key string, p *plusone.Policy, now time.Time) *plusone.ContextCard {
+	t.Helper()
+	var c *plusone.ContextCard
+	err := s.View(context.Background(), func(tx plusone.Tx) error {
+		var err error
+		c, err = LoadCard(context.Background(), tx, key, p, now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestApplyJourney(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	p := plusone.DefaultPolicy()
+	a := testApplier(p)
+	ctx := context.Background()
+
+	apply(t, s, a, order("1001", 120_00, t0.Add(-72*time.Hour)), order("1002", 100_00, t0.Add(-48*time.Hour)))
+	apply(t, s, a, plusone.Event{Source: plusone.SourceShopify, ID: "chk", Type: plusone.EventCheckoutUpdated,
+		OccurredAt: t0.Add(-3 * time.Hour), Customer: plusone.CustomerRef{Email: "jane@example.com"},
+		Cart: &plusone.Cart{ID: "cart-9", Total: 89_00, Currency: "USD", URL: "https://shop/cart-9", UpdatedAt: t0.Add(-3 * time.Hour)}})
+	id := apply(t, s, a, ticketEvent(plusone.EventTicketCreated, "T-1", "open", t0))
+
+	c := card(t, s, "generic:T-1", p, t0)
+	cust := c.View.Customer
+	if cust.ID != id || cust.Name != "Jane Doe" || cust.Email != "jane@example.com" {
+		t.Fatalf("customer = %+v", cust)
+	}
+	if cust.Profile.Orders != 2 || cust.Profile.LifetimeValue != 220_00 || cust.Profile.Tier != plusone.TierSatisfied {
+		t.Errorf("profile after 2 orders = %+v", cust.Profile)
+	}
+	if !plusone.Has(c.Signals, plusone.SignalAbandonedCart) {
+		t.Errorf("no abandoned cart signal: %+v", c.Signals)
+	}
+	if len(c.View.Timeline) != 4 || c.View.Timeline[0].Kind != plusone.TouchTicketOpened {
+		t.Errorf("timeline = %+v", c.View.Timeline)
+	}
+	var cs *plusone.CardState
+	must(t, s.View(ctx, func(tx plusone.Tx) error { var err error; cs, err = tx.Card(ctx, "generic:T-1"); return err }))
+	if cs.Channel != "CDEFAULT" || cs.Version != 1 {
+		t.Errorf("card state = %+v", cs)
+	}
+
+	// A third order makes her loyal, completes the checkout and refreshes her open card.
+	apply(t, s, a, order("1003", 90_00, t0.Add(time.Hour)))
+	c = card(t, s, "generic:T-1", p, t0.Add(2*time.Hour))
+	if c.View.Customer.Profile.Tier != plusone.TierLoyal || c.View.Customer.Profile.Orders != 3 {
+		t.Errorf("after third order: %+v", c.View.Customer.Profile)
+	}
+	if plusone.Has(c.Signals, plusone.SignalAbandonedCart) {
+		t.Errorf("abandoned cart still signalled after an order: %+v", c.Signals)
+	}
+	must(t, s.View(ctx, func(tx plusone.Tx) error { var err error; cs, err = tx.Card(ctx, "generic:T-1"); return err }))
+	if cs.Version != 2 {
+		t.Errorf("open card not refreshed by the order: version %d", cs.Version)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAbandonedCartDelay(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	p := plusone.DefaultPolicy()
+	p.Signals.AbandonedCartAfter = 2 * time.Hour
+	a := testApplier(p)
+	apply(t, s, a, ticketEvent(plusone.EventTicketCreated, "T-1", "open", t0),
+		plusone.Event{Source: plusone.SourceShopify, ID: "chk", Type: plusone.EventCheckoutUpdated, OccurredAt: t0,
+			Customer: plusone.CustomerRef{Email: "jane@example.com"},
+			Cart:     &plusone.Cart{ID: "chk-7", Total: 89_00, Currency: "USD", UpdatedAt: t0}})
+	tests := []struct {
+		name string
+		now  time.Time
+		want bool
+	}{
+		{"right away", t0, false},
+		{"just before the delay", t0.Add(2*time.Hour - time.Second), false},
+		{"at the delay", t0.Add(2 * time.Hour), true},
+		{"days later", t0.Add(72 * time.Hour), true},
+	}
+	for _, tt := range tests {
+		c := card(t, s, "generic:T-1", p, tt.now)
+		if got := plusone.Has(c.Signals, plusone.SignalAbandonedCart); got != tt.want {
+			t.Errorf("%s: abandoned=%v, want %v", tt.name, got, tt.want)
+		}
+	}
+	// The order that completes the checkout clears it.
+	apply(t, s, a, order("7", 89_00, t0.Add(3*time.Hour)))
+	if c := card(t, s, "generic:T-1", p, t0.Add(4*time.Hour)); plusone.Has(c.Signals, plusone.SignalAbandonedCart) {
+		t.Error("signal survives the completing order")
+	}
+}
+
+func TestTicketEventsOutOfOrder(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	p := plusone.DefaultPolicy()
+	a := testApplier(p)
+	apply(t, s, a, ticketEvent(plusone.EventTicketUpdated, "T-2", "solved", t0.Add(time.Hour)))
+	apply(t, s, a, ticketEvent(plusone.EventTicketCreated, "T-2", "open", t0))
+	c := card(t, s, "generic:T-2", p, t0.Add(2*time.Hour))
+	if c.Ticket.Status != "solved" || !c.Ticket.CreatedAt.Equal(t0) {
+		t.Errorf("ticket = %+v; want solved, created at t0", c.Ticket)
+	}
+}
+
+func TestIdentitiesMerge(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	p := plusone.DefaultPolicy()
+	a := testApplier(p)
+	// An event-subscribed Zendesk webhook knows only the requester id.
+	stub := apply(t, s, a, plusone.Event{Source: plusone.SourceZendesk, ID: "z1", Type: plusone.EventTicketCreated, OccurredAt: t0,
+		Customer: plusone.CustomerRef{ExternalID: "777"}, Ticket: &plusone.Ticket{ID: "5158", Subject: "Cannot login"}})
+	janeID := apply(t, s, a, order("1", 50_00, t0.Add(-time.Hour)))
+	if stub == janeID {
+		t.Fatal("expected two customers before the link is known")
+	}
+	// A trigger webhook carries both the requester id and her email: one person.
+	got := apply(t, s, a, plusone.Event{Source: plusone.SourceZendesk, ID: "z2", Type: plusone.EventTicketUpdated, OccurredAt: t0.Add(time.Hour),
+		Customer: plusone.CustomerRef{ExternalID: "777", Email: "jane@example.com", Name: "Jane Doe"},
+		Ticket:   &plusone.Ticket{ID: "5158", Status: "pending"}})
+	if got != min(stub, janeID) {
+		t.Fatalf("merged into %d, want the older %d", got, min(stub, janeID))
+	}
+	c := card(t, s, "zendesk:5158", p, t0.Add(2*time.Hour))
+	if c.View.Customer.Profile.Orders != 1 || c.View.Customer.Name != "Jane Doe" || len(c.View.Identities) != 3 {
+		t.Errorf("merged view = %+v identities %+v", c.View.Customer, c.View.Identities)
+	}
+}
+
+func TestRoutingAndCardTouches(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	p := plusone.DefaultPolicy()
+	p.Routing = []plusone.Route{
+		{When: plusone.RouteMatch{Source: plusone.SourceZendesk, Tag: "vip"}, Channel: "CVIP"},
+		{When: plusone.RouteMatch{Tier: plusone.TierLoyal}, Channel: "CLOYAL"},
+	}
+	a := testApplier(p)
+	ctx := context.Background()
+	apply(t, s, a, plusone.Event{Source: plusone.SourceZendesk, ID: "a", Type: plusone.EventTicketCreated, OccurredAt: t0,
+		Customer: plusone.CustomerRef{Email: "vip@example.com"}, Ticket: &plusone.Ticket{ID: "1", Tags: []string{"VIP"}}})
+	apply(t, s, a, ticketEvent(plusone.EventTicketCreated, "2", "open", t0))
+	apply(t, s, a, ticketEvent(plusone.EventTicketCreated, "3", "solved", t0))
+	channels := map[string]string{}
+	versions := map[string]int64{}
+	read := func() {
+		must(t, s.View(ctx, func(tx plusone.Tx) error {
+			for _, k := range []string{"zendesk:1", "generic:2", "generic:3"} {
+				c, err := tx.Card(ctx, k)
+				if err != nil {
+					return err
+				}
+				channels[k], versions[k] = c.Channel, c.Version
+			}
+			return nil
+		}))
+	}
+	read()
+	if channels["zendesk:1"] != "CVIP" || channels["generic:2"] != "CDEFAULT" {
+		t.Errorf("channels = %v", channels)
+	}
+	// A feedback event outside any ticket refreshes only her open ticket's card.
+	apply(t, s, a, plusone.Event{Source: plusone.SourceGeneric, ID: "fb", Type: plusone.EventFeedbackReceived, OccurredAt: t0.Add(time.Hour),
+		Customer: jane(), Feedback: &plusone.Feedback{Score: 2, Scale: plusone.ScaleCSAT, Comment: "slow"}})
+	read()
+	if versions["generic:2"] != 2 || versions["generic:3"] != 1 || versions["zendesk:1"] != 1 {
+		t.Errorf("versions after feedback = %v", versions)
+	}
+	c := card(t, s, "generic:2", p, t0.Add(2*time.Hour))
+	if !plusone.Has(c.Signals, plusone.SignalLowCSAT) || c.View.Customer.Profile.CSAT == nil {
+		t.Errorf("low csat not seen: %+v", c.Signals)
+	}
+}
+
+func TestWaitingSince(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	p := plusone.DefaultPolicy()
+	a := testApplier(p)
+	msg := func(id string, fromCustomer bool, at time.Time) plusone.Event {
+		e := ticketEvent(plusone.EventMessageReceived, "T-9", "", at)
+		e.ID = id
+		e.Message = &plusone.Message{ID: id, Text: "hello", FromCustomer: fromCustomer, Author: "Ana"}
+		return e
+	}
+	apply(t, s, a, ticketEvent(plusone.EventTicketCreated, "T-9", "open", t0))
+	apply(t, s, a, msg("m1", false, t0.Add(time.Hour)))
+	if c := card(t, s, "generic:T-9", p, t0.Add(48*time.Hour)); !c.Ticket.WaitingSince.IsZero() || plusone.Has(c.Signals, plusone.SignalLongWait) {
+		t.Errorf("agent reply did not clear waiting: %+v", c.Ticket)
+	}
+	apply(t, s, a, msg("m2", true, t0.Add(2*time.Hour)), msg("m3", true, t0.Add(3*time.Hour)))
+	c := card(t, s, "generic:T-9", p, t0.Add(30*time.Hour))
+	if !c.Ticket.WaitingSince.Equal(t0.Add(2*time.Hour)) || !plusone.Has(c.Signals, plusone.SignalLongWait) {
+		t.Errorf("waiting since %v, signals %+v", c.Ticket.WaitingSince, c.Signals)
+	}
+}
+
+func TestApplyRejectsAnonymous(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	a := testApplier(plusone.DefaultPolicy())
+	err := s.Update(context.Background(), func(tx plusone.Tx) error {
+		_, err := a.Apply(context.Background(), tx, plusone.Event{Source: plusone.SourceGeneric, ID: "x", Type: plusone.EventTicketCreated,
+			Ticket: &plusone.Ticket{ID: "1"}}, t0)
+		return err
+	})
+	if plusone.ErrorCode(err) != plusone.EINVALID {
+		t.Fatalf("anonymous event: %v", err)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		attempt  int
+		min, max time.Duration
+	}{
+		{1, 800 * time.Millisecond, 1200 * time.Millisecond},
+		{2, 1600 * time.Millisecond, 2400 * time.Millisecond},
+		{4, 6400 * time.Millisecond, 9600 * time.Millisecond},
+		{30, 48 * time.Second, 72 * time.Second},
+	}
+	for _, tt := range tests {
+		for range 50 {
+			if d := Backoff(tt.attempt, time.Second, time.Minute); d < tt.min || d > tt.max {
+				t.Fatalf("Backoff(%d) = %v, want within [%v, %v]", tt.attempt, d, tt.min, tt.max)
+			}
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/metrics"
+)
+
+// Processor runs the workers that apply stored webhook events.
+type Processor struct {
+	Store   plusone.Store
+	Applier *Applier
+	// Parsers turn raw bodies into events, by source. Every source that may
+	// have stored events must be here, configured or not.
+	Parsers map[plusone.Source]plusone.Integration
+	Clock   func() time.Time
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	// Workers is how many events are applied at once.
+	Workers int
+	// MaxAttempts parks an event after this many failed attempts.
+	MaxAttempts int
+	// Lease is how long a claim lasts; a crashed worker's events are taken
+	// over after it.
+	Lease time.Duration
+	// RetryBase and RetryMax bound the exponential backoff between attempts.
+	RetryBase, RetryMax time.Duration
+	// Poll is how often idle workers look for work; Wake makes them look
+	// at once.
+	Poll time.Duration
+	// Applied is called after events were applied (to wake card delivery).
+	Applied func()
+
+	wake chan struct{}
+	once sync.Once
+}
+
+func (p *Processor) init() {
+	p.once.Do(func() {
+		p.wake = make(chan struct{}, 1)
+		if p.Workers <= 0 {
+			p.Workers = 4
+		}
+		if p.MaxAttempts <= 0 {
+			p.MaxAttempts = 10
+		}
+		if p.Lease <= 0 {
+			p.Lease = time.Minute
+		}
+		if p.RetryBase <= 0 {
+			p.RetryBase = time.Second
+		}
+		if p.RetryMax <= 0 {
+			p.RetryMax = 5 * time.Minute
+		}
+		if p.Poll <= 0 {
+			p.Poll = 500 * time.Millisecond
+		}
+		if p.Applied == nil {
+			p.Applied = func() {}
+		}
+	})
+}
+
+// Wake tells idle workers that new events are stored. It never blocks.
+func (p *Processor) Wake() {
+	p.init()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run applies events until ctx is cancelled. Then each worker finishes the
+// event in hand, gives back the ones it claimed but did not start, and Run
+// returns once all workers have stopped.
+func (p *Processor) Run(ctx context.Context, instance string) {
+	p.init()
+	var wg sync.WaitGroup
+	for i := range p.Workers {
+		name := fmt.Sprintf("%s/events-%d", instance, i)
+		wg.Go(func() { p.work(ctx, name) })
+	}
+	wg.Wait()
+}
+
+// batch is how many events a worker claims at once.
+const batch = 8
+
+func (p *Processor) work(ctx context.Context, worker string) {
+	// Work in hand finishes even after ctx is cancelled.
+	bg := context.WithoutCancel(ctx)
+	defer func() {
+		rctx, cancel := context.WithTimeout(bg, 5*time.Second)
+		defer cancel()
+		if err := p.Store.ReleaseEvents(rctx, worker); err != nil {
+			p.Log.Warn("release events", "worker", worker, "err", err)
+		}
+	}()
+	for ctx.Err() == nil {
+		evs, err := p.Store.ClaimEvents(bg, plusone.Claim{Worker: worker, Limit: batch, Lease: p.Lease, Now: p.Clock()})
+		if err != nil {
+			p.Log.Error("claim events", "worker", worker, "err", err)
+		}
+		for _, ev := range evs {
+			if ctx.Err() != nil {
+				break // the rest is released by the deferred call
+			}
+			p.process(bg, worker, ev)
+		}
+		if len(evs) > 0 {
+			p.Applied()
+		}
+		if len(evs) == batch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-p.wake:
+		case <-time.After(p.Poll):
+		}
+	}
+}
+
+// process applies one raw event, or schedules its retry, or parks it.
+func (p *Processor) process(ctx context.Context, worker string, ev *plusone.RawEvent) {
+	log := p.Log.With("event_id", ev.ID, "source", ev.Source, "attempt", ev.Attempts)
+	src := string(ev.Source)
+	if ev.Attempts > p.MaxAttempts {
+		// Claimed more often than allowed without ever finishing: it is
+		// likely what crashed the process. Set it aside.
+		p.park(ctx, log, worker, ev, fmt.Sprintf("gave up after %d attempts: %s", ev.Attempts-1, orDefault(ev.LastError, "worker stopped mid-way")))
+		return
+	}
+	parser, ok := p.Parsers[ev.Source]
+	if !ok {
+		p.park(ctx, log, worker, ev, fmt.Sprintf("no parser for source %q", ev.Source))
+		return
+	}
+	d, err := parser.Parse(ev.Headers, ev.Body)
+	if err != nil {
+		p.park(ctx, log, worker, ev, "parse: "+err.Error())
+		return
+	}
+	now := p.Clock()
+	var customers []int64
+	err = p.Store.Update(ctx, func(tx plusone.Tx) error {
+		customers = customers[:0]
+		for _, e := range d.Events {
+			id, err := p.Applier.Apply(ctx, tx, e, ev.ReceivedAt)
+			if err != nil {
+				return fmt.Errorf("apply %s %s: %w", e.Type, e.ID, err)
+			}
+			customers = append(customers, id)
+		}
+		return tx.CompleteEvent(ctx, ev.ID, worker, now)
+	})
+	switch {
+	case err == nil:
+		p.Metrics.Events.WithLabelValues(src, "processed").Inc()
+		p.Metrics.Processing.WithLabelValues(src).Observe(p.Clock().Sub(ev.ReceivedAt).Seconds())
+		log.Debug("event applied", "events", len(d.Events), "customers", customers)
+	case errors.Is(err, plusone.ErrLeaseLost):
+		// Another worker took over after our lease expired; it owns the event now.
+		log.Warn("lease lost; event left to the worker that took it over")
+	case plusone.ErrorCode(err) == plusone.EINVALID:
+		p.park(ctx, log, worker, ev, err.Error())
+	case ev.Attempts >= p.MaxAttempts:
+		p.park(ctx, log, worker, ev, fmt.Sprintf("gave up after %d attempts: %v", ev.Attempts, err))
+	default:
+		delay := Backoff(ev.Attempts, p.RetryBase, p.RetryMax)
+		log.Warn("event failed; will retry", "err", err, "retry_in", delay.String())
+		p.Metrics.Events.WithLabelValues(src, "retried").Inc()
+		if rerr := p.Store.RetryEvent(ctx, ev.ID, worker, now.Add(delay), err.Error()); rerr != nil {
+			log.Error("schedule retry", "err", rerr)
+		}
+	}
+}
+
+func (p *Processor) park(ctx context.Context, log *slog.Logger, worker string, ev *plusone.RawEvent, reason string) {
+	p.Metrics.Events.WithLabelValues(string(ev.Source), "parked").Inc()
+	log.Error("event parked", "reason", reason)
+	if err := p.Store.ParkEvent(ctx, ev.ID, worker, reason); err != nil {
+		log.Error("park event", "err", err)
+	}
+}
+
+// Backoff is the delay before attempt+1: base doubled per attempt, capped at
+// max, with ±20 % jitter so that retries of many items spread out.
+func Backoff(attempt int, base, max time.Duration) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	jitter := time.Duration(float64(d) * 0.2 * (2*rand.Float64() - 1))
+	return d + jitter
+}

@@ -1,0 +1,109 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// secretHeaders are never stored with an event.
+var secretHeaders = []string{"Authorization", "Cookie", "Proxy-Authorization", "X-Plusone-Token"}
+
+// webhookAnswer is the body of a successful webhook answer.
+type webhookAnswer struct {
+	OK        bool  `json:"ok"`
+	ID        int64 `json:"id"`
+	Duplicate bool  `json:"duplicate"`
+}
+
+// handleWebhook takes POST /webhooks/{source}: size limit, signature,
+// validation, durable storage, and only then an answer.
+func (s *Server) handleWebhook() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := plusone.Source(r.PathValue("source"))
+		src, ok := s.Sources[name]
+		if !ok {
+			s.reject(w, name, "unknown_source", http.StatusNotFound, s.unknownSource(name))
+			return
+		}
+		if r.ContentLength > s.MaxBody {
+			s.reject(w, name, "too_large", http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("body of %d bytes is over the limit of %d", r.ContentLength, s.MaxBody))
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBody))
+		if err != nil {
+			if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+				s.reject(w, name, "too_large", http.StatusRequestEntityTooLarge,
+					fmt.Sprintf("body is over the limit of %d bytes", s.MaxBody))
+				return
+			}
+			s.reject(w, name, "invalid", http.StatusBadRequest, "could not read body: "+err.Error())
+			return
+		}
+		now := s.Clock()
+		if err := src.Verify(r.Header, body, now); err != nil {
+			s.reject(w, name, "unauthorized", http.StatusUnauthorized, plusone.ErrorMessage(err))
+			return
+		}
+		d, err := src.Parse(r.Header, body)
+		if err != nil {
+			s.reject(w, name, "invalid", http.StatusBadRequest, plusone.ErrorMessage(err))
+			return
+		}
+		if d.Reply != nil {
+			encode(w, http.StatusOK, d.Reply)
+			return
+		}
+		ev := &plusone.RawEvent{Source: name, DedupeKey: d.DedupeKey, Headers: storedHeaders(r.Header), Body: body, ReceivedAt: now}
+		dup, err := s.Store.AppendEvent(r.Context(), ev)
+		if err != nil {
+			s.Log.Error("store webhook event", "source", name, "err", err)
+			w.Header().Set("Retry-After", "5")
+			s.reject(w, name, "unavailable", http.StatusServiceUnavailable, "cannot store the event now; retry later")
+			return
+		}
+		if dup {
+			s.Metrics.Events.WithLabelValues(string(name), "duplicate").Inc()
+			s.Log.Debug("webhook duplicate", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey)
+			encode(w, http.StatusOK, webhookAnswer{OK: true, ID: ev.ID, Duplicate: true})
+			return
+		}
+		s.Metrics.Events.WithLabelValues(string(name), "accepted").Inc()
+		s.Log.Debug("webhook stored", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey, "bytes", len(body))
+		if s.Stored != nil {
+			s.Stored()
+		}
+		encode(w, http.StatusAccepted, webhookAnswer{OK: true, ID: ev.ID})
+	})
+}
+
+func (s *Server) unknownSource(name plusone.Source) string {
+	if slices.Contains(s.Known, name) {
+		return fmt.Sprintf("source %q is not configured: set PLUSONE_%s_WEBHOOK_SECRET", name, strings.ToUpper(string(name)))
+	}
+	return fmt.Sprintf("unknown source %q", name)
+}
+
+func (s *Server) reject(w http.ResponseWriter, source plusone.Source, reason string, status int, msg string) {
+	label := string(source)
+	if _, ok := s.Sources[source]; !ok && !slices.Contains(s.Known, source) {
+		label = "unknown" // bounded label values, whatever the path says
+	}
+	s.Metrics.Rejects.WithLabelValues(label, reason).Inc()
+	s.Log.Warn("webhook rejected", "source", label, "reason", reason, "status", status, "error", msg)
+	fail(w, status, msg)
+}
+
+func storedHeaders(h http.Header) http.Header {
+	out := h.Clone()
+	for _, k := range secretHeaders {
+		out.Del(k)
+	}
+	return out
+}

@@ -1,0 +1,56 @@
+// Package server is plusone's HTTP face: webhook intake, health, readiness
+// and metrics. Every route is listed in routes.go.
+package server
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/metrics"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	Store plusone.Store
+	// Sources are the configured webhook sources; others answer 404.
+	Sources map[plusone.Source]plusone.Integration
+	// Known lists every source name, to tell "unknown" from "not configured".
+	Known   []plusone.Source
+	MaxBody int64
+	Clock   func() time.Time
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	// Stored is called after an event was stored (to wake the workers).
+	Stored func()
+	// Extra mounts more routes (Slack, API) on the same mux.
+	Extra func(mux *http.ServeMux)
+}
+
+// Handler returns the service's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	if s.Extra != nil {
+		s.Extra(mux)
+	}
+	return mux
+}
+
+// encode writes v as JSON with status.
+func encode(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// errorBody is every error answer: {"error": "<what is wrong>"}.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func fail(w http.ResponseWriter, status int, msg string) {
+	encode(w, status, errorBody{Error: msg})
+}
