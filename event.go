@@ -99,15 +99,22 @@ type Message struct {
 	Text         string
 	Author       string
 	FromCustomer bool
+	// Private marks an internal note: never the customer's, and no answer
+	// to her either.
+	Private bool
 }
 
 // Order is a purchase.
 type Order struct {
-	ID            string
-	Name          string // "#1001"
-	URL           string
-	Total         Money
-	Refunded      Money
+	ID       string
+	Name     string // "#1001"
+	URL      string
+	Total    Money
+	Refunded Money
+	// RefundID, when set, makes the event one refund of Refunded, added to
+	// what was refunded before (once per RefundID); otherwise Refunded is
+	// the order's refunded total.
+	RefundID      string
 	Currency      string
 	Status        string // open, fulfilled, cancelled, refunded
 	Items         []LineItem

@@ -37,7 +37,7 @@ func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, rec
 		at = received
 	}
 	at = at.UTC()
-	cust, err := resolveCustomer(ctx, tx, e.Source, e.Customer, at)
+	cust, err := resolveCustomer(ctx, tx, e, at)
 	if err != nil {
 		return 0, err
 	}
@@ -92,10 +92,23 @@ func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, rec
 
 // resolveCustomer finds the customer an event is about by any of its
 // identities, merging customers that turn out to be the same person, or
-// creates her; then it records what the event tells about her.
-func resolveCustomer(ctx context.Context, tx plusone.Tx, source plusone.Source, ref plusone.CustomerRef, at time.Time) (*plusone.Customer, error) {
+// creates her; then it records what the event tells about her. An event that
+// names no customer but an order we know (a Shopify refund) belongs to the
+// order's customer.
+func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at time.Time) (*plusone.Customer, error) {
+	source, ref := e.Source, e.Customer
 	ids := ref.Identities(source)
 	if len(ids) == 0 {
+		if e.Order != nil && e.Order.ID != "" {
+			o, err := tx.Order(ctx, source, e.Order.ID)
+			if err == nil {
+				return tx.Customer(ctx, o.CustomerID)
+			}
+			if !errors.Is(err, plusone.ErrNotFound) {
+				return nil, err
+			}
+			return nil, plusone.Errorf(plusone.EINVALID, "event names no customer and order %s is unknown", e.Order.ID)
+		}
 		return nil, plusone.Errorf(plusone.EINVALID, "event names no customer (email or external id)")
 	}
 	var found []*plusone.Customer
@@ -252,7 +265,10 @@ func applyMessage(ctx context.Context, tx plusone.Tx, customerID int64, ticket *
 		who = orDefault(m.Author, "Agent")
 	}
 	ref := ""
-	if ticket != nil {
+	if m.Private {
+		who = "Internal note by " + orDefault(m.Author, "an agent")
+	}
+	if ticket != nil && !m.Private {
 		ref = ticket.ID
 		if m.FromCustomer {
 			if ticket.WaitingSince.IsZero() && ticket.Open() {
@@ -301,8 +317,8 @@ func applyOrder(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.
 				rec.Items = in.Items
 			}
 		}
-		if in.Refunded > rec.Refunded {
-			rec.Refunded = in.Refunded
+		if err := applyRefund(ctx, tx, customerID, e, rec, at); err != nil {
+			return err
 		}
 		fill(&rec.Name, in.Name)
 		fill(&rec.URL, in.URL)
@@ -330,6 +346,34 @@ func applyOrder(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.
 	}
 	if rec.CheckoutToken != "" {
 		return completeCart(ctx, tx, e.Source, rec.CheckoutToken, rec.CreatedAt)
+	}
+	return nil
+}
+
+// applyRefund records what an event says was refunded: one refund, added
+// once per refund id, or the order's refunded total.
+func applyRefund(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, rec *plusone.OrderRecord, at time.Time) error {
+	in := e.Order
+	if in.Refunded <= 0 {
+		return nil
+	}
+	if in.RefundID == "" {
+		if in.Refunded > rec.Refunded {
+			rec.Refunded = in.Refunded
+		}
+		return nil
+	}
+	added, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
+		CustomerID: customerID, Source: e.Source, Kind: plusone.TouchOrderUpdated, Ref: in.ID,
+		DedupeKey: "refund:" + in.RefundID, OccurredAt: at, URL: rec.URL,
+		Amount: in.Refunded, Currency: orDefault(in.Currency, rec.Currency),
+		Summary: fmt.Sprintf("Refund of %s on order %s", in.Refunded.Format(orDefault(in.Currency, rec.Currency)), orderName(rec.Order)),
+	})
+	if err != nil {
+		return err
+	}
+	if added {
+		rec.Refunded += in.Refunded
 	}
 	return nil
 }

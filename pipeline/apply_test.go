@@ -301,3 +301,39 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestRefundsAndPrivateNotes(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	p := plusone.DefaultPolicy()
+	a := testApplier(p)
+	apply(t, s, a, order("55", 100_00, t0), ticketEvent(plusone.EventTicketCreated, "T-5", "open", t0))
+	refund := func(id string, amount plusone.Money) plusone.Event {
+		return plusone.Event{Source: plusone.SourceShopify, ID: "r" + id, Type: plusone.EventOrderUpdated, OccurredAt: t0.Add(time.Hour),
+			Order: &plusone.Order{ID: "55", Refunded: amount, RefundID: id, Currency: "USD"}}
+	}
+	// Two partial refunds add up; the same refund twice counts once.
+	apply(t, s, a, refund("r1", 40_00), refund("r2", 15_00), refund("r1", 40_00))
+	c := card(t, s, "generic:T-5", p, t0.Add(2*time.Hour))
+	if c.View.Customer.Profile.LifetimeValue != 45_00 || c.View.Orders[0].Refunded != 55_00 {
+		t.Errorf("after refunds: ltv %v, refunded %v", c.View.Customer.Profile.LifetimeValue, c.View.Orders[0].Refunded)
+	}
+	// A refund of an order we never saw names nobody: rejected, not guessed.
+	err := s.Update(context.Background(), func(tx plusone.Tx) error {
+		e := refund("r9", 5_00)
+		e.Order.ID = "404"
+		_, err := a.Apply(context.Background(), tx, e, t0)
+		return err
+	})
+	if plusone.ErrorCode(err) != plusone.EINVALID {
+		t.Errorf("refund of an unknown order: %v", err)
+	}
+	// A private note neither answers her nor counts as her message.
+	note := ticketEvent(plusone.EventMessageReceived, "T-5", "", t0.Add(3*time.Hour))
+	note.Message = &plusone.Message{ID: "n1", Text: "check the warehouse", Author: "Ana", Private: true}
+	apply(t, s, a, note)
+	c = card(t, s, "generic:T-5", p, t0.Add(3*time.Hour))
+	if !c.Ticket.WaitingSince.Equal(t0) {
+		t.Errorf("a private note changed waiting since: %v", c.Ticket.WaitingSince)
+	}
+}

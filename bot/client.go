@@ -1,0 +1,84 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/slack-go/slack"
+)
+
+// Client posts and updates messages over the Slack Web API. It never
+// retries: a failed call returns at once, and the caller's queue decides
+// when to try again (see Classify).
+type Client struct {
+	api *slack.Client
+}
+
+// NewClient returns a client for the bot token. apiURL is the Web API base
+// URL ("" for https://slack.com/api/; a missing trailing slash is added).
+// httpClient nil means a client with a 30-second timeout.
+func NewClient(token, apiURL string, httpClient *http.Client) *Client {
+	if apiURL == "" {
+		apiURL = slack.APIURL
+	}
+	if !strings.HasSuffix(apiURL, "/") {
+		// slack-go appends method names to the base URL as they are.
+		apiURL += "/"
+	}
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	// No slack.OptionRetry: slack-go's retries sleep inside the call.
+	return &Client{api: slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpClient))}
+}
+
+// PostMessage posts m to channel (in the thread of threadTS unless it is
+// empty) and returns the new message's ts. Link previews are off, so a card
+// stays as compact as it was built. A message that breaks Slack's limits
+// is refused without calling Slack, with Validate's error.
+func (c *Client) PostMessage(ctx context.Context, channel string, m Message, threadTS string) (ts string, err error) {
+	if err := Validate(m); err != nil {
+		return "", fmt.Errorf("chat.postMessage %s: %w", channel, err)
+	}
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(m.Text, false), // already escaped
+		slack.MsgOptionBlocks(m.Blocks...),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	_, ts, err = c.api.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		return "", fmt.Errorf("chat.postMessage %s: %w", channel, err)
+	}
+	return ts, nil
+}
+
+// UpdateMessage replaces the message at channel/ts with m.
+func (c *Client) UpdateMessage(ctx context.Context, channel, ts string, m Message) error {
+	if err := Validate(m); err != nil {
+		return fmt.Errorf("chat.update %s %s: %w", channel, ts, err)
+	}
+	_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts,
+		slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+	if err != nil {
+		return fmt.Errorf("chat.update %s %s: %w", channel, ts, err)
+	}
+	return nil
+}
+
+// PostCard posts the context card of a ticket to channel and returns its ts.
+func (c *Client) PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (string, error) {
+	return c.PostMessage(ctx, channel, CardMessage(*card), "")
+}
+
+// UpdateCard replaces the card posted at channel/ts with its latest version.
+func (c *Client) UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error {
+	return c.UpdateMessage(ctx, channel, ts, CardMessage(*card))
+}

@@ -1,0 +1,160 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// now is the moment every sample card is rendered at.
+var now = time.Date(2026, 11, 20, 15, 4, 5, 0, time.UTC)
+
+func ago(d time.Duration) time.Time { return now.Add(-d) }
+
+const day = 24 * time.Hour
+
+func intp(n int) *int { return &n }
+
+// sampleCards are the cards of the golden files, by name.
+func sampleCards() map[string]plusone.ContextCard {
+	return map[string]plusone.ContextCard{
+		"rich":         richCard(),
+		"new_customer": newCustomerCard(),
+		"hidden_phone": hiddenPhoneCard(),
+		"extreme":      extremeCard(),
+	}
+}
+
+// richCard: a loyal customer with three orders, an abandoned cart, history
+// across sources, preferences and another open ticket.
+func richCard() plusone.ContextCard {
+	ticket := plusone.TicketRecord{
+		Ticket: plusone.Ticket{ID: "5158", Subject: "Where is my order? Tires & rims <urgent>",
+			URL: "https://acme.zendesk.com/agent/tickets/5158", Status: "open"},
+		Source: plusone.SourceZendesk, CustomerID: 42, CreatedAt: ago(2 * time.Hour),
+	}
+	other := plusone.TicketRecord{
+		Ticket: plusone.Ticket{ID: "77", Subject: "Wrong size delivered", URL: "https://acme.helpscoutapp.com/conversation/77",
+			Status: "pending"},
+		Source: plusone.SourceHelpScout, CustomerID: 42, CreatedAt: ago(3 * day),
+	}
+	solved := plusone.TicketRecord{
+		Ticket: plusone.Ticket{ID: "4001", Subject: "Invoice copy", Status: "solved"},
+		Source: plusone.SourceZendesk, CustomerID: 42, CreatedAt: ago(200 * day),
+	}
+	return plusone.ContextCard{
+		Ticket: ticket,
+		View: plusone.CustomerView{
+			Customer: plusone.Customer{ID: 42, Name: "Jane Doe", Email: "jane@example.com", Phone: "+1 555 0100",
+				CreatedAt: time.Date(2024, 3, 14, 10, 0, 0, 0, time.UTC),
+				Profile: plusone.Profile{Orders: 3, LifetimeValue: 1234_50, Currency: "USD", OpenTickets: 2,
+					Tier: plusone.TierLoyal, FirstSeen: time.Date(2024, 3, 14, 10, 0, 0, 0, time.UTC), NPS: intp(9)}},
+			Tickets: []plusone.TicketRecord{ticket, other, solved},
+			Timeline: []plusone.Touchpoint{
+				{Source: plusone.SourceZendesk, Kind: plusone.TouchTicketOpened, OccurredAt: ago(2 * time.Hour),
+					Summary: "Ticket opened: Where is my order? Tires & rims <urgent>", URL: ticket.URL},
+				{Source: plusone.SourceShopify, Kind: plusone.TouchCart, OccurredAt: ago(2 * day),
+					Summary: "Left a $89 cart: 2× valve caps, tire gauge", URL: "https://shop.example.com/cart/c-77"},
+				{Source: plusone.SourceHelpScout, Kind: plusone.TouchTicketOpened, OccurredAt: ago(3 * day),
+					Summary: "Conversation: Wrong size delivered", URL: other.URL},
+				{Source: plusone.SourceShopify, Kind: plusone.TouchOrder, OccurredAt: ago(10 * day),
+					Summary: "Order #1003 $420: 4× All-season tire", URL: "https://shop.example.com/admin/orders/1003"},
+				{Source: plusone.SourceIntercom, Kind: plusone.TouchMessage, OccurredAt: ago(40 * day),
+					Summary: "Asked about winter tire storage"},
+				{Source: plusone.SourceGeneric, Kind: plusone.TouchFeedback, OccurredAt: ago(41 * day), Score: intp(9), Scale: "nps"},
+				{Source: plusone.SourceShopify, Kind: plusone.TouchOrder, OccurredAt: time.Date(2025, 12, 1, 12, 0, 0, 0, time.UTC),
+					Summary: "Order #1002 $514.50"},
+			},
+			Preferences: []plusone.Preference{
+				{Key: "contact", Value: "email, mornings", Origin: "zendesk"},
+				{Key: "delivery", Value: "leave at the back door", Origin: "agent:U0AGENT01"},
+			},
+		},
+		Signals: []plusone.Signal{
+			{Kind: plusone.SignalBigSpender, Evidence: "$1,234.50 lifetime over 3 orders"},
+			{Kind: plusone.SignalAbandonedCart, Evidence: "abandoned $89 cart 2 days ago", Amount: 89_00, Currency: "USD",
+				URL: "https://shop.example.com/cart/c-77?step=contact_information&locale=en", Since: ago(2 * day)},
+		},
+		Currency: "USD",
+		Now:      now,
+	}
+}
+
+// newCustomerCard: her first ticket, nothing else known.
+func newCustomerCard() plusone.ContextCard {
+	ticket := plusone.TicketRecord{
+		Ticket: plusone.Ticket{ID: "T-1", Subject: "Do you ship to Canada?", Status: "new"},
+		Source: plusone.SourceGeneric, CustomerID: 7, CreatedAt: ago(5 * time.Minute),
+	}
+	return plusone.ContextCard{
+		Ticket: ticket,
+		View: plusone.CustomerView{
+			Customer: plusone.Customer{ID: 7, Email: "sam@example.org", CreatedAt: ago(5 * time.Minute),
+				Profile: plusone.Profile{Tier: plusone.TierNew, OpenTickets: 1}},
+			Tickets: []plusone.TicketRecord{ticket},
+		},
+		Signals:  []plusone.Signal{{Kind: plusone.SignalFirstContact, Evidence: "first contact with us", Since: ticket.CreatedAt}},
+		Currency: "EUR",
+		Now:      now,
+	}
+}
+
+// hiddenPhoneCard: the policy keeps her phone out of Slack.
+func hiddenPhoneCard() plusone.ContextCard {
+	c := richCard()
+	c.Hidden = []string{"Phone"}
+	c.View.Timeline = c.View.Timeline[:2]
+	c.View.Preferences = nil
+	c.View.Tickets = c.View.Tickets[:1]
+	c.Signals = nil
+	return c
+}
+
+// extremeCard has too much of everything, and text that needs escaping,
+// emoji and control characters everywhere.
+func extremeCard() plusone.ContextCard {
+	long := func(word string, n int) string { return strings.Repeat(word, n) }
+	longURL := "https://example.com/" + long("a&b|c", 300)
+	ticket := plusone.TicketRecord{
+		Ticket: plusone.Ticket{ID: long("9", 300), Subject: "Re: " + long("<&> Fwd: 🚗 wheels ", 200) + "\nSecond line\x1b[31m",
+			URL: "https://help.example.com/tickets/1?a=1&b=<2>|x", Status: "waiting_on_customer"},
+		Source: "some_new_helpdesk", CustomerID: 1, CreatedAt: ago(400 * day),
+	}
+	c := plusone.ContextCard{
+		Ticket: ticket,
+		View: plusone.CustomerView{
+			Customer: plusone.Customer{ID: 1, Name: long("Maximiliana-Bartholomäa 👩‍🚀 ", 40),
+				Email: long("x", 300) + "@example.com", Phone: long("+1 (555) 010-0100 ext. 1234 ", 20),
+				Profile: plusone.Profile{Orders: 123456, LifetimeValue: 987654321_99, Currency: "CHF", OpenTickets: 35,
+					Tier: plusone.TierAdvocate, NPS: intp(10), CSAT: intp(5)}},
+		},
+		Currency: "CHF",
+		Now:      now,
+	}
+	for i := range 50 {
+		c.View.Timeline = append(c.View.Timeline, plusone.Touchpoint{
+			Source: plusone.SourceZendesk, Kind: plusone.TouchMessage, OccurredAt: ago(time.Duration(i) * time.Hour),
+			Summary: fmt.Sprintf("Message %d: %s", i, long("& <b>bold</b> 🎉 ", 400)), URL: longURL,
+		})
+	}
+	for i := range 20 {
+		kinds := plusone.SignalKinds()
+		c.Signals = append(c.Signals, plusone.Signal{Kind: kinds[i%len(kinds)],
+			Evidence: fmt.Sprintf("evidence %d %s", i, long("<&>", 500)), URL: "https://shop.example.com/x?" + long("&q", 100)})
+	}
+	c.Signals = append(c.Signals, plusone.Signal{Kind: "mystery_signal", Evidence: "a kind this card does not know"})
+	c.View.Tickets = []plusone.TicketRecord{ticket}
+	for i := range 30 {
+		c.View.Tickets = append(c.View.Tickets, plusone.TicketRecord{
+			Ticket: plusone.Ticket{ID: fmt.Sprint(i), Subject: long("Very long other subject & more ", 30), URL: longURL, Status: "open"},
+			Source: plusone.SourceFreshdesk, CreatedAt: ago(time.Duration(i) * day),
+		})
+	}
+	for i := range 30 {
+		c.View.Preferences = append(c.View.Preferences, plusone.Preference{
+			Key: fmt.Sprintf("key %d %s", i, long("k", 100)), Value: long("value <&> ", 100), Origin: "agent:<!channel>"})
+	}
+	return c
+}

@@ -1,0 +1,15 @@
+package bot
+
+import "github.com/slack-go/slack"
+
+// Message is one Slack message: its notification fallback text and its
+// Block Kit blocks, plus the same content as plain text for local mode.
+type Message struct {
+	// Text is the notification fallback, in Slack mrkdwn (already escaped).
+	Text string
+	// Blocks is the Block Kit layout Slack shows.
+	Blocks []slack.Block
+	// Plain is the message as readable plain text for a terminal. Slack
+	// never sees it; the local Printer prints it instead of Text.
+	Plain string
+}

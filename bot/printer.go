@@ -1,0 +1,83 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Printer stands in for Slack in local mode: it writes each message to W as
+// plain text instead of posting it. It has Client's methods, so a delivery
+// worker can use either. Safe for concurrent use; messages never
+// interleave.
+type Printer struct {
+	W io.Writer
+
+	mu sync.Mutex
+	n  int // messages printed; numbers the synthetic ts
+}
+
+// NewPrinter returns a Printer writing to w.
+func NewPrinter(w io.Writer) *Printer { return &Printer{W: w} }
+
+// PostMessage prints m (its Plain form, else its Text) as a new message and
+// returns a synthetic ts: "local-1", "local-2", …
+func (p *Printer) PostMessage(ctx context.Context, channel string, m Message, threadTS string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	ts := fmt.Sprintf("local-%d", p.n)
+	title := "new card " + ts
+	if threadTS != "" {
+		title = "reply " + ts + " in thread " + threadTS
+	}
+	return ts, p.print(title, channel, m)
+}
+
+// UpdateMessage prints "updated card <ts>" followed by m.
+func (p *Printer) UpdateMessage(ctx context.Context, channel, ts string, m Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.print("updated card "+ts, channel, m)
+}
+
+// PostCard prints the context card of a ticket as a new message.
+func (p *Printer) PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (string, error) {
+	return p.PostMessage(ctx, channel, CardMessage(*card), "")
+}
+
+// UpdateCard prints the latest version of the card posted at ts.
+func (p *Printer) UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error {
+	return p.UpdateMessage(ctx, channel, ts, CardMessage(*card))
+}
+
+// print writes one message in a single Write; p.mu must be held.
+func (p *Printer) print(title, channel string, m Message) error {
+	if channel != "" {
+		title += " in " + clean(channel)
+	}
+	body := m.Plain
+	if body == "" {
+		body = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(clean(m.Text))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "── %s %s\n%s", title, strings.Repeat("─", max(0, 56-length(title))), body)
+	if !strings.HasSuffix(body, "\n") {
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	if _, err := io.WriteString(p.W, b.String()); err != nil {
+		return fmt.Errorf("print message: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Prefix starts the name of every variable plusone reads.
+const Prefix = "PLUSONE_"
+
+// Config is plusone's environment: every PLUSONE_* variable, with its default
+// applied and its value checked. Make one with Load.
+//
+// The struct tags are the single source of truth for the variables: the
+// `envconfig` tag is the name without the prefix (as envconfig v1.4.0 reads
+// it), `default` and `desc` are envconfig's, and `redact` is ours: "all" for
+// secrets, which never appear in errors, String or LogValue, and "password"
+// for URLs whose password is masked. Describe lists them for the README.
+//
+// Operational tuning (all optional):
+//
+//	PLUSONE_LOG_LEVEL         info  debug, info, warn or error
+//	PLUSONE_WORKERS           4     event workers, 1 to 64
+//	PLUSONE_MAX_ATTEMPTS      10    processing attempts before an event is parked
+//	PLUSONE_RETRY_BASE        1s    first retry backoff, doubling up to RETRY_MAX
+//	PLUSONE_RETRY_MAX         5m    longest retry backoff
+//	PLUSONE_SLACK_PACE        1s    least time between two messages to one channel; 0 = no pacing
+//	PLUSONE_SHUTDOWN_TIMEOUT  20s   how long shutdown waits for work in flight
+//	PLUSONE_LEASE             1m    how long a worker's claim on an event lasts
+type Config struct {
+	Addr         string `envconfig:"ADDR" default:":8080" desc:"HTTP listen address"`
+	DatabaseURL  string `envconfig:"DATABASE_URL" default:"sqlite:plusone.db" redact:"password" desc:"sqlite:PATH (embedded) or postgres://…"`
+	MaxBodyBytes int64  `envconfig:"MAX_BODY_BYTES" default:"1048576" desc:"larger webhook bodies get 413"`
+	PolicyFile   string `envconfig:"POLICY_FILE" desc:"policy file (YAML); unset = a conservative built-in policy"`
+	APIToken     string `envconfig:"API_TOKEN" redact:"all" desc:"bearer token for /api/v1; unset = API off"`
+
+	SlackBotToken      string `envconfig:"SLACK_BOT_TOKEN" redact:"all" desc:"xoxb-…; unset = local mode"`
+	SlackSigningSecret string `envconfig:"SLACK_SIGNING_SECRET" redact:"all" desc:"verifies /slack/* requests; required with a bot token in HTTP mode"`
+	SlackAppToken      string `envconfig:"SLACK_APP_TOKEN" redact:"all" desc:"xapp-…; Slack over Socket Mode (no public URL needed)"`
+	SlackAPIURL        string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL"`
+	SlackChannel       string `envconfig:"SLACK_CHANNEL" desc:"default channel ID for context cards"`
+
+	OpenAIAPIKey  string `envconfig:"OPENAI_API_KEY" redact:"all" desc:"LLM personalisation; neither key nor base URL set = rules only"`
+	OpenAIBaseURL string `envconfig:"OPENAI_BASE_URL" default:"https://api.openai.com/v1" redact:"password" desc:"any OpenAI-compatible server"`
+	OpenAIModel   string `envconfig:"OPENAI_MODEL" default:"gpt-4o-mini" desc:"model name"`
+
+	ZendeskWebhookSecret   string `envconfig:"ZENDESK_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/zendesk"`
+	ShopifyWebhookSecret   string `envconfig:"SHOPIFY_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/shopify"`
+	IntercomWebhookSecret  string `envconfig:"INTERCOM_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/intercom (the app's client secret)"`
+	HelpScoutWebhookSecret string `envconfig:"HELPSCOUT_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/helpscout"`
+	FreshdeskWebhookSecret string `envconfig:"FRESHDESK_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/freshdesk (shared token in X-Plusone-Token)"`
+	GenericWebhookSecret   string `envconfig:"GENERIC_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/generic"`
+
+	ZendeskURL      string `envconfig:"ZENDESK_URL" redact:"password" desc:"Zendesk API (history back-fill, write-back)"`
+	ZendeskEmail    string `envconfig:"ZENDESK_EMAIL" desc:"Zendesk API user"`
+	ZendeskAPIToken string `envconfig:"ZENDESK_API_TOKEN" redact:"all" desc:"Zendesk API token"`
+
+	ShopifyURL         string `envconfig:"SHOPIFY_URL" redact:"password" desc:"Shopify Admin API"`
+	ShopifyAccessToken string `envconfig:"SHOPIFY_ACCESS_TOKEN" redact:"all" desc:"Shopify Admin API access token"`
+
+	IntercomURL         string `envconfig:"INTERCOM_URL" default:"https://api.intercom.io" redact:"password" desc:"Intercom API"`
+	IntercomAccessToken string `envconfig:"INTERCOM_ACCESS_TOKEN" redact:"all" desc:"Intercom API access token"`
+
+	FreshdeskURL    string `envconfig:"FRESHDESK_URL" redact:"password" desc:"Freshdesk API"`
+	FreshdeskAPIKey string `envconfig:"FRESHDESK_API_KEY" redact:"all" desc:"Freshdesk API key"`
+
+	LogLevel        slog.Level    `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+	Workers         int           `envconfig:"WORKERS" default:"4" desc:"event workers, 1 to 64"`
+	MaxAttempts     int           `envconfig:"MAX_ATTEMPTS" default:"10" desc:"processing attempts before an event is parked"`
+	RetryBase       time.Duration `envconfig:"RETRY_BASE" default:"1s" desc:"first retry backoff; it doubles up to RETRY_MAX"`
+	RetryMax        time.Duration `envconfig:"RETRY_MAX" default:"5m" desc:"longest retry backoff"`
+	SlackPace       time.Duration `envconfig:"SLACK_PACE" default:"1s" desc:"least time between two messages to one Slack channel; 0 = no pacing"`
+	ShutdownTimeout time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"20s" desc:"how long shutdown waits for work in flight"`
+	Lease           time.Duration `envconfig:"LEASE" default:"1m" desc:"how long a worker's claim on an event lasts"`
+}
+
+// Load reads the environment through getenv (os.Getenv in main; a map in
+// tests) and checks it. An empty variable counts as unset, so its default
+// applies.
+//
+// When something is wrong the error is Problems, listing every problem
+// found, and Load still returns the configuration with the bad values left
+// at their defaults, so that `plusone check` can go on to check the policy
+// file. Callers that start the service must stop on any error.
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	ps := read(c, getenv)
+	ps = append(ps, c.validate(ps)...)
+	if len(ps) > 0 {
+		return c, ps
+	}
+	return c, nil
+}
+
+// Database splits DatabaseURL into a driver name and its data source:
+// "sqlite:plusone.db" gives ("sqlite", "plusone.db") and
+// "postgres://u@h/db" gives ("postgres", "postgres://u@h/db"). Anything else
+// gives two empty strings (Load reports it).
+func (c *Config) Database() (driver, dsn string) {
+	switch {
+	case strings.HasPrefix(c.DatabaseURL, "sqlite:"):
+		return "sqlite", strings.TrimPrefix(c.DatabaseURL, "sqlite:")
+	case strings.HasPrefix(c.DatabaseURL, "postgres://"), strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return "postgres", c.DatabaseURL
+	default:
+		return "", ""
+	}
+}
+
+// LocalMode reports whether plusone runs without Slack (no bot token): what
+// would be sent to Slack is shown locally instead.
+func (c *Config) LocalMode() bool { return c.SlackBotToken == "" }
+
+// SocketMode reports whether Slack events, commands and interactions arrive
+// over Socket Mode (an app token is set) rather than over HTTP.
+func (c *Config) SocketMode() bool { return c.SlackBotToken != "" && c.SlackAppToken != "" }
+
+// LLMEnabled reports whether gestures are personalised by a language model:
+// an API key is set, or the base URL points somewhere other than OpenAI
+// (a local OpenAI-compatible server may need no key).
+func (c *Config) LLMEnabled() bool {
+	return c.OpenAIAPIKey != "" || (c.OpenAIBaseURL != "" && c.OpenAIBaseURL != defaultOf("OPENAI_BASE_URL"))
+}
+
+// WebhookSources lists the sources that may have a webhook secret, in the
+// order of the contract.
+func WebhookSources() []string {
+	return []string{"zendesk", "shopify", "intercom", "helpscout", "freshdesk", "generic"}
+}
+
+// WebhookSecret returns the webhook secret of source ("zendesk", "shopify",
+// "intercom", "helpscout", "freshdesk" or "generic"), or "" when it has none
+// or the source is unknown. A source without a secret has no endpoint.
+func (c *Config) WebhookSecret(source string) string {
+	switch strings.ToLower(source) {
+	case "zendesk":
+		return c.ZendeskWebhookSecret
+	case "shopify":
+		return c.ShopifyWebhookSecret
+	case "intercom":
+		return c.IntercomWebhookSecret
+	case "helpscout":
+		return c.HelpScoutWebhookSecret
+	case "freshdesk":
+		return c.FreshdeskWebhookSecret
+	case "generic":
+		return c.GenericWebhookSecret
+	default:
+		return ""
+	}
+}

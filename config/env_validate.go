@@ -1,0 +1,168 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// channelID matches a Slack public (C…) or private (G…) channel ID.
+var channelID = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
+
+// validate checks the values read and normalises SlackAPIURL. Variables in
+// failed (parse problems) are not checked again.
+func (c *Config) validate(failed Problems) Problems {
+	var ps Problems
+	bad := func(name string) bool {
+		return slices.ContainsFunc(failed, func(p Problem) bool { return p.Variable == Prefix+name })
+	}
+	add := func(name, format string, args ...any) {
+		if !bad(name) {
+			ps = append(ps, Problem{Variable: Prefix + name, Message: fmt.Sprintf(format, args...)})
+		}
+	}
+
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		add("ADDR", "%q is not a listen address (want host:port or :port, e.g. :8080)", c.Addr)
+	}
+	c.validateDatabase(add)
+	if c.MaxBodyBytes <= 0 {
+		add("MAX_BODY_BYTES", "must be more than 0 (bytes), e.g. 1048576")
+	}
+	c.validateSlack(add)
+	for _, u := range []struct {
+		name string
+		val  string
+	}{
+		{"SLACK_API_URL", c.SlackAPIURL}, {"OPENAI_BASE_URL", c.OpenAIBaseURL}, {"ZENDESK_URL", c.ZendeskURL},
+		{"SHOPIFY_URL", c.ShopifyURL}, {"INTERCOM_URL", c.IntercomURL}, {"FRESHDESK_URL", c.FreshdeskURL},
+	} {
+		if msg := checkHTTPURL(u.val); msg != "" {
+			add(u.name, "%s", msg)
+		}
+	}
+	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/" // the Slack client appends method names to it
+	}
+	c.validateVendors(add)
+	c.validateTuning(add)
+	return ps
+}
+
+func (c *Config) validateDatabase(add func(string, string, ...any)) {
+	switch driver, dsn := c.Database(); driver {
+	case "sqlite":
+		if dsn == "" {
+			add("DATABASE_URL", "sqlite: needs a file path, e.g. sqlite:plusone.db")
+		}
+	case "postgres":
+		if _, err := url.Parse(dsn); err != nil {
+			add("DATABASE_URL", "is not a valid postgres:// URL (check its escaping)")
+		}
+	default:
+		add("DATABASE_URL", "must start with sqlite: or postgres:// (e.g. sqlite:plusone.db)")
+	}
+}
+
+func (c *Config) validateSlack(add func(string, string, ...any)) {
+	if c.SlackBotToken != "" && !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
+		add("SLACK_BOT_TOKEN", "must start with xoxb- (the app's Bot User OAuth Token)")
+	}
+	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+		add("SLACK_APP_TOKEN", "must start with xapp- (an app-level token with the connections:write scope)")
+	}
+	if c.SlackAppToken != "" && c.SlackBotToken == "" {
+		add("SLACK_BOT_TOKEN", "required when PLUSONE_SLACK_APP_TOKEN is set (Socket Mode still posts with the bot token)")
+	}
+	if c.SlackBotToken != "" && c.SlackAppToken == "" && c.SlackSigningSecret == "" {
+		add("SLACK_SIGNING_SECRET", "required when PLUSONE_SLACK_BOT_TOKEN is set and PLUSONE_SLACK_APP_TOKEN is not (HTTP mode)")
+	}
+	switch {
+	case c.SlackBotToken != "" && c.SlackChannel == "":
+		add("SLACK_CHANNEL", "required when PLUSONE_SLACK_BOT_TOKEN is set")
+	case c.SlackChannel != "" && !channelID.MatchString(c.SlackChannel):
+		add("SLACK_CHANNEL", "%q is not a channel ID (want C… or G…, e.g. C0123ABCD; in Slack: channel details, bottom)", c.SlackChannel)
+	}
+}
+
+// validateVendors checks that each vendor API is configured completely or
+// not at all.
+func (c *Config) validateVendors(add func(string, string, ...any)) {
+	together := func(vars ...[2]string) {
+		var set, unset []string
+		for _, v := range vars {
+			if v[1] != "" {
+				set = append(set, Prefix+v[0])
+			} else {
+				unset = append(unset, v[0])
+			}
+		}
+		if len(set) == 0 {
+			return
+		}
+		verb := "is"
+		if len(set) > 1 {
+			verb = "are"
+		}
+		for _, name := range unset {
+			add(name, "required when %s %s set", strings.Join(set, " and "), verb)
+		}
+	}
+	together([2]string{"ZENDESK_URL", c.ZendeskURL}, [2]string{"ZENDESK_EMAIL", c.ZendeskEmail}, [2]string{"ZENDESK_API_TOKEN", c.ZendeskAPIToken})
+	together([2]string{"SHOPIFY_URL", c.ShopifyURL}, [2]string{"SHOPIFY_ACCESS_TOKEN", c.ShopifyAccessToken})
+	together([2]string{"FRESHDESK_URL", c.FreshdeskURL}, [2]string{"FRESHDESK_API_KEY", c.FreshdeskAPIKey})
+	if c.ZendeskEmail != "" && !strings.Contains(c.ZendeskEmail, "@") {
+		add("ZENDESK_EMAIL", "%q is not an email address", c.ZendeskEmail)
+	}
+}
+
+func (c *Config) validateTuning(add func(string, string, ...any)) {
+	if c.Workers < 1 || c.Workers > 64 {
+		add("WORKERS", "must be between 1 and 64, got %d", c.Workers)
+	}
+	if c.MaxAttempts < 1 {
+		add("MAX_ATTEMPTS", "must be at least 1, got %d", c.MaxAttempts)
+	}
+	for _, d := range []struct {
+		name string
+		val  fmt.Stringer
+		ok   bool
+	}{
+		{"RETRY_BASE", c.RetryBase, c.RetryBase > 0},
+		{"RETRY_MAX", c.RetryMax, c.RetryMax > 0},
+		{"SHUTDOWN_TIMEOUT", c.ShutdownTimeout, c.ShutdownTimeout > 0},
+		{"LEASE", c.Lease, c.Lease > 0},
+	} {
+		if !d.ok {
+			add(d.name, "must be a positive duration such as 30s, got %s", d.val)
+		}
+	}
+	if c.RetryBase > 0 && c.RetryMax > 0 && c.RetryMax < c.RetryBase {
+		add("RETRY_MAX", "must not be shorter than PLUSONE_RETRY_BASE (%s), got %s", c.RetryBase, c.RetryMax)
+	}
+	if c.SlackPace < 0 {
+		add("SLACK_PACE", "must not be negative (0 turns pacing off), got %s", c.SlackPace)
+	}
+}
+
+// checkHTTPURL returns what is wrong with s as an http or https URL, or ""
+// when s is empty or fine. The URL is shown with any password masked.
+func checkHTTPURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "is not a valid URL (want e.g. https://example.com)"
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Sprintf("%q must be an http:// or https:// URL", redactURL(s))
+	}
+	if u.Host == "" {
+		return fmt.Sprintf("%q has no host (want e.g. https://example.com)", redactURL(s))
+	}
+	return ""
+}

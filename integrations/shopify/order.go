@@ -1,0 +1,126 @@
+package shopify
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// orderJSON is the REST order resource, as orders/* webhooks send it. Only
+// the fields plusone uses are read.
+type orderJSON struct {
+	ID                id              `json:"id"`
+	Name              string          `json:"name"`
+	Email             string          `json:"email"`
+	ContactEmail      string          `json:"contact_email"`
+	Phone             string          `json:"phone"`
+	CreatedAt         string          `json:"created_at"`
+	UpdatedAt         string          `json:"updated_at"`
+	CancelledAt       string          `json:"cancelled_at"`
+	Currency          string          `json:"currency"`
+	TotalPrice        json.RawMessage `json:"total_price"`
+	FulfillmentStatus string          `json:"fulfillment_status"`
+	CheckoutToken     string          `json:"checkout_token"`
+	Customer          *customerJSON   `json:"customer"`
+	LineItems         []lineItemJSON  `json:"line_items"`
+	Refunds           []refundJSON    `json:"refunds"`
+}
+
+type lineItemJSON struct {
+	Title    string          `json:"title"`
+	SKU      string          `json:"sku"`
+	Quantity int             `json:"quantity"`
+	Price    json.RawMessage `json:"price"`
+}
+
+func (b event) order(body []byte, typ plusone.EventType) (*plusone.Event, error) {
+	var o orderJSON
+	if err := decode(body, &o); err != nil {
+		return nil, err
+	}
+	if o.ID == "" {
+		return nil, invalid(`field "id": required for an order`)
+	}
+	r, err := ref("customer", o.Customer, []string{o.Email, o.ContactEmail}, o.Phone)
+	if err != nil {
+		return nil, err
+	}
+	if !known(r) {
+		return nil, nil // a walk-in sale: no one to remember it for
+	}
+	total, err := amount("total_price", o.TotalPrice)
+	if err != nil {
+		return nil, err
+	}
+	items, err := lineItems("line_items", o.LineItems)
+	if err != nil {
+		return nil, err
+	}
+	var refunded plusone.Money
+	for i, rf := range o.Refunds {
+		m, _, err := rf.amount(itemField("refunds", i, ""))
+		if err != nil {
+			return nil, err
+		}
+		refunded += m
+	}
+	created, err := timestamp("created_at", o.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	updated, err := timestamp("updated_at", o.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := timestamp("cancelled_at", o.CancelledAt); err != nil {
+		return nil, err
+	}
+	e := b.new(typ)
+	e.Customer = r
+	e.OccurredAt = updated
+	if typ == plusone.EventOrderCreated || updated.IsZero() {
+		e.OccurredAt = created
+	}
+	e.Order = &plusone.Order{
+		ID:            string(o.ID),
+		Name:          strings.TrimSpace(o.Name),
+		URL:           b.orderURL(string(o.ID)),
+		Total:         total,
+		Refunded:      refunded,
+		Currency:      currency(o.Currency),
+		Status:        orderStatus(o),
+		Items:         items,
+		CheckoutToken: strings.TrimSpace(o.CheckoutToken),
+		CreatedAt:     created,
+	}
+	return e, nil
+}
+
+// orderStatus says whether the order is cancelled, fulfilled or open.
+func orderStatus(o orderJSON) string {
+	switch {
+	case strings.TrimSpace(o.CancelledAt) != "":
+		return plusone.OrderCancelled
+	case strings.EqualFold(strings.TrimSpace(o.FulfillmentStatus), "fulfilled"):
+		return plusone.OrderFulfilled
+	}
+	return plusone.OrderOpen
+}
+
+func lineItems(field string, in []lineItemJSON) ([]plusone.LineItem, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make([]plusone.LineItem, 0, len(in))
+	for i, it := range in {
+		price, err := amount(itemField(field, i, "price"), it.Price)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, plusone.LineItem{Title: strings.TrimSpace(it.Title), SKU: strings.TrimSpace(it.SKU), Quantity: it.Quantity, Price: price})
+	}
+	return out, nil
+}
+
+func currency(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

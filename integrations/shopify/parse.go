@@ -1,0 +1,85 @@
+package shopify
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Parse turns a Shopify webhook into events according to its topic (see the
+// package documentation). Its errors are EINVALID and name the header or the
+// field at fault.
+func (s *Source) Parse(h http.Header, body []byte) (plusone.Delivery, error) {
+	topic := header(h, HeaderTopic)
+	if topic == "" {
+		return plusone.Delivery{}, invalid("missing header %s", HeaderTopic)
+	}
+	key := header(h, HeaderEventID)
+	if key == "" {
+		key = header(h, HeaderWebhookID)
+	}
+	if key == "" {
+		return plusone.Delivery{}, invalid("missing headers %s and %s: one of them must identify the delivery", HeaderEventID, HeaderWebhookID)
+	}
+	d := plusone.Delivery{DedupeKey: key}
+	base := event{id: key, shop: shopDomain(header(h, HeaderShopDomain))}
+	var (
+		e   *plusone.Event
+		err error
+	)
+	switch topic {
+	case "orders/create":
+		e, err = base.order(body, plusone.EventOrderCreated)
+	case "orders/updated", "orders/fulfilled", "orders/cancelled", "orders/paid":
+		e, err = base.order(body, plusone.EventOrderUpdated)
+	case "refunds/create":
+		e, err = base.refund(body)
+	case "checkouts/create", "checkouts/update":
+		e, err = base.checkout(body)
+	case "customers/create", "customers/update":
+		e, err = base.customer(body)
+	default:
+		return d, nil // not a topic plusone uses; Shopify still needs a 2xx
+	}
+	if err != nil {
+		return plusone.Delivery{}, err
+	}
+	if e != nil {
+		d.Events = []plusone.Event{*e}
+	}
+	return d, nil
+}
+
+// event holds what every event of a delivery shares.
+type event struct {
+	id   string
+	shop string // the shop's domain, if it is one
+}
+
+func (b event) new(typ plusone.EventType) *plusone.Event {
+	return &plusone.Event{Source: plusone.SourceShopify, ID: b.id, Type: typ}
+}
+
+// orderURL links an order in the shop's admin.
+func (b event) orderURL(orderID string) string {
+	if b.shop == "" || orderID == "" {
+		return ""
+	}
+	return "https://" + b.shop + "/admin/orders/" + orderID
+}
+
+// shopDomain returns the header's domain if it looks like one. The header is
+// not signed, so nothing else makes it into a link.
+func shopDomain(s string) string {
+	s = strings.ToLower(s)
+	if s == "" || len(s) > 253 || !strings.Contains(s, ".") {
+		return ""
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+			return ""
+		}
+	}
+	return s
+}

@@ -1,0 +1,57 @@
+package zendesk_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/zendesk"
+)
+
+// FuzzParse checks that Parse never panics and that whatever it accepts has
+// a dedupe key and events that name their customer.
+func FuzzParse(f *testing.F) {
+	entries, err := os.ReadDir("testdata")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, true)
+		f.Add(b, false)
+	}
+	f.Add([]byte(zendesk.TriggerTemplate()), false)
+	src := zendesk.New(secret, zendesk.WithBaseURL("https://tires.zendesk.com"))
+	f.Fuzz(func(t *testing.T, body []byte, withInvocation bool) {
+		h := http.Header{}
+		if withInvocation {
+			h.Set(zendesk.HeaderInvocationID, "8350205582")
+		}
+		d, err := src.Parse(h, body)
+		if err != nil {
+			if plusone.ErrorCode(err) != plusone.EINVALID {
+				t.Fatalf("error %v is not EINVALID", err)
+			}
+			return
+		}
+		if d.DedupeKey == "" {
+			t.Fatal("accepted a body with an empty dedupe key")
+		}
+		for _, e := range d.Events {
+			if len(e.Customer.Identities(e.Source)) == 0 {
+				t.Fatalf("event %s names no customer", e.ID)
+			}
+			if e.ID == "" {
+				t.Fatal("event without an ID")
+			}
+		}
+	})
+}
