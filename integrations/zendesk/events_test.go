@@ -35,7 +35,7 @@ func TestParseEventTestdata(t *testing.T) {
 		{"event_comment_added_private.json", "0b9f1c2e-2222-4c2e-a1b9-8e4f39c71d52", []plusone.Event{{
 			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T15:05:00Z"), Customer: jane,
 			Ticket:  &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "open", Tags: []string{"shipping"}},
-			Message: &plusone.Message{ID: "9876543300", Text: "Carrier says the pallet was mis-routed; chasing.", Author: "Sam Support"},
+			Message: &plusone.Message{ID: "9876543300", Text: "Carrier says the pallet was mis-routed; chasing.", Author: "Sam Support", Private: true},
 		}}},
 		{"event_status_changed.json", "a8b9c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d", []plusone.Event{{
 			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-09T16:45:20.987654321Z"), Customer: jane,
