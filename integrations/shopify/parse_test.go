@@ -69,11 +69,11 @@ func TestParseTestdata(t *testing.T) {
 		}},
 		{"refunds_create.json", &plusone.Event{
 			Type: plusone.EventOrderUpdated, OccurredAt: at("2020-01-14T15:34:55Z"),
-			Order: &plusone.Order{ID: "450789469", URL: "https://" + shop + "/admin/orders/450789469", Refunded: 4194, Currency: "USD"},
+			Order: &plusone.Order{ID: "450789469", URL: "https://" + shop + "/admin/orders/450789469", Refunded: 4194, RefundID: "929361464", Currency: "USD"},
 		}},
 		{"refunds_create--line_items_only.json", &plusone.Event{
 			Type: plusone.EventOrderUpdated, OccurredAt: at("2024-11-21T14:00:00Z"),
-			Order: &plusone.Order{ID: "5940139491234", URL: orderURL, Refunded: 14599},
+			Order: &plusone.Order{ID: "5940139491234", URL: orderURL, Refunded: 14599, RefundID: "929361470"},
 		}},
 		{"checkouts_create.json", &plusone.Event{
 			Type: plusone.EventCheckoutUpdated, OccurredAt: at("2024-11-26T00:05:30Z"),
