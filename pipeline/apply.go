@@ -211,7 +211,7 @@ func applyTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone
 		if !rec.Open() {
 			rec.WaitingSince = time.Time{}
 		}
-		if rec.Status != prevStatus {
+		if statusWorthNoting(prevStatus, rec.Status) {
 			if _, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
 				CustomerID: customerID, Source: e.Source, Kind: plusone.TouchTicketUpdated, Ref: in.ID,
 				DedupeKey:  fmt.Sprintf("ticket:%s:status:%s:%d", in.ID, rec.Status, at.UnixMicro()),
@@ -232,6 +232,16 @@ func applyTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone
 		}
 	}
 	return rec, nil
+}
+
+// statusWorthNoting reports whether a status change belongs on the
+// timeline: solving, closing, pausing or reopening a ticket does; a new
+// ticket becoming open does not.
+func statusWorthNoting(prev, next string) bool {
+	if prev == next || next == "" {
+		return false
+	}
+	return !(next == "open" && (prev == "new" || prev == ""))
 }
 
 // mergeTicket folds what an event says into the ticket. Newer information
@@ -260,9 +270,9 @@ func applyMessage(ctx context.Context, tx plusone.Tx, customerID int64, ticket *
 	if id == "" {
 		id = e.ID
 	}
-	who := "Customer"
-	if !m.FromCustomer {
-		who = orDefault(m.Author, "Agent")
+	who := orDefault(m.Author, "Customer")
+	if !m.FromCustomer && m.Author == "" {
+		who = "Agent"
 	}
 	ref := ""
 	if m.Private {

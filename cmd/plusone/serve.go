@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/config"
+	"github.com/plusone-hq/plusone/delivery"
+	"github.com/plusone-hq/plusone/metrics"
+	"github.com/plusone-hq/plusone/pipeline"
+	"github.com/plusone-hq/plusone/server"
+	"github.com/plusone-hq/plusone/store/postgres"
+	"github.com/plusone-hq/plusone/store/sqlite"
+)
+
+// serve runs the service until ctx is cancelled, then shuts down gracefully:
+// intake stops first, work in hand is finished, and everything else stays
+// in the store for the next start. started, if set, learns the address.
+func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log *slog.Logger, stdout io.Writer, started func(addr string)) error {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	clock := time.Now
+	m := metrics.New(queueStats{store})
+	current := func() *plusone.Policy { return policy }
+	instance := instanceName()
+	slack, classify, err := slackCards(cfg, stdout)
+	if err != nil {
+		return err
+	}
+	deliverer := &delivery.Deliverer{
+		Store:    store,
+		Slack:    slack,
+		Classify: classify,
+		Card: func(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error) {
+			var card *plusone.ContextCard
+			err := store.View(ctx, func(tx plusone.Tx) error {
+				var err error
+				card, err = pipeline.LoadCard(ctx, tx, key, current(), now)
+				return err
+			})
+			return card, err
+		},
+		Clock: clock, Log: log, Metrics: m,
+		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Backoff: pipeline.Backoff,
+	}
+	processor := &pipeline.Processor{
+		Store:   store,
+		Applier: &pipeline.Applier{Policy: current, DefaultChannel: cfg.SlackChannel},
+		Parsers: parsers(cfg, log),
+		Clock:   clock, Log: log, Metrics: m,
+		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, Lease: cfg.Lease,
+		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Applied: deliverer.Wake,
+	}
+	intake := webhookSources(cfg, log)
+	srv := &server.Server{
+		Store:   store,
+		Sources: intake,
+		Known:   knownSources(),
+		MaxBody: cfg.MaxBodyBytes,
+		Clock:   clock, Log: log, Metrics: m,
+		Stored: processor.Wake,
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (PLUSONE_ADDR): %w", cfg.Addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	driver, _ := cfg.Database()
+	log.Info("listening", "addr", ln.Addr().String(), "store", driver, "local_mode", cfg.LocalMode(),
+		"webhooks", sourceNames(intake), "version", version, "instance", instance)
+	if started != nil {
+		started(ln.Addr().String())
+	}
+
+	// Workers keep going while HTTP drains; they stop after it.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	var wg sync.WaitGroup
+	wg.Go(func() { processor.Run(workCtx, instance) })
+	wg.Go(func() { deliverer.Run(workCtx, instance) })
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		stopWork()
+		wg.Wait()
+		return fmt.Errorf("http server: %w", err)
+	}
+
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	stopWork()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		log.Info("stopped")
+	case <-shutdownCtx.Done():
+		log.Warn("shutdown timed out; unfinished work stays claimable after its lease")
+	}
+	return nil
+}
+
+func openStore(ctx context.Context, cfg *config.Config) (plusone.Store, error) {
+	driver, dsn := cfg.Database()
+	switch driver {
+	case "sqlite":
+		s, err := sqlite.Open(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store (PLUSONE_DATABASE_URL): %w", err)
+		}
+		return s, nil
+	case "postgres":
+		s, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store (PLUSONE_DATABASE_URL): %w", err)
+		}
+		return s, nil
+	default:
+		return nil, fmt.Errorf("PLUSONE_DATABASE_URL: unsupported database %q", cfg.DatabaseURL)
+	}
+}
+
+// queueStats adapts the store to the queue-depth gauges.
+type queueStats struct{ s plusone.Store }
+
+func (q queueStats) QueueDepths(ctx context.Context) (pending, parked, cards, failed int, err error) {
+	st, err := q.s.InboxStats(ctx)
+	if err != nil {
+		return 0, 0, 0, 0, err
+	}
+	cards, failed, err = q.s.CardStats(ctx)
+	return st.Pending, st.Parked, cards, failed, err
+}
+
+// instanceName tells this process's workers from another's in the store.
+func instanceName() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot"
+	"github.com/plusone-hq/plusone/config"
+	"github.com/plusone-hq/plusone/delivery"
+	"github.com/plusone-hq/plusone/integrations/generic"
+	"github.com/plusone-hq/plusone/integrations/shopify"
+	"github.com/plusone-hq/plusone/integrations/zendesk"
+)
+
+// knownSources are the webhook sources plusone understands.
+func knownSources() []plusone.Source {
+	return []plusone.Source{plusone.SourceZendesk, plusone.SourceShopify, plusone.SourceIntercom,
+		plusone.SourceHelpScout, plusone.SourceFreshdesk, plusone.SourceGeneric}
+}
+
+// integrations builds every integration with the configured secrets; a
+// source without a secret can still parse what was stored before.
+func integrations(cfg *config.Config, log *slog.Logger) map[plusone.Source]plusone.Integration {
+	return map[plusone.Source]plusone.Integration{
+		plusone.SourceGeneric: generic.New(cfg.GenericWebhookSecret),
+		plusone.SourceZendesk: zendesk.New(cfg.ZendeskWebhookSecret, zendesk.WithBaseURL(cfg.ZendeskURL), zendesk.WithLogger(log)),
+		plusone.SourceShopify: shopify.New(cfg.ShopifyWebhookSecret),
+	}
+}
+
+// parsers are all integrations: the workers parse whatever was stored.
+func parsers(cfg *config.Config, log *slog.Logger) map[plusone.Source]plusone.Integration {
+	return integrations(cfg, log)
+}
+
+// webhookSources are the integrations whose endpoint is open: those with a
+// secret.
+func webhookSources(cfg *config.Config, log *slog.Logger) map[plusone.Source]plusone.Integration {
+	out := map[plusone.Source]plusone.Integration{}
+	for name, in := range integrations(cfg, log) {
+		if cfg.WebhookSecret(string(name)) != "" {
+			out[name] = in
+		}
+	}
+	return out
+}
+
+func sourceNames(m map[plusone.Source]plusone.Integration) string {
+	var names []string
+	for n := range m {
+		names = append(names, string(n))
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
+
+// slackCards returns where cards go: Slack, or stdout in local mode.
+func slackCards(cfg *config.Config, stdout io.Writer) (delivery.Slack, func(error) delivery.Failure, error) {
+	classify := func(err error) delivery.Failure {
+		f := bot.Classify(err)
+		return delivery.Failure{RetryAfter: f.RetryAfter, Permanent: f.Kind == bot.Permanent}
+	}
+	if cfg.LocalMode() {
+		return bot.NewPrinter(stdout), classify, nil
+	}
+	return bot.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil), classify, nil
+}
