@@ -92,6 +92,31 @@ type TicketRecord struct {
 	// WaitingSince is when the customer's oldest unanswered message arrived;
 	// zero once an agent has replied.
 	WaitingSince time.Time
+	// RepliedAt is when an agent last answered.
+	RepliedAt time.Time
+}
+
+// CustomerSpoke records a message of the customer at t: she waits for an
+// answer from then on, unless an agent answered after it. Messages may
+// arrive in any order; the result is the same.
+func (t *TicketRecord) CustomerSpoke(at time.Time) {
+	if !t.Open() || !at.After(t.RepliedAt) {
+		return
+	}
+	if t.WaitingSince.IsZero() || at.Before(t.WaitingSince) {
+		t.WaitingSince = at
+	}
+}
+
+// AgentReplied records an agent's answer at t: every message of hers
+// before it is answered.
+func (t *TicketRecord) AgentReplied(at time.Time) {
+	if at.After(t.RepliedAt) {
+		t.RepliedAt = at
+	}
+	if !t.WaitingSince.IsZero() && !t.WaitingSince.After(at) {
+		t.WaitingSince = time.Time{}
+	}
 }
 
 // Key identifies the ticket across sources: "zendesk:5158".

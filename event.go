@@ -116,7 +116,7 @@ type Order struct {
 	// the order's refunded total.
 	RefundID      string
 	Currency      string
-	Status        string // open, fulfilled, cancelled, refunded
+	Status        string // open (unfulfilled), fulfilled, cancelled; "" when the source does not say
 	Items         []LineItem
 	CheckoutToken string // completes the checkout with this id
 	CreatedAt     time.Time

@@ -153,8 +153,8 @@ func (r SignalRules) delayedOrder(v CustomerView, now time.Time) (Signal, bool) 
 		return Signal{}, false
 	}
 	for _, o := range v.Orders {
-		if o.Status != OrderOpen && o.Status != "" {
-			continue
+		if o.Status != OrderOpen {
+			continue // fulfilled, cancelled, or a source that does not say
 		}
 		if now.Sub(o.CreatedAt) >= r.DelayedOrderAfter {
 			return Signal{

@@ -113,7 +113,9 @@ type CustomerTx interface {
 // TimelineTx reads and writes the timeline and the objects behind it.
 type TimelineTx interface {
 	// AddTouchpoint records tp once per (Source, DedupeKey) and sets tp.ID;
-	// added is false when it was already there.
+	// added is false when it was already there. An earlier report of a
+	// recorded touchpoint moves it to its earlier time (with its summary), so
+	// that the timeline does not depend on the order events arrive in.
 	AddTouchpoint(ctx context.Context, tp *Touchpoint) (added bool, err error)
 	// Timeline lists a customer's latest touchpoints, newest first.
 	Timeline(ctx context.Context, customerID int64, limit int) ([]Touchpoint, error)

@@ -64,7 +64,10 @@ func CardMessage(c plusone.ContextCard) Message {
 		blocks = append(blocks, history...)
 	}
 	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(footerText(v))))
-	return Message{Text: fallbackText(v), Blocks: blocks, Plain: renderText(v)}
+	return Message{Text: fallbackText(v), Blocks: blocks, Plain: renderText(v), Metadata: &slack.SlackMetadata{
+		EventType:    CardEventType,
+		EventPayload: map[string]any{"ticket": c.Ticket.Key(), "customer_id": c.View.Customer.ID},
+	}}
 }
 
 // headerText is "Jane Doe · Loyal"; a long name is cut, never the tier.

@@ -53,6 +53,9 @@ func (c *Client) PostMessage(ctx context.Context, channel string, m Message, thr
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
+	if m.Metadata != nil {
+		opts = append(opts, slack.MsgOptionMetadata(*m.Metadata))
+	}
 	_, ts, err = c.api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
 		return "", fmt.Errorf("chat.postMessage %s: %w", channel, err)
@@ -65,8 +68,11 @@ func (c *Client) UpdateMessage(ctx context.Context, channel, ts string, m Messag
 	if err := Validate(m); err != nil {
 		return fmt.Errorf("chat.update %s %s: %w", channel, ts, err)
 	}
-	_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts,
-		slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+	if m.Metadata != nil {
+		opts = append(opts, slack.MsgOptionMetadata(*m.Metadata))
+	}
+	_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts, opts...)
 	if err != nil {
 		return fmt.Errorf("chat.update %s %s: %w", channel, ts, err)
 	}
@@ -81,4 +87,34 @@ func (c *Client) PostCard(ctx context.Context, channel string, card *plusone.Con
 // UpdateCard replaces the card posted at channel/ts with its latest version.
 func (c *Client) UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error {
 	return c.UpdateMessage(ctx, channel, ts, CardMessage(*card))
+}
+
+// historyPages bounds how far FindCard looks back through a channel.
+const historyPages = 5
+
+// FindCard looks in channel, back to since, for the card of ticket key that
+// an earlier attempt may have posted before its ts was recorded (the
+// process died in between). It returns the card's ts, or "" when there is
+// none. It needs the channels:history (groups:history) scope.
+func (c *Client) FindCard(ctx context.Context, channel, key string, since time.Time) (string, error) {
+	params := &slack.GetConversationHistoryParameters{
+		ChannelID: channel, Limit: 200, IncludeAllMetadata: true,
+		Oldest: fmt.Sprintf("%d.000000", since.Unix()),
+	}
+	for range historyPages {
+		resp, err := c.api.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return "", fmt.Errorf("conversations.history %s: %w", channel, err)
+		}
+		for _, m := range resp.Messages {
+			if m.Metadata.EventType == CardEventType && fmt.Sprint(m.Metadata.EventPayload["ticket"]) == key {
+				return m.Timestamp, nil
+			}
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			return "", nil
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+	return "", nil
 }

@@ -12,4 +12,11 @@ type Message struct {
 	// Plain is the message as readable plain text for a terminal. Slack
 	// never sees it; the local Printer prints it instead of Text.
 	Plain string
+	// Metadata, when set, is attached to the message (Slack message
+	// metadata), so that plusone can recognise its own cards.
+	Metadata *slack.SlackMetadata
 }
+
+// CardEventType is the metadata event type of context cards; their payload
+// holds "ticket" (the ticket key) and "customer_id".
+const CardEventType = "plusone_card"

@@ -10,8 +10,14 @@
 // sent until Retry-After has passed.
 //
 // Duplicate window: a card is posted, then its ts is committed. If the
-// process dies between Slack's answer and the commit, the card is posted
-// again after restart. Only that window can give a ticket a second card.
+// process dies between Slack's answer and the commit, the card would be
+// posted again after restart. Cards carry their ticket key in Slack message
+// metadata, and a card that was claimed before without a recorded ts is
+// first looked for in the channel's recent history (Finder), so that the
+// card already there is adopted instead. What remains of the window: the
+// history lookup fails (no channels:history scope, Slack unavailable) or
+// Slack has not indexed the message yet; then a ticket can get a second
+// card.
 package delivery
 
 import (
@@ -33,6 +39,16 @@ type Slack interface {
 	// UpdateCard replaces the card posted at channel/ts.
 	UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error
 }
+
+// Finder finds a card an earlier attempt posted without recording its ts.
+type Finder interface {
+	// FindCard returns the ts of the card of ticket key in channel posted
+	// since since, or "" when there is none.
+	FindCard(ctx context.Context, channel, key string, since time.Time) (string, error)
+}
+
+// findWindow is how far back a possibly posted card is looked for.
+const findWindow = 24 * time.Hour
 
 // Failure says how to treat an error from Slack.
 type Failure struct {
@@ -170,15 +186,8 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 		d.retry(bg, worker, c, d.Clock().Add(d.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error())
 		return true
 	}
-	method := "chat.update"
-	ts := c.TS
 	callCtx, cancel := context.WithTimeout(bg, d.Lease/2)
-	if ts == "" {
-		method = "chat.postMessage"
-		ts, err = d.Slack.PostCard(callCtx, c.Channel, card)
-	} else {
-		err = d.Slack.UpdateCard(callCtx, c.Channel, ts, card)
-	}
+	method, ts, err := d.send(callCtx, log, c, card)
 	cancel()
 	sent := d.Clock()
 	if d.Pace > 0 {
@@ -219,6 +228,30 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 		d.retry(bg, worker, c, sent.Add(delay), err.Error())
 		return true
 	}
+}
+
+// send posts the card, or updates it where it is. A card claimed before
+// without a recorded ts may have been posted by an attempt that died before
+// recording it: that card is looked for first and adopted if found.
+func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardState, card *plusone.ContextCard) (method, ts string, err error) {
+	ts = c.TS
+	if f, ok := d.Slack.(Finder); ok && ts == "" && c.Attempts > 1 {
+		found, err := f.FindCard(ctx, c.Channel, c.Key, d.Clock().Add(-findWindow))
+		switch {
+		case err != nil && d.Classify(err).RetryAfter > 0:
+			return "conversations.history", "", err
+		case err != nil:
+			log.Warn("cannot look for an earlier post of this card; posting it", "err", err)
+		case found != "":
+			log.Warn("adopting the card an earlier attempt posted", "ts", found)
+			ts = found
+		}
+	}
+	if ts == "" {
+		ts, err = d.Slack.PostCard(ctx, c.Channel, card)
+		return "chat.postMessage", ts, err
+	}
+	return "chat.update", ts, d.Slack.UpdateCard(ctx, c.Channel, ts, card)
 }
 
 func (d *Deliverer) retry(ctx context.Context, worker string, c *plusone.CardState, at time.Time, reason string) {

@@ -168,8 +168,12 @@ func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at tim
 	if p := strings.TrimSpace(ref.Phone); p != "" {
 		cust.Phone = p
 	}
-	if !ref.Since.IsZero() && (cust.CreatedAt.IsZero() || ref.Since.Before(cust.CreatedAt)) {
-		cust.CreatedAt = ref.Since.UTC()
+	// She is a customer since the earliest thing we know of her, whatever
+	// order the events arrive in.
+	for _, t := range []time.Time{ref.Since, at} {
+		if !t.IsZero() && (cust.CreatedAt.IsZero() || t.Before(cust.CreatedAt)) {
+			cust.CreatedAt = t.UTC()
+		}
 	}
 	return cust, nil
 }
@@ -194,9 +198,7 @@ func applyTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone
 		if rec.Status == "" {
 			rec.Status = "open"
 		}
-		if rec.Open() {
-			rec.WaitingSince = at // a new ticket awaits its first answer
-		}
+		rec.CustomerSpoke(at) // a new ticket awaits its first answer
 	} else {
 		rec.CustomerID = customerID
 		newer := !at.Before(rec.UpdatedAt)
@@ -207,6 +209,7 @@ func applyTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone
 		}
 		if e.Type == plusone.EventTicketCreated && at.Before(rec.CreatedAt) {
 			rec.CreatedAt = at
+			rec.CustomerSpoke(at)
 		}
 		if !rec.Open() {
 			rec.WaitingSince = time.Time{}
@@ -281,11 +284,9 @@ func applyMessage(ctx context.Context, tx plusone.Tx, customerID int64, ticket *
 	if ticket != nil && !m.Private {
 		ref = ticket.ID
 		if m.FromCustomer {
-			if ticket.WaitingSince.IsZero() && ticket.Open() {
-				ticket.WaitingSince = at
-			}
+			ticket.CustomerSpoke(at)
 		} else {
-			ticket.WaitingSince = time.Time{}
+			ticket.AgentReplied(at)
 		}
 	}
 	text := strings.Join(strings.Fields(m.Text), " ")
@@ -308,9 +309,6 @@ func applyOrder(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.
 		rec = &plusone.OrderRecord{Order: in, Source: e.Source, CustomerID: customerID, UpdatedAt: at}
 		if rec.CreatedAt.IsZero() {
 			rec.CreatedAt = at
-		}
-		if rec.Status == "" {
-			rec.Status = plusone.OrderOpen
 		}
 	} else {
 		prev := rec.Status

@@ -94,10 +94,10 @@ func (t *tx) CreateCustomer(ctx context.Context, c *plusone.Customer) error {
 func (t *tx) UpdateCustomer(ctx context.Context, c *plusone.Customer) error {
 	p := c.Profile
 	res, err := t.exec(ctx, `
-		UPDATE customers SET name = ?, email = ?, phone = ?, updated_at = ?, orders = ?, lifetime_value = ?,
-			currency = ?, first_seen = ?, last_seen = ?, open_tickets = ?, tier = ?, nps = ?, csat = ?
+		UPDATE customers SET name = ?, email = ?, phone = ?, created_at = ?, updated_at = ?, orders = ?,
+			lifetime_value = ?, currency = ?, first_seen = ?, last_seen = ?, open_tickets = ?, tier = ?, nps = ?, csat = ?
 		WHERE id = ?`,
-		c.Name, c.Email, c.Phone, time.Now().UnixMicro(), p.Orders, int64(p.LifetimeValue), p.Currency,
+		c.Name, c.Email, c.Phone, ts(c.CreatedAt), time.Now().UnixMicro(), p.Orders, int64(p.LifetimeValue), p.Currency,
 		ts(p.FirstSeen), ts(p.LastSeen), p.OpenTickets, string(p.Tier), nullInt(p.NPS), nullInt(p.CSAT), c.ID)
 	if err != nil {
 		return fmt.Errorf("update customer %d: %w", c.ID, err)

@@ -18,6 +18,15 @@ func (t *tx) AddTouchpoint(ctx context.Context, tp *plusone.Touchpoint) (bool, e
 		tp.CustomerID, string(tp.Source), string(tp.Kind), tp.Ref, tp.DedupeKey, ts(tp.OccurredAt), tp.Summary,
 		tp.URL, int64(tp.Amount), tp.Currency, nullInt(tp.Score), tp.Scale).Scan(&tp.ID)
 	if err == sql.ErrNoRows {
+		// Already recorded. If this report is earlier (events arrive in any
+		// order), the earliest time and its wording win.
+		_, err = t.exec(ctx, `
+			UPDATE touchpoints SET occurred_at = ?, summary = ?, url = CASE WHEN ? <> '' THEN ? ELSE url END
+			WHERE source = ? AND dedupe_key = ? AND occurred_at > ?`,
+			ts(tp.OccurredAt), tp.Summary, tp.URL, tp.URL, string(tp.Source), tp.DedupeKey, ts(tp.OccurredAt))
+		if err != nil {
+			return false, fmt.Errorf("add touchpoint %s: %w", tp.DedupeKey, err)
+		}
 		return false, nil
 	}
 	if err != nil {
@@ -59,20 +68,22 @@ func jsonText(v any) (string, error) {
 }
 
 const ticketColumns = `source, ticket_id, customer_id, subject, url, status, priority, tags, brand, channel,
-	created_at, updated_at, waiting_since`
+	created_at, updated_at, waiting_since, replied_at`
 
 func scanTicket(row interface{ Scan(...any) error }) (*plusone.TicketRecord, error) {
 	var (
 		t                         plusone.TicketRecord
 		source, tags              string
 		created, updated, waiting sql.NullInt64
+		replied                   sql.NullInt64
 	)
 	if err := row.Scan(&source, &t.ID, &t.CustomerID, &t.Subject, &t.URL, &t.Status, &t.Priority, &tags,
-		&t.Brand, &t.Channel, &created, &updated, &waiting); err != nil {
+		&t.Brand, &t.Channel, &created, &updated, &waiting, &replied); err != nil {
 		return nil, err
 	}
 	t.Source = plusone.Source(source)
 	t.CreatedAt, t.UpdatedAt, t.WaitingSince = fromTS(created), fromTS(updated), fromTS(waiting)
+	t.RepliedAt = fromTS(replied)
 	if err := json.Unmarshal([]byte(tags), &t.Tags); err != nil {
 		return nil, fmt.Errorf("ticket %s tags: %w", t.ID, err)
 	}
@@ -98,13 +109,13 @@ func (t *tx) SaveTicket(ctx context.Context, r *plusone.TicketRecord) error {
 		return err
 	}
 	_, err = t.exec(ctx, `
-		INSERT INTO tickets (`+ticketColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO tickets (`+ticketColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (source, ticket_id) DO UPDATE SET customer_id = excluded.customer_id, subject = excluded.subject,
 			url = excluded.url, status = excluded.status, priority = excluded.priority, tags = excluded.tags,
 			brand = excluded.brand, channel = excluded.channel, created_at = excluded.created_at,
-			updated_at = excluded.updated_at, waiting_since = excluded.waiting_since`,
+			updated_at = excluded.updated_at, waiting_since = excluded.waiting_since, replied_at = excluded.replied_at`,
 		string(r.Source), r.ID, r.CustomerID, r.Subject, r.URL, r.Status, r.Priority, tagsJSON, r.Brand, r.Channel,
-		ts(r.CreatedAt), ts(r.UpdatedAt), ts(r.WaitingSince))
+		ts(r.CreatedAt), ts(r.UpdatedAt), ts(r.WaitingSince), ts(r.RepliedAt))
 	if err != nil {
 		return fmt.Errorf("save ticket %s: %w", r.Key(), err)
 	}

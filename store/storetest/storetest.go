@@ -260,6 +260,7 @@ func testCustomers(t *testing.T, open Opener) {
 			t.Errorf("stealing an identity: %v, want conflict", err)
 		}
 		got.Phone = "+1 555 0100"
+		got.CreatedAt = base.Add(-48 * time.Hour)
 		got.Profile = plusone.Profile{Orders: 3, LifetimeValue: 420_00, Currency: "USD", FirstSeen: base,
 			LastSeen: base.Add(time.Hour), OpenTickets: 1, Tier: plusone.TierLoyal, NPS: &nine}
 		return tx.UpdateCustomer(ctx, got)
@@ -270,7 +271,7 @@ func testCustomers(t *testing.T, open Opener) {
 			return err
 		}
 		p := got.Profile
-		if got.ID != jane.ID || got.Phone != "+1 555 0100" || p.Orders != 3 || p.LifetimeValue != 420_00 ||
+		if got.ID != jane.ID || got.Phone != "+1 555 0100" || !got.CreatedAt.Equal(base.Add(-48*time.Hour)) || p.Orders != 3 || p.LifetimeValue != 420_00 ||
 			p.Tier != plusone.TierLoyal || p.NPS == nil || *p.NPS != 9 || p.CSAT != nil || !p.LastSeen.Equal(base.Add(time.Hour)) {
 			t.Errorf("after update = %+v", got)
 		}
@@ -382,10 +383,17 @@ func testTimeline(t *testing.T, open Opener) {
 				return fmt.Errorf("add %d: added=%v %w", i, added, err)
 			}
 		}
+		// A duplicate reported later changes nothing; one reported earlier
+		// moves the touchpoint to the earlier time.
 		added, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{CustomerID: jane.ID, Source: plusone.SourceShopify,
-			Kind: plusone.TouchOrder, DedupeKey: "order:1003", OccurredAt: base})
+			Kind: plusone.TouchOrder, DedupeKey: "order:1003", OccurredAt: base.Add(5 * time.Hour), Summary: "later"})
 		if err != nil || added {
 			t.Errorf("duplicate touchpoint added=%v err=%v", added, err)
+		}
+		added, err = tx.AddTouchpoint(ctx, &plusone.Touchpoint{CustomerID: jane.ID, Source: plusone.SourceShopify,
+			Kind: plusone.TouchOrder, DedupeKey: "order:1003", OccurredAt: base.Add(-time.Minute), Summary: "Order #1003 (earlier)"})
+		if err != nil || added {
+			t.Errorf("earlier duplicate added=%v err=%v", added, err)
 		}
 		_, err = tx.AddTouchpoint(ctx, &plusone.Touchpoint{CustomerID: jane.ID, Source: plusone.SourceGeneric,
 			Kind: plusone.TouchFeedback, DedupeKey: "feedback:1", OccurredAt: base.Add(-time.Hour), Score: &score, Scale: plusone.ScaleNPS})
@@ -396,12 +404,16 @@ func testTimeline(t *testing.T, open Opener) {
 		if err != nil {
 			return err
 		}
-		if len(tl) != 5 || tl[0].Ref != "1006" || tl[4].Ref != "1002" || tl[0].Amount != 10_00 || tl[0].Summary != "Order #1006" {
+		if len(tl) != 5 || tl[0].Ref != "1006" || tl[3].Ref != "1002" || tl[4].Ref != "1001" || tl[0].Amount != 10_00 || tl[0].Summary != "Order #1006" {
 			t.Errorf("timeline = %+v", tl)
 		}
 		all, err := tx.Timeline(ctx, jane.ID, 100)
 		if err != nil {
 			return err
+		}
+		moved := all[len(all)-2]
+		if moved.Ref != "1003" || !moved.OccurredAt.Equal(base.Add(-time.Minute)) || moved.Summary != "Order #1003 (earlier)" {
+			t.Errorf("earlier duplicate did not move the touchpoint: %+v", moved)
 		}
 		last := all[len(all)-1]
 		if len(all) != 8 || last.Kind != plusone.TouchFeedback || last.Score == nil || *last.Score != 9 || last.Scale != plusone.ScaleNPS {

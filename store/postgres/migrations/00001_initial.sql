@@ -77,7 +77,8 @@ CREATE TABLE tickets (
     channel       TEXT    NOT NULL DEFAULT '',
     created_at    BIGINT ,
     updated_at    BIGINT ,
-    waiting_since BIGINT ,
+    waiting_since BIGINT,
+    replied_at    BIGINT,
     PRIMARY KEY (source, ticket_id)
 );
 CREATE INDEX tickets_customer ON tickets (customer_id, created_at);

@@ -78,6 +78,7 @@ CREATE TABLE tickets (
     created_at    INTEGER,
     updated_at    INTEGER,
     waiting_since INTEGER,
+    replied_at    INTEGER,
     PRIMARY KEY (source, ticket_id)
 ) STRICT;
 CREATE INDEX tickets_customer ON tickets (customer_id, created_at);

@@ -1,0 +1,408 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/generic"
+	"github.com/plusone-hq/plusone/integrations/shopify"
+	"github.com/plusone-hq/plusone/integrations/zendesk"
+	"github.com/plusone-hq/plusone/store/sqlite"
+)
+
+// Secrets of the test apps.
+const (
+	genericSecret = "generic-test-secret"
+	zendeskSecret = "zendesk-test-secret"
+	shopifySecret = "shopify-test-secret"
+	cardChannel   = "C0CARDS"
+)
+
+// slackCall is one request the fake Slack received.
+type slackCall struct {
+	Method  string
+	At      time.Time // when the request arrived
+	Channel string
+	TS      string // the message posted or updated
+	Ticket  string // from the card's metadata
+	Text    string
+	Blocks  string
+	Status  int // what the fake answered
+}
+
+// fakeSlack records what reaches Slack and answers like it. Script, when
+// set, may answer a call instead (rate limits, outages, errors).
+type fakeSlack struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	calls    []slackCall
+	messages map[string]*slackCall // ts -> the message as it stands
+	seq      int
+	script   func(c *slackCall, n int) (status int, body string, header http.Header, ok bool)
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	t.Helper()
+	f := &fakeSlack{messages: map[string]*slackCall{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) url() string { return f.srv.URL + "/" }
+
+func (f *fakeSlack) setScript(s func(c *slackCall, n int) (int, string, http.Header, bool)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.script = s
+}
+
+func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	c := slackCall{Method: strings.TrimPrefix(r.URL.Path, "/"), At: time.Now(), Channel: r.Form.Get("channel"),
+		TS: r.Form.Get("ts"), Text: r.Form.Get("text"), Blocks: r.Form.Get("blocks")}
+	var meta struct {
+		EventPayload map[string]any `json:"event_payload"`
+	}
+	if json.Unmarshal([]byte(r.Form.Get("metadata")), &meta) == nil {
+		c.Ticket = fmt.Sprint(meta.EventPayload["ticket"])
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	answer := func(status int, body string) {
+		c.Status = status
+		f.calls = append(f.calls, c)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+	if f.script != nil {
+		if status, body, h, ok := f.script(&c, len(f.calls)); ok {
+			for k, v := range h {
+				w.Header()[k] = v
+			}
+			answer(status, body)
+			return
+		}
+	}
+	switch c.Method {
+	case "chat.postMessage":
+		f.seq++
+		c.TS = fmt.Sprintf("1700000000.%06d", f.seq)
+		msg := c
+		f.messages[c.TS] = &msg
+		answer(200, fmt.Sprintf(`{"ok":true,"channel":%q,"ts":%q}`, c.Channel, c.TS))
+	case "chat.update":
+		m, ok := f.messages[c.TS]
+		if !ok {
+			answer(200, `{"ok":false,"error":"message_not_found"}`)
+			return
+		}
+		m.Text, m.Blocks = c.Text, c.Blocks
+		answer(200, fmt.Sprintf(`{"ok":true,"channel":%q,"ts":%q,"text":""}`, c.Channel, c.TS))
+	case "conversations.history":
+		var msgs []map[string]any
+		for ts, m := range f.messages {
+			if m.Channel == r.Form.Get("channel") {
+				msgs = append(msgs, map[string]any{"type": "message", "ts": ts, "text": m.Text,
+					"metadata": map[string]any{"event_type": "plusone_card", "event_payload": map[string]any{"ticket": m.Ticket}}})
+			}
+		}
+		b, _ := json.Marshal(map[string]any{"ok": true, "messages": msgs, "has_more": false})
+		answer(200, string(b))
+	default:
+		answer(200, `{"ok":false,"error":"unknown_method"}`)
+	}
+}
+
+// posts returns the successful chat.postMessage calls by ticket key.
+func (f *fakeSlack) posts() map[string][]slackCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string][]slackCall{}
+	for _, c := range f.calls {
+		if c.Method == "chat.postMessage" && c.Status == 200 && c.TS != "" {
+			out[c.Ticket] = append(out[c.Ticket], c)
+		}
+	}
+	return out
+}
+
+// message returns the message as it stands now for a ticket's card.
+func (f *fakeSlack) message(ticket string) (slackCall, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.messages {
+		if m.Ticket == ticket {
+			return *m, true
+		}
+	}
+	return slackCall{}, false
+}
+
+func (f *fakeSlack) allCalls() []slackCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]slackCall(nil), f.calls...)
+}
+
+// testApp is the real program, started through run.
+type testApp struct {
+	t      *testing.T
+	base   string
+	dbPath string
+	stdout *syncBuffer
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+	client *http.Client
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// baseEnv is what every test app runs with: Slack pointed at fake, fast
+// pacing and retries, and a database in the test's directory.
+func baseEnv(t *testing.T, slack *fakeSlack) map[string]string {
+	env := map[string]string{
+		"PLUSONE_ADDR":                   "127.0.0.1:0",
+		"PLUSONE_DATABASE_URL":           "sqlite:" + filepath.Join(t.TempDir(), "plusone.db"),
+		"PLUSONE_GENERIC_WEBHOOK_SECRET": genericSecret,
+		"PLUSONE_ZENDESK_WEBHOOK_SECRET": zendeskSecret,
+		"PLUSONE_SHOPIFY_WEBHOOK_SECRET": shopifySecret,
+		"PLUSONE_SLACK_PACE":             "2ms",
+		"PLUSONE_RETRY_BASE":             "50ms",
+		"PLUSONE_RETRY_MAX":              "500ms",
+		"PLUSONE_SHUTDOWN_TIMEOUT":       "10s",
+		"PLUSONE_LOG_LEVEL":              "info",
+	}
+	if slack != nil {
+		env["PLUSONE_SLACK_BOT_TOKEN"] = "xoxb-test-token"
+		env["PLUSONE_SLACK_SIGNING_SECRET"] = "slack-signing-secret"
+		env["PLUSONE_SLACK_API_URL"] = slack.url()
+		env["PLUSONE_SLACK_CHANNEL"] = cardChannel
+	}
+	return env
+}
+
+func startApp(t *testing.T, env map[string]string) *testApp {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &testApp{t: t, stdout: &syncBuffer{}, logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1),
+		client: &http.Client{Timeout: 10 * time.Second}}
+	a.dbPath = strings.TrimPrefix(env["PLUSONE_DATABASE_URL"], "sqlite:")
+	pr, pw := io.Pipe()
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			a.logs.Write([]byte(line + "\n"))
+			var l struct {
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "listening" {
+				addr <- l.Addr
+			}
+		}
+	}()
+	getenv := func(k string) string { return env[k] }
+	go func() {
+		err := run(ctx, []string{"plusone", "serve"}, getenv, a.stdout, pw)
+		pw.Close()
+		a.done <- err
+	}()
+	select {
+	case got := <-addr:
+		a.base = "http://" + got
+	case err := <-a.done:
+		t.Fatalf("plusone did not start: %v\n%s", err, a.logs.String())
+	case <-time.After(20 * time.Second):
+		t.Fatalf("plusone did not start in time:\n%s", a.logs.String())
+	}
+	t.Cleanup(func() { a.stop() })
+	return a
+}
+
+// stop shuts the app down gracefully and returns run's error.
+func (a *testApp) stop() error {
+	a.cancel()
+	select {
+	case err, ok := <-a.done:
+		if ok {
+			close(a.done)
+		}
+		return err
+	case <-time.After(30 * time.Second):
+		a.t.Errorf("plusone did not stop in time")
+		return nil
+	}
+}
+
+// webhook is one webhook request.
+type webhook struct {
+	source string
+	body   string
+	header map[string]string
+}
+
+func genericEvent(body string) webhook { return webhook{source: "generic", body: body} }
+
+func shopifyEvent(topic, eventID, body string) webhook {
+	return webhook{source: "shopify", body: body, header: map[string]string{
+		shopify.HeaderTopic: topic, shopify.HeaderEventID: eventID, shopify.HeaderWebhookID: "wh-" + eventID,
+		shopify.HeaderShopDomain: "tires-co.myshopify.com"}}
+}
+
+func zendeskTrigger(invocation, body string) webhook {
+	return webhook{source: "zendesk", body: body, header: map[string]string{zendesk.HeaderInvocationID: invocation}}
+}
+
+func zendeskEvent(body string) webhook { return webhook{source: "zendesk", body: body} }
+
+// request builds the signed request for d.
+func (a *testApp) request(d webhook) *http.Request {
+	req, err := http.NewRequest(http.MethodPost, a.base+"/webhooks/"+d.source, strings.NewReader(d.body))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range d.header {
+		req.Header.Set(k, v)
+	}
+	now := time.Now()
+	switch d.source {
+	case "generic":
+		generic.Sign(req.Header, genericSecret, []byte(d.body), now)
+	case "zendesk":
+		zendesk.Sign(req.Header, zendeskSecret, []byte(d.body), now)
+	case "shopify":
+		shopify.Sign(req.Header, shopifySecret, []byte(d.body), now)
+	}
+	return req
+}
+
+type answer struct {
+	Status    int
+	OK        bool   `json:"ok"`
+	ID        int64  `json:"id"`
+	Duplicate bool   `json:"duplicate"`
+	Error     string `json:"error"`
+}
+
+func (a *testApp) do(req *http.Request) answer {
+	resp, err := a.client.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	var ans answer
+	body, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(body, &ans); err != nil {
+		a.t.Fatalf("%s: answer is not JSON (%s): %q", req.URL, resp.Status, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		a.t.Errorf("%s: Content-Type %q", req.URL, ct)
+	}
+	ans.Status = resp.StatusCode
+	return ans
+}
+
+// send delivers d and insists on a 2xx.
+func (a *testApp) send(d webhook) answer {
+	a.t.Helper()
+	ans := a.do(a.request(d))
+	if ans.Status/100 != 2 || !ans.OK {
+		a.t.Fatalf("%s webhook: %d %+v\nbody: %s", d.source, ans.Status, ans, d.body)
+	}
+	return ans
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// inspectStore opens the app's SQLite file beside the running app (WAL allows
+// it) to look at what was stored.
+func inspectStore(t *testing.T, path string) plusone.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// settled waits until every stored event was processed or parked and
+// Slack shows the latest version of every card.
+func settled(t *testing.T, s plusone.Store) {
+	t.Helper()
+	eventually(t, 30*time.Second, "queues to drain", func() bool {
+		st, err := s.InboxStats(context.Background())
+		if err != nil || st.Pending > 0 {
+			return false
+		}
+		pending, _, err := s.CardStats(context.Background())
+		return err == nil && pending == 0
+	})
+}
+
+func (a *testApp) metrics() string {
+	resp, err := a.client.Get(a.base + "/metrics")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// metricValue returns the value of the sample line that starts with prefix.
+func metricValue(metrics, prefix string) float64 {
+	for _, line := range strings.Split(metrics, "\n") {
+		if strings.HasPrefix(line, prefix) {
+			f, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+			return f
+		}
+	}
+	return 0
+}
