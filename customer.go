@@ -173,6 +173,10 @@ type CardState struct {
 	Attempts   int
 	LastError  string
 	UpdatedAt  time.Time
+	// InDoubt is set on a claimed card without ts when an earlier attempt
+	// may have posted it: that attempt died, or ended in an error after
+	// which Slack may still have posted (a timeout, a 5xx).
+	InDoubt bool
 }
 
 // Card delivery states.

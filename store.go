@@ -68,7 +68,9 @@ type CardQueue interface {
 	// lease was taken over.
 	CardDelivered(ctx context.Context, key, worker, channel, ts string, version int64) error
 	// RetryCard releases the lease and makes the card due again at runAfter.
-	RetryCard(ctx context.Context, key, worker string, runAfter time.Time, reason string) error
+	// mayHavePosted says whether Slack may have posted the card anyway (a
+	// timeout or a 5xx after a post); the next claim is then InDoubt.
+	RetryCard(ctx context.Context, key, worker string, runAfter time.Time, reason string, mayHavePosted bool) error
 	// FailCard records a permanent error; the card waits for its next change.
 	FailCard(ctx context.Context, key, worker, reason string) error
 	// ReleaseCards gives back every card leased to worker.

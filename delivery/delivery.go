@@ -140,7 +140,7 @@ func (d *Deliverer) Run(ctx context.Context, instance string) {
 			if !d.deliver(ctx, bg, worker, c) {
 				// Slack asked us to slow down: hand the rest back until then.
 				for _, rest := range cards[i+1:] {
-					d.retry(bg, worker, rest, d.pauseUntil, "waiting for Slack's Retry-After")
+					d.retry(bg, worker, rest, d.pauseUntil, "waiting for Slack's Retry-After", false)
 				}
 				break
 			}
@@ -164,18 +164,18 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 	log := d.Log.With("card", c.Key, "channel", c.Channel)
 	now := d.Clock()
 	if now.Before(d.pauseUntil) {
-		d.retry(bg, worker, c, d.pauseUntil, "waiting for Slack's Retry-After")
+		d.retry(bg, worker, c, d.pauseUntil, "waiting for Slack's Retry-After", false)
 		return false
 	}
 	if slot := d.nextSlot[c.Channel]; slot.After(now) {
 		// Pace messages per channel: wait briefly, or come back later.
 		if slot.Sub(now) > 2*d.Pace+100*time.Millisecond {
-			d.retry(bg, worker, c, slot, "")
+			d.retry(bg, worker, c, slot, "", false)
 			return true
 		}
 		select {
 		case <-ctx.Done():
-			d.retry(bg, worker, c, now, "")
+			d.retry(bg, worker, c, now, "", false)
 			return true
 		case <-time.After(slot.Sub(now)):
 		}
@@ -183,7 +183,7 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 	card, err := d.Card(bg, c.Key, d.Clock())
 	if err != nil {
 		log.Error("assemble card", "err", err)
-		d.retry(bg, worker, c, d.Clock().Add(d.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error())
+		d.retry(bg, worker, c, d.Clock().Add(d.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error(), false)
 		return true
 	}
 	callCtx, cancel := context.WithTimeout(bg, d.Lease/2)
@@ -212,7 +212,7 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 		d.Metrics.SlackDeliveries.WithLabelValues(method, "rate_limited").Inc()
 		d.pauseUntil = sent.Add(f.RetryAfter)
 		log.Warn("slack rate limit", "method", method, "retry_after", f.RetryAfter.String())
-		d.retry(bg, worker, c, d.pauseUntil, err.Error())
+		d.retry(bg, worker, c, d.pauseUntil, err.Error(), false)
 		return false
 	case f.Permanent:
 		d.Metrics.SlackDeliveries.WithLabelValues(method, "permanent").Inc()
@@ -225,7 +225,8 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 		d.Metrics.SlackDeliveries.WithLabelValues(method, "transient").Inc()
 		delay := d.Backoff(c.Attempts, d.RetryBase, d.RetryMax)
 		log.Warn("slack call failed; will retry", "method", method, "err", err, "retry_in", delay.String())
-		d.retry(bg, worker, c, sent.Add(delay), err.Error())
+		// A timeout or a 5xx may come after Slack posted: in doubt.
+		d.retry(bg, worker, c, sent.Add(delay), err.Error(), method == "chat.postMessage")
 		return true
 	}
 }
@@ -235,7 +236,7 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 // recording it: that card is looked for first and adopted if found.
 func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardState, card *plusone.ContextCard) (method, ts string, err error) {
 	ts = c.TS
-	if f, ok := d.Slack.(Finder); ok && ts == "" && c.Attempts > 1 {
+	if f, ok := d.Slack.(Finder); ok && c.InDoubt {
 		found, err := f.FindCard(ctx, c.Channel, c.Key, d.Clock().Add(-findWindow))
 		switch {
 		case err != nil && d.Classify(err).RetryAfter > 0:
@@ -254,8 +255,8 @@ func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardS
 	return "chat.update", ts, d.Slack.UpdateCard(ctx, c.Channel, ts, card)
 }
 
-func (d *Deliverer) retry(ctx context.Context, worker string, c *plusone.CardState, at time.Time, reason string) {
-	if err := d.Store.RetryCard(ctx, c.Key, worker, at, reason); err != nil {
+func (d *Deliverer) retry(ctx context.Context, worker string, c *plusone.CardState, at time.Time, reason string, mayHavePosted bool) {
+	if err := d.Store.RetryCard(ctx, c.Key, worker, at, reason, mayHavePosted); err != nil {
 		d.Log.Error("reschedule card", "card", c.Key, "err", err)
 	}
 }

@@ -144,29 +144,13 @@ func (p *Processor) process(ctx context.Context, worker string, ev *plusone.RawE
 		p.park(ctx, log, worker, ev, fmt.Sprintf("no parser for source %q", ev.Source))
 		return
 	}
-	d, err := parser.Parse(ev.Headers, ev.Body)
-	if err != nil {
-		p.park(ctx, log, worker, ev, "parse: "+err.Error())
-		return
-	}
 	now := p.Clock()
-	var customers []int64
-	err = p.Store.Update(ctx, func(tx plusone.Tx) error {
-		customers = customers[:0]
-		for _, e := range d.Events {
-			id, err := p.Applier.Apply(ctx, tx, e, ev.ReceivedAt)
-			if err != nil {
-				return fmt.Errorf("apply %s %s: %w", e.Type, e.ID, err)
-			}
-			customers = append(customers, id)
-		}
-		return tx.CompleteEvent(ctx, ev.ID, worker, now)
-	})
+	customers, n, err := p.apply(ctx, worker, parser, ev, now)
 	switch {
 	case err == nil:
 		p.Metrics.Events.WithLabelValues(src, "processed").Inc()
 		p.Metrics.Processing.WithLabelValues(src).Observe(p.Clock().Sub(ev.ReceivedAt).Seconds())
-		log.Debug("event applied", "events", len(d.Events), "customers", customers)
+		log.Debug("event applied", "events", n, "customers", customers)
 	case errors.Is(err, plusone.ErrLeaseLost):
 		// Another worker took over after our lease expired; it owns the event now.
 		log.Warn("lease lost; event left to the worker that took it over")
@@ -182,6 +166,34 @@ func (p *Processor) process(ctx context.Context, worker string, ev *plusone.RawE
 			log.Error("schedule retry", "err", rerr)
 		}
 	}
+}
+
+// apply parses a raw event and applies what it says in one transaction that
+// also marks it done. A panic is turned into an error, so that one poison
+// event is retried and parked like any failure instead of killing the
+// worker.
+func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Integration, ev *plusone.RawEvent, now time.Time) (customers []int64, n int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	d, err := parser.Parse(ev.Headers, ev.Body)
+	if err != nil {
+		return nil, 0, plusone.Errorf(plusone.EINVALID, "parse: %s", plusone.ErrorMessage(err))
+	}
+	err = p.Store.Update(ctx, func(tx plusone.Tx) error {
+		customers = customers[:0]
+		for _, e := range d.Events {
+			id, err := p.Applier.Apply(ctx, tx, e, ev.ReceivedAt)
+			if err != nil {
+				return fmt.Errorf("apply %s %s: %w", e.Type, e.ID, err)
+			}
+			customers = append(customers, id)
+		}
+		return tx.CompleteEvent(ctx, ev.ID, worker, now)
+	})
+	return customers, len(d.Events), err
 }
 
 func (p *Processor) park(ctx context.Context, log *slog.Logger, worker string, ev *plusone.RawEvent, reason string) {

@@ -11,19 +11,23 @@ import (
 	"github.com/plusone-hq/plusone"
 )
 
+// doubt counts claims of a card without ts since the last attempt that
+// surely did not post; above 1, an earlier attempt may have posted.
 const cardColumns = `key, customer_id, source, ticket_id, channel, ts, version, delivered, state, attempts,
-	last_error, updated_at`
+	last_error, updated_at, doubt`
 
 func scanCard(row interface{ Scan(...any) error }) (*plusone.CardState, error) {
 	var (
 		c       plusone.CardState
 		source  string
 		updated sql.NullInt64
+		doubt   int
 	)
 	if err := row.Scan(&c.Key, &c.CustomerID, &source, &c.TicketID, &c.Channel, &c.TS, &c.Version, &c.Delivered,
-		&c.State, &c.Attempts, &c.LastError, &updated); err != nil {
+		&c.State, &c.Attempts, &c.LastError, &updated, &doubt); err != nil {
 		return nil, err
 	}
+	c.InDoubt = c.TS == "" && doubt > 1
 	c.Source = plusone.Source(source)
 	c.UpdatedAt = fromTS(updated)
 	return &c, nil
@@ -87,7 +91,8 @@ func (t *tx) CardsOfCustomer(ctx context.Context, customerID int64, limit int) (
 func (s *Store) ClaimCards(ctx context.Context, c plusone.Claim) ([]*plusone.CardState, error) {
 	now := c.Now.UnixMicro()
 	cards, err := collectCards(db{s.w, s.d}.query(ctx, `
-		UPDATE cards SET locked_by = ?, locked_until = ?, attempts = attempts + 1
+		UPDATE cards SET locked_by = ?, locked_until = ?, attempts = attempts + 1,
+			doubt = CASE WHEN ts = '' THEN doubt + 1 ELSE 0 END
 		WHERE key IN (
 			SELECT key FROM cards
 			WHERE version > delivered AND state = 'pending' AND run_after <= ?
@@ -118,7 +123,7 @@ func (s *Store) CardDelivered(ctx context.Context, key, worker, channel, ts stri
 		return fmt.Errorf("card %s delivered: %w", key, err)
 	}
 	held := leaseHeld(x.exec(ctx, `
-		UPDATE cards SET delivered = CASE WHEN delivered < ? THEN ? ELSE delivered END, attempts = 0,
+		UPDATE cards SET delivered = CASE WHEN delivered < ? THEN ? ELSE delivered END, attempts = 0, doubt = 0,
 			last_error = '', locked_by = NULL, locked_until = NULL, updated_at = ?
 		WHERE key = ? AND locked_by = ?`, version, version, now, key, worker))
 	if held != nil && held != plusone.ErrLeaseLost {
@@ -131,10 +136,14 @@ func (s *Store) CardDelivered(ctx context.Context, key, worker, channel, ts stri
 }
 
 // RetryCard makes a claimed card due again at runAfter.
-func (s *Store) RetryCard(ctx context.Context, key, worker string, runAfter time.Time, reason string) error {
+func (s *Store) RetryCard(ctx context.Context, key, worker string, runAfter time.Time, reason string, mayHavePosted bool) error {
+	keep := 0 // how much of the doubt survives: all of it, or none
+	if mayHavePosted {
+		keep = 1
+	}
 	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
-		UPDATE cards SET locked_by = NULL, locked_until = NULL, run_after = ?, last_error = ?
-		WHERE key = ? AND locked_by = ?`, runAfter.UnixMicro(), reason, key, worker))
+		UPDATE cards SET locked_by = NULL, locked_until = NULL, run_after = ?, last_error = ?, doubt = doubt * ?
+		WHERE key = ? AND locked_by = ?`, runAfter.UnixMicro(), reason, keep, key, worker))
 	if err != nil {
 		return fmt.Errorf("retry card %s: %w", key, err)
 	}
@@ -144,7 +153,7 @@ func (s *Store) RetryCard(ctx context.Context, key, worker string, runAfter time
 // FailCard records a permanent error.
 func (s *Store) FailCard(ctx context.Context, key, worker, reason string) error {
 	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
-		UPDATE cards SET state = 'failed', locked_by = NULL, locked_until = NULL, last_error = ?
+		UPDATE cards SET state = 'failed', locked_by = NULL, locked_until = NULL, last_error = ?, doubt = 0
 		WHERE key = ? AND locked_by = ?`, reason, key, worker))
 	if err != nil {
 		return fmt.Errorf("fail card %s: %w", key, err)

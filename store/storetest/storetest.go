@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Profile", func(t *testing.T) { testProfile(t, open) })
 	t.Run("Cards", func(t *testing.T) { testCards(t, open) })
 	t.Run("CardsConcurrency", func(t *testing.T) { testCardsConcurrency(t, open) })
+	t.Run("CardDoubt", func(t *testing.T) { testCardDoubt(t, open) })
 	t.Run("Rollback", func(t *testing.T) { testRollback(t, open) })
 }
 
@@ -591,7 +592,7 @@ func testCards(t *testing.T, open Opener) {
 	// Retry and failure.
 	update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, ref, base) })
 	cards = cardClaim(t, s, "d1", base)
-	must(t, s.RetryCard(ctx, cards[0].Key, "d1", base.Add(time.Minute), "rate limited"))
+	must(t, s.RetryCard(ctx, cards[0].Key, "d1", base.Add(time.Minute), "rate limited", false))
 	if cards := cardClaim(t, s, "d1", base.Add(30*time.Second)); len(cards) != 0 {
 		t.Fatal("claimed before run_after")
 	}
@@ -708,4 +709,38 @@ func testRollback(t *testing.T, open Opener) {
 		return nil
 	}))
 	must(t, s.Ready(ctx))
+}
+
+// testCardDoubt: a card is in doubt when an earlier attempt may have posted
+// it (it died, or ended in an error after which Slack may have posted).
+func testCardDoubt(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	jane := newCustomer(t, s, "Jane", "jane@example.com")
+	ref := plusone.CardState{Key: "generic:1", CustomerID: jane.ID, Source: plusone.SourceGeneric, TicketID: "1", Channel: "C1"}
+	update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, ref, base) })
+	at := base
+	next := func(want bool, why string) *plusone.CardState {
+		t.Helper()
+		at = at.Add(time.Hour) // past any lease
+		cards := cardClaim(t, s, "d", at)
+		if len(cards) != 1 {
+			t.Fatalf("%s: claimed %d cards", why, len(cards))
+		}
+		if cards[0].InDoubt != want {
+			t.Errorf("%s: InDoubt = %v, want %v", why, cards[0].InDoubt, want)
+		}
+		return cards[0]
+	}
+	next(false, "first claim")
+	must(t, s.RetryCard(ctx, ref.Key, "d", at, "ratelimited", false))
+	next(false, "after a failure that surely did not post")
+	must(t, s.RetryCard(ctx, ref.Key, "d", at, "timeout", true))
+	next(true, "after a failure that may have posted")
+	must(t, s.RetryCard(ctx, ref.Key, "d", at, "ratelimited", false))
+	next(false, "after a sure failure again")
+	// The worker dies: its lease expires and the next claim is in doubt.
+	next(true, "after a lost lease")
+	must(t, s.CardDelivered(ctx, ref.Key, "d", "C1", "1.2", 1))
+	update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, ref, at) })
+	next(false, "a posted card")
 }

@@ -137,6 +137,7 @@ CREATE TABLE cards (
     delivered    BIGINT NOT NULL DEFAULT 0,
     state        TEXT    NOT NULL DEFAULT 'pending',
     attempts     BIGINT NOT NULL DEFAULT 0,
+    doubt        BIGINT NOT NULL DEFAULT 0,
     run_after    BIGINT NOT NULL,
     locked_by    TEXT,
     locked_until BIGINT ,

@@ -137,6 +137,7 @@ CREATE TABLE cards (
     delivered    INTEGER NOT NULL DEFAULT 0,
     state        TEXT    NOT NULL DEFAULT 'pending',
     attempts     INTEGER NOT NULL DEFAULT 0,
+    doubt        INTEGER NOT NULL DEFAULT 0,
     run_after    INTEGER NOT NULL,
     locked_by    TEXT,
     locked_until INTEGER,
