@@ -145,8 +145,8 @@ func (d *Deliverer) Run(ctx context.Context, instance string) {
 				break
 			}
 		}
-		if len(cards) == 10 {
-			continue
+		if len(cards) > 0 && ctx.Err() == nil && !time.Now().Before(d.pauseUntil) {
+			continue // there may be more: look again at once
 		}
 		if p := time.Until(d.pauseUntil); p > wait {
 			wait = p

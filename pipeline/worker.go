@@ -91,8 +91,9 @@ func (p *Processor) Run(ctx context.Context, instance string) {
 	wg.Wait()
 }
 
-// batch is how many events a worker claims at once.
-const batch = 8
+// batch is how many events a worker claims at once. Small, so that the
+// events of a burst spread over the workers.
+const batch = 4
 
 func (p *Processor) work(ctx context.Context, worker string) {
 	// Work in hand finishes even after ctx is cancelled.
@@ -117,9 +118,7 @@ func (p *Processor) work(ctx context.Context, worker string) {
 		}
 		if len(evs) > 0 {
 			p.Applied()
-		}
-		if len(evs) == batch {
-			continue
+			continue // there may be more: look again at once
 		}
 		select {
 		case <-ctx.Done():

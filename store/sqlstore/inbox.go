@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -11,9 +12,96 @@ import (
 	"github.com/plusone-hq/plusone"
 )
 
-// AppendEvent stores a raw event once per (source, dedupe key).
+// AppendEvent stores a raw event once per (source, dedupe key). Concurrent
+// calls are committed together (group commit): the appender goroutine
+// takes every request waiting and writes them in one transaction, so that
+// one fsync serves them all; each call returns only after its event is
+// committed.
 func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
-	x := db{s.w, s.d}
+	req := appendReq{ev: ev, done: make(chan appendRes, 1)}
+	select {
+	case s.appends <- req:
+	case <-s.closing:
+		return false, errors.New("store is closed")
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	select {
+	case r := <-req.done:
+		return r.dup, r.err
+	case <-ctx.Done():
+		// The event may still be committed; the sender will retry and be
+		// told it is a duplicate.
+		return false, ctx.Err()
+	}
+}
+
+type appendReq struct {
+	ev   *plusone.RawEvent
+	done chan appendRes
+}
+
+type appendRes struct {
+	dup bool
+	err error
+}
+
+// maxAppendBatch bounds one group commit.
+const maxAppendBatch = 256
+
+// appender commits waiting appends in batches until the store closes.
+func (s *Store) appender() {
+	defer close(s.appenderDone)
+	for {
+		var batch []appendReq
+		select {
+		case req := <-s.appends:
+			batch = append(batch, req)
+		case <-s.closing:
+			return
+		}
+	more:
+		for len(batch) < maxAppendBatch {
+			select {
+			case req := <-s.appends:
+				batch = append(batch, req)
+			default:
+				break more
+			}
+		}
+		s.commitAppends(batch)
+	}
+}
+
+func (s *Store) commitAppends(batch []appendReq) {
+	results := make([]appendRes, len(batch))
+	err := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback() //nolint:errcheck // no-op after commit
+		for i, req := range batch {
+			dup, err := insertRaw(ctx, db{tx, s.d}, req.ev)
+			if err != nil {
+				return err
+			}
+			results[i].dup = dup
+		}
+		return tx.Commit()
+	}()
+	for i, req := range batch {
+		if err != nil {
+			results[i] = appendRes{err: fmt.Errorf("store event: %w", err)}
+		}
+		req.done <- results[i]
+	}
+}
+
+// insertRaw inserts one raw event, or finds the stored one with its key.
+func insertRaw(ctx context.Context, x db, ev *plusone.RawEvent) (bool, error) {
 	headers, err := json.Marshal(ev.Headers)
 	if err != nil {
 		return false, fmt.Errorf("encode headers: %w", err)
@@ -33,7 +121,7 @@ func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, er
 		return false, nil
 	}
 	if err != sql.ErrNoRows {
-		return false, fmt.Errorf("store event: %w", err)
+		return false, err
 	}
 	err = x.queryRow(ctx, `SELECT id, state FROM inbox WHERE source = ? AND dedupe_key = ?`,
 		string(ev.Source), ev.DedupeKey).Scan(&ev.ID, &ev.State)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -44,6 +45,11 @@ type Store struct {
 	d        Dialect
 	w, r     *sql.DB
 	migrated func(ctx context.Context) error
+
+	appends      chan appendReq
+	closing      chan struct{}
+	appenderDone chan struct{}
+	closeOnce    sync.Once
 }
 
 var _ plusone.Store = (*Store)(nil)
@@ -53,11 +59,16 @@ func New(o Options) *Store {
 	if o.Reader == nil {
 		o.Reader = o.Writer
 	}
-	return &Store{d: o.Dialect, w: o.Writer, r: o.Reader, migrated: o.Migrated}
+	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, migrated: o.Migrated,
+		appends: make(chan appendReq), closing: make(chan struct{}), appenderDone: make(chan struct{})}
+	go s.appender()
+	return s
 }
 
-// Close closes both connection pools.
+// Close stops the appender and closes both connection pools.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.closing) })
+	<-s.appenderDone
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())

@@ -1,0 +1,384 @@
+// Command loadtest measures plusone on this machine, against loopback only:
+//
+//  1. intake: signed generic webhooks, stored durably, from concurrent
+//     clients — and, in the same run and with the same clients, a bare
+//     net/http handler that only reads the body and answers, as the
+//     ceiling of what HTTP on this machine allows;
+//  2. latency: events at a steady rate, each opening a ticket, timed from
+//     the request to the card reaching a fake Slack (p50/p99).
+//
+// It builds and starts the plusone binary itself, on a temporary SQLite
+// store, with Slack pointed at an in-process fake. Every phase is bounded
+// in time and stops by itself.
+//
+//	go run ./cmd/loadtest                       # defaults: 10 s intake, 20 s latency at 50/s
+//	go run ./cmd/loadtest -duration 5s -rate 100 -clients 32
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/plusone-hq/plusone/integrations/generic"
+)
+
+const secret = "loadtest-secret"
+
+func main() {
+	var (
+		bin      = flag.String("bin", "", "plusone binary (default: build ./cmd/plusone)")
+		duration = flag.Duration("duration", 10*time.Second, "length of each intake phase")
+		clients  = flag.Int("clients", 32, "concurrent intake clients")
+		rate     = flag.Int("rate", 50, "events per second in the latency phase")
+		latDur   = flag.Duration("latency-duration", 20*time.Second, "length of the latency phase")
+		pace     = flag.String("slack-pace", "0s", "PLUSONE_SLACK_PACE for the run (0s: measure plusone, not Slack's 1/s/channel)")
+		workers  = flag.String("workers", "4", "PLUSONE_WORKERS")
+	)
+	flag.Parse()
+	if err := run(*bin, *duration, *clients, *rate, *latDur, *pace, *workers); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin string, duration time.Duration, clients, rate int, latDur time.Duration, pace, workers string) error {
+	dir, err := os.MkdirTemp("", "plusone-load-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if bin == "" {
+		bin = filepath.Join(dir, "plusone")
+		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/plusone").CombinedOutput(); err != nil {
+			return fmt.Errorf("build: %v\n%s", err, out)
+		}
+	}
+	slack := newSlack()
+	defer slack.srv.Close()
+	base, stop, err := start(bin, map[string]string{
+		"PLUSONE_ADDR":                   "127.0.0.1:0",
+		"PLUSONE_DATABASE_URL":           "sqlite:" + filepath.Join(dir, "load.db"),
+		"PLUSONE_GENERIC_WEBHOOK_SECRET": secret,
+		"PLUSONE_SLACK_BOT_TOKEN":        "xoxb-load",
+		"PLUSONE_SLACK_SIGNING_SECRET":   "load",
+		"PLUSONE_SLACK_CHANNEL":          "C0LOAD",
+		"PLUSONE_SLACK_API_URL":          slack.srv.URL + "/",
+		"PLUSONE_SLACK_PACE":             pace,
+		"PLUSONE_WORKERS":                workers,
+		"PLUSONE_LOG_LEVEL":              "info",
+	})
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, `{"ok":true,"id":1,"duplicate":false}`)
+	}))
+	defer bare.Close()
+
+	fmt.Printf("plusone load test — %d clients, %s per intake phase; machine: %d CPUs\n\n", clients, duration, cpus())
+	fmt.Println("phase                        requests   req/s     p50       p99       errors")
+	seq := &atomic.Int64{}
+	bareRes := intake(bare.URL+"/webhooks/generic", duration, clients, seq, "bare")
+	bareRes.print("bare net/http handler")
+	plusRes := intake(base+"/webhooks/generic", duration, clients, seq, "intake")
+	plusRes.print("plusone signed + durable")
+	fmt.Printf("\nplusone intake = %.0f%% of the bare handler's throughput\n\n", 100*plusRes.rps()/bareRes.rps())
+
+	// Let the intake backlog drain before timing cards. How long it takes
+	// is the processing throughput: events applied, then cards posted by
+	// the single Slack sender (with no pacing: the real Slack allows about
+	// one message per second per channel).
+	backlog := metric(base, `plusone_queue_depth{queue="events"}`)
+	t0 := time.Now()
+	if err := drain(base, `plusone_queue_depth{queue="events"} 0`, 5*time.Minute); err != nil {
+		return err
+	}
+	eventsTook := time.Since(t0)
+	if err := drain(base, `plusone_queue_depth{queue="cards"} 0`, 10*time.Minute); err != nil {
+		return err
+	}
+	cardsTook := time.Since(t0)
+	cards := metric(base, `plusone_slack_deliveries_total{method="chat.postMessage",outcome="ok"}`)
+	fmt.Printf("backlog after intake: %.0f events applied in %s (%.0f/s); %.0f cards posted in all, the last %s after intake\n\n",
+		backlog, eventsTook.Round(10*time.Millisecond), backlog/eventsTook.Seconds(), cards, cardsTook.Round(10*time.Millisecond))
+	lat, sent, lost := latency(base, slack, rate, latDur, seq)
+	fmt.Printf("event → card at %d events/s for %s (%d events, each a new ticket):\n", rate, latDur, sent)
+	fmt.Printf("  p50 %s   p90 %s   p99 %s   max %s   cards missing after 30 s: %d\n",
+		pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100), lost)
+	return nil
+}
+
+// result of one intake phase.
+type result struct {
+	n, errs int
+	elapsed time.Duration
+	lat     []time.Duration
+}
+
+func (r result) rps() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+func (r result) print(name string) {
+	fmt.Printf("%-28s %-10d %-9.0f %-9s %-9s %d\n", name, r.n, r.rps(), pct(r.lat, 50), pct(r.lat, 99), r.errs)
+}
+
+func body(kind string, n int64) []byte {
+	return fmt.Appendf(nil, `{"id":"%s-%d","type":"ticket.created","customer":{"email":"load%d@example.com","name":"Load %d"},`+
+		`"ticket":{"id":"L-%d","subject":"Load ticket %d"},"message":{"text":"hello"}}`, kind, n, n%5000, n%5000, n, n)
+}
+
+func post(client *http.Client, url string, b []byte) error {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	generic.Sign(req.Header, secret, b, time.Now())
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func newClient(conns int) *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
+	}}
+}
+
+// intake sends signed events from clients goroutines for d. The same
+// clients, bodies and signing run against both targets.
+func intake(url string, d time.Duration, clients int, seq *atomic.Int64, kind string) result {
+	client := newClient(clients)
+	var mu sync.Mutex
+	var res result
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			var lat []time.Duration
+			errs := 0
+			for time.Now().Before(deadline) {
+				b := body(kind, seq.Add(1))
+				t0 := time.Now()
+				if err := post(client, url, b); err != nil {
+					errs++
+					continue
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			mu.Lock()
+			res.lat = append(res.lat, lat...)
+			res.errs += errs
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.n = len(res.lat)
+	return res
+}
+
+// latency sends rate events per second for d; each opens a ticket whose
+// card the fake Slack receives. It returns each event's time to card.
+func latency(base string, slack *fakeSlack, rate int, d time.Duration, seq *atomic.Int64) ([]time.Duration, int, int) {
+	client := newClient(64)
+	sentAt := sync.Map{}
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	sent := 0
+	for now := range tick.C {
+		if now.After(deadline) {
+			break
+		}
+		n := seq.Add(1)
+		sent++
+		key := fmt.Sprintf("generic:L-%d", n)
+		wg.Go(func() {
+			sentAt.Store(key, time.Now())
+			if err := post(client, base+"/webhooks/generic", body("lat", n)); err != nil {
+				sentAt.Delete(key)
+			}
+		})
+	}
+	wg.Wait()
+	var out []time.Duration
+	lost := 0
+	wait := time.Now().Add(30 * time.Second)
+	sentAt.Range(func(k, v any) bool {
+		for {
+			if at, ok := slack.posted(k.(string)); ok {
+				out = append(out, at.Sub(v.(time.Time)))
+				return true
+			}
+			if time.Now().After(wait) {
+				lost++
+				return true
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	return out, sent, lost
+}
+
+// drain waits until /metrics shows the sample line want.
+func drain(base, want string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/metrics")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(b), want) {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("no %q within %s", want, within)
+}
+
+// metric reads one sample from /metrics.
+func metric(base, name string) float64 {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			var f float64
+			fmt.Sscan(v, &f)
+			return f
+		}
+	}
+	return 0
+}
+
+func pct(d []time.Duration, p int) string {
+	if len(d) == 0 {
+		return "-"
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s) - 1) * p / 100
+	return s[i].Round(10 * time.Microsecond).String()
+}
+
+func cpus() int {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return 0
+	}
+	return strings.Count(string(b), "processor\t:")
+}
+
+// fakeSlack answers chat.postMessage and chat.update and remembers when
+// each ticket's card first arrived.
+type fakeSlack struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	first map[string]time.Time
+	seq   int
+}
+
+func newSlack() *fakeSlack {
+	f := &fakeSlack{first: map[string]time.Time{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		var meta struct {
+			EventPayload map[string]any `json:"event_payload"`
+		}
+		_ = json.Unmarshal([]byte(r.Form.Get("metadata")), &meta)
+		key := fmt.Sprint(meta.EventPayload["ticket"])
+		f.mu.Lock()
+		f.seq++
+		ts := fmt.Sprintf("1700000000.%06d", f.seq)
+		if _, ok := f.first[key]; !ok {
+			f.first[key] = time.Now()
+		}
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, r.Form.Get("channel"), ts)
+	}))
+	return f
+}
+
+func (f *fakeSlack) posted(key string) (time.Time, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.first[key]
+	return t, ok
+}
+
+// start runs the binary and returns its base URL.
+func start(bin string, env map[string]string) (string, func(), error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "serve")
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 20 * time.Second
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		cmd.Env = append(cmd.Env, k+"="+os.Getenv(k))
+	}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		cancel()
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return "", nil, err
+	}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var l struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "listening" {
+				addr <- l.Addr
+			}
+		}
+	}()
+	stop := func() { cancel(); _ = cmd.Wait() }
+	select {
+	case a := <-addr:
+		return "http://" + a, stop, nil
+	case <-time.After(30 * time.Second):
+		stop()
+		return "", nil, errors.New("plusone did not start")
+	}
+}
