@@ -159,6 +159,8 @@ type Feedback struct {
 	Score   int
 	Scale   string // nps (0-10) or csat (1-5)
 	Comment string
+	// TicketID names the ticket rated, when the event carries no Ticket.
+	TicketID string
 }
 
 // Feedback scales.

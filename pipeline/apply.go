@@ -459,7 +459,7 @@ func applyFeedback(ctx context.Context, tx plusone.Tx, customerID int64, e pluso
 	if c := strings.Join(strings.Fields(f.Comment), " "); c != "" {
 		summary += ": “" + clip(c, 160) + "”"
 	}
-	ref := ""
+	ref := f.TicketID
 	if e.Ticket != nil {
 		ref = e.Ticket.ID
 	}

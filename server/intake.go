@@ -83,6 +83,19 @@ func (s *Server) handleWebhook() http.Handler {
 	})
 }
 
+// handleWebhookProbe answers a vendor's check of the URL: 200 for a
+// configured source, 404 otherwise; nothing is stored.
+func (s *Server) handleWebhookProbe() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := plusone.Source(r.PathValue("source"))
+		if _, ok := s.Sources[name]; !ok {
+			fail(w, http.StatusNotFound, s.unknownSource(name))
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"ok": true, "source": name})
+	})
+}
+
 func (s *Server) unknownSource(name plusone.Source) string {
 	if slices.Contains(s.Known, name) {
 		return fmt.Sprintf("source %q is not configured: set PLUSONE_%s_WEBHOOK_SECRET", name, strings.ToUpper(string(name)))

@@ -8,6 +8,9 @@ import (
 
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /webhooks/{source}", s.handleWebhook())
+	// Vendors check a URL before saving it (Intercom sends HEAD).
+	mux.Handle("HEAD /webhooks/{source}", s.handleWebhookProbe())
+	mux.Handle("GET /webhooks/{source}", s.handleWebhookProbe())
 	mux.Handle("GET /healthz", handleHealth())
 	mux.Handle("GET /readyz", s.handleReady())
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))

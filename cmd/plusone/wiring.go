@@ -10,7 +10,10 @@ import (
 	"github.com/plusone-hq/plusone/bot"
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
+	"github.com/plusone-hq/plusone/integrations/freshdesk"
 	"github.com/plusone-hq/plusone/integrations/generic"
+	"github.com/plusone-hq/plusone/integrations/helpscout"
+	"github.com/plusone-hq/plusone/integrations/intercom"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
@@ -25,9 +28,12 @@ func knownSources() []plusone.Source {
 // source without a secret can still parse what was stored before.
 func integrations(cfg *config.Config, log *slog.Logger) map[plusone.Source]plusone.Integration {
 	return map[plusone.Source]plusone.Integration{
-		plusone.SourceGeneric: generic.New(cfg.GenericWebhookSecret),
-		plusone.SourceZendesk: zendesk.New(cfg.ZendeskWebhookSecret, zendesk.WithBaseURL(cfg.ZendeskURL), zendesk.WithLogger(log)),
-		plusone.SourceShopify: shopify.New(cfg.ShopifyWebhookSecret),
+		plusone.SourceGeneric:   generic.New(cfg.GenericWebhookSecret),
+		plusone.SourceZendesk:   zendesk.New(cfg.ZendeskWebhookSecret, zendesk.WithBaseURL(cfg.ZendeskURL), zendesk.WithLogger(log)),
+		plusone.SourceShopify:   shopify.New(cfg.ShopifyWebhookSecret),
+		plusone.SourceIntercom:  intercom.New(cfg.IntercomWebhookSecret),
+		plusone.SourceHelpScout: helpscout.New(cfg.HelpScoutWebhookSecret),
+		plusone.SourceFreshdesk: freshdesk.New(cfg.FreshdeskWebhookSecret),
 	}
 }
 

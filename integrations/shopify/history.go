@@ -1,0 +1,202 @@
+package shopify
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// API reads a customer's orders from the Shopify GraphQL Admin API
+// (POST /admin/api/<version>/graphql.json, header X-Shopify-Access-Token).
+// It needs the read_customers and read_orders scopes; orders older than 60
+// days also need read_all_orders. It is safe for concurrent use.
+type API struct {
+	http     *resty.Client
+	endpoint string // /admin/api/<version>/graphql.json
+	shop     string // domain of order links
+	log      *slog.Logger
+	budget   *budget
+}
+
+var _ plusone.History = (*API)(nil)
+
+// DefaultHistoryLimit bounds History when the query sets no Limit.
+const DefaultHistoryLimit = 100
+
+// ordersPerPage is the largest page of orders asked for. With ten line
+// items each, a page's requested cost stays well under the 1,000 points a
+// single query may cost.
+const ordersPerPage = 20
+
+// maxOrderPages bounds how many pages one History call reads.
+const maxOrderPages = 50
+
+// NewAPI returns a client of the shop at shopURL (such as
+// "https://tires-co.myshopify.com"; the scheme may be left out) that
+// authenticates with an Admin API access token. Order links are
+// https://<shop host>/admin/orders/<id>; WithShopDomain changes the host.
+func NewAPI(shopURL, accessToken string, opts ...APIOption) *API {
+	cfg := defaultAPIConfig()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	base := cleanShopURL(shopURL)
+	shop := cfg.shopDomain
+	if shop == "" {
+		if u, err := url.Parse(base); err == nil {
+			shop = strings.ToLower(u.Host)
+		}
+	}
+	a := &API{
+		endpoint: "/admin/api/" + cfg.version + "/graphql.json",
+		shop:     shop,
+		log:      cfg.log,
+		budget:   newBudget(cfg.log),
+	}
+	a.http = newRESTClient(cfg, base, a.budget).SetHeader("X-Shopify-Access-Token", accessToken)
+	return a
+}
+
+// Source returns plusone.SourceShopify.
+func (a *API) Source() plusone.Source { return plusone.SourceShopify }
+
+// History returns the customer's orders as order.created events, newest
+// first, each with the order as it is now (status, refunds). The customer is
+// found by q.ExternalID (her Shopify customer id, numeric or a gid) when it
+// is set, otherwise by q.Email. Orders are read newest first, so reading
+// stops at q.Limit events or at the first order created before q.Since.
+func (a *API) History(ctx context.Context, q plusone.HistoryQuery) ([]plusone.Event, error) {
+	who := q.Email
+	if q.ExternalID != "" {
+		who = "customer " + q.ExternalID
+	}
+	gid, err := a.findCustomer(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("shopify history of %s: %w", who, err)
+	}
+	if gid == "" {
+		return nil, nil
+	}
+	events, err := a.orders(ctx, gid, q)
+	if err != nil {
+		return nil, fmt.Errorf("shopify history of %s: %w", who, err)
+	}
+	return events, nil
+}
+
+// findCustomer returns the gid of the query's customer, or "" if the shop
+// does not know her.
+func (a *API) findCustomer(ctx context.Context, q plusone.HistoryQuery) (string, error) {
+	if ext := strings.TrimSpace(q.ExternalID); ext != "" {
+		return customerGID(ext), nil // an unknown id reads as a null customer
+	}
+	email := plusone.NormalizeEmail(q.Email)
+	if email == "" || strings.ContainsAny(email, `"'\():`) {
+		return "", nil // nothing Shopify's search syntax could look up as such
+	}
+	var data struct {
+		Customers struct {
+			Nodes []gqlCustomer `json:"nodes"`
+		} `json:"customers"`
+	}
+	if err := a.query(ctx, customerSearchQuery, map[string]any{"query": "email:" + email}, &data); err != nil {
+		return "", err
+	}
+	if c := pickCustomer(data.Customers.Nodes, email); c != nil {
+		return c.ID, nil
+	}
+	return "", nil
+}
+
+// pickCustomer chooses the customer with exactly this email or, when the
+// shop may not show emails (protected customer data), the only one found.
+func pickCustomer(nodes []gqlCustomer, email string) *gqlCustomer {
+	for i := range nodes {
+		if plusone.NormalizeEmail(nodes[i].Email) == email {
+			return &nodes[i]
+		}
+	}
+	if len(nodes) == 1 && strings.TrimSpace(nodes[0].Email) == "" {
+		return &nodes[0]
+	}
+	return nil
+}
+
+// orders pages through the customer's orders, newest first.
+func (a *API) orders(ctx context.Context, gid string, q plusone.HistoryQuery) ([]plusone.Event, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	var (
+		events []plusone.Event
+		ref    plusone.CustomerRef
+		after  any // null for the first page
+	)
+	for page := range maxOrderPages {
+		var data struct {
+			Customer *gqlCustomer `json:"customer"`
+		}
+		vars := map[string]any{"id": gid, "first": min(ordersPerPage, limit-len(events)), "after": after}
+		if err := a.query(ctx, customerOrdersQuery, vars, &data); err != nil {
+			return nil, err
+		}
+		c := data.Customer
+		if c == nil {
+			return events, nil // no such customer
+		}
+		if page == 0 {
+			ref = c.ref()
+		}
+		for _, o := range c.Orders.Nodes {
+			e, ok := a.orderEvent(o, ref)
+			if !ok {
+				continue
+			}
+			if !q.Since.IsZero() && e.OccurredAt.Before(q.Since) {
+				return events, nil // the rest are older still
+			}
+			events = append(events, e)
+			if len(events) >= limit {
+				return events, nil
+			}
+		}
+		next := c.Orders.PageInfo
+		if !next.HasNextPage || next.EndCursor == "" {
+			return events, nil
+		}
+		after = next.EndCursor
+	}
+	a.log.Warn("shopify history cut short", "customer", gid, "pages", maxOrderPages)
+	return events, nil
+}
+
+// orderURL links an order in the shop's admin, as the webhook parser does.
+func (a *API) orderURL(id string) string {
+	if a.shop == "" || id == "" {
+		return ""
+	}
+	return "https://" + a.shop + "/admin/orders/" + id
+}
+
+// cleanShopURL adds the scheme a bare shop domain lacks, trims the URL and
+// drops any user info, so that no credential travels in URLs.
+func cleanShopURL(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	if s != "" && !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = nil
+		s = u.String()
+	}
+	return s
+}

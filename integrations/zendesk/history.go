@@ -1,0 +1,212 @@
+package zendesk
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// API reads a customer's past from the Zendesk Support REST API: the tickets
+// she requested (History) and her profile for events that name her only by
+// her Zendesk user id (Enrich). It authenticates with an API token and is
+// safe for concurrent use.
+//
+// Endpoints: GET /api/v2/users/search.json?query=email:<email>,
+// GET /api/v2/users/{id}.json and
+// GET /api/v2/users/{id}/tickets/requested.json with cursor pagination
+// (page[size], page[after]) sorted by -updated_at.
+type API struct {
+	http  *resty.Client
+	links string // base of ticket links: <links>/agent/tickets/<id>
+	log   *slog.Logger
+	users *userCache
+	pacer *pacer
+}
+
+var (
+	_ plusone.History  = (*API)(nil)
+	_ plusone.Enricher = (*API)(nil)
+)
+
+// DefaultHistoryLimit bounds History when the query sets no Limit.
+const DefaultHistoryLimit = 100
+
+// maxTicketPages bounds how many pages of tickets one History call reads,
+// whatever the query says.
+const maxTicketPages = 50
+
+// NewAPI returns a client of the Zendesk account at baseURL (such as
+// "https://acme.zendesk.com") that signs in as email with the API token
+// token (HTTP Basic "<email>/token:<token>"). Ticket links are
+// <baseURL>/agent/tickets/<id>, as the webhook parser builds them with
+// WithBaseURL; WithLinkBaseURL changes that.
+func NewAPI(baseURL, email, token string, opts ...APIOption) *API {
+	cfg := defaultAPIConfig()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	base := cleanBaseURL(baseURL)
+	links := cfg.linkBase
+	if links == "" {
+		links = base
+	}
+	a := &API{
+		links: links,
+		log:   cfg.log,
+		users: newUserCache(cfg.cacheSize, cfg.cacheTTL, cfg.now),
+		pacer: newPacer(cfg.log),
+	}
+	a.http = newRESTClient(cfg, base, a.pacer).
+		SetBasicAuth(strings.TrimSpace(email)+"/token", token)
+	return a
+}
+
+// Source returns plusone.SourceZendesk.
+func (a *API) Source() plusone.Source { return plusone.SourceZendesk }
+
+// History returns the tickets the customer requested as ticket.created
+// events, newest first, and for each ticket rated good or bad a
+// feedback.received event with the same id the trigger parser gives it. The
+// customer is found by q.ExternalID (her Zendesk user id) when it is set,
+// otherwise by q.Email. Tickets are read most recently updated first; reading
+// stops at q.Limit events or at the first page whose last ticket was last
+// updated before q.Since. Tickets created before q.Since are left out.
+func (a *API) History(ctx context.Context, q plusone.HistoryQuery) ([]plusone.Event, error) {
+	who := q.Email
+	if q.ExternalID != "" {
+		who = "user " + q.ExternalID
+	}
+	u, err := a.findUser(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("zendesk history of %s: %w", who, err)
+	}
+	if u == nil {
+		return nil, nil
+	}
+	events, err := a.requestedTickets(ctx, u, q)
+	if err != nil {
+		return nil, fmt.Errorf("zendesk history of %s: %w", who, err)
+	}
+	return events, nil
+}
+
+func (a *API) requestedTickets(ctx context.Context, u *apiUser, q plusone.HistoryQuery) ([]plusone.Event, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	ref := u.ref()
+	path := "/api/v2/users/" + string(u.ID) + "/tickets/requested.json"
+	var (
+		events  []plusone.Event
+		cursor  string
+		last    time.Time
+		ordered = true // whether Zendesk kept to -updated_at so far
+	)
+	for range maxTicketPages {
+		params := url.Values{"page[size]": {fmt.Sprint(min(limit, 100))}, "sort": {"-updated_at"}}
+		if cursor != "" {
+			params.Set("page[after]", cursor)
+		}
+		var page ticketsPage
+		if _, err := a.get(ctx, path, params, &page); err != nil {
+			return nil, err
+		}
+		for _, t := range page.Tickets {
+			if up, ok := parseTime(t.UpdatedAt); ok {
+				if !last.IsZero() && up.After(last) {
+					ordered = false
+				}
+				last = up
+			}
+			events = append(events, a.ticketEvents(t, ref, q.Since)...)
+		}
+		cursor = page.nextCursor()
+		switch {
+		case len(events) >= limit, !page.Meta.HasMore, cursor == "":
+			return newestFirst(events, limit), nil
+		case ordered && !q.Since.IsZero() && !last.IsZero() && last.Before(q.Since):
+			// Every further ticket was last updated, so created, before Since.
+			return newestFirst(events, limit), nil
+		}
+	}
+	a.log.Warn("zendesk history cut short", "user_id", string(u.ID), "pages", maxTicketPages)
+	return newestFirst(events, limit), nil
+}
+
+// ticketEvents turns one ticket into its events: ticket.created, and
+// feedback.received when it is rated good or bad. A ticket created before
+// since gives none.
+func (a *API) ticketEvents(t apiTicket, ref plusone.CustomerRef, since time.Time) []plusone.Event {
+	id := string(t.ID)
+	if id == "" {
+		return nil
+	}
+	created, _ := parseTime(t.CreatedAt)
+	if !since.IsZero() && created.Before(since) {
+		return nil
+	}
+	ticket := &plusone.Ticket{
+		ID:       id,
+		Subject:  strings.TrimSpace(t.Subject),
+		URL:      a.ticketURL(id),
+		Status:   lower(t.Status),
+		Priority: lower(t.Priority),
+		Tags:     t.Tags,
+	}
+	if t.Via != nil {
+		ticket.Channel = lower(t.Via.Channel)
+	}
+	events := []plusone.Event{{
+		Source: plusone.SourceZendesk, ID: "history:ticket:" + id, Type: plusone.EventTicketCreated,
+		OccurredAt: created, Customer: ref, Ticket: ticket,
+	}}
+	if r := t.SatisfactionRating; r != nil {
+		if rating, score, ok := satisfaction(r.Score); ok {
+			// The trigger parser's id and time, so that both record it once.
+			updated, _ := parseTime(t.UpdatedAt)
+			events = append(events, plusone.Event{
+				Source: plusone.SourceZendesk, ID: "ticket:" + id + ":satisfaction:" + rating,
+				Type: plusone.EventFeedbackReceived, OccurredAt: updated, Customer: ref, Ticket: ticket,
+				Feedback: &plusone.Feedback{Score: score, Scale: plusone.ScaleCSAT, Comment: strings.TrimSpace(r.Comment)},
+			})
+		}
+	}
+	return events
+}
+
+// ticketURL links ticket id in the agent interface, as Source.ticketURL does.
+func (a *API) ticketURL(id string) string {
+	if a.links == "" || id == "" {
+		return ""
+	}
+	return a.links + "/agent/tickets/" + id
+}
+
+// cleanBaseURL trims the base URL and drops any user info, so that no
+// credential travels in URLs or shows in errors.
+func cleanBaseURL(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = nil
+		s = u.String()
+	}
+	return s
+}
+
+// discardLogger is the logger used when none is given.
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// defaultHTTPClient is copied when no client is given.
+func defaultHTTPClient() *http.Client { return &http.Client{} }

@@ -1,0 +1,124 @@
+package zendesk
+
+import (
+	"cmp"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// apiUser is a Zendesk user as the Users API returns it. Only the fields
+// plusone uses are read.
+type apiUser struct {
+	ID        text   `json:"id"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	Phone     string `json:"phone"`
+	Role      string `json:"role"`
+	CreatedAt string `json:"created_at"`
+}
+
+// ref describes the user as the customer of an event.
+func (u *apiUser) ref() plusone.CustomerRef {
+	r := plusone.CustomerRef{
+		Email:      strings.TrimSpace(u.Email),
+		Name:       strings.TrimSpace(u.Name),
+		Phone:      strings.TrimSpace(u.Phone),
+		ExternalID: string(u.ID),
+	}
+	if t, ok := parseTime(u.CreatedAt); ok {
+		r.Since = t
+	}
+	return r
+}
+
+// userEnvelope is the body of GET /api/v2/users/{id}.json.
+type userEnvelope struct {
+	User *apiUser `json:"user"`
+}
+
+// usersEnvelope is the body of GET /api/v2/users/search.json.
+type usersEnvelope struct {
+	Users []apiUser `json:"users"`
+}
+
+// apiTicket is a ticket as the Tickets API returns it.
+type apiTicket struct {
+	ID                 text     `json:"id"`
+	Subject            string   `json:"subject"`
+	Status             string   `json:"status"`
+	Priority           string   `json:"priority"`
+	Tags               []string `json:"tags"`
+	RequesterID        text     `json:"requester_id"`
+	CreatedAt          string   `json:"created_at"`
+	UpdatedAt          string   `json:"updated_at"`
+	Via                *apiVia  `json:"via"`
+	SatisfactionRating *struct {
+		Score   string `json:"score"`
+		Comment string `json:"comment"`
+	} `json:"satisfaction_rating"`
+}
+
+type apiVia struct {
+	Channel string `json:"channel"`
+}
+
+// ticketsPage is one page of a ticket list with cursor pagination.
+type ticketsPage struct {
+	Tickets []apiTicket `json:"tickets"`
+	Meta    struct {
+		HasMore     bool   `json:"has_more"`
+		AfterCursor string `json:"after_cursor"`
+	} `json:"meta"`
+	Links struct {
+		Next string `json:"next"`
+	} `json:"links"`
+}
+
+// nextCursor is the cursor of the next page: meta.after_cursor, or the
+// page[after] of links.next. Only the cursor is taken from links.next, so
+// that no request ever goes to a host other than the configured one.
+func (p ticketsPage) nextCursor() string {
+	if c := strings.TrimSpace(p.Meta.AfterCursor); c != "" {
+		return c
+	}
+	if u, err := url.Parse(p.Links.Next); err == nil && p.Links.Next != "" {
+		return u.Query().Get("page[after]")
+	}
+	return ""
+}
+
+// newestFirst orders events by time, newest first and undated last, and
+// keeps at most limit of them.
+func newestFirst(events []plusone.Event, limit int) []plusone.Event {
+	slices.SortStableFunc(events, func(a, b plusone.Event) int {
+		switch {
+		case a.OccurredAt.IsZero() != b.OccurredAt.IsZero():
+			if a.OccurredAt.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(b.OccurredAt.UnixNano(), a.OccurredAt.UnixNano())
+	})
+	if len(events) > limit {
+		events = events[:limit]
+	}
+	return events
+}
+
+// isDigits reports whether s is a non-empty run of ASCII digits, as Zendesk
+// ids are; anything else never reaches a request path.
+func isDigits(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

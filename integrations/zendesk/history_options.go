@@ -1,0 +1,147 @@
+package zendesk
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// APIOption configures an API. Options given nil or non-positive values
+// leave the default in place.
+type APIOption func(*apiConfig)
+
+type apiConfig struct {
+	httpClient    *http.Client
+	timeout       time.Duration
+	retries       int
+	retryWait     time.Duration
+	maxRetryAfter time.Duration
+	log           *slog.Logger
+	linkBase      string
+	cacheSize     int
+	cacheTTL      time.Duration
+	now           func() time.Time
+}
+
+// The API's defaults.
+const (
+	DefaultTimeout       = 15 * time.Second
+	DefaultRetries       = 3
+	DefaultRetryWait     = 500 * time.Millisecond
+	DefaultMaxRetryAfter = time.Minute
+	DefaultUserCacheSize = 1024
+	DefaultUserCacheTTL  = 15 * time.Minute
+)
+
+func defaultAPIConfig() apiConfig {
+	return apiConfig{
+		timeout:       DefaultTimeout,
+		retries:       DefaultRetries,
+		retryWait:     DefaultRetryWait,
+		maxRetryAfter: DefaultMaxRetryAfter,
+		log:           discardLogger(),
+		cacheSize:     DefaultUserCacheSize,
+		cacheTTL:      DefaultUserCacheTTL,
+		now:           time.Now,
+	}
+}
+
+// WithHTTPClient sends requests through a copy of c (its transport, proxy
+// and TLS settings). The copy's Timeout is set by WithTimeout and its
+// redirect policy refuses redirects, so that credentials never follow one.
+func WithHTTPClient(c *http.Client) APIOption {
+	return func(cfg *apiConfig) {
+		if c != nil {
+			cfg.httpClient = c
+		}
+	}
+}
+
+// WithTimeout bounds each HTTP attempt, headers and body; DefaultTimeout
+// without it.
+func WithTimeout(d time.Duration) APIOption {
+	return func(cfg *apiConfig) {
+		if d > 0 {
+			cfg.timeout = d
+		}
+	}
+}
+
+// WithRetries sets how many times a request is retried after a network
+// error, a 5xx or a 429 (DefaultRetries); 0 turns retries off.
+func WithRetries(n int) APIOption {
+	return func(cfg *apiConfig) {
+		if n >= 0 {
+			cfg.retries = n
+		}
+	}
+}
+
+// WithRetryWait sets the base of the exponential backoff between retries
+// that no Retry-After header times (DefaultRetryWait). It is also the
+// shortest wait between two attempts.
+func WithRetryWait(d time.Duration) APIOption {
+	return func(cfg *apiConfig) {
+		if d > 0 {
+			cfg.retryWait = d
+		}
+	}
+}
+
+// WithMaxRetryAfter sets the longest Retry-After the client waits out
+// (DefaultMaxRetryAfter). A longer one ends the call with an EUNAVAILABLE
+// error instead, since retrying earlier than Zendesk asks is never done.
+func WithMaxRetryAfter(d time.Duration) APIOption {
+	return func(cfg *apiConfig) {
+		if d > 0 {
+			cfg.maxRetryAfter = d
+		}
+	}
+}
+
+// WithAPILogger sets the logger for retries, rate-limit waits and
+// truncated histories, all without secrets. Without it nothing is logged.
+func WithAPILogger(l *slog.Logger) APIOption {
+	return func(cfg *apiConfig) {
+		if l != nil {
+			cfg.log = l
+		}
+	}
+}
+
+// WithLinkBaseURL sets the address ticket links start with, when it is not
+// the API's base URL (for example a host-mapped help center domain). It must
+// match the webhook Source's WithBaseURL so that both link a ticket alike.
+func WithLinkBaseURL(u string) APIOption {
+	return func(cfg *apiConfig) {
+		if u = cleanBaseURL(u); u != "" {
+			cfg.linkBase = u
+		}
+	}
+}
+
+// WithUserCache sets how many Zendesk users Enrich remembers and for how
+// long (DefaultUserCacheSize, DefaultUserCacheTTL). A size of zero or less
+// turns the cache off.
+func WithUserCache(size int, ttl time.Duration) APIOption {
+	return func(cfg *apiConfig) {
+		cfg.cacheSize = size
+		if ttl > 0 {
+			cfg.cacheTTL = ttl
+		}
+	}
+}
+
+// WithClock sets the clock the user cache ages entries by.
+func WithClock(now func() time.Time) APIOption {
+	return func(cfg *apiConfig) {
+		if now != nil {
+			cfg.now = now
+		}
+	}
+}
+
+func (cfg apiConfig) retryPolicy() retryPolicy {
+	maxRetryAfter := max(cfg.maxRetryAfter, cfg.retryWait)
+	return retryPolicy{base: cfg.retryWait, maxBackoff: max(10*time.Second, cfg.retryWait), maxRetryAfter: maxRetryAfter}
+}
