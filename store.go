@@ -12,7 +12,14 @@ type Store interface {
 	CardQueue
 	// Update runs fn in a read-write transaction that commits when fn returns
 	// nil and rolls back otherwise. fn must not do I/O other than through tx.
+	// The commit is durable: it survives a power failure.
 	Update(ctx context.Context, fn func(tx Tx) error) error
+	// UpdateReplayable is Update for work that is done again if its commit
+	// is lost: the commit survives a crash of the process but may be lost
+	// in a power failure, and is then replayed from durable input (applying
+	// an inbox event marks it done in the same transaction). It does not
+	// wait for the disk, which makes it several times cheaper.
+	UpdateReplayable(ctx context.Context, fn func(tx Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(tx Tx) error) error
 	// Ready returns nil when the store is reachable and fully migrated.

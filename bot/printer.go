@@ -68,7 +68,7 @@ func (p *Printer) print(title, channel string, m Message) error {
 	}
 	body := m.Plain
 	if body == "" {
-		body = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(clean(m.Text))
+		body = mrkdwnUnescaper.Replace(clean(m.Text))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "── %s %s\n%s", title, strings.Repeat("─", max(0, 56-length(title))), body)

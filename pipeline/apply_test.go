@@ -12,7 +12,7 @@ import (
 
 var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
-func testStore(t *testing.T) plusone.Store {
+func testStore(t testing.TB) plusone.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
 	if err != nil {

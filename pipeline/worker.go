@@ -181,7 +181,9 @@ func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Int
 	if err != nil {
 		return nil, 0, plusone.Errorf(plusone.EINVALID, "parse: %s", plusone.ErrorMessage(err))
 	}
-	err = p.Store.Update(ctx, func(tx plusone.Tx) error {
+	// Replayable: if a power failure loses this commit, it loses the event's
+	// done-mark with it, and the event is applied again.
+	err = p.Store.UpdateReplayable(ctx, func(tx plusone.Tx) error {
 		customers = customers[:0]
 		for _, e := range d.Events {
 			id, err := p.Applier.Apply(ctx, tx, e, ev.ReceivedAt)

@@ -54,8 +54,9 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 		return nil, fmt.Errorf("migrate postgres: %w", err)
 	}
 	return sqlstore.New(sqlstore.Options{
-		Dialect: sqlstore.Dialect{Name: "postgres", Numbered: true, LockSkip: "FOR UPDATE SKIP LOCKED"},
-		Writer:  db,
+		Dialect: sqlstore.Dialect{Name: "postgres", Numbered: true, LockSkip: "FOR UPDATE SKIP LOCKED",
+			Relaxed: "SET LOCAL synchronous_commit TO OFF"},
+		Writer: db,
 		Migrated: func(ctx context.Context) error {
 			has, err := p.HasPending(ctx)
 			if err != nil {

@@ -24,8 +24,9 @@ var migrations embed.FS
 //
 // Writes go through a single connection with BEGIN IMMEDIATE, so that
 // read-then-write transactions never fail with SQLITE_BUSY; reads use a small
-// separate pool, which WAL lets run beside the writer. synchronous=FULL makes
-// every commit durable before a webhook is acknowledged.
+// separate pool, which WAL lets run beside the writer. Commits that must
+// survive a power failure (every acknowledged webhook) are made with
+// synchronous=FULL; replayable work commits without waiting for the disk.
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	writer, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -48,7 +49,8 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	reader.SetMaxOpenConns(4)
 	reader.SetMaxIdleConns(4)
 	return sqlstore.New(sqlstore.Options{
-		Dialect:  sqlstore.Dialect{Name: "sqlite"},
+		Dialect: sqlstore.Dialect{Name: "sqlite",
+			DurableOn: "PRAGMA synchronous = FULL", DurableOff: "PRAGMA synchronous = NORMAL"},
 		Writer:   writer,
 		Reader:   reader,
 		Migrated: func(ctx context.Context) error { return pending(ctx, provider) },
@@ -59,7 +61,10 @@ func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
+	// Commits wait for the disk only where they must (acknowledged
+	// webhooks, posted cards, Update): the store switches FULL on for
+	// those. NORMAL in WAL mode still survives a crash of the process.
+	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")

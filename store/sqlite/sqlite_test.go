@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/plusone-hq/plusone"
@@ -50,4 +52,27 @@ func TestReopenKeepsData(t *testing.T) {
 	if err := s.Ready(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkAppendEvent stores webhook events durably from parallel
+// goroutines, as concurrent webhook requests do (group commit).
+func BenchmarkAppendEvent(b *testing.B) {
+	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	body := []byte(`{"id":"evt","type":"ticket.created","customer":{"email":"jane@example.com"},"ticket":{"id":"T-1"}}`)
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			ev := &plusone.RawEvent{Source: plusone.SourceGeneric, DedupeKey: fmt.Sprint("k", n.Add(1)), Body: body}
+			if _, err := s.AppendEvent(context.Background(), ev); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

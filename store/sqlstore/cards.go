@@ -90,7 +90,7 @@ func (t *tx) CardsOfCustomer(ctx context.Context, customerID int64, limit int) (
 // ClaimCards leases due cards whose latest version Slack does not show.
 func (s *Store) ClaimCards(ctx context.Context, c plusone.Claim) ([]*plusone.CardState, error) {
 	now := c.Now.UnixMicro()
-	cards, err := collectCards(db{s.w, s.d}.query(ctx, `
+	cards, err := collectCards(s.writer().query(ctx, `
 		UPDATE cards SET locked_by = ?, locked_until = ?, attempts = attempts + 1,
 			doubt = CASE WHEN ts = '' THEN doubt + 1 ELSE 0 END
 		WHERE key IN (
@@ -111,25 +111,22 @@ func (s *Store) ClaimCards(ctx context.Context, c plusone.Claim) ([]*plusone.Car
 // the lease was lost meanwhile, so that no second card is ever posted for a
 // ticket whose first one Slack already has.
 func (s *Store) CardDelivered(ctx context.Context, key, worker, channel, ts string, version int64) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	var held error
+	err := s.durableTx(ctx, func(x db) error {
+		if _, err := x.exec(ctx, `UPDATE cards SET channel = ?, ts = ? WHERE key = ? AND ts = ''`,
+			channel, ts, key); err != nil {
+			return err
+		}
+		held = leaseHeld(x.exec(ctx, `
+			UPDATE cards SET delivered = CASE WHEN delivered < ? THEN ? ELSE delivered END, attempts = 0, doubt = 0,
+				last_error = '', locked_by = NULL, locked_until = NULL, updated_at = ?
+			WHERE key = ? AND locked_by = ?`, version, version, time.Now().UnixMicro(), key, worker))
+		if held != nil && held != plusone.ErrLeaseLost {
+			return held
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("card %s delivered: %w", key, err)
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	x := db{tx, s.d}
-	now := time.Now().UnixMicro()
-	if _, err := x.exec(ctx, `UPDATE cards SET channel = ?, ts = ? WHERE key = ? AND ts = ''`,
-		channel, ts, key); err != nil {
-		return fmt.Errorf("card %s delivered: %w", key, err)
-	}
-	held := leaseHeld(x.exec(ctx, `
-		UPDATE cards SET delivered = CASE WHEN delivered < ? THEN ? ELSE delivered END, attempts = 0, doubt = 0,
-			last_error = '', locked_by = NULL, locked_until = NULL, updated_at = ?
-		WHERE key = ? AND locked_by = ?`, version, version, now, key, worker))
-	if held != nil && held != plusone.ErrLeaseLost {
-		return fmt.Errorf("card %s delivered: %w", key, held)
-	}
-	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("card %s delivered: %w", key, err)
 	}
 	return held
@@ -141,7 +138,7 @@ func (s *Store) RetryCard(ctx context.Context, key, worker string, runAfter time
 	if mayHavePosted {
 		keep = 1
 	}
-	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
+	err := leaseHeld(s.writer().exec(ctx, `
 		UPDATE cards SET locked_by = NULL, locked_until = NULL, run_after = ?, last_error = ?, doubt = doubt * ?
 		WHERE key = ? AND locked_by = ?`, runAfter.UnixMicro(), reason, keep, key, worker))
 	if err != nil {
@@ -152,7 +149,7 @@ func (s *Store) RetryCard(ctx context.Context, key, worker string, runAfter time
 
 // FailCard records a permanent error.
 func (s *Store) FailCard(ctx context.Context, key, worker, reason string) error {
-	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
+	err := leaseHeld(s.writer().exec(ctx, `
 		UPDATE cards SET state = 'failed', locked_by = NULL, locked_until = NULL, last_error = ?, doubt = 0
 		WHERE key = ? AND locked_by = ?`, reason, key, worker))
 	if err != nil {
@@ -163,7 +160,7 @@ func (s *Store) FailCard(ctx context.Context, key, worker, reason string) error 
 
 // ReleaseCards gives back every card leased to worker.
 func (s *Store) ReleaseCards(ctx context.Context, worker string) error {
-	if _, err := (db{s.w, s.d}).exec(ctx, `UPDATE cards SET locked_by = NULL, locked_until = NULL WHERE locked_by = ?`,
+	if _, err := s.writer().exec(ctx, `UPDATE cards SET locked_by = NULL, locked_until = NULL WHERE locked_by = ?`,
 		worker); err != nil {
 		return fmt.Errorf("release cards of %s: %w", worker, err)
 	}
@@ -172,7 +169,7 @@ func (s *Store) ReleaseCards(ctx context.Context, worker string) error {
 
 // CardStats counts cards waiting for delivery and cards that failed.
 func (s *Store) CardStats(ctx context.Context) (pending, failed int, err error) {
-	err = db{s.r, s.d}.queryRow(ctx, `
+	err = s.reader().queryRow(ctx, `
 		SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0)
 		FROM cards WHERE version > delivered`).Scan(&pending, &failed)

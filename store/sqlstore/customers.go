@@ -12,24 +12,21 @@ import (
 
 // tx implements plusone.Tx on a *sql.Tx.
 type tx struct {
-	q querier
-	d Dialect
+	x db
 }
 
 var _ plusone.Tx = (*tx)(nil)
 
-func (t *tx) db() db { return db{t.q, t.d} }
-
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.db().exec(ctx, query, args...)
+	return t.x.exec(ctx, query, args...)
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.db().query(ctx, query, args...)
+	return t.x.query(ctx, query, args...)
 }
 
-func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.db().queryRow(ctx, query, args...)
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) row {
+	return t.x.queryRow(ctx, query, args...)
 }
 
 const customerColumns = `id, name, email, phone, created_at, orders, lifetime_value, currency,

@@ -78,19 +78,16 @@ func (s *Store) commitAppends(batch []appendReq) {
 	err := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		tx, err := s.w.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback() //nolint:errcheck // no-op after commit
-		for i, req := range batch {
-			dup, err := insertRaw(ctx, db{tx, s.d}, req.ev)
-			if err != nil {
-				return err
+		return s.durableTx(ctx, func(x db) error {
+			for i, req := range batch {
+				dup, err := insertRaw(ctx, x, req.ev)
+				if err != nil {
+					return err
+				}
+				results[i].dup = dup
 			}
-			results[i].dup = dup
-		}
-		return tx.Commit()
+			return nil
+		})
 	}()
 	for i, req := range batch {
 		if err != nil {
@@ -171,7 +168,7 @@ func collectRaw(rows *sql.Rows, err error) ([]*plusone.RawEvent, error) {
 // ClaimEvents leases due pending events, oldest first.
 func (s *Store) ClaimEvents(ctx context.Context, c plusone.Claim) ([]*plusone.RawEvent, error) {
 	now := c.Now.UnixMicro()
-	evs, err := collectRaw(db{s.w, s.d}.query(ctx, `
+	evs, err := collectRaw(s.writer().query(ctx, `
 		UPDATE inbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1
 		WHERE id IN (
 			SELECT id FROM inbox
@@ -188,7 +185,7 @@ func (s *Store) ClaimEvents(ctx context.Context, c plusone.Claim) ([]*plusone.Ra
 
 // RetryEvent releases a claimed event to be tried again at runAfter.
 func (s *Store) RetryEvent(ctx context.Context, id int64, worker string, runAfter time.Time, reason string) error {
-	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
+	err := leaseHeld(s.writer().exec(ctx, `
 		UPDATE inbox SET locked_by = NULL, locked_until = NULL, run_after = ?, last_error = ?
 		WHERE id = ? AND locked_by = ? AND state = 'pending'`,
 		runAfter.UnixMicro(), reason, id, worker))
@@ -200,7 +197,7 @@ func (s *Store) RetryEvent(ctx context.Context, id int64, worker string, runAfte
 
 // ParkEvent sets a claimed event aside for good.
 func (s *Store) ParkEvent(ctx context.Context, id int64, worker, reason string) error {
-	err := leaseHeld(db{s.w, s.d}.exec(ctx, `
+	err := leaseHeld(s.writer().exec(ctx, `
 		UPDATE inbox SET state = 'parked', locked_by = NULL, locked_until = NULL, last_error = ?
 		WHERE id = ? AND locked_by = ? AND state = 'pending'`,
 		reason, id, worker))
@@ -212,7 +209,7 @@ func (s *Store) ParkEvent(ctx context.Context, id int64, worker, reason string) 
 
 // ReleaseEvents gives back everything leased to worker.
 func (s *Store) ReleaseEvents(ctx context.Context, worker string) error {
-	_, err := db{s.w, s.d}.exec(ctx, `
+	_, err := s.writer().exec(ctx, `
 		UPDATE inbox SET locked_by = NULL, locked_until = NULL
 		WHERE locked_by = ? AND state = 'pending'`, worker)
 	if err != nil {
@@ -223,7 +220,7 @@ func (s *Store) ReleaseEvents(ctx context.Context, worker string) error {
 
 // ParkedEvents lists parked events, newest first.
 func (s *Store) ParkedEvents(ctx context.Context, limit int) ([]*plusone.RawEvent, error) {
-	evs, err := collectRaw(db{s.r, s.d}.query(ctx,
+	evs, err := collectRaw(s.reader().query(ctx,
 		`SELECT `+inboxColumns+` FROM inbox WHERE state = 'parked' ORDER BY id DESC LIMIT ?`, limit))
 	if err != nil {
 		return nil, fmt.Errorf("list parked events: %w", err)
@@ -234,7 +231,7 @@ func (s *Store) ParkedEvents(ctx context.Context, limit int) ([]*plusone.RawEven
 // InboxStats counts events by state.
 func (s *Store) InboxStats(ctx context.Context) (plusone.InboxStats, error) {
 	var st plusone.InboxStats
-	rows, err := db{s.r, s.d}.query(ctx, `SELECT state, COUNT(*) FROM inbox GROUP BY state`)
+	rows, err := s.reader().query(ctx, `SELECT state, COUNT(*) FROM inbox GROUP BY state`)
 	if err != nil {
 		return st, fmt.Errorf("count events: %w", err)
 	}

@@ -26,7 +26,23 @@ type Dialect struct {
 	// that concurrent claimers skip each other's rows ("FOR UPDATE SKIP
 	// LOCKED" on PostgreSQL; SQLite has a single writer and needs none).
 	LockSkip string
+	// DurableOn and DurableOff bracket, on one connection, a transaction
+	// that must reach the disk before it commits, where the connection's
+	// default does not wait for it (SQLite: synchronous NORMAL → FULL).
+	DurableOn, DurableOff string
+	// Relaxed starts a transaction whose commit need not wait for the disk,
+	// where waiting is the default (PostgreSQL: synchronous_commit off).
+	Relaxed string
 }
+
+// commitMode says how a transaction commits.
+type commitMode int
+
+const (
+	durable commitMode = iota
+	replayable
+	readOnly
+)
 
 // Options configures a Store.
 type Options struct {
@@ -44,6 +60,7 @@ type Options struct {
 type Store struct {
 	d        Dialect
 	w, r     *sql.DB
+	wc, rc   *stmtCache
 	migrated func(ctx context.Context) error
 
 	appends      chan appendReq
@@ -59,8 +76,14 @@ func New(o Options) *Store {
 	if o.Reader == nil {
 		o.Reader = o.Writer
 	}
+	// One cache per pool; a store with one pool shares it.
 	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, migrated: o.Migrated,
+		wc: newStmtCache(o.Writer), rc: nil,
 		appends: make(chan appendReq), closing: make(chan struct{}), appenderDone: make(chan struct{})}
+	s.rc = s.wc
+	if o.Reader != o.Writer {
+		s.rc = newStmtCache(o.Reader)
+	}
 	go s.appender()
 	return s
 }
@@ -69,6 +92,10 @@ func New(o Options) *Store {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.closing) })
 	<-s.appenderDone
+	s.wc.close()
+	if s.rc != s.wc {
+		s.rc.close()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -89,16 +116,60 @@ func (s *Store) Ready(ctx context.Context) error {
 
 // Update runs fn in a read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(plusone.Tx) error) error {
-	return s.inTx(ctx, s.w, nil, fn)
+	return s.inTx(ctx, durable, fn)
+}
+
+// UpdateReplayable runs fn in a read-write transaction that does not wait
+// for the disk.
+func (s *Store) UpdateReplayable(ctx context.Context, fn func(plusone.Tx) error) error {
+	return s.inTx(ctx, replayable, fn)
 }
 
 // View runs fn in a read-only transaction. Writes through its tx fail.
 func (s *Store) View(ctx context.Context, fn func(plusone.Tx) error) error {
-	return s.inTx(ctx, s.r, &sql.TxOptions{ReadOnly: true}, fn)
+	return s.inTx(ctx, readOnly, fn)
 }
 
-func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(plusone.Tx) error) (err error) {
-	sqlTx, err := db.BeginTx(ctx, opts)
+func (s *Store) inTx(ctx context.Context, mode commitMode, fn func(plusone.Tx) error) error {
+	if mode == readOnly {
+		return s.txOn(ctx, s.r, s.rc, mode, fn)
+	}
+	return s.withMode(ctx, mode, func(b beginner) error { return s.txOn(ctx, b, s.wc, mode, fn) })
+}
+
+// beginner is what *sql.DB and *sql.Conn have in common.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// withMode gives fn the writer to begin a transaction of mode on: the pool,
+// or, for a durable commit where the dialect must switch it on, one
+// connection with durability switched on for the while.
+func (s *Store) withMode(ctx context.Context, mode commitMode, fn func(b beginner) error) error {
+	if mode != durable || s.d.DurableOn == "" {
+		return fn(s.w)
+	}
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("writer connection: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, s.d.DurableOn); err != nil {
+		return fmt.Errorf("durable commit: %w", err)
+	}
+	defer func() {
+		// Always switch back, even when ctx is done.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), s.d.DurableOff)
+	}()
+	return fn(conn)
+}
+
+func (s *Store) txOn(ctx context.Context, b beginner, cache *stmtCache, mode commitMode, fn func(plusone.Tx) error) (err error) {
+	var opts *sql.TxOptions
+	if mode == readOnly {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	sqlTx, err := b.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -111,7 +182,12 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fu
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err = fn(&tx{q: sqlTx, d: s.d}); err != nil {
+	if mode == replayable && s.d.Relaxed != "" {
+		if _, err = sqlTx.ExecContext(ctx, s.d.Relaxed); err != nil {
+			return fmt.Errorf("relaxed commit: %w", err)
+		}
+	}
+	if err = fn(&tx{x: db{q: sqlTx, tx: sqlTx, d: s.d, c: cache}}); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
@@ -147,23 +223,75 @@ func (d Dialect) bind(query string) string {
 	return b.String()
 }
 
-// db wraps a querier with the dialect so every statement is bound once, here.
+// db runs statements on a pool or in a transaction, bound for the dialect
+// and prepared once through the pool's statement cache.
 type db struct {
-	q querier
-	d Dialect
+	q  querier
+	tx *sql.Tx // set when q is a transaction
+	d  Dialect
+	c  *stmtCache
+}
+
+func (x db) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	return x.c.stmt(ctx, x.tx, x.d.bind(query))
 }
 
 func (x db) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return x.q.ExecContext(ctx, x.d.bind(query), args...)
+	st, err := x.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 func (x db) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return x.q.QueryContext(ctx, x.d.bind(query), args...)
+	st, err := x.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
-func (x db) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return x.q.QueryRowContext(ctx, x.d.bind(query), args...)
+// row is a single-row result whose error may come from preparing.
+type row struct {
+	r   *sql.Row
+	err error
 }
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+func (x db) queryRow(ctx context.Context, query string, args ...any) row {
+	st, err := x.stmt(ctx, query)
+	if err != nil {
+		return row{err: err}
+	}
+	return row{r: st.QueryRowContext(ctx, args...)}
+}
+
+// durableTx runs fn in a writer transaction whose commit survives a power
+// failure.
+func (s *Store) durableTx(ctx context.Context, fn func(x db) error) error {
+	return s.withMode(ctx, durable, func(b beginner) error {
+		tx, err := b.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback() //nolint:errcheck // no-op after commit
+		if err := fn(db{q: tx, tx: tx, d: s.d, c: s.wc}); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+}
+
+// writer and reader run statements outside transactions.
+func (s *Store) writer() db { return db{q: s.w, d: s.d, c: s.wc} }
+func (s *Store) reader() db { return db{q: s.r, d: s.d, c: s.rc} }
 
 // affected returns ErrLeaseLost when res changed no row.
 func leaseHeld(res sql.Result, err error) error {
