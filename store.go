@@ -10,6 +10,7 @@ import (
 type Store interface {
 	Inbox
 	CardQueue
+	JobQueue
 	// Update runs fn in a read-write transaction that commits when fn returns
 	// nil and rolls back otherwise. fn must not do I/O other than through tx.
 	// The commit is durable: it survives a power failure.
@@ -86,11 +87,44 @@ type CardQueue interface {
 	CardStats(ctx context.Context) (pending, failed int, err error)
 }
 
+// Job is background work other than applying webhooks, such as back-filling
+// a customer's history from a vendor's API.
+type Job struct {
+	ID   int64
+	Kind string
+	// Key is unique over all jobs ever enqueued: a job with a key that was
+	// enqueued before is not enqueued again.
+	Key       string
+	Payload   []byte // JSON
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+}
+
+// JobQueue hands out background jobs with leases, like the inbox.
+type JobQueue interface {
+	// ClaimJobs leases due pending jobs of kind, oldest first.
+	ClaimJobs(ctx context.Context, kind string, c Claim) ([]*Job, error)
+	// RetryJob gives a claimed job back to be tried again at runAfter.
+	RetryJob(ctx context.Context, id int64, worker string, runAfter time.Time, reason string) error
+	// ParkJob sets a claimed job aside for good, visible to operators.
+	ParkJob(ctx context.Context, id int64, worker, reason string) error
+	// ReleaseJobs gives back every job leased to worker.
+	ReleaseJobs(ctx context.Context, worker string) error
+	// JobStats counts jobs of kind waiting and parked.
+	JobStats(ctx context.Context, kind string) (pending, parked int, err error)
+}
+
 // Tx is a unit of work on the store.
 type Tx interface {
 	CustomerTx
 	TimelineTx
 	CardTx
+	// EnqueueJob adds a job unless one with its key was ever enqueued;
+	// added says which.
+	EnqueueJob(ctx context.Context, j *Job, runAfter time.Time) (added bool, err error)
+	// CompleteJob marks a claimed job done; ErrLeaseLost if worker lost it.
+	CompleteJob(ctx context.Context, id int64, worker string, now time.Time) error
 	// CompleteEvent marks a claimed inbox event done. It returns ErrLeaseLost
 	// if worker no longer holds it, and the transaction must then roll back.
 	CompleteEvent(ctx context.Context, id int64, worker string, now time.Time) error

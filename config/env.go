@@ -28,6 +28,8 @@ const Prefix = "PLUSONE_"
 //	PLUSONE_SLACK_PACE        1s    least time between two messages to one channel; 0 = no pacing
 //	PLUSONE_SHUTDOWN_TIMEOUT  20s   how long shutdown waits for work in flight
 //	PLUSONE_LEASE             1m    how long a worker's claim on an event lasts
+//	PLUSONE_HISTORY_DAYS      365   how far back a new customer's history is back-filled; 0 = none
+//	PLUSONE_HISTORY_LIMIT     100   items per vendor and customer in a back-fill
 type Config struct {
 	Addr         string `envconfig:"ADDR" default:":8080" desc:"HTTP listen address"`
 	DatabaseURL  string `envconfig:"DATABASE_URL" default:"sqlite:plusone.db" redact:"password" desc:"sqlite:PATH (embedded) or postgres://…"`
@@ -73,6 +75,8 @@ type Config struct {
 	SlackPace       time.Duration `envconfig:"SLACK_PACE" default:"1s" desc:"least time between two messages to one Slack channel; 0 = no pacing"`
 	ShutdownTimeout time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"20s" desc:"how long shutdown waits for work in flight"`
 	Lease           time.Duration `envconfig:"LEASE" default:"1m" desc:"how long a worker's claim on an event lasts"`
+	HistoryDays     int           `envconfig:"HISTORY_DAYS" default:"365" desc:"how far back a new customer's history is back-filled from vendor APIs; 0 = no back-fill"`
+	HistoryLimit    int           `envconfig:"HISTORY_LIMIT" default:"100" desc:"at most this many tickets, conversations or orders per vendor and customer"`
 }
 
 // Load reads the environment through getenv (os.Getenv in main; a map in

@@ -54,6 +54,8 @@ func TestLoadDefaults(t *testing.T) {
 		SlackPace:       time.Second,
 		ShutdownTimeout: 20 * time.Second,
 		Lease:           time.Minute,
+		HistoryDays:     365,
+		HistoryLimit:    100,
 	}
 	if *c != want {
 		t.Errorf("Load(empty) =\n%#v\nwant\n%#v", *c, want)

@@ -146,6 +146,12 @@ func (c *Config) validateTuning(add func(string, string, ...any)) {
 	if c.SlackPace < 0 {
 		add("SLACK_PACE", "must not be negative (0 turns pacing off), got %s", c.SlackPace)
 	}
+	if c.HistoryDays < 0 || c.HistoryDays > 3650 {
+		add("HISTORY_DAYS", "must be between 0 (no back-fill) and 3650, got %d", c.HistoryDays)
+	}
+	if c.HistoryLimit < 1 || c.HistoryLimit > 10000 {
+		add("HISTORY_LIMIT", "must be between 1 and 10000, got %d", c.HistoryLimit)
+	}
 }
 
 // checkHTTPURL returns what is wrong with s as an http or https URL, or ""

@@ -29,6 +29,14 @@ type Metrics struct {
 	// SlackDeliveries counts Slack calls by method and outcome: ok,
 	// rate_limited, transient, permanent.
 	SlackDeliveries *prometheus.CounterVec
+	// Backfills counts history back-fill jobs by source and outcome: done,
+	// retried, parked.
+	Backfills *prometheus.CounterVec
+	// BackfilledEvents counts events a back-fill brought in, by source.
+	BackfilledEvents *prometheus.CounterVec
+	// Enrichments counts vendor lookups that complete events, by source
+	// and outcome: ok, failed.
+	Enrichments *prometheus.CounterVec
 }
 
 // QueueStats reports queue depths on each scrape.
@@ -63,8 +71,18 @@ func New(q QueueStats) *Metrics {
 		SlackDeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "plusone_slack_deliveries_total", Help: "Slack calls by method and outcome.",
 		}, []string{"method", "outcome"}),
+		Backfills: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusone_backfills_total", Help: "History back-fill jobs by source and outcome.",
+		}, []string{"source", "outcome"}),
+		BackfilledEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusone_backfilled_events_total", Help: "Events brought in by history back-fills, by source.",
+		}, []string{"source"}),
+		Enrichments: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusone_enrichments_total", Help: "Vendor lookups completing events, by source and outcome.",
+		}, []string{"source", "outcome"}),
 	}
-	reg.MustRegister(m.Events, m.Rejects, m.Processing, m.CardLatency, m.SlackDeliveries,
+	reg.MustRegister(m.Events, m.Rejects, m.Processing, m.CardLatency, m.SlackDeliveries, m.Backfills,
+		m.BackfilledEvents, m.Enrichments,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if q != nil {
 		reg.MustRegister(&queueCollector{q: q, desc: prometheus.NewDesc("plusone_queue_depth",

@@ -23,6 +23,9 @@ type Applier struct {
 	Policy func() *plusone.Policy
 	// DefaultChannel receives cards no routing rule claims.
 	DefaultChannel string
+	// History lists the sources whose API can back-fill a new customer's
+	// past; a back-fill job per source is enqueued when she is first seen.
+	History []plusone.Source
 }
 
 // maxRelated bounds how many of a customer's tickets and cards one event
@@ -32,14 +35,31 @@ const maxRelated = 50
 // Apply records e for its customer and returns her ID. received stands in
 // for the event's time when the source gives none.
 func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time) (int64, error) {
+	return a.apply(ctx, tx, e, received, false)
+}
+
+// ApplyHistory records a back-filled event: like Apply, but it makes no
+// card for a past ticket, does not treat old messages as waiting for an
+// answer, and back-fills nobody. The caller refreshes her cards once the
+// whole history is in (TouchOpenCards).
+func (a *Applier) ApplyHistory(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time) (int64, error) {
+	return a.apply(ctx, tx, e, received, true)
+}
+
+func (a *Applier) apply(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time, history bool) (int64, error) {
 	at := e.OccurredAt
 	if at.IsZero() {
 		at = received
 	}
 	at = at.UTC()
-	cust, err := resolveCustomer(ctx, tx, e, at)
+	cust, created, err := resolveCustomer(ctx, tx, e, at)
 	if err != nil {
 		return 0, err
+	}
+	if created && !history {
+		if err := a.enqueueBackfill(ctx, tx, cust, e, received); err != nil {
+			return 0, err
+		}
 	}
 	for k, v := range e.Customer.Preferences {
 		if strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
@@ -51,12 +71,12 @@ func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, rec
 	}
 	var ticket *plusone.TicketRecord
 	if e.Ticket != nil && e.Ticket.ID != "" {
-		if ticket, err = applyTicket(ctx, tx, cust.ID, e, at); err != nil {
+		if ticket, err = applyTicket(ctx, tx, cust.ID, e, at, history); err != nil {
 			return 0, err
 		}
 	}
 	if e.Message != nil {
-		if err := applyMessage(ctx, tx, cust.ID, ticket, e, at); err != nil {
+		if err := applyMessage(ctx, tx, cust.ID, ticket, e, at, history); err != nil {
 			return 0, err
 		}
 	}
@@ -84,6 +104,9 @@ func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, rec
 	if err := refreshProfile(ctx, tx, cust, policy); err != nil {
 		return 0, err
 	}
+	if history {
+		return cust.ID, nil
+	}
 	if err := a.touchCards(ctx, tx, cust, ticket, at); err != nil {
 		return 0, err
 	}
@@ -95,21 +118,22 @@ func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, rec
 // creates her; then it records what the event tells about her. An event that
 // names no customer but an order we know (a Shopify refund) belongs to the
 // order's customer.
-func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at time.Time) (*plusone.Customer, error) {
+func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at time.Time) (cust *plusone.Customer, created bool, err error) {
 	source, ref := e.Source, e.Customer
 	ids := ref.Identities(source)
 	if len(ids) == 0 {
 		if e.Order != nil && e.Order.ID != "" {
 			o, err := tx.Order(ctx, source, e.Order.ID)
 			if err == nil {
-				return tx.Customer(ctx, o.CustomerID)
+				c, err := tx.Customer(ctx, o.CustomerID)
+				return c, false, err
 			}
 			if !errors.Is(err, plusone.ErrNotFound) {
-				return nil, err
+				return nil, false, err
 			}
-			return nil, plusone.Errorf(plusone.EINVALID, "event names no customer and order %s is unknown", e.Order.ID)
+			return nil, false, plusone.Errorf(plusone.EINVALID, "event names no customer and order %s is unknown", e.Order.ID)
 		}
-		return nil, plusone.Errorf(plusone.EINVALID, "event names no customer (email or external id)")
+		return nil, false, plusone.Errorf(plusone.EINVALID, "event names no customer (email or external id)")
 	}
 	var found []*plusone.Customer
 	for _, id := range ids {
@@ -118,22 +142,22 @@ func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at tim
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if !slices.ContainsFunc(found, func(f *plusone.Customer) bool { return f.ID == c.ID }) {
 			found = append(found, c)
 		}
 	}
-	var cust *plusone.Customer
 	switch {
 	case len(found) == 0:
+		created = true
 		since := at
 		if !ref.Since.IsZero() && ref.Since.Before(since) {
 			since = ref.Since.UTC()
 		}
 		cust = &plusone.Customer{CreatedAt: since, Profile: plusone.Profile{Tier: plusone.TierNew}}
 		if err := tx.CreateCustomer(ctx, cust); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	default:
 		// The oldest record survives; the others are the same person seen
@@ -143,20 +167,20 @@ func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at tim
 		for _, other := range found[1:] {
 			reason := fmt.Sprintf("%s event links %s", source, describeIdentities(ids))
 			if err := tx.MergeCustomers(ctx, cust.ID, other.ID, reason, at); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
 		if len(found) > 1 {
 			c, err := tx.Customer(ctx, cust.ID)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			cust = c
 		}
 	}
 	for _, id := range ids {
 		if err := tx.AddIdentity(ctx, cust.ID, id, at); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if n := strings.TrimSpace(ref.Name); n != "" {
@@ -175,7 +199,7 @@ func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at tim
 			cust.CreatedAt = t.UTC()
 		}
 	}
-	return cust, nil
+	return cust, created, nil
 }
 
 func describeIdentities(ids []plusone.Identity) string {
@@ -186,7 +210,7 @@ func describeIdentities(ids []plusone.Identity) string {
 	return strings.Join(parts, " and ")
 }
 
-func applyTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time) (*plusone.TicketRecord, error) {
+func applyTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time, history bool) (*plusone.TicketRecord, error) {
 	in := *e.Ticket
 	rec, err := tx.Ticket(ctx, e.Source, in.ID)
 	isNew := errors.Is(err, plusone.ErrNotFound)
@@ -198,7 +222,9 @@ func applyTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone
 		if rec.Status == "" {
 			rec.Status = "open"
 		}
-		rec.CustomerSpoke(at) // a new ticket awaits its first answer
+		if !history {
+			rec.CustomerSpoke(at) // a new ticket awaits its first answer
+		}
 	} else {
 		rec.CustomerID = customerID
 		newer := !at.Before(rec.UpdatedAt)
@@ -209,7 +235,9 @@ func applyTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone
 		}
 		if e.Type == plusone.EventTicketCreated && at.Before(rec.CreatedAt) {
 			rec.CreatedAt = at
-			rec.CustomerSpoke(at)
+			if !history {
+				rec.CustomerSpoke(at)
+			}
 		}
 		if !rec.Open() {
 			rec.WaitingSince = time.Time{}
@@ -267,7 +295,7 @@ func mergeTicket(dst *plusone.Ticket, in plusone.Ticket, newer bool) {
 	}
 }
 
-func applyMessage(ctx context.Context, tx plusone.Tx, customerID int64, ticket *plusone.TicketRecord, e plusone.Event, at time.Time) error {
+func applyMessage(ctx context.Context, tx plusone.Tx, customerID int64, ticket *plusone.TicketRecord, e plusone.Event, at time.Time, history bool) error {
 	m := e.Message
 	id := m.ID
 	if id == "" {
@@ -281,8 +309,10 @@ func applyMessage(ctx context.Context, tx plusone.Tx, customerID int64, ticket *
 	if m.Private {
 		who = "Internal note by " + orDefault(m.Author, "an agent")
 	}
-	if ticket != nil && !m.Private {
+	if ticket != nil {
 		ref = ticket.ID
+	}
+	if ticket != nil && !m.Private && !history {
 		if m.FromCustomer {
 			ticket.CustomerSpoke(at)
 		} else {
@@ -485,9 +515,19 @@ func refreshProfile(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, 
 }
 
 // touchCards marks the cards that must show this change: the ticket's own
-// card (created on the ticket's first event), or, for events outside any
-// ticket, the cards of her open tickets.
+// card (created on the ticket's first event while it is open), or, for
+// events outside any ticket, the cards of her open tickets.
 func (a *Applier) touchCards(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, ticket *plusone.TicketRecord, at time.Time) error {
+	if ticket != nil && !ticket.Open() {
+		// A closed ticket's card is updated, but none is opened for it.
+		_, err := tx.Card(ctx, ticket.Key())
+		if errors.Is(err, plusone.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if ticket != nil {
 		channel := a.Policy().Channel(plusone.RouteInput{
 			Source: ticket.Source, Tier: cust.Profile.Tier, Tags: ticket.Tags, Brand: ticket.Brand,
@@ -496,11 +536,16 @@ func (a *Applier) touchCards(ctx context.Context, tx plusone.Tx, cust *plusone.C
 			Key: ticket.Key(), CustomerID: cust.ID, Source: ticket.Source, TicketID: ticket.ID, Channel: channel,
 		}, at)
 	}
-	cards, err := tx.CardsOfCustomer(ctx, cust.ID, maxRelated)
+	return TouchOpenCards(ctx, tx, cust.ID, at)
+}
+
+// TouchOpenCards marks the cards of a customer's open tickets for refresh.
+func TouchOpenCards(ctx context.Context, tx plusone.Tx, customerID int64, at time.Time) error {
+	cards, err := tx.CardsOfCustomer(ctx, customerID, maxRelated)
 	if err != nil || len(cards) == 0 {
 		return err
 	}
-	tickets, err := tx.Tickets(ctx, cust.ID, maxRelated)
+	tickets, err := tx.Tickets(ctx, customerID, maxRelated)
 	if err != nil {
 		return err
 	}

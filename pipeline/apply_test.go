@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -167,12 +168,24 @@ func TestTicketEventsOutOfOrder(t *testing.T) {
 	s := testStore(t)
 	p := plusone.DefaultPolicy()
 	a := testApplier(p)
+	_ = p
 	apply(t, s, a, ticketEvent(plusone.EventTicketUpdated, "T-2", "solved", t0.Add(time.Hour)))
 	apply(t, s, a, ticketEvent(plusone.EventTicketCreated, "T-2", "open", t0))
-	c := card(t, s, "generic:T-2", p, t0.Add(2*time.Hour))
-	if c.Ticket.Status != "solved" || !c.Ticket.CreatedAt.Equal(t0) {
-		t.Errorf("ticket = %+v; want solved, created at t0", c.Ticket)
-	}
+	ctx := context.Background()
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		tk, err := tx.Ticket(ctx, plusone.SourceGeneric, "T-2")
+		if err != nil {
+			return err
+		}
+		if tk.Status != "solved" || !tk.CreatedAt.Equal(t0) {
+			t.Errorf("ticket = %+v; want solved, created at t0", tk)
+		}
+		// Learnt only once solved: no card is opened for it.
+		if _, err := tx.Card(ctx, "generic:T-2"); !errors.Is(err, plusone.ErrNotFound) {
+			t.Errorf("card of a ticket seen solved: %v", err)
+		}
+		return nil
+	}))
 }
 
 func TestIdentitiesMerge(t *testing.T) {
@@ -218,7 +231,10 @@ func TestRoutingAndCardTouches(t *testing.T) {
 	versions := map[string]int64{}
 	read := func() {
 		must(t, s.View(ctx, func(tx plusone.Tx) error {
-			for _, k := range []string{"zendesk:1", "generic:2", "generic:3"} {
+			if _, err := tx.Card(ctx, "generic:3"); !errors.Is(err, plusone.ErrNotFound) {
+				t.Errorf("a ticket first seen solved has a card: %v", err)
+			}
+			for _, k := range []string{"zendesk:1", "generic:2"} {
 				c, err := tx.Card(ctx, k)
 				if err != nil {
 					return err
@@ -236,7 +252,7 @@ func TestRoutingAndCardTouches(t *testing.T) {
 	apply(t, s, a, plusone.Event{Source: plusone.SourceGeneric, ID: "fb", Type: plusone.EventFeedbackReceived, OccurredAt: t0.Add(time.Hour),
 		Customer: jane(), Feedback: &plusone.Feedback{Score: 2, Scale: plusone.ScaleCSAT, Comment: "slow"}})
 	read()
-	if versions["generic:2"] != 2 || versions["generic:3"] != 1 || versions["zendesk:1"] != 1 {
+	if versions["generic:2"] != 2 || versions["zendesk:1"] != 1 {
 		t.Errorf("versions after feedback = %v", versions)
 	}
 	c := card(t, s, "generic:2", p, t0.Add(2*time.Hour))
@@ -336,4 +352,33 @@ func TestRefundsAndPrivateNotes(t *testing.T) {
 	if !c.Ticket.WaitingSince.Equal(t0) {
 		t.Errorf("a private note changed waiting since: %v", c.Ticket.WaitingSince)
 	}
+}
+
+func TestNoCardForATicketFirstSeenClosed(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	a := testApplier(plusone.DefaultPolicy())
+	ctx := context.Background()
+	apply(t, s, a, ticketEvent(plusone.EventTicketUpdated, "OLD", "solved", t0))
+	apply(t, s, a, ticketEvent(plusone.EventTicketCreated, "NEW", "open", t0))
+	apply(t, s, a, ticketEvent(plusone.EventTicketUpdated, "NEW", "solved", t0.Add(time.Hour)))
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		if _, err := tx.Card(ctx, "generic:OLD"); !errors.Is(err, plusone.ErrNotFound) {
+			t.Errorf("a ticket first seen solved got a card: %v", err)
+		}
+		c, err := tx.Card(ctx, "generic:NEW")
+		if err != nil || c.Version != 2 {
+			t.Errorf("the card of a ticket solved later was not updated: %+v %v", c, err)
+		}
+		return nil
+	}))
+	// Events outside any ticket refresh only the cards of open tickets.
+	apply(t, s, a, plusone.Event{Source: plusone.SourceGeneric, ID: "fb", Type: plusone.EventFeedbackReceived, OccurredAt: t0.Add(2 * time.Hour),
+		Customer: jane(), Feedback: &plusone.Feedback{Score: 9, Scale: plusone.ScaleNPS}})
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		if c, err := tx.Card(ctx, "generic:NEW"); err != nil || c.Version != 2 {
+			t.Errorf("a closed ticket's card was refreshed by an unrelated event: %+v %v", c, err)
+		}
+		return nil
+	}))
 }

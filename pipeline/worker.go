@@ -20,7 +20,10 @@ type Processor struct {
 	// Parsers turn raw bodies into events, by source. Every source that may
 	// have stored events must be here, configured or not.
 	Parsers map[plusone.Source]plusone.Integration
-	Clock   func() time.Time
+	// Enrichers complete events from a vendor's API before they are
+	// applied (Zendesk event webhooks carry no requester email).
+	Enrichers map[plusone.Source]plusone.Enricher
+	Clock     func() time.Time
 	Log     *slog.Logger
 	Metrics *metrics.Metrics
 	// Workers is how many events are applied at once.
@@ -181,6 +184,7 @@ func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Int
 	if err != nil {
 		return nil, 0, plusone.Errorf(plusone.EINVALID, "parse: %s", plusone.ErrorMessage(err))
 	}
+	p.enrich(ctx, d.Events)
 	// Replayable: if a power failure loses this commit, it loses the event's
 	// done-mark with it, and the event is applied again.
 	err = p.Store.UpdateReplayable(ctx, func(tx plusone.Tx) error {
@@ -195,6 +199,32 @@ func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Int
 		return tx.CompleteEvent(ctx, ev.ID, worker, now)
 	})
 	return customers, len(d.Events), err
+}
+
+// enrichTimeout bounds one enrichment lookup.
+const enrichTimeout = 10 * time.Second
+
+// enrich asks the source's API for what an event lacks about its customer
+// (her email, to know her across sources). A failure is logged and the
+// event applied as it is: the card must not wait for a vendor's API, and
+// she is merged with her other records once her email is known.
+func (p *Processor) enrich(ctx context.Context, events []plusone.Event) {
+	for i := range events {
+		e := &events[i]
+		en, ok := p.Enrichers[e.Source]
+		if !ok || e.Customer.Email != "" || e.Customer.ExternalID == "" {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, enrichTimeout)
+		err := en.Enrich(cctx, e)
+		cancel()
+		outcome := "ok"
+		if err != nil {
+			outcome = "failed"
+			p.Log.Warn("enrich event", "source", e.Source, "event", e.ID, "err", err)
+		}
+		p.Metrics.Enrichments.WithLabelValues(string(e.Source), outcome).Inc()
+	}
 }
 
 func (p *Processor) park(ctx context.Context, log *slog.Logger, worker string, ev *plusone.RawEvent, reason string) {

@@ -58,14 +58,24 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Backoff: pipeline.Backoff,
 	}
+	history, enrichers := histories(cfg, log)
+	applier := &pipeline.Applier{Policy: current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history)}
+	backfiller := &pipeline.Backfiller{
+		Store: store, Applier: applier, Sources: history,
+		Clock: clock, Log: log, Metrics: m,
+		Window: time.Duration(cfg.HistoryDays) * 24 * time.Hour, Limit: cfg.HistoryLimit,
+		MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Applied: deliverer.Wake,
+	}
 	processor := &pipeline.Processor{
-		Store:   store,
-		Applier: &pipeline.Applier{Policy: current, DefaultChannel: cfg.SlackChannel},
-		Parsers: parsers(cfg, log),
-		Clock:   clock, Log: log, Metrics: m,
+		Store:     store,
+		Applier:   applier,
+		Parsers:   parsers(cfg, log),
+		Enrichers: enrichers,
+		Clock:     clock, Log: log, Metrics: m,
 		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, Lease: cfg.Lease,
 		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
-		Applied: deliverer.Wake,
+		Applied: func() { deliverer.Wake(); backfiller.Wake() },
 	}
 	intake := webhookSources(cfg, log)
 	srv := &server.Server{
@@ -91,7 +101,7 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 	}
 	driver, _ := cfg.Database()
 	log.Info("listening", "addr", ln.Addr().String(), "store", driver, "local_mode", cfg.LocalMode(),
-		"webhooks", sourceNames(intake), "version", version, "instance", instance)
+		"webhooks", sourceNames(intake), "history", sourceNames(history), "version", version, "instance", instance)
 	if started != nil {
 		started(ln.Addr().String())
 	}
@@ -102,6 +112,7 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 	var wg sync.WaitGroup
 	wg.Go(func() { processor.Run(workCtx, instance) })
 	wg.Go(func() { deliverer.Run(workCtx, instance) })
+	wg.Go(func() { backfiller.Run(workCtx, instance) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()

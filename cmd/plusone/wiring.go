@@ -54,13 +54,39 @@ func webhookSources(cfg *config.Config, log *slog.Logger) map[plusone.Source]plu
 	return out
 }
 
-func sourceNames(m map[plusone.Source]plusone.Integration) string {
+func sourceNames[V any](m map[plusone.Source]V) string {
 	var names []string
-	for n := range m {
+	for _, n := range sortedSources(m) {
 		names = append(names, string(n))
 	}
-	slices.Sort(names)
 	return strings.Join(names, ",")
+}
+
+func sortedSources[V any](m map[plusone.Source]V) []plusone.Source {
+	var out []plusone.Source
+	for n := range m {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// histories are the vendor APIs configured for back-fill, and enrichers the
+// ones that complete events.
+func histories(cfg *config.Config, log *slog.Logger) (map[plusone.Source]plusone.History, map[plusone.Source]plusone.Enricher) {
+	h := map[plusone.Source]plusone.History{}
+	en := map[plusone.Source]plusone.Enricher{}
+	if cfg.ZendeskURL != "" && cfg.ZendeskAPIToken != "" {
+		api := zendesk.NewAPI(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskAPIToken, zendesk.WithAPILogger(log))
+		h[plusone.SourceZendesk], en[plusone.SourceZendesk] = api, api
+	}
+	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
+		h[plusone.SourceShopify] = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, shopify.WithAPILogger(log))
+	}
+	if cfg.HistoryDays == 0 {
+		clear(h)
+	}
+	return h, en
 }
 
 // slackCards returns where cards go: Slack, or stdout in local mode.
