@@ -24,8 +24,8 @@ type Processor struct {
 	// applied (Zendesk event webhooks carry no requester email).
 	Enrichers map[plusone.Source]plusone.Enricher
 	Clock     func() time.Time
-	Log     *slog.Logger
-	Metrics *metrics.Metrics
+	Log       *slog.Logger
+	Metrics   *metrics.Metrics
 	// Workers is how many events are applied at once.
 	Workers int
 	// MaxAttempts parks an event after this many failed attempts.
