@@ -66,6 +66,10 @@ type CustomerRef struct {
 	ExternalID  string // the source's own id of the customer
 	Preferences map[string]string
 	Since       time.Time // when the source first knew her, if it says
+	// Domain is her company's email domain when the source knows only
+	// that (a Slack channel shared with a whole company); an enricher may
+	// find her email within it.
+	Domain string
 }
 
 // Identities returns the identities this reference carries for source, the

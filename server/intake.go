@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -31,56 +32,71 @@ func (s *Server) handleWebhook() http.Handler {
 			s.reject(w, name, "unknown_source", http.StatusNotFound, s.unknownSource(name))
 			return
 		}
-		if r.ContentLength > s.MaxBody {
-			s.reject(w, name, "too_large", http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("body of %d bytes is over the limit of %d", r.ContentLength, s.MaxBody))
+		body, ok := s.readBody(w, r, name)
+		if !ok {
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBody))
-		if err != nil {
-			if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-				s.reject(w, name, "too_large", http.StatusRequestEntityTooLarge,
-					fmt.Sprintf("body is over the limit of %d bytes", s.MaxBody))
-				return
-			}
-			s.reject(w, name, "invalid", http.StatusBadRequest, "could not read body: "+err.Error())
-			return
-		}
-		now := s.Clock()
-		if err := src.Verify(r.Header, body, now); err != nil {
-			s.reject(w, name, "unauthorized", http.StatusUnauthorized, plusone.ErrorMessage(err))
-			return
-		}
-		d, err := src.Parse(r.Header, body)
-		if err != nil {
-			s.reject(w, name, "invalid", http.StatusBadRequest, plusone.ErrorMessage(err))
-			return
-		}
-		if d.Reply != nil {
-			encode(w, http.StatusOK, d.Reply)
-			return
-		}
-		ev := &plusone.RawEvent{Source: name, DedupeKey: d.DedupeKey, Headers: storedHeaders(r.Header), Body: body, ReceivedAt: now}
-		dup, err := s.Store.AppendEvent(r.Context(), ev)
-		if err != nil {
-			s.Log.Error("store webhook event", "source", name, "err", err)
-			w.Header().Set("Retry-After", "5")
-			s.reject(w, name, "unavailable", http.StatusServiceUnavailable, "cannot store the event now; retry later")
-			return
-		}
-		if dup {
-			s.Metrics.Events.WithLabelValues(string(name), "duplicate").Inc()
-			s.Log.Debug("webhook duplicate", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey)
-			encode(w, http.StatusOK, webhookAnswer{OK: true, ID: ev.ID, Duplicate: true})
-			return
-		}
-		s.Metrics.Events.WithLabelValues(string(name), "accepted").Inc()
-		s.Log.Debug("webhook stored", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey, "bytes", len(body))
-		if s.Stored != nil {
-			s.Stored()
-		}
-		encode(w, http.StatusAccepted, webhookAnswer{OK: true, ID: ev.ID})
+		status, answer := s.Accept(r.Context(), src, r.Header, body, true)
+		encode(w, status, answer)
 	})
+}
+
+// readBody reads a webhook body within the size limit, answering 413 or
+// 400 itself when it cannot.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, name plusone.Source) ([]byte, bool) {
+	if r.ContentLength > s.MaxBody {
+		s.reject(w, name, "too_large", http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("body of %d bytes is over the limit of %d", r.ContentLength, s.MaxBody))
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBody))
+	if err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			s.reject(w, name, "too_large", http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("body is over the limit of %d bytes", s.MaxBody))
+			return nil, false
+		}
+		s.reject(w, name, "invalid", http.StatusBadRequest, "could not read body: "+err.Error())
+		return nil, false
+	}
+	return body, true
+}
+
+// Accept takes one delivery of src: its signature (unless the transport
+// already authenticated it, as Socket Mode does), validation, durable
+// storage. It returns the status and the JSON body to answer.
+func (s *Server) Accept(ctx context.Context, src plusone.Integration, h http.Header, body []byte, verify bool) (int, any) {
+	name := src.Source()
+	now := s.Clock()
+	if verify {
+		if err := src.Verify(h, body, now); err != nil {
+			return s.refuse(name, "unauthorized", http.StatusUnauthorized, plusone.ErrorMessage(err))
+		}
+	}
+	d, err := src.Parse(h, body)
+	if err != nil {
+		return s.refuse(name, "invalid", http.StatusBadRequest, plusone.ErrorMessage(err))
+	}
+	if d.Reply != nil {
+		return http.StatusOK, d.Reply
+	}
+	ev := &plusone.RawEvent{Source: name, DedupeKey: d.DedupeKey, Headers: storedHeaders(h), Body: body, ReceivedAt: now}
+	dup, err := s.Store.AppendEvent(ctx, ev)
+	if err != nil {
+		s.Log.Error("store webhook event", "source", name, "err", err)
+		return s.refuse(name, "unavailable", http.StatusServiceUnavailable, "cannot store the event now; retry later")
+	}
+	if dup {
+		s.Metrics.Events.WithLabelValues(string(name), "duplicate").Inc()
+		s.Log.Debug("webhook duplicate", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey)
+		return http.StatusOK, webhookAnswer{OK: true, ID: ev.ID, Duplicate: true}
+	}
+	s.Metrics.Events.WithLabelValues(string(name), "accepted").Inc()
+	s.Log.Debug("webhook stored", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey, "bytes", len(body))
+	if s.Stored != nil {
+		s.Stored()
+	}
+	return http.StatusAccepted, webhookAnswer{OK: true, ID: ev.ID}
 }
 
 // handleWebhookProbe answers a vendor's check of the URL: 200 for a
@@ -104,13 +120,19 @@ func (s *Server) unknownSource(name plusone.Source) string {
 }
 
 func (s *Server) reject(w http.ResponseWriter, source plusone.Source, reason string, status int, msg string) {
+	status, body := s.refuse(source, reason, status, msg)
+	encode(w, status, body)
+}
+
+// refuse counts and logs a refused delivery and returns its answer.
+func (s *Server) refuse(source plusone.Source, reason string, status int, msg string) (int, any) {
 	label := string(source)
-	if _, ok := s.Sources[source]; !ok && !slices.Contains(s.Known, source) {
+	if _, ok := s.Sources[source]; !ok && !slices.Contains(s.Known, source) && source != plusone.SourceSlack {
 		label = "unknown" // bounded label values, whatever the path says
 	}
 	s.Metrics.Rejects.WithLabelValues(label, reason).Inc()
 	s.Log.Warn("webhook rejected", "source", label, "reason", reason, "status", status, "error", msg)
-	fail(w, status, msg)
+	return status, errorBody{Error: msg}
 }
 
 func storedHeaders(h http.Header) http.Header {

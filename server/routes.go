@@ -11,6 +11,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Vendors check a URL before saving it (Intercom sends HEAD).
 	mux.Handle("HEAD /webhooks/{source}", s.handleWebhookProbe())
 	mux.Handle("GET /webhooks/{source}", s.handleWebhookProbe())
+	mux.Handle("POST /slack/events", s.handleSlackEvents())
 	mux.Handle("GET /healthz", handleHealth())
 	mux.Handle("GET /readyz", s.handleReady())
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))

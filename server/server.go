@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,12 @@ type Server struct {
 	Metrics *metrics.Metrics
 	// Stored is called after an event was stored (to wake the workers).
 	Stored func()
+	// Slack verifies and parses Events API requests on /slack/events; nil
+	// when Slack is not reached over HTTP.
+	Slack plusone.Integration
+	// SlackEvent handles the Slack events that are not timeline material
+	// (kind is the inner event type), after the request was answered.
+	SlackEvent func(ctx context.Context, kind string, body []byte)
 	// Extra mounts more routes (Slack, API) on the same mux.
 	Extra func(mux *http.ServeMux)
 }

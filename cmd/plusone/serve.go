@@ -59,6 +59,7 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 		Backoff: pipeline.Backoff,
 	}
 	history, enrichers := histories(cfg, log)
+	chat := slackChat(cfg, current)
 	applier := &pipeline.Applier{Policy: current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history)}
 	backfiller := &pipeline.Backfiller{
 		Store: store, Applier: applier, Sources: history,
@@ -70,7 +71,7 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 	processor := &pipeline.Processor{
 		Store:     store,
 		Applier:   applier,
-		Parsers:   parsers(cfg, log),
+		Parsers:   parsers(cfg, log, chat),
 		Enrichers: enrichers,
 		Clock:     clock, Log: log, Metrics: m,
 		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, Lease: cfg.Lease,
@@ -85,6 +86,9 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 		MaxBody: cfg.MaxBodyBytes,
 		Clock:   clock, Log: log, Metrics: m,
 		Stored: processor.Wake,
+	}
+	if cfg.SlackSigningSecret != "" {
+		srv.Slack = chat
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)

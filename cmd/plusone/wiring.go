@@ -15,6 +15,7 @@ import (
 	"github.com/plusone-hq/plusone/integrations/helpscout"
 	"github.com/plusone-hq/plusone/integrations/intercom"
 	"github.com/plusone-hq/plusone/integrations/shopify"
+	"github.com/plusone-hq/plusone/integrations/slackchat"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
 
@@ -37,9 +38,18 @@ func integrations(cfg *config.Config, log *slog.Logger) map[plusone.Source]pluso
 	}
 }
 
-// parsers are all integrations: the workers parse whatever was stored.
-func parsers(cfg *config.Config, log *slog.Logger) map[plusone.Source]plusone.Integration {
-	return integrations(cfg, log)
+// parsers are all integrations, Slack chat included: the workers parse
+// whatever was stored.
+func parsers(cfg *config.Config, log *slog.Logger, chat plusone.Integration) map[plusone.Source]plusone.Integration {
+	m := integrations(cfg, log)
+	m[plusone.SourceSlack] = chat
+	return m
+}
+
+// slackChat is Slack as a chat source: messages in the policy's customer
+// channels.
+func slackChat(cfg *config.Config, policy func() *plusone.Policy) *slackchat.Source {
+	return slackchat.New(cfg.SlackSigningSecret, func(ch string) (string, bool) { return policy().CustomerChannel(ch) })
 }
 
 // webhookSources are the integrations whose endpoint is open: those with a
@@ -82,6 +92,9 @@ func histories(cfg *config.Config, log *slog.Logger) (map[plusone.Source]plusone
 	}
 	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
 		h[plusone.SourceShopify] = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, shopify.WithAPILogger(log))
+	}
+	if cfg.SlackBotToken != "" {
+		en[plusone.SourceSlack] = slackchat.NewAPI(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
 	}
 	if cfg.HistoryDays == 0 {
 		clear(h)

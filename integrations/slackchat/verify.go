@@ -1,0 +1,56 @@
+package slackchat
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Verify checks Slack's v0 signature: "v0=" + hex HMAC-SHA256 of
+// "v0:<timestamp>:<body>" with the signing secret, and a timestamp within
+// MaxSkew of now.
+func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
+	if len(s.secret) == 0 {
+		return plusone.Errorf(plusone.EUNAUTHORIZED, "no Slack signing secret is configured")
+	}
+	sig, ts := h.Get(HeaderSignature), h.Get(HeaderTimestamp)
+	if sig == "" || ts == "" {
+		return plusone.Errorf(plusone.EUNAUTHORIZED, "missing %s or %s header", HeaderSignature, HeaderTimestamp)
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return plusone.Errorf(plusone.EUNAUTHORIZED, "%s is not a Unix time", HeaderTimestamp)
+	}
+	if d := now.Sub(time.Unix(secs, 0)); d > MaxSkew || d < -MaxSkew {
+		return plusone.Errorf(plusone.EUNAUTHORIZED, "stale request: timestamp is %s away from now", d.Round(time.Second).Abs())
+	}
+	hexSig, ok := strings.CutPrefix(sig, "v0=")
+	got, err := hex.DecodeString(hexSig)
+	if !ok || err != nil {
+		return plusone.Errorf(plusone.EUNAUTHORIZED, "%s must be v0=<hex>", HeaderSignature)
+	}
+	if !hmac.Equal(got, mac(s.secret, ts, body)) {
+		return plusone.Errorf(plusone.EUNAUTHORIZED, "invalid signature")
+	}
+	return nil
+}
+
+// Sign sets the headers Slack would send for body.
+func Sign(h http.Header, secret string, body []byte, now time.Time) {
+	ts := strconv.FormatInt(now.Unix(), 10)
+	h.Set(HeaderTimestamp, ts)
+	h.Set(HeaderSignature, "v0="+hex.EncodeToString(mac([]byte(secret), ts, body)))
+}
+
+func mac(secret []byte, ts string, body []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("v0:" + ts + ":"))
+	m.Write(body)
+	return m.Sum(nil)
+}
