@@ -3,7 +3,8 @@ package plusone
 import "time"
 
 // ContextCard is everything the Slack context card of one ticket shows. The
-// pipeline assembles it from the store; bot renders it.
+// pipeline assembles it from the store; bot renders it. A card without a
+// ticket (Ticket.ID empty) is a customer looked up in Slack.
 type ContextCard struct {
 	Ticket   TicketRecord
 	View     CustomerView // Timeline, Tickets, Orders… newest first

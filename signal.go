@@ -82,6 +82,7 @@ type CustomerView struct {
 	Carts       []CartRecord
 	Timeline    []Touchpoint
 	Preferences []Preference
+	Notes       []Note // newest first
 }
 
 // Signals detects the signals of a customer at time now.
