@@ -150,6 +150,17 @@ type CartRecord struct {
 	CreatedAt  time.Time
 }
 
+// Merge records that two customer records were found to be one person, or
+// that one was split in two.
+type Merge struct {
+	Kind     string // "merge" or "split"
+	Into     int64  // the surviving (merge) or original (split) customer
+	From     int64  // the merged-away (merge) or new (split) customer
+	Identity string // what was split off, "kind:value"
+	Reason   string
+	At       time.Time
+}
+
 // Preference is something we know the customer likes, with where it came from.
 type Preference struct {
 	Key       string

@@ -147,6 +147,27 @@ type CustomerTx interface {
 	// MergeCustomers moves everything of customer from to customer into,
 	// deletes from and records the merge.
 	MergeCustomers(ctx context.Context, into, from int64, reason string, now time.Time) error
+	// SplitIdentity moves an identity off a customer onto a new one, with
+	// what came from that source when the identity is a source's own id
+	// (its tickets, orders, carts, timeline and cards); it records the split
+	// and returns the new customer's ID.
+	SplitIdentity(ctx context.Context, customerID int64, id Identity, reason string, now time.Time) (int64, error)
+	// Merges lists the merges and splits a customer took part in, newest
+	// first.
+	Merges(ctx context.Context, customerID int64) ([]Merge, error)
+	// FindCustomers finds customers by exact email, or else by a prefix of
+	// their name or of a word in it (case does not matter), at most limit.
+	FindCustomers(ctx context.Context, query string, limit int) ([]Customer, error)
+	// AddNote records a note and sets n.ID.
+	AddNote(ctx context.Context, n *Note) error
+	// Notes lists a customer's notes, newest first.
+	Notes(ctx context.Context, customerID int64, limit int) ([]Note, error)
+	// NotesBy lists an agent's notes, newest first.
+	NotesBy(ctx context.Context, author string, limit int) ([]Note, error)
+	// TouchAgent records that an agent did something for a customer.
+	TouchAgent(ctx context.Context, agent string, customerID int64, what string, at time.Time) error
+	// RecentCustomers lists the customers an agent helped, latest first.
+	RecentCustomers(ctx context.Context, agent string, limit int) ([]RecentCustomer, error)
 	// SetPreference creates or replaces the preference with p.Key.
 	SetPreference(ctx context.Context, customerID int64, p Preference) error
 	// Preferences lists a customer's preferences by key.
@@ -194,6 +215,9 @@ type CardTx interface {
 	TouchCard(ctx context.Context, card CardState, now time.Time) error
 	// Card returns ErrNotFound for a ticket without a card.
 	Card(ctx context.Context, key string) (*CardState, error)
+	// CardAt returns the card posted as message ts in channel, or
+	// ErrNotFound.
+	CardAt(ctx context.Context, channel, ts string) (*CardState, error)
 	// CardsOfCustomer lists the cards of a customer's tickets, newest first.
 	CardsOfCustomer(ctx context.Context, customerID int64, limit int) ([]CardState, error)
 }

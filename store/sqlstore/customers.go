@@ -156,6 +156,7 @@ func (t *tx) MergeCustomers(ctx context.Context, into, from int64, reason string
 	// Preferences are unique per customer and key: the survivor's win.
 	stmts := []string{
 		`DELETE FROM preferences WHERE customer_id = ? AND key IN (SELECT key FROM preferences WHERE customer_id = ?)`,
+		`DELETE FROM agent_customers WHERE customer_id = ? AND agent IN (SELECT agent FROM agent_customers WHERE customer_id = ?)`,
 		`UPDATE preferences SET customer_id = ? WHERE customer_id = ?`,
 		`UPDATE identities SET customer_id = ? WHERE customer_id = ?`,
 		`UPDATE touchpoints SET customer_id = ? WHERE customer_id = ?`,
@@ -163,10 +164,12 @@ func (t *tx) MergeCustomers(ctx context.Context, into, from int64, reason string
 		`UPDATE orders SET customer_id = ? WHERE customer_id = ?`,
 		`UPDATE carts SET customer_id = ? WHERE customer_id = ?`,
 		`UPDATE cards SET customer_id = ? WHERE customer_id = ?`,
+		`UPDATE notes SET customer_id = ? WHERE customer_id = ?`,
+		`UPDATE agent_customers SET customer_id = ? WHERE customer_id = ?`,
 	}
 	for i, q := range stmts {
 		args := []any{into, from}
-		if i == 0 {
+		if i < 2 {
 			args = []any{from, into}
 		}
 		if _, err := t.exec(ctx, q, args...); err != nil {

@@ -1,0 +1,220 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// SplitIdentity moves an identity, and what came from it, to a new customer.
+func (t *tx) SplitIdentity(ctx context.Context, customerID int64, id plusone.Identity, reason string, now time.Time) (int64, error) {
+	owner, err := t.CustomerByIdentity(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("split: %w", err)
+	}
+	if owner.ID != customerID {
+		return 0, plusone.Errorf(plusone.EINVALID, "%s:%s belongs to customer %d, not %d", id.Kind, id.Value, owner.ID, customerID)
+	}
+	ids, err := t.Identities(ctx, customerID)
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) < 2 {
+		return 0, plusone.Errorf(plusone.EINVALID, "customer %d has no other identity to keep", customerID)
+	}
+	fresh := &plusone.Customer{CreatedAt: now}
+	if id.Kind == plusone.IdentityEmail {
+		fresh.Email = id.Value
+	}
+	if err := t.CreateCustomer(ctx, fresh); err != nil {
+		return 0, err
+	}
+	if _, err := t.exec(ctx, `UPDATE identities SET customer_id = ? WHERE kind = ? AND value = ?`, fresh.ID, id.Kind, id.Value); err != nil {
+		return 0, fmt.Errorf("split: %w", err)
+	}
+	if id.Kind != plusone.IdentityEmail {
+		// A source's own id of her: what that source told us goes with it.
+		for _, table := range []string{"tickets", "orders", "carts", "touchpoints", "cards"} {
+			if _, err := t.exec(ctx, `UPDATE `+table+` SET customer_id = ? WHERE customer_id = ? AND source = ?`,
+				fresh.ID, customerID, id.Kind); err != nil {
+				return 0, fmt.Errorf("split %s: %w", table, err)
+			}
+		}
+	}
+	if owner.Email == id.Value {
+		owner.Email = ""
+		for _, other := range ids {
+			if other.Kind == plusone.IdentityEmail && other.Value != id.Value {
+				owner.Email = other.Value
+			}
+		}
+		if err := t.UpdateCustomer(ctx, owner); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := t.exec(ctx, `INSERT INTO merges (into_id, from_id, reason, created_at, kind, identity) VALUES (?, ?, ?, ?, 'split', ?)`,
+		customerID, fresh.ID, reason, now.UnixMicro(), id.Kind+":"+id.Value); err != nil {
+		return 0, fmt.Errorf("record split: %w", err)
+	}
+	return fresh.ID, nil
+}
+
+// Merges lists the merges and splits of a customer.
+func (t *tx) Merges(ctx context.Context, customerID int64) ([]plusone.Merge, error) {
+	rows, err := t.query(ctx, `SELECT kind, into_id, from_id, identity, reason, created_at FROM merges
+		WHERE into_id = ? OR from_id = ? ORDER BY created_at DESC, id DESC`, customerID, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("merges of %d: %w", customerID, err)
+	}
+	defer rows.Close()
+	var out []plusone.Merge
+	for rows.Next() {
+		var m plusone.Merge
+		var at sql.NullInt64
+		if err := rows.Scan(&m.Kind, &m.Into, &m.From, &m.Identity, &m.Reason, &at); err != nil {
+			return nil, err
+		}
+		m.At = fromTS(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// FindCustomers finds by exact email, else by name prefix.
+func (t *tx) FindCustomers(ctx context.Context, query string, limit int) ([]plusone.Customer, error) {
+	q := strings.TrimSpace(query)
+	if q == "" {
+		return nil, nil
+	}
+	if email := plusone.NormalizeEmail(q); email != "" {
+		c, err := t.CustomerByIdentity(ctx, plusone.Identity{Kind: plusone.IdentityEmail, Value: email})
+		if err != nil {
+			if isNotFound(err) {
+				return nil, nil
+			}
+			return nil, err
+		}
+		return []plusone.Customer{*c}, nil
+	}
+	pattern := likeEscape(strings.ToLower(q))
+	rows, err := t.query(ctx, `SELECT `+customerColumns+` FROM customers
+		WHERE lower(name) LIKE ? ESCAPE '\' OR lower(name) LIKE ? ESCAPE '\'
+		ORDER BY lower(name), id LIMIT ?`, pattern+"%", "% "+pattern+"%", limit)
+	if err != nil {
+		return nil, fmt.Errorf("find customers: %w", err)
+	}
+	defer rows.Close()
+	var out []plusone.Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (t *tx) AddNote(ctx context.Context, n *plusone.Note) error {
+	err := t.queryRow(ctx, `INSERT INTO notes (customer_id, author, text, via, link, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.CustomerID, n.Author, n.Text, n.Via, n.Link, n.CreatedAt.UnixMicro()).Scan(&n.ID)
+	if err != nil {
+		return fmt.Errorf("add note: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) notes(ctx context.Context, where string, arg any, limit int) ([]plusone.Note, error) {
+	rows, err := t.query(ctx, `SELECT id, customer_id, author, text, via, link, created_at FROM notes
+		WHERE `+where+` = ? ORDER BY created_at DESC, id DESC LIMIT ?`, arg, limit)
+	if err != nil {
+		return nil, fmt.Errorf("notes: %w", err)
+	}
+	defer rows.Close()
+	var out []plusone.Note
+	for rows.Next() {
+		var n plusone.Note
+		var at sql.NullInt64
+		if err := rows.Scan(&n.ID, &n.CustomerID, &n.Author, &n.Text, &n.Via, &n.Link, &at); err != nil {
+			return nil, err
+		}
+		n.CreatedAt = fromTS(at)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) Notes(ctx context.Context, customerID int64, limit int) ([]plusone.Note, error) {
+	return t.notes(ctx, "customer_id", customerID, limit)
+}
+
+func (t *tx) NotesBy(ctx context.Context, author string, limit int) ([]plusone.Note, error) {
+	return t.notes(ctx, "author", author, limit)
+}
+
+func (t *tx) TouchAgent(ctx context.Context, agent string, customerID int64, what string, at time.Time) error {
+	_, err := t.exec(ctx, `INSERT INTO agent_customers (agent, customer_id, what, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (agent, customer_id) DO UPDATE SET what = excluded.what, at = excluded.at`,
+		agent, customerID, what, at.UnixMicro())
+	if err != nil {
+		return fmt.Errorf("touch agent %s: %w", agent, err)
+	}
+	return nil
+}
+
+func (t *tx) RecentCustomers(ctx context.Context, agent string, limit int) ([]plusone.RecentCustomer, error) {
+	rows, err := t.query(ctx, `SELECT a.what, a.at, `+prefixed("c.", customerColumns)+`
+		FROM agent_customers a JOIN customers c ON c.id = a.customer_id
+		WHERE a.agent = ? ORDER BY a.at DESC LIMIT ?`, agent, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent customers of %s: %w", agent, err)
+	}
+	defer rows.Close()
+	var out []plusone.RecentCustomer
+	for rows.Next() {
+		var r plusone.RecentCustomer
+		var at sql.NullInt64
+		c, err := scanCustomer(scanPrefix{rows, []any{&r.What, &at}})
+		if err != nil {
+			return nil, err
+		}
+		r.Customer, r.At = *c, fromTS(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CardAt finds the card posted as a given Slack message.
+func (t *tx) CardAt(ctx context.Context, channel, ts string) (*plusone.CardState, error) {
+	c, err := scanCard(t.queryRow(ctx, `SELECT `+cardColumns+` FROM cards WHERE channel = ? AND ts = ?`, channel, ts))
+	if err != nil {
+		return nil, fmt.Errorf("card at %s/%s: %w", channel, ts, notFound(err))
+	}
+	return c, nil
+}
+
+// prefixed qualifies a column list with a table alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// scanPrefix scans leading columns into head, the rest into the caller's.
+type scanPrefix struct {
+	rows *sql.Rows
+	head []any
+}
+
+func (s scanPrefix) Scan(dest ...any) error { return s.rows.Scan(append(s.head, dest...)...) }
