@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/memory"
 )
 
 // Applier applies normalised events inside a store transaction.
@@ -28,10 +29,6 @@ type Applier struct {
 	History []plusone.Source
 }
 
-// maxRelated bounds how many of a customer's tickets and cards one event
-// looks at; older ones are not refreshed.
-const maxRelated = 50
-
 // Apply records e for its customer and returns her ID. received stands in
 // for the event's time when the source gives none.
 func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time) (int64, error) {
@@ -41,7 +38,7 @@ func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, rec
 // ApplyHistory records a back-filled event: like Apply, but it makes no
 // card for a past ticket, does not treat old messages as waiting for an
 // answer, and back-fills nobody. The caller refreshes her cards once the
-// whole history is in (TouchOpenCards).
+// whole history is in (memory.TouchOpenCards).
 func (a *Applier) ApplyHistory(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time) (int64, error) {
 	return a.apply(ctx, tx, e, received, true)
 }
@@ -536,33 +533,7 @@ func (a *Applier) touchCards(ctx context.Context, tx plusone.Tx, cust *plusone.C
 			Key: ticket.Key(), CustomerID: cust.ID, Source: ticket.Source, TicketID: ticket.ID, Channel: channel,
 		}, at)
 	}
-	return TouchOpenCards(ctx, tx, cust.ID, at)
-}
-
-// TouchOpenCards marks the cards of a customer's open tickets for refresh.
-func TouchOpenCards(ctx context.Context, tx plusone.Tx, customerID int64, at time.Time) error {
-	cards, err := tx.CardsOfCustomer(ctx, customerID, maxRelated)
-	if err != nil || len(cards) == 0 {
-		return err
-	}
-	tickets, err := tx.Tickets(ctx, customerID, maxRelated)
-	if err != nil {
-		return err
-	}
-	open := map[string]bool{}
-	for _, t := range tickets {
-		if t.Open() {
-			open[t.Key()] = true
-		}
-	}
-	for _, c := range cards {
-		if open[c.Key] {
-			if err := tx.TouchCard(ctx, c, at); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return memory.TouchOpenCards(ctx, tx, cust.ID, at)
 }
 
 func orderSummary(o plusone.Order) string {

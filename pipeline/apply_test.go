@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/store/sqlite"
 )
 
@@ -66,7 +67,7 @@ func card(t *testing.T, s plusone.Store, key string, p *plusone.Policy, now time
 	var c *plusone.ContextCard
 	err := s.View(context.Background(), func(tx plusone.Tx) error {
 		var err error
-		c, err = LoadCard(context.Background(), tx, key, p, now)
+		c, err = memory.LoadCard(context.Background(), tx, key, p, now)
 		return err
 	})
 	if err != nil {

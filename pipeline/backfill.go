@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 )
 
@@ -217,7 +218,7 @@ func (b *Backfiller) complete(ctx context.Context, log *slog.Logger, worker stri
 			customers[id] = true
 		}
 		for id := range customers {
-			if err := TouchOpenCards(ctx, tx, id, now); err != nil {
+			if err := memory.TouchOpenCards(ctx, tx, id, now); err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/memory"
 )
 
 // BenchmarkApply applies a ticket.created event of a new customer, with her
@@ -47,7 +48,7 @@ func BenchmarkLoadCard(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := s.View(ctx, func(tx plusone.Tx) error { _, err := LoadCard(ctx, tx, "generic:T-1", p, t0); return err }); err != nil {
+		if err := s.View(ctx, func(tx plusone.Tx) error { _, err := memory.LoadCard(ctx, tx, "generic:T-1", p, t0); return err }); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/generic"
-	"github.com/plusone-hq/plusone/pipeline"
+	"github.com/plusone-hq/plusone/memory"
 )
 
 // janeJourney is one customer across every source of the spine: two
@@ -149,7 +149,7 @@ func stateDigest(t *testing.T, s plusone.Store) string {
 		if err != nil {
 			return err
 		}
-		v, err := pipeline.LoadView(ctx, tx, c.ID)
+		v, err := memory.LoadView(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}

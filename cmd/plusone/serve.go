@@ -16,6 +16,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
+	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 	"github.com/plusone-hq/plusone/pipeline"
 	"github.com/plusone-hq/plusone/server"
@@ -49,7 +50,7 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 			var card *plusone.ContextCard
 			err := store.View(ctx, func(tx plusone.Tx) error {
 				var err error
-				card, err = pipeline.LoadCard(ctx, tx, key, current(), now)
+				card, err = memory.LoadCard(ctx, tx, key, current(), now)
 				return err
 			})
 			return card, err

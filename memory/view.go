@@ -1,4 +1,8 @@
-package pipeline
+// Package memory is plusone's customer memory as agents and scripts use it:
+// views of a customer and of a ticket's card, lookups, notes and
+// preferences taken in Slack, an agent's App Home, merges and splits. It
+// works through the store's transactions and keeps no state of its own.
+package memory
 
 import (
 	"context"
@@ -13,6 +17,9 @@ const (
 	viewOrders   = 20
 	viewCarts    = 10
 	viewTimeline = 15
+	viewNotes    = 5
+	// maxCards bounds how many of a customer's cards one change refreshes.
+	maxCards = 50
 )
 
 // LoadView reads what we show about a customer.
@@ -41,6 +48,9 @@ func LoadView(ctx context.Context, tx plusone.Tx, customerID int64) (plusone.Cus
 	if v.Preferences, err = tx.Preferences(ctx, customerID); err != nil {
 		return v, err
 	}
+	if v.Notes, err = tx.Notes(ctx, customerID, viewNotes); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 
@@ -66,4 +76,30 @@ func LoadCard(ctx context.Context, tx plusone.Tx, key string, policy *plusone.Po
 		Hidden:   policy.Private,
 		Now:      now,
 	}, nil
+}
+
+// TouchOpenCards marks the cards of a customer's open tickets for refresh.
+func TouchOpenCards(ctx context.Context, tx plusone.Tx, customerID int64, at time.Time) error {
+	cards, err := tx.CardsOfCustomer(ctx, customerID, maxCards)
+	if err != nil || len(cards) == 0 {
+		return err
+	}
+	tickets, err := tx.Tickets(ctx, customerID, maxCards)
+	if err != nil {
+		return err
+	}
+	open := map[string]bool{}
+	for _, t := range tickets {
+		if t.Open() {
+			open[t.Key()] = true
+		}
+	}
+	for _, c := range cards {
+		if open[c.Key] {
+			if err := tx.TouchCard(ctx, c, at); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
