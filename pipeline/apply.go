@@ -98,7 +98,7 @@ func (a *Applier) apply(ctx context.Context, tx plusone.Tx, e plusone.Event, rec
 		}
 	}
 	policy := a.Policy()
-	if err := refreshProfile(ctx, tx, cust, policy); err != nil {
+	if err := memory.RefreshProfile(ctx, tx, cust, policy); err != nil {
 		return 0, err
 	}
 	if history {
@@ -495,20 +495,6 @@ func applyFeedback(ctx context.Context, tx plusone.Tx, customerID int64, e pluso
 		DedupeKey: "feedback:" + e.ID, OccurredAt: at, Score: &score, Scale: scale, Summary: summary,
 	})
 	return err
-}
-
-// refreshProfile recomputes the profile and tier and saves the customer.
-func refreshProfile(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, policy *plusone.Policy) error {
-	p, err := tx.ProfileFacts(ctx, cust.ID)
-	if err != nil {
-		return err
-	}
-	if p.Currency == "" {
-		p.Currency = policy.Currency
-	}
-	p.Tier = policy.Tiers.Tier(p)
-	cust.Profile = p
-	return tx.UpdateCustomer(ctx, cust)
 }
 
 // touchCards marks the cards that must show this change: the ticket's own
