@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/plusone-hq/plusone"
@@ -17,17 +18,21 @@ const (
 	activityBudget = 1200
 	othersBudget   = 700
 	prefsBudget    = 700
+	notesBudget    = 800
 )
 
 // CardMessage renders the context card of a ticket as a Slack message:
 // who the customer is and what matters now (header, ticket, facts, signals)
-// first, then her recent history, then a small footer. Every text is cut to
-// fit Slack's limits, so the result always passes Validate.
+// first, then her recent history and colleagues' notes, an "Add note /
+// preference" button (ActionAddNote), then a small footer. A card without
+// a ticket (c.Ticket.ID empty: a customer looked up in Slack) says how many
+// tickets she has open instead, and its metadata names no ticket. Every
+// text is cut to fit Slack's limits, so the result always passes Validate.
 func CardMessage(c plusone.ContextCard) Message {
 	v := newCardView(c)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(headerText(v))),
-		slack.NewSectionBlock(mrkdwn(ticketText(v.ticket)), nil, nil),
+		slack.NewSectionBlock(mrkdwn(ticketText(v)), nil, nil),
 		slack.NewSectionBlock(nil, factFields(v.facts), nil),
 	}
 	if len(v.signals) > 0 {
@@ -50,7 +55,7 @@ func CardMessage(c plusone.ContextCard) Message {
 		for i, t := range v.others {
 			lines[i] = "• " + link(t.url, t.subject) + escape(details(" · ", t.source, t.status, t.when))
 		}
-		history = append(history, section("*Other open tickets*", lines, v.moreOthers, othersBudget))
+		history = append(history, section("*"+othersHeading(v)+"*", lines, v.moreOthers, othersBudget))
 	}
 	if len(v.prefs) > 0 {
 		lines := make([]string, len(v.prefs))
@@ -59,14 +64,28 @@ func CardMessage(c plusone.ContextCard) Message {
 		}
 		history = append(history, section("*Preferences*", lines, v.morePrefs, prefsBudget))
 	}
+	if len(v.notes) > 0 {
+		lines := make([]string, len(v.notes))
+		for i, n := range v.notes {
+			lines[i] = noteLine(n)
+		}
+		history = append(history, section("*Notes*", lines, v.moreNotes, notesBudget))
+	}
 	if len(history) > 0 {
 		blocks = append(blocks, slack.NewDividerBlock())
 		blocks = append(blocks, history...)
 	}
+	if v.customerID > 0 {
+		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(
+			ActionAddNote, strconv.FormatInt(v.customerID, 10), plain("Add note / preference"))))
+	}
 	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(footerText(v))))
+	payload := map[string]any{"customer_id": c.View.Customer.ID}
+	if !v.lookup {
+		payload["ticket"] = c.Ticket.Key()
+	}
 	return Message{Text: fallbackText(v), Blocks: blocks, Plain: renderText(v), Metadata: &slack.SlackMetadata{
-		EventType:    CardEventType,
-		EventPayload: map[string]any{"ticket": c.Ticket.Key(), "customer_id": c.View.Customer.ID},
+		EventType: CardEventType, EventPayload: payload,
 	}}
 }
 
@@ -76,13 +95,48 @@ func headerText(v cardView) string {
 	return truncate(truncate(v.name, maxHeaderText-length(tier))+tier, maxHeaderText)
 }
 
-// fallbackText is the notification text: "Jane Doe (Loyal) — Where is my order?".
+// fallbackText is the notification text: "Jane Doe (Loyal) — Where is my
+// order?", or "Jane Doe (Loyal)" without a ticket.
 func fallbackText(v cardView) string {
+	if v.lookup {
+		return customerTitle(v)
+	}
 	return escape(fmt.Sprintf("%s (%s) — %s", v.name, v.tier, v.ticket.subject))
 }
 
-func ticketText(t ticketItem) string {
+// customerTitle is "Jane Doe (Loyal)", escaped.
+func customerTitle(v cardView) string {
+	return escape(fmt.Sprintf("%s (%s)", v.name, v.tier))
+}
+
+// ticketText is the card's current ticket, or for a looked-up customer how
+// many tickets she has open.
+func ticketText(v cardView) string {
+	if v.lookup {
+		return ":ticket: " + humanize(openTicketsText(v.openTickets))
+	}
+	t := v.ticket
 	return ":ticket: *" + link(t.url, t.subject) + "*\n" + escape(details("", t.source, t.status, t.when))
+}
+
+// openTicketsText is "no open ticket", "1 open ticket", "3 open tickets".
+func openTicketsText(n int) string {
+	switch n {
+	case 0:
+		return "no open ticket"
+	case 1:
+		return "1 open ticket"
+	}
+	return fmt.Sprintf("%d open tickets", n)
+}
+
+// othersHeading names the list of open tickets: beside the card's own
+// ticket they are the other ones.
+func othersHeading(v cardView) string {
+	if v.lookup {
+		return "Open tickets"
+	}
+	return "Other open tickets"
 }
 
 func factFields(fs []fact) []*slack.TextBlockObject {
@@ -111,6 +165,26 @@ func prefLine(p prefItem) string {
 		line += " _(via <@" + p.agent + ">)_"
 	case p.origin != "":
 		line += " _(" + escape(p.origin) + ")_"
+	}
+	return line
+}
+
+// noteLine is "• Prefers calls _— @Ben · Nov 20_", the date linking to the
+// Slack message the note was saved from.
+func noteLine(n noteItem) string {
+	var by []string
+	switch {
+	case n.author != "":
+		by = append(by, "<@"+n.author+">")
+	case n.authorName != "":
+		by = append(by, escape(n.authorName))
+	}
+	if n.date != "" {
+		by = append(by, link(n.url, n.date))
+	}
+	line := "• " + escape(n.text)
+	if len(by) > 0 {
+		line += " _— " + strings.Join(by, " · ") + "_"
 	}
 	return line
 }

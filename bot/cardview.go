@@ -22,28 +22,37 @@ const (
 	maxPrefKey      = 40
 	maxPrefValue    = 120
 	maxKey          = 80
+	maxNoteText     = 200
+	maxAuthor       = 40
 	maxSignals      = 8
 	maxActivity     = 5
 	maxOtherTickets = 3
 	maxPrefs        = 5
+	maxNotes        = 3
 )
 
 // cardView is what a context card shows, chosen, cleaned and shortened
 // once, so that the Block Kit and the plain-text renderings agree. Strings
 // are raw text: each renderer escapes them for its medium.
 type cardView struct {
-	name     string
-	tier     string
-	ticket   ticketItem
-	facts    []fact
-	signals  []signalItem
-	activity []activityItem
-	others   []ticketItem
-	prefs    []prefItem
+	customerID int64
+	name       string
+	tier       string
+	// lookup marks a customer looked up in Slack, without a current
+	// ticket: the card then shows how many tickets she has open instead.
+	lookup      bool
+	openTickets int
+	ticket      ticketItem
+	facts       []fact
+	signals     []signalItem
+	activity    []activityItem
+	others      []ticketItem
+	prefs       []prefItem
+	notes       []noteItem
 	// Counts of what did not fit.
-	moreSignals, moreOthers, morePrefs int
-	key                                string
-	updated                            time.Time
+	moreSignals, moreOthers, morePrefs, moreNotes int
+	key                                           string
+	updated                                       time.Time
 }
 
 type ticketItem struct {
@@ -60,6 +69,12 @@ type activityItem struct {
 	date, source, summary, url string
 }
 
+type noteItem struct {
+	text, date, url string
+	author          string // Slack user ID, mentioned on the card
+	authorName      string // any other author, as text
+}
+
 type prefItem struct {
 	key, value string
 	origin     string // "Zendesk", "derived", "" …
@@ -72,11 +87,15 @@ func newCardView(c plusone.ContextCard) cardView {
 		return slices.ContainsFunc(c.Hidden, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), field) })
 	}
 	v := cardView{
-		name:    displayName(cust, hidden),
-		tier:    cust.Profile.Tier.Title(),
-		ticket:  newTicketItem(c.Ticket, c.Now, true),
-		key:     truncate(clean(c.Ticket.Key()), maxKey),
-		updated: c.Now,
+		customerID: cust.ID,
+		name:       displayName(cust, hidden),
+		tier:       cust.Profile.Tier.Title(),
+		lookup:     c.Ticket.ID == "",
+		updated:    c.Now,
+	}
+	if !v.lookup {
+		v.ticket = newTicketItem(c.Ticket, c.Now, true)
+		v.key = truncate(clean(c.Ticket.Key()), maxKey)
 	}
 	v.facts = facts(c, hidden)
 
@@ -100,8 +119,13 @@ func newCardView(c plusone.ContextCard) cardView {
 	}
 
 	thisKey := c.Ticket.Key()
+	open := 0
 	for _, t := range c.View.Tickets {
-		if t.Key() == thisKey || !t.Open() {
+		if !t.Open() {
+			continue
+		}
+		open++
+		if !v.lookup && t.Key() == thisKey {
 			continue
 		}
 		if len(v.others) == maxOtherTickets {
@@ -110,6 +134,9 @@ func newCardView(c plusone.ContextCard) cardView {
 		}
 		v.others = append(v.others, newTicketItem(t, c.Now, false))
 	}
+	// The profile counts every open ticket, the view only the latest ones;
+	// never say "no open ticket" while listing one.
+	v.openTickets = max(cust.Profile.OpenTickets, open)
 
 	for i, p := range c.View.Preferences {
 		if i == maxPrefs {
@@ -120,7 +147,32 @@ func newCardView(c plusone.ContextCard) cardView {
 		item.origin, item.agent = prefOrigin(p.Origin)
 		v.prefs = append(v.prefs, item)
 	}
+
+	notes := slices.Clone(c.View.Notes)
+	slices.SortStableFunc(notes, func(a, b plusone.Note) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	for i, n := range notes {
+		if i == maxNotes {
+			v.moreNotes = len(notes) - i
+			break
+		}
+		v.notes = append(v.notes, newNoteItem(n, c.Now))
+	}
 	return v
+}
+
+// newNoteItem is a note as cards and the App Home show it: its text on one
+// line, who wrote it and when, and the Slack message it was saved from.
+func newNoteItem(n plusone.Note, now time.Time) noteItem {
+	it := noteItem{text: truncate(clean(n.Text), maxNoteText), date: shortDate(n.CreatedAt, now), url: n.Link}
+	if it.text == "" {
+		it.text = "(empty note)"
+	}
+	if a := clean(n.Author); isSlackUserID(a) {
+		it.author = a
+	} else {
+		it.authorName = truncate(a, maxAuthor)
+	}
+	return it
 }
 
 // displayName is the best name the policy lets us show.

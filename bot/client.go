@@ -15,7 +15,8 @@ import (
 // retries: a failed call returns at once, and the caller's queue decides
 // when to try again (see Classify).
 type Client struct {
-	api *slack.Client
+	api  *slack.Client
+	http *http.Client // also for response URLs
 }
 
 // NewClient returns a client for the bot token. apiURL is the Web API base
@@ -33,7 +34,7 @@ func NewClient(token, apiURL string, httpClient *http.Client) *Client {
 		httpClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	// No slack.OptionRetry: slack-go's retries sleep inside the call.
-	return &Client{api: slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpClient))}
+	return &Client{api: slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpClient)), http: httpClient}
 }
 
 // PostMessage posts m to channel (in the thread of threadTS unless it is

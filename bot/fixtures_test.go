@@ -20,10 +20,32 @@ func intp(n int) *int { return &n }
 // sampleCards are the cards of the golden files, by name.
 func sampleCards() map[string]plusone.ContextCard {
 	return map[string]plusone.ContextCard{
-		"rich":         richCard(),
-		"new_customer": newCustomerCard(),
-		"hidden_phone": hiddenPhoneCard(),
-		"extreme":      extremeCard(),
+		"rich":           richCard(),
+		"new_customer":   newCustomerCard(),
+		"hidden_phone":   hiddenPhoneCard(),
+		"extreme":        extremeCard(),
+		"lookup":         lookupCard(),
+		"lookup_minimal": lookupMinimalCard(),
+	}
+}
+
+// lookupCard is Jane looked up with /plusone: no current ticket.
+func lookupCard() plusone.ContextCard {
+	c := richCard()
+	c.Ticket = plusone.TicketRecord{}
+	return c
+}
+
+// lookupMinimalCard is a customer looked up with /plusone who has nothing
+// open and nothing written down.
+func lookupMinimalCard() plusone.ContextCard {
+	return plusone.ContextCard{
+		View: plusone.CustomerView{
+			Customer: plusone.Customer{ID: 8, Name: "Sam Lee", Email: "sam@example.org", CreatedAt: ago(400 * day),
+				Profile: plusone.Profile{Tier: plusone.TierSatisfied, Orders: 1, LifetimeValue: 59_99, Currency: "EUR"}},
+		},
+		Currency: "EUR",
+		Now:      now,
 	}
 }
 
@@ -70,6 +92,16 @@ func richCard() plusone.ContextCard {
 			Preferences: []plusone.Preference{
 				{Key: "contact", Value: "email, mornings", Origin: "zendesk"},
 				{Key: "delivery", Value: "leave at the back door", Origin: "agent:U0AGENT01"},
+			},
+			Notes: []plusone.Note{
+				{ID: 9, CustomerID: 42, Author: "U0AGENT02", Text: "Prefers a call back after 5pm & hates <automated> replies",
+					Via: plusone.NoteViaShortcut, Link: "https://acme.slack.com/archives/C0CARDS/p1795180000000100", CreatedAt: ago(3 * time.Hour)},
+				{ID: 7, CustomerID: 42, Author: "U0AGENT01", Text: "Sent a handwritten note\nfor her birthday",
+					Via: plusone.NoteViaModal, CreatedAt: ago(30 * day)},
+				{ID: 4, CustomerID: 42, Author: "U0AGENT01", Text: "Asks for metric sizes", Via: plusone.NoteViaCommand,
+					CreatedAt: ago(60 * day)},
+				{ID: 2, CustomerID: 42, Author: "U0AGENT03", Text: "Long-time customer of the old shop",
+					Via: plusone.NoteViaCommand, CreatedAt: time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)},
 			},
 		},
 		Signals: []plusone.Signal{
@@ -155,6 +187,12 @@ func extremeCard() plusone.ContextCard {
 	for i := range 30 {
 		c.View.Preferences = append(c.View.Preferences, plusone.Preference{
 			Key: fmt.Sprintf("key %d %s", i, long("k", 100)), Value: long("value <&> ", 100), Origin: "agent:<!channel>"})
+	}
+	authors := []string{"<!channel>", "U0AGENT01", "u0lower", long("W", 50), "", "Ben <b@example.com>"}
+	for i := range 20 {
+		c.View.Notes = append(c.View.Notes, plusone.Note{ID: int64(100 - i), CustomerID: 1, Author: authors[i%len(authors)],
+			Text: fmt.Sprintf("Note %d\n%s\x1b[0m", i, long("<@U0BOSS> & <!here> 🎉 ", 60)), Link: longURL,
+			CreatedAt: ago(time.Duration(i) * day)})
 	}
 	return c
 }

@@ -47,6 +47,15 @@ const (
 	maxButtonText = 75
 	maxButtonURL  = 3000
 	maxButtonVal  = 2000
+	// Input block: label and hint "Maximum length for the text in this
+	// field is 2000 characters."
+	// https://docs.slack.dev/reference/block-kit/blocks/input-block
+	maxInputLabel = 2000
+	maxInputHint  = 2000
+	// Placeholders of input and select elements: "Maximum length for the
+	// text field in this object is 150 characters."
+	// https://docs.slack.dev/tools/node-slack-sdk/reference/types/interfaces/Placeholdable
+	maxPlaceholder = 150
 	// chat.postMessage: text is the notification fallback when blocks are
 	// sent; Slack truncates messages over 40,000 characters.
 	// https://docs.slack.dev/reference/methods/chat.postMessage
@@ -85,16 +94,16 @@ func Validate(m Message) error {
 	case n > maxMessageText:
 		errs = append(errs, &LimitError{Path: "text", Limit: "fallback text", Got: n, Max: maxMessageText})
 	}
-	errs = append(errs, validateBlocks(m.Blocks, maxMessageBlocks)...)
+	errs = append(errs, validateBlocks(m.Blocks, maxMessageBlocks, "blocks per message")...)
 	return errors.Join(errs...)
 }
 
-// validateBlocks checks a surface's blocks; maxBlocks differs between
-// messages (50) and modals or Home tabs (100).
-func validateBlocks(blocks []slack.Block, maxBlocks int) []error {
+// validateBlocks checks a surface's blocks; maxBlocks (named by limit)
+// differs between messages (50) and modals or Home tabs (100).
+func validateBlocks(blocks []slack.Block, maxBlocks int, limit string) []error {
 	var errs []error
 	if len(blocks) > maxBlocks {
-		errs = append(errs, &LimitError{Path: "blocks", Limit: "blocks per message", Got: len(blocks), Max: maxBlocks})
+		errs = append(errs, &LimitError{Path: "blocks", Limit: limit, Got: len(blocks), Max: maxBlocks})
 	}
 	raw, err := json.Marshal(slack.Blocks{BlockSet: blocks})
 	if err != nil {
@@ -157,6 +166,9 @@ func (v *validator) block(path string, b map[string]any) {
 		if els, _ := b["elements"].([]any); len(els) > maxActionsElements {
 			v.fail(path+".elements", "actions elements", len(els), maxActionsElements)
 		}
+	case "input":
+		v.max(path+".label", "input label", textOf(b["label"]), maxInputLabel)
+		v.max(path+".hint", "input hint", textOf(b["hint"]), maxInputHint)
 	}
 }
 
@@ -174,6 +186,9 @@ func (v *validator) walk(path string, node any) {
 		}
 		if id, ok := n["action_id"].(string); ok {
 			v.max(path+".action_id", "action_id", id, maxActionID)
+		}
+		if p, ok := n["placeholder"]; ok {
+			v.max(path+".placeholder", "placeholder", textOf(p), maxPlaceholder)
 		}
 		typ, _ := n["type"].(string)
 		switch typ {

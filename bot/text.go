@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -20,12 +21,16 @@ func renderText(v cardView) string {
 	title := v.name + " · " + v.tier
 	fmt.Fprintf(&b, "%s\n%s\n", title, strings.Repeat("═", min(length(title), 60)))
 
-	fmt.Fprintf(&b, "Ticket  %s\n", v.ticket.subject)
-	if d := details("", v.ticket.source, v.ticket.status, v.ticket.when); d != "" {
-		fmt.Fprintf(&b, "        %s\n", d)
-	}
-	if u := webURL(v.ticket.url); u != "" {
-		fmt.Fprintf(&b, "        %s\n", u)
+	if v.lookup {
+		fmt.Fprintf(&b, "Ticket  %s\n", humanize(openTicketsText(v.openTickets)))
+	} else {
+		fmt.Fprintf(&b, "Ticket  %s\n", v.ticket.subject)
+		if d := details("", v.ticket.source, v.ticket.status, v.ticket.when); d != "" {
+			fmt.Fprintf(&b, "        %s\n", d)
+		}
+		if u := webURL(v.ticket.url); u != "" {
+			fmt.Fprintf(&b, "        %s\n", u)
+		}
 	}
 
 	b.WriteByte('\n')
@@ -60,7 +65,7 @@ func renderText(v cardView) string {
 	}
 
 	if len(v.others) > 0 {
-		b.WriteString("\nOther open tickets\n")
+		b.WriteString("\n" + othersHeading(v) + "\n")
 		for _, t := range v.others {
 			line := "  • " + t.subject + details(" · ", t.source, t.status, t.when)
 			if u := webURL(t.url); u != "" {
@@ -86,6 +91,14 @@ func renderText(v cardView) string {
 		more(&b, v.morePrefs)
 	}
 
+	if len(v.notes) > 0 {
+		b.WriteString("\nNotes\n")
+		for _, n := range v.notes {
+			b.WriteString("  • " + noteText(n) + "\n")
+		}
+		more(&b, v.moreNotes)
+	}
+
 	b.WriteString("\nplusone")
 	if v.key != "" {
 		b.WriteString(" · " + v.key)
@@ -101,4 +114,17 @@ func more(b *strings.Builder, n int) {
 	if n > 0 {
 		fmt.Fprintf(b, "  …and %d more\n", n)
 	}
+}
+
+// noteText is a note as plain text: "Prefers calls — U0BEN · Nov 20  <link>".
+func noteText(n noteItem) string {
+	by := details("", cmp.Or(n.author, n.authorName), n.date)
+	line := n.text
+	if by != "" {
+		line += " — " + by
+	}
+	if u := webURL(n.url); u != "" {
+		line += "  " + u
+	}
+	return line
 }

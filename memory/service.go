@@ -22,32 +22,26 @@ type Service struct {
 // maxChoices is how many matches a lookup lists before asking for more.
 const maxChoices = 10
 
-// Lookup is the answer to a search: one customer's card, or choices.
-type Lookup struct {
-	Card    *plusone.ContextCard
-	Choices []plusone.Customer
-	More    bool // more matches than Choices
-}
-
 // Lookup finds customers by email or name prefix for an agent. One match
-// gives her card (and is remembered as helped by the agent).
-func (s *Service) Lookup(ctx context.Context, agent, query string) (Lookup, error) {
+// gives her card (and is remembered as helped by the agent); several give
+// choices, more saying that there were more than could be listed.
+func (s *Service) Lookup(ctx context.Context, agent, query string) (card *plusone.ContextCard, choices []plusone.Customer, more bool, err error) {
 	var found []plusone.Customer
-	err := s.Store.View(ctx, func(tx plusone.Tx) error {
+	err = s.Store.View(ctx, func(tx plusone.Tx) error {
 		var err error
 		found, err = tx.FindCustomers(ctx, query, maxChoices+1)
 		return err
 	})
 	switch {
 	case err != nil:
-		return Lookup{}, fmt.Errorf("look up %q: %w", query, err)
+		return nil, nil, false, fmt.Errorf("look up %q: %w", query, err)
 	case len(found) == 1:
 		card, err := s.Customer(ctx, agent, found[0].ID)
-		return Lookup{Card: card}, err
+		return card, nil, false, err
 	case len(found) > maxChoices:
-		return Lookup{Choices: found[:maxChoices], More: true}, nil
+		return nil, found[:maxChoices], true, nil
 	default:
-		return Lookup{Choices: found}, nil
+		return nil, found, false, nil
 	}
 }
 

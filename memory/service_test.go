@@ -64,25 +64,25 @@ func TestLookup(t *testing.T) {
 	t.Parallel()
 	svc, s, _ := fixture(t)
 	ctx := context.Background()
-	one, err := svc.Lookup(ctx, "U0ANA", "Jane@Example.com")
+	card, _, _, err := svc.Lookup(ctx, "U0ANA", "Jane@Example.com")
 	must(t, err)
-	if one.Card == nil || one.Card.View.Customer.Name != "Jane Doe" || one.Card.Ticket.ID != "5158" || one.Card.View.Customer.Profile.Orders != 1 {
-		t.Fatalf("lookup by email = %+v", one)
+	if card == nil || card.View.Customer.Name != "Jane Doe" || card.Ticket.ID != "5158" || card.View.Customer.Profile.Orders != 1 {
+		t.Fatalf("lookup by email = %+v", card)
 	}
-	several, err := svc.Lookup(ctx, "U0ANA", "jan")
+	card, choices, more, err := svc.Lookup(ctx, "U0ANA", "jan")
 	must(t, err)
-	if several.Card != nil || len(several.Choices) != 3 || several.More {
-		t.Errorf("lookup jan = %+v", several)
+	if card != nil || len(choices) != 3 || more {
+		t.Errorf("lookup jan = %+v %d %v", card, len(choices), more)
 	}
-	two, err := svc.Lookup(ctx, "U0ANA", "janet")
+	_, choices, _, err = svc.Lookup(ctx, "U0ANA", "janet")
 	must(t, err)
-	if len(two.Choices) != 2 {
-		t.Errorf("lookup janet = %+v", two)
+	if len(choices) != 2 {
+		t.Errorf("lookup janet = %d choices", len(choices))
 	}
-	none, err := svc.Lookup(ctx, "U0ANA", "zed")
+	card, choices, _, err = svc.Lookup(ctx, "U0ANA", "zed")
 	must(t, err)
-	if none.Card != nil || len(none.Choices) != 0 {
-		t.Errorf("lookup zed = %+v", none)
+	if card != nil || len(choices) != 0 {
+		t.Errorf("lookup zed = %+v %v", card, choices)
 	}
 	home, err := svc.Home(ctx, "U0ANA")
 	must(t, err)

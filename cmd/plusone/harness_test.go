@@ -40,7 +40,8 @@ type slackCall struct {
 	Ticket  string // from the card's metadata
 	Text    string
 	Blocks  string
-	Status  int // what the fake answered
+	Body    string // JSON bodies (views.*, response URLs) as sent
+	Status  int    // what the fake answered
 }
 
 // fakeSlack records what reaches Slack and answers like it. Script, when
@@ -72,9 +73,17 @@ func (f *fakeSlack) setScript(s func(c *slackCall, n int) (int, string, http.Hea
 }
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	var body string
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		b, _ := io.ReadAll(r.Body)
+		body = string(b)
+	}
 	_ = r.ParseForm()
 	c := slackCall{Method: strings.TrimPrefix(r.URL.Path, "/"), At: time.Now(), Channel: r.Form.Get("channel"),
-		TS: r.Form.Get("ts"), Text: r.Form.Get("text"), Blocks: r.Form.Get("blocks")}
+		TS: r.Form.Get("ts"), Text: r.Form.Get("text"), Blocks: r.Form.Get("blocks"), Body: body}
+	if c.Method == "chat.unfurl" {
+		c.Body = r.Form.Get("unfurls")
+	}
 	var meta struct {
 		EventPayload map[string]any `json:"event_payload"`
 	}
@@ -114,6 +123,10 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		m.Text, m.Blocks = c.Text, c.Blocks
 		answer(200, fmt.Sprintf(`{"ok":true,"channel":%q,"ts":%q,"text":""}`, c.Channel, c.TS))
+	case "views.open", "views.publish":
+		answer(200, `{"ok":true,"view":{"id":"V1"}}`)
+	case "chat.unfurl":
+		answer(200, `{"ok":true}`)
 	case "conversations.history":
 		var msgs []map[string]any
 		for ts, m := range f.messages {
@@ -125,8 +138,23 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		b, _ := json.Marshal(map[string]any{"ok": true, "messages": msgs, "has_more": false})
 		answer(200, string(b))
 	default:
+		if strings.HasPrefix(c.Method, "response/") {
+			answer(200, `ok`)
+			return
+		}
 		answer(200, `{"ok":false,"error":"unknown_method"}`)
 	}
+}
+
+// callsTo returns the calls of a method (or a response URL path).
+func (f *fakeSlack) callsTo(method string) []slackCall {
+	var out []slackCall
+	for _, c := range f.allCalls() {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // posts returns the successful chat.postMessage calls by ticket key.

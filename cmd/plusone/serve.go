@@ -88,8 +88,22 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 		Clock:   clock, Log: log, Metrics: m,
 		Stored: processor.Wake,
 	}
+	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake}
+	app := slackApp(cfg, mem, log, func(ctx context.Context, body []byte) error {
+		if status, answer := srv.Accept(ctx, chat, nil, body, false); status >= 500 {
+			return fmt.Errorf("store slack message: %v", answer)
+		}
+		return nil
+	})
 	if cfg.SlackSigningSecret != "" {
 		srv.Slack = chat
+		if app != nil {
+			srv.SlackEvent = app.Event
+			srv.Extra = func(mux *http.ServeMux) {
+				mux.Handle("POST /slack/commands", app.CommandsHandler(cfg.SlackSigningSecret, cfg.MaxBodyBytes))
+				mux.Handle("POST /slack/interactions", app.InteractionsHandler(cfg.SlackSigningSecret, cfg.MaxBodyBytes))
+			}
+		}
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -118,6 +132,13 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 	wg.Go(func() { processor.Run(workCtx, instance) })
 	wg.Go(func() { deliverer.Run(workCtx, instance) })
 	wg.Go(func() { backfiller.Run(workCtx, instance) })
+	if app != nil && cfg.SocketMode() {
+		wg.Go(func() {
+			if err := app.RunSocket(workCtx, socketClient(cfg)); err != nil {
+				log.Error("slack socket mode stopped", "err", err)
+			}
+		})
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()

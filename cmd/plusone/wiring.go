@@ -17,6 +17,8 @@ import (
 	"github.com/plusone-hq/plusone/integrations/shopify"
 	"github.com/plusone-hq/plusone/integrations/slackchat"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
+	"github.com/plusone-hq/plusone/memory"
+	"github.com/slack-go/slack"
 )
 
 // knownSources are the webhook sources plusone understands.
@@ -100,6 +102,21 @@ func histories(cfg *config.Config, log *slog.Logger) (map[plusone.Source]plusone
 		clear(h)
 	}
 	return h, en
+}
+
+// slackApp is plusone's Slack app (commands, buttons, shortcuts, App Home,
+// unfurls), or nil in local mode.
+func slackApp(cfg *config.Config, mem *memory.Service, log *slog.Logger, chat bot.Chat) *bot.App {
+	if cfg.LocalMode() {
+		return nil
+	}
+	return &bot.App{Memory: mem, API: bot.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil), Log: log, Chat: chat}
+}
+
+// socketClient is the Slack client of Socket Mode: the bot token with the
+// app-level token.
+func socketClient(cfg *config.Config) *slack.Client {
+	return slack.New(cfg.SlackBotToken, slack.OptionAppLevelToken(cfg.SlackAppToken), slack.OptionAPIURL(cfg.SlackAPIURL))
 }
 
 // slackCards returns where cards go: Slack, or stdout in local mode.

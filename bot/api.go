@@ -1,0 +1,58 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+)
+
+var _ SlackAPI = (*Client)(nil)
+
+// OpenView opens a modal for the user who triggered triggerID (valid for
+// about 3 seconds).
+func (c *Client) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	if err := ValidateView(view); err != nil {
+		return fmt.Errorf("views.open: %w", err)
+	}
+	if _, err := c.api.OpenViewContext(ctx, triggerID, view); err != nil {
+		return fmt.Errorf("views.open: %w", err)
+	}
+	return nil
+}
+
+// PublishHome publishes a user's App Home.
+func (c *Client) PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error {
+	if err := ValidateView(view); err != nil {
+		return fmt.Errorf("views.publish: %w", err)
+	}
+	if _, err := c.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view}); err != nil {
+		return fmt.Errorf("views.publish %s: %w", userID, err)
+	}
+	return nil
+}
+
+// Unfurl attaches previews to the links of a message.
+func (c *Client) Unfurl(ctx context.Context, channel, ts string, unfurls map[string]slack.Attachment) error {
+	if _, _, _, err := c.api.UnfurlMessageContext(ctx, channel, ts, unfurls); err != nil {
+		return fmt.Errorf("chat.unfurl %s %s: %w", channel, ts, err)
+	}
+	return nil
+}
+
+// Respond answers through an interaction's or command's response URL, as
+// a message only the user sees.
+func (c *Client) Respond(ctx context.Context, responseURL string, m Message, replaceOriginal bool) error {
+	if responseURL == "" {
+		return fmt.Errorf("no response URL")
+	}
+	if err := Validate(m); err != nil {
+		return fmt.Errorf("response: %w", err)
+	}
+	msg := &slack.WebhookMessage{Text: m.Text, Blocks: &slack.Blocks{BlockSet: m.Blocks},
+		ResponseType: slack.ResponseTypeEphemeral, ReplaceOriginal: replaceOriginal}
+	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, c.http, msg); err != nil {
+		return fmt.Errorf("response URL: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,359 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Memory is what the Slack app asks of plusone's customer memory
+// (memory.Service implements it).
+type Memory interface {
+	// Lookup finds customers by email or name prefix.
+	Lookup(ctx context.Context, agent, query string) (card *plusone.ContextCard, choices []plusone.Customer, more bool, err error)
+	// Customer is one customer's card as an agent looks her up.
+	Customer(ctx context.Context, agent string, id int64) (*plusone.ContextCard, error)
+	// CardCustomer tells which customer a card, or a message in its thread,
+	// is about.
+	CardCustomer(ctx context.Context, channel, ts, threadTS string) (id int64, name string, ok bool, err error)
+	AddNote(ctx context.Context, n plusone.Note) (customerName string, err error)
+	AddNoteByEmail(ctx context.Context, email string, n plusone.Note) (customerName string, err error)
+	SetPreference(ctx context.Context, agent string, customerID int64, key, value string) error
+	Home(ctx context.Context, agent string) (plusone.AgentHome, error)
+	// ByLink is the card of the customer a vendor URL belongs to.
+	ByLink(ctx context.Context, link string) (*plusone.ContextCard, bool, error)
+}
+
+// SlackAPI is the Slack Web API the app calls besides answering requests
+// (Client implements it).
+type SlackAPI interface {
+	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+	PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error
+	Unfurl(ctx context.Context, channel, ts string, unfurls map[string]slack.Attachment) error
+	// Respond posts to an interaction's response_url.
+	Respond(ctx context.Context, responseURL string, m Message, replaceOriginal bool) error
+}
+
+// App answers Slack: the /plusone command, the card's buttons, the
+// save_note shortcut, modals, App Home and link unfurls. It is the same
+// over HTTP (HTTPHandlers) and Socket Mode (RunSocket).
+type App struct {
+	Memory Memory
+	API    SlackAPI
+	Log    *slog.Logger
+	// Chat stores Slack messages that arrive over Socket Mode (over HTTP
+	// they reach /slack/events).
+	Chat Chat
+	// Budget answers `/plusone budget` for an agent; nil until budgets are
+	// configured.
+	Budget func(ctx context.Context, agent string) (Message, error)
+	// Answer bounds how long a request may take before the app answers
+	// Slack at once and sends the result to the response URL later; Slack
+	// gives 3 seconds in all.
+	Answer time.Duration
+}
+
+func (a *App) answerWithin() time.Duration {
+	if a.Answer > 0 {
+		return a.Answer
+	}
+	return 2 * time.Second
+}
+
+// CommandResponse is the immediate answer to a slash command.
+type CommandResponse = slack.WebhookMessage
+
+func ephemeral(m Message) *CommandResponse {
+	return &CommandResponse{Text: m.Text, Blocks: &slack.Blocks{BlockSet: m.Blocks}, ResponseType: slack.ResponseTypeEphemeral}
+}
+
+// Command answers /plusone. Whatever takes longer than Answer is sent to
+// the command's response URL when done, and "One moment…" is answered now.
+func (a *App) Command(ctx context.Context, cmd slack.SlashCommand) *CommandResponse {
+	done := make(chan Message, 1)
+	go func() { done <- a.command(context.WithoutCancel(ctx), cmd) }()
+	select {
+	case m := <-done:
+		return ephemeral(m)
+	case <-time.After(a.answerWithin()):
+		go func() {
+			m := <-done
+			if err := a.API.Respond(context.WithoutCancel(ctx), cmd.ResponseURL, m, false); err != nil {
+				a.Log.Error("late answer to /plusone", "err", err)
+			}
+		}()
+		return ephemeral(Message{Text: "One moment…"})
+	}
+}
+
+func (a *App) command(ctx context.Context, cmd slack.SlashCommand) Message {
+	text := strings.TrimSpace(cmd.Text)
+	verb, rest, _ := strings.Cut(text, " ")
+	switch strings.ToLower(verb) {
+	case "", "help":
+		return HelpMessage()
+	case "note":
+		email, note, _ := strings.Cut(strings.TrimSpace(rest), " ")
+		if email == "" || strings.TrimSpace(note) == "" {
+			return errorMessage("Use `/plusone note <email> <text>`, for example `/plusone note jane@example.com Prefers a call after 5pm`.")
+		}
+		n := plusone.Note{Author: cmd.UserID, Text: note, Via: plusone.NoteViaCommand}
+		name, err := a.Memory.AddNoteByEmail(ctx, email, n)
+		if err != nil {
+			return a.failure("note", err)
+		}
+		n.Text = strings.TrimSpace(n.Text)
+		return NoteSavedMessage(name, n)
+	case "budget":
+		if a.Budget == nil {
+			return errorMessage("No budgets are configured.")
+		}
+		m, err := a.Budget(ctx, cmd.UserID)
+		if err != nil {
+			return a.failure("budget", err)
+		}
+		return m
+	default:
+		card, choices, more, err := a.Memory.Lookup(ctx, cmd.UserID, text)
+		switch {
+		case err != nil:
+			return a.failure("lookup", err)
+		case card != nil:
+			return LookupMessage(*card)
+		case len(choices) > 0:
+			return ChoiceMessage(text, choices, more)
+		default:
+			return NoMatchMessage(text)
+		}
+	}
+}
+
+// failure turns an error into a message for the agent: what is wrong when
+// it is theirs to fix, a generic apology (and a log line) otherwise.
+func (a *App) failure(what string, err error) Message {
+	switch plusone.ErrorCode(err) {
+	case plusone.EINVALID, plusone.ENOTFOUND, plusone.ECONFLICT:
+		return errorMessage(plusone.ErrorMessage(err))
+	}
+	a.Log.Error("slack "+what, "err", err)
+	return errorMessage("Something went wrong on plusone's side; please try again in a moment.")
+}
+
+func errorMessage(text string) Message {
+	return Message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(escape(text)), nil, nil)}}
+}
+
+// Interaction answers a click, a shortcut or a modal's submission. The
+// result is the body of the immediate answer: nil, or a
+// *slack.ViewSubmissionResponse with errors to show in the modal.
+func (a *App) Interaction(ctx context.Context, cb slack.InteractionCallback) any {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, act := range cb.ActionCallback.BlockActions {
+			a.blockAction(ctx, cb, act)
+		}
+		return nil
+	case slack.InteractionTypeMessageAction:
+		if cb.CallbackID == ShortcutSaveNote {
+			a.saveNoteShortcut(ctx, cb)
+		}
+		return nil
+	case slack.InteractionTypeViewSubmission:
+		switch cb.View.CallbackID {
+		case ViewNote:
+			return a.submitNote(ctx, cb)
+		case ViewSaveNote:
+			return a.submitSaveNote(ctx, cb)
+		}
+		return nil
+	default:
+		return nil
+	}
+}
+
+func (a *App) blockAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
+	switch act.ActionID {
+	case ActionAddNote:
+		id, err := strconv.ParseInt(act.Value, 10, 64)
+		if err != nil {
+			a.Log.Warn("add_note with a bad value", "value", act.Value)
+			return
+		}
+		card, err := a.Memory.Customer(ctx, "", id)
+		if err != nil {
+			a.Log.Error("add_note: customer", "customer", id, "err", err)
+			return
+		}
+		meta := NoteMeta{CustomerID: id, Channel: cb.Channel.ID, ThreadTS: cb.Message.Timestamp}
+		if err := a.API.OpenView(ctx, cb.TriggerID, NoteModal(card.View.Customer.DisplayName(), meta)); err != nil {
+			a.Log.Error("open note modal", "err", err)
+		}
+	case ActionShowCustomer:
+		id, err := strconv.ParseInt(act.Value, 10, 64)
+		if err != nil {
+			return
+		}
+		m := Message{}
+		card, err := a.Memory.Customer(ctx, cb.User.ID, id)
+		if err != nil {
+			m = a.failure("show customer", err)
+		} else {
+			m = LookupMessage(*card)
+		}
+		if err := a.API.Respond(ctx, cb.ResponseURL, m, true); err != nil {
+			a.Log.Error("show customer", "err", err)
+		}
+	default:
+		a.Log.Debug("unhandled block action", "action_id", act.ActionID)
+	}
+}
+
+// saveNoteShortcut saves a Slack message as a note: at once when the
+// message is a card or in a card's thread, else through a modal asking
+// which customer it is about.
+func (a *App) saveNoteShortcut(ctx context.Context, cb slack.InteractionCallback) {
+	msg := cb.Message
+	link := permalink(cb.Team.Domain, cb.Channel.ID, msg.Timestamp)
+	id, _, ok, err := a.Memory.CardCustomer(ctx, cb.Channel.ID, msg.Timestamp, msg.ThreadTimestamp)
+	if err != nil {
+		a.Log.Error("save_note: which customer", "err", err)
+	}
+	if !ok {
+		meta := SaveNoteMeta{Text: msg.Text, Link: link, Channel: cb.Channel.ID}
+		if err := a.API.OpenView(ctx, cb.TriggerID, SaveNoteModal(meta)); err != nil {
+			a.Log.Error("open save-note modal", "err", err)
+		}
+		return
+	}
+	n := plusone.Note{CustomerID: id, Author: cb.User.ID, Text: msg.Text, Via: plusone.NoteViaShortcut, Link: link}
+	name, err := a.Memory.AddNote(ctx, n)
+	answer := NoteSavedMessage(name, n)
+	if err != nil {
+		answer = a.failure("save_note", err)
+	}
+	if err := a.API.Respond(ctx, cb.ResponseURL, answer, false); err != nil {
+		a.Log.Error("save_note answer", "err", err)
+	}
+}
+
+func (a *App) submitNote(ctx context.Context, cb slack.InteractionCallback) any {
+	meta, err := ParseNoteMetadata(cb.View.PrivateMetadata)
+	if err != nil {
+		a.Log.Warn("note modal", "err", err)
+		return nil
+	}
+	text := inputValue(cb, BlockNoteText, ActionNoteText)
+	key, value := inputValue(cb, BlockPrefKey, ActionPrefKey), inputValue(cb, BlockPrefValue, ActionPrefValue)
+	switch {
+	case text == "" && key == "" && value == "":
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{BlockNoteText: "Write a note or a preference."})
+	case key == "" && value != "":
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{BlockPrefKey: "Name the preference (e.g. delivery)."})
+	case key != "" && value == "":
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{BlockPrefValue: "Give the preference a value."})
+	}
+	if text != "" {
+		if _, err := a.Memory.AddNote(ctx, plusone.Note{CustomerID: meta.CustomerID, Author: cb.User.ID, Text: text, Via: plusone.NoteViaModal}); err != nil {
+			return a.modalFailure(BlockNoteText, "note modal", err)
+		}
+	}
+	if key != "" {
+		if err := a.Memory.SetPreference(ctx, cb.User.ID, meta.CustomerID, key, value); err != nil {
+			return a.modalFailure(BlockPrefKey, "preference", err)
+		}
+	}
+	return nil
+}
+
+func (a *App) submitSaveNote(ctx context.Context, cb slack.InteractionCallback) any {
+	meta, err := ParseSaveNoteMetadata(cb.View.PrivateMetadata)
+	if err != nil {
+		a.Log.Warn("save-note modal", "err", err)
+		return nil
+	}
+	email := inputValue(cb, BlockCustomerEmail, ActionCustomerEmail)
+	n := plusone.Note{Author: cb.User.ID, Text: meta.Text, Via: plusone.NoteViaShortcut, Link: meta.Link}
+	if _, err := a.Memory.AddNoteByEmail(ctx, email, n); err != nil {
+		return a.modalFailure(BlockCustomerEmail, "save-note modal", err)
+	}
+	return nil
+}
+
+func (a *App) modalFailure(block, what string, err error) any {
+	switch plusone.ErrorCode(err) {
+	case plusone.EINVALID, plusone.ENOTFOUND:
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: plusone.ErrorMessage(err)})
+	}
+	a.Log.Error(what, "err", err)
+	return slack.NewErrorsViewSubmissionResponse(map[string]string{block: "Something went wrong on plusone's side; please try again."})
+}
+
+func inputValue(cb slack.InteractionCallback, block, action string) string {
+	if cb.View.State == nil {
+		return ""
+	}
+	return strings.TrimSpace(cb.View.State.Values[block][action].Value)
+}
+
+// permalink is a message's link; it needs the workspace's domain.
+func permalink(domain, channel, ts string) string {
+	if domain == "" || channel == "" || ts == "" {
+		return ""
+	}
+	return fmt.Sprintf("https://%s.slack.com/archives/%s/p%s", domain, channel, strings.ReplaceAll(ts, ".", ""))
+}
+
+// Event handles the Events API events that are not timeline material:
+// App Home opened, links shared. kind is the inner event's type; body the
+// whole Events API request.
+func (a *App) Event(ctx context.Context, kind string, body []byte) {
+	ev, err := parseEvent(body)
+	if err != nil {
+		a.Log.Warn("slack event", "kind", kind, "err", err)
+		return
+	}
+	switch kind {
+	case "app_home_opened":
+		if ev.Tab != "" && ev.Tab != "home" {
+			return
+		}
+		h, err := a.Memory.Home(ctx, ev.User)
+		if err != nil {
+			a.Log.Error("app home", "err", err)
+			return
+		}
+		if err := a.API.PublishHome(ctx, ev.User, HomeView(h)); err != nil {
+			a.Log.Error("publish app home", "err", err)
+		}
+	case "link_shared":
+		unfurls := map[string]slack.Attachment{}
+		for _, l := range ev.Links {
+			card, ok, err := a.Memory.ByLink(ctx, l.URL)
+			if err != nil {
+				a.Log.Error("unfurl", "err", err)
+				continue
+			}
+			if ok {
+				unfurls[l.URL] = slack.Attachment{Blocks: slack.Blocks{BlockSet: UnfurlBlocks(*card)}}
+			}
+		}
+		if len(unfurls) == 0 {
+			return
+		}
+		if err := a.API.Unfurl(ctx, ev.Channel, ev.MessageTS, unfurls); err != nil {
+			a.Log.Error("chat.unfurl", "err", err)
+		}
+	default:
+		a.Log.Debug("unhandled slack event", "kind", kind)
+	}
+}
+
+var errNoEvent = errors.New("no event in the request")

@@ -1,0 +1,170 @@
+package bot
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+	"go.yaml.in/yaml/v3"
+)
+
+type manifestDoc struct {
+	Features struct {
+		SlashCommands []struct {
+			Command string `yaml:"command"`
+			URL     string `yaml:"url"`
+		} `yaml:"slash_commands"`
+		Shortcuts []struct {
+			Type       string `yaml:"type"`
+			CallbackID string `yaml:"callback_id"`
+		} `yaml:"shortcuts"`
+		AppHome struct {
+			HomeTabEnabled bool `yaml:"home_tab_enabled"`
+		} `yaml:"app_home"`
+		UnfurlDomains []string `yaml:"unfurl_domains"`
+	} `yaml:"features"`
+	OAuth struct {
+		Scopes struct {
+			Bot []string `yaml:"bot"`
+		} `yaml:"scopes"`
+	} `yaml:"oauth_config"`
+	Settings struct {
+		Events struct {
+			RequestURL string   `yaml:"request_url"`
+			BotEvents  []string `yaml:"bot_events"`
+		} `yaml:"event_subscriptions"`
+		Interactivity struct {
+			Enabled    bool   `yaml:"is_enabled"`
+			RequestURL string `yaml:"request_url"`
+		} `yaml:"interactivity"`
+	} `yaml:"settings"`
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// actionIDs collects every action_id in rendered Slack JSON.
+func actionIDs(t *testing.T, v any, into map[string]bool) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(any)
+	walk = func(x any) {
+		switch x := x.(type) {
+		case map[string]any:
+			if id, ok := x["action_id"].(string); ok {
+				into[id] = true
+			}
+			for _, v := range x {
+				walk(v)
+			}
+		case []any:
+			for _, v := range x {
+				walk(v)
+			}
+		}
+	}
+	var doc any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	walk(doc)
+}
+
+// The manifest declares every command, shortcut, event and interaction the
+// code handles, and nothing it does not.
+func TestManifestMatchesHandlers(t *testing.T) {
+	t.Parallel()
+	var m manifestDoc
+	if err := yaml.Unmarshal(Manifest(), &m); err != nil {
+		t.Fatalf("manifest.yaml: %v", err)
+	}
+	h := Handled()
+
+	var commands []string
+	for _, c := range m.Features.SlashCommands {
+		commands = append(commands, c.Command)
+		if !strings.HasSuffix(c.URL, "/slack/commands") {
+			t.Errorf("command %s posts to %s, not /slack/commands", c.Command, c.URL)
+		}
+	}
+	if got, want := sorted(commands), sorted(h.Commands); !slices.Equal(got, want) {
+		t.Errorf("manifest commands %v, handled %v", got, want)
+	}
+	var shortcuts []string
+	for _, s := range m.Features.Shortcuts {
+		if s.Type != "message" {
+			t.Errorf("shortcut %s is %s, want message", s.CallbackID, s.Type)
+		}
+		shortcuts = append(shortcuts, s.CallbackID)
+	}
+	if got, want := sorted(shortcuts), sorted(h.Shortcuts); !slices.Equal(got, want) {
+		t.Errorf("manifest shortcuts %v, handled %v", got, want)
+	}
+	var events []string
+	for _, e := range m.Settings.Events.BotEvents {
+		kind, _, _ := strings.Cut(e, ".") // message.channels and message.groups are "message" events
+		events = append(events, kind)
+	}
+	if got, want := sorted(events), sorted(h.Events); !slices.Equal(got, want) {
+		t.Errorf("manifest events %v, handled %v", got, want)
+	}
+	if !strings.HasSuffix(m.Settings.Events.RequestURL, "/slack/events") {
+		t.Errorf("events request URL %s", m.Settings.Events.RequestURL)
+	}
+	if !m.Settings.Interactivity.Enabled || !strings.HasSuffix(m.Settings.Interactivity.RequestURL, "/slack/interactions") {
+		t.Errorf("interactivity %+v", m.Settings.Interactivity)
+	}
+	if slices.Contains(h.Events, "app_home_opened") != m.Features.AppHome.HomeTabEnabled {
+		t.Error("App Home handled but the home tab is off, or the reverse")
+	}
+	for scope, needed := range map[string]bool{
+		"chat:write": true, "commands": true, "links:read": slices.Contains(h.Events, "link_shared"),
+		"links:write": slices.Contains(h.Events, "link_shared"), "channels:history": slices.Contains(h.Events, "message"),
+		"users:read.email": true,
+	} {
+		if needed && !slices.Contains(m.OAuth.Scopes.Bot, scope) {
+			t.Errorf("manifest lacks the scope %s", scope)
+		}
+	}
+	if slices.Contains(h.Events, "link_shared") && len(m.Features.UnfurlDomains) == 0 {
+		t.Error("link_shared handled but no unfurl domains")
+	}
+
+	// Every action id the views render is handled (or is a modal input read
+	// on submission), and every handled action id is rendered somewhere.
+	rendered := map[string]bool{}
+	card := richCard()
+	for _, v := range []any{
+		CardMessage(card).Blocks, LookupMessage(lookupCard()).Blocks, ChoiceMessage("jan", sampleCustomers(), true).Blocks,
+		HelpMessage().Blocks, HomeView(richHome()), UnfurlBlocks(card),
+		NoteModal("Jane Doe", NoteMeta{CustomerID: 1}), SaveNoteModal(SaveNoteMeta{Text: "x"}),
+	} {
+		actionIDs(t, v, rendered)
+	}
+	inputs := map[string]bool{ActionNoteText: true, ActionPrefKey: true, ActionPrefValue: true, ActionCustomerEmail: true}
+	for id := range rendered {
+		if !inputs[id] && !slices.Contains(h.Actions, id) {
+			t.Errorf("rendered action %q is not handled", id)
+		}
+	}
+	for _, id := range h.Actions {
+		if !rendered[id] {
+			t.Errorf("handled action %q is rendered nowhere", id)
+		}
+	}
+	var views []string
+	for _, v := range []slack.ModalViewRequest{NoteModal("J", NoteMeta{CustomerID: 1}), SaveNoteModal(SaveNoteMeta{})} {
+		views = append(views, v.CallbackID)
+	}
+	if got, want := sorted(views), sorted(h.Views); !slices.Equal(got, want) {
+		t.Errorf("modal callbacks %v, handled %v", got, want)
+	}
+}

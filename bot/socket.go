@@ -1,0 +1,110 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Chat stores an Events API request carrying a message (timeline
+// material) durably; an error leaves the envelope unacknowledged, so that
+// Slack sends it again.
+type Chat func(ctx context.Context, body []byte) error
+
+// RunSocket serves Slack over Socket Mode until ctx ends: the same
+// commands, interactions and events as over HTTP, through the same
+// handlers. client needs the app-level token (slack.OptionAppLevelToken);
+// messages go to a.Chat.
+func (a *App) RunSocket(ctx context.Context, client *slack.Client) error {
+	sm := socketmode.New(client)
+	go a.serveSocket(ctx, sm)
+	if err := sm.RunContext(ctx); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("socket mode: %w", err)
+	}
+	return nil
+}
+
+func (a *App) serveSocket(ctx context.Context, sm *socketmode.Client) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case evt, ok := <-sm.Events:
+			if !ok {
+				return
+			}
+			a.socketEvent(ctx, sm, evt)
+		}
+	}
+}
+
+// socketEvent answers one envelope. Each kind is acknowledged with what
+// the HTTP handler would answer.
+func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		a.Log.Info("slack socket mode connected")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		a.Log.Error("slack socket mode", "event", evt.Type, "data", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok || evt.Request == nil {
+			return
+		}
+		var resp any = ephemeral(errorMessage("plusone does not know " + cmd.Command + "."))
+		if cmd.Command == Command {
+			resp = a.Command(ctx, cmd)
+		}
+		a.ack(ctx, sm, evt, resp)
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			a.ack(ctx, sm, evt, a.Interaction(ctx, cb))
+			return
+		}
+		a.ack(ctx, sm, evt, nil)
+		go a.Interaction(ctx, cb)
+	case socketmode.EventTypeEventsAPI:
+		if evt.Request == nil {
+			return
+		}
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			a.ack(ctx, sm, evt, nil)
+			return
+		}
+		body := []byte(evt.Request.Payload)
+		if ev.Type == slackevents.CallbackEvent && ev.InnerEvent.Type == "message" {
+			if a.Chat == nil {
+				a.ack(ctx, sm, evt, nil)
+				return
+			}
+			if err := a.Chat(ctx, body); err != nil {
+				a.Log.Error("store slack message; Slack will resend it", "err", err)
+				return
+			}
+			a.ack(ctx, sm, evt, nil)
+			return
+		}
+		a.ack(ctx, sm, evt, nil)
+		go a.Event(ctx, ev.InnerEvent.Type, body)
+	}
+}
+
+func (a *App) ack(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, payload any) {
+	var err error
+	if payload == nil {
+		err = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+	} else {
+		err = sm.AckCtx(ctx, evt.Request.EnvelopeID, payload)
+	}
+	if err != nil {
+		a.Log.Warn("socket mode ack", "err", err)
+	}
+}
