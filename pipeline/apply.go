@@ -101,6 +101,11 @@ func (a *Applier) apply(ctx context.Context, tx plusone.Tx, e plusone.Event, rec
 	if err := memory.RefreshProfile(ctx, tx, cust, policy); err != nil {
 		return 0, err
 	}
+	if e.Order != nil || e.Ticket != nil {
+		if err := memory.DerivePreferences(ctx, tx, cust.ID, policy.Timezone, at); err != nil {
+			return 0, err
+		}
+	}
 	if history {
 		return cust.ID, nil
 	}

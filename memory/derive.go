@@ -1,0 +1,164 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Keys of the preferences plusone derives, and their origin.
+const (
+	PrefFavouriteProduct = "favourite product"
+	PrefPreferredChannel = "preferred channel"
+	PrefContactHours     = "usual contact hours"
+	OriginDerived        = "derived"
+)
+
+// deriveWindow bounds how much history derivation reads.
+const deriveWindow = 50
+
+// DerivePreferences works out what a customer likes from what she did:
+// the product she buys most (bought at least twice), the channel she
+// contacts us through most (at least two tickets), and the part of the day
+// she usually writes (at least three tickets, most in one part, in the
+// policy's time zone). A preference a source or an agent set under the
+// same name is never overwritten.
+func DerivePreferences(ctx context.Context, tx plusone.Tx, customerID int64, loc *time.Location, now time.Time) error {
+	if loc == nil {
+		loc = time.UTC
+	}
+	prefs, err := tx.Preferences(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	explicit := map[string]bool{}
+	for _, p := range prefs {
+		if p.Origin != OriginDerived {
+			explicit[p.Key] = true
+		}
+	}
+	orders, err := tx.Orders(ctx, customerID, deriveWindow)
+	if err != nil {
+		return err
+	}
+	tickets, err := tx.Tickets(ctx, customerID, deriveWindow)
+	if err != nil {
+		return err
+	}
+	derived := map[string]string{
+		PrefFavouriteProduct: favouriteProduct(orders),
+		PrefPreferredChannel: preferredChannel(tickets),
+		PrefContactHours:     contactHours(tickets, loc),
+	}
+	for _, key := range []string{PrefFavouriteProduct, PrefPreferredChannel, PrefContactHours} {
+		value := derived[key]
+		if value == "" || explicit[key] {
+			continue
+		}
+		if err := tx.SetPreference(ctx, customerID, plusone.Preference{Key: key, Value: value, Origin: OriginDerived, UpdatedAt: now}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type tally struct {
+	name string
+	n    int
+}
+
+// top returns the most frequent name (ties to the earliest seen) and how
+// often it came, out of how many in all.
+func top(names []string) (best string, n, total int) {
+	var counts []tally
+	for _, name := range names {
+		if name == "" {
+			continue
+		}
+		total++
+		if i := slices.IndexFunc(counts, func(c tally) bool { return c.name == name }); i >= 0 {
+			counts[i].n++
+			continue
+		}
+		counts = append(counts, tally{name: name, n: 1})
+	}
+	if len(counts) == 0 {
+		return "", 0, 0
+	}
+	slices.SortStableFunc(counts, func(a, b tally) int { return cmp.Compare(b.n, a.n) })
+	return counts[0].name, counts[0].n, total
+}
+
+func favouriteProduct(orders []plusone.OrderRecord) string {
+	var bought []string
+	for _, o := range orders {
+		if o.Cancelled() {
+			continue
+		}
+		for _, it := range o.Items {
+			for range max(it.Quantity, 1) {
+				bought = append(bought, it.Title)
+			}
+		}
+	}
+	name, n, _ := top(bought)
+	if n < 2 {
+		return ""
+	}
+	return fmt.Sprintf("%s (bought %d)", name, n)
+}
+
+func preferredChannel(tickets []plusone.TicketRecord) string {
+	var via []string
+	for _, t := range tickets {
+		via = append(via, channelName(t))
+	}
+	name, n, total := top(via)
+	if n < 2 || n*2 < total {
+		return ""
+	}
+	return name
+}
+
+func channelName(t plusone.TicketRecord) string {
+	source := map[plusone.Source]string{
+		plusone.SourceZendesk: "Zendesk", plusone.SourceIntercom: "Intercom", plusone.SourceHelpScout: "Help Scout",
+		plusone.SourceFreshdesk: "Freshdesk", plusone.SourceShopify: "Shopify", plusone.SourceSlack: "Slack",
+		plusone.SourceGeneric: "your systems",
+	}[t.Source]
+	if source == "" {
+		source = string(t.Source)
+	}
+	if t.Channel == "" {
+		return source
+	}
+	return t.Channel + " (" + source + ")"
+}
+
+func contactHours(tickets []plusone.TicketRecord, loc *time.Location) string {
+	var parts []string
+	for _, t := range tickets {
+		if t.CreatedAt.IsZero() {
+			continue
+		}
+		switch h := t.CreatedAt.In(loc).Hour(); {
+		case h >= 6 && h < 12:
+			parts = append(parts, "mornings")
+		case h >= 12 && h < 17:
+			parts = append(parts, "afternoons")
+		case h >= 17 && h < 22:
+			parts = append(parts, "evenings")
+		default:
+			parts = append(parts, "nights")
+		}
+	}
+	name, n, total := top(parts)
+	if total < 3 || n*10 < total*6 {
+		return ""
+	}
+	return name
+}
