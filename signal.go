@@ -83,6 +83,7 @@ type CustomerView struct {
 	Timeline    []Touchpoint
 	Preferences []Preference
 	Notes       []Note // newest first
+	Merges      []Merge
 }
 
 // Signals detects the signals of a customer at time now.

@@ -51,6 +51,9 @@ func LoadView(ctx context.Context, tx plusone.Tx, customerID int64) (plusone.Cus
 	if v.Notes, err = tx.Notes(ctx, customerID, viewNotes); err != nil {
 		return v, err
 	}
+	if v.Merges, err = tx.Merges(ctx, customerID); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 

@@ -12,6 +12,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("HEAD /webhooks/{source}", s.handleWebhookProbe())
 	mux.Handle("GET /webhooks/{source}", s.handleWebhookProbe())
 	mux.Handle("POST /slack/events", s.handleSlackEvents())
+	s.apiRoutes(mux)
 	mux.Handle("GET /healthz", handleHealth())
 	mux.Handle("GET /readyz", s.handleReady())
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))

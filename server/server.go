@@ -29,6 +29,10 @@ type Server struct {
 	// Slack verifies and parses Events API requests on /slack/events; nil
 	// when Slack is not reached over HTTP.
 	Slack plusone.Integration
+	// APIToken guards /api/v1; empty turns the API off.
+	APIToken string
+	// Customers serves /api/v1/customers.
+	Customers CustomerAPI
 	// SlackEvent handles the Slack events that are not timeline material
 	// (kind is the inner event type), after the request was answered.
 	SlackEvent func(ctx context.Context, kind string, body []byte)

@@ -89,6 +89,7 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 		Stored: processor.Wake,
 	}
 	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake}
+	srv.APIToken, srv.Customers = cfg.APIToken, mem
 	app := slackApp(cfg, mem, log, func(ctx context.Context, body []byte) error {
 		if status, answer := srv.Accept(ctx, chat, nil, body, false); status >= 500 {
 			return fmt.Errorf("store slack message: %v", answer)
