@@ -49,11 +49,23 @@ func TestSignals(t *testing.T) {
 			SignalDelayedOrder, false, ""},
 		{"status unknown", CustomerView{Orders: []OrderRecord{{Order: Order{ID: "1", CreatedAt: ago(60 * 24 * time.Hour)}}}},
 			SignalDelayedOrder, false, ""},
-		{"waiting 26 hours", CustomerView{Tickets: []TicketRecord{func() TicketRecord { tk := ticket("1", "open", ago(30*time.Hour)); tk.WaitingSince = ago(26 * time.Hour); return tk }()}},
+		{"waiting 26 hours", CustomerView{Tickets: []TicketRecord{func() TicketRecord {
+			tk := ticket("1", "open", ago(30*time.Hour))
+			tk.WaitingSince = ago(26 * time.Hour)
+			return tk
+		}()}},
 			SignalLongWait, true, "waiting 26 hours for a reply"},
-		{"waiting 2 hours", CustomerView{Tickets: []TicketRecord{func() TicketRecord { tk := ticket("1", "open", ago(3*time.Hour)); tk.WaitingSince = ago(2 * time.Hour); return tk }()}},
+		{"waiting 2 hours", CustomerView{Tickets: []TicketRecord{func() TicketRecord {
+			tk := ticket("1", "open", ago(3*time.Hour))
+			tk.WaitingSince = ago(2 * time.Hour)
+			return tk
+		}()}},
 			SignalLongWait, false, ""},
-		{"solved while waiting", CustomerView{Tickets: []TicketRecord{func() TicketRecord { tk := ticket("1", "solved", ago(30*time.Hour)); tk.WaitingSince = ago(26 * time.Hour); return tk }()}},
+		{"solved while waiting", CustomerView{Tickets: []TicketRecord{func() TicketRecord {
+			tk := ticket("1", "solved", ago(30*time.Hour))
+			tk.WaitingSince = ago(26 * time.Hour)
+			return tk
+		}()}},
 			SignalLongWait, false, ""},
 		{"first ticket, no orders", CustomerView{Tickets: []TicketRecord{ticket("1", "open", ago(time.Hour))}}, SignalFirstContact, true, "first contact"},
 		{"first ticket of a customer", CustomerView{Tickets: []TicketRecord{ticket("1", "open", ago(time.Hour))}, Orders: []OrderRecord{{Order: Order{ID: "1"}}}},
