@@ -10,13 +10,16 @@ import (
 // the empowerment limits and budgets around them, approvals and routing. It
 // is loaded from PLUSONE_POLICY_FILE (config.LoadPolicy) or is DefaultPolicy.
 type Policy struct {
-	Currency         string
-	Timezone         *time.Location
-	Tiers            TierRules
-	Signals          SignalRules
-	Gestures         []Gesture
-	Roles            map[string]Role
-	Members          map[string]string // Slack user ID -> role
+	Currency string
+	Timezone *time.Location
+	Tiers    TierRules
+	Signals  SignalRules
+	Gestures []Gesture
+	Roles    map[string]Role
+	Members  map[string]string // Slack user ID -> role
+	// AgentBudgets are budgets of single agents, set by supervisors in
+	// Slack; they replace the role's budget for that agent.
+	AgentBudgets     map[string]Budget
 	Teams            []Team
 	CustomerBudget   *Budget
 	Approvals        Approvals

@@ -1,0 +1,110 @@
+package plusone
+
+import "time"
+
+// LedgerStatus is the state a ledger entry records.
+type LedgerStatus string
+
+// Ledger statuses. A gesture's history is a chain of entries sharing a
+// RequestID: granted; or pending_approval then approved, declined or
+// expired; refused; and later fulfilled or cancelled.
+const (
+	StatusGranted         LedgerStatus = "granted"
+	StatusPendingApproval LedgerStatus = "pending_approval"
+	StatusApproved        LedgerStatus = "approved"
+	StatusDeclined        LedgerStatus = "declined"
+	StatusRefused         LedgerStatus = "refused"
+	StatusExpired         LedgerStatus = "expired"
+	StatusFulfilled       LedgerStatus = "fulfilled"
+	StatusCancelled       LedgerStatus = "cancelled"
+)
+
+// LedgerEntry is one append-only line of the gestures ledger. Entries are
+// never changed: a later state of the same request is a new entry with the
+// same RequestID. Charge is what the entry takes from the budgets: the
+// value on granted and approved, minus the value on cancelled (of a
+// granted or approved request), zero otherwise.
+type LedgerEntry struct {
+	ID        int64
+	RequestID int64 // the ID of the request's first entry (itself for the first)
+	// Key makes the first entry of a request idempotent: the same click
+	// delivered twice finds the entry of the first.
+	Key        string
+	Gesture    string
+	Title      string
+	Kind       string
+	Value      Money
+	Currency   string
+	Charge     Money
+	CustomerID int64
+	Agent      string // Slack user ID of the agent who offered it
+	Team       string
+	Status     LedgerStatus
+	Reason     string
+	By         string // who made this entry's decision (supervisor, agent, "plusone")
+	TicketKey  string // the card it was offered from
+	CreatedAt  time.Time
+}
+
+// Decision is the policy's verdict on an agent's offer.
+type Decision struct {
+	Status LedgerStatus // granted, pending_approval or refused
+	// Reason says why, for people: "within your limits", "over your $25
+	// limit per gesture", "not eligible: she is satisfied, needs loyal".
+	Reason string
+	// Blocking lists what stands in the way, each a short phrase an agent
+	// can act on ("agent budget: $4 left of $100 today").
+	Blocking []string
+}
+
+// Spend is what was charged in the current periods.
+type Spend struct {
+	Agent, Team, Customer Money
+}
+
+// Offer is everything the policy needs to decide on an agent's offer of a
+// gesture to a customer.
+type Offer struct {
+	Gesture  string
+	Agent    string
+	Customer Customer
+	Signals  []Signal
+	// LastGranted is when this gesture was last granted to her (granted or
+	// approved, not cancelled); zero if never.
+	LastGranted time.Time
+	Spent       Spend
+	Now         time.Time
+}
+
+// Suggestion is a gesture the card offers, with the reason in a few words
+// ("loyal · abandoned $89 cart").
+type Suggestion struct {
+	Gesture Gesture
+	Reason  string
+	Score   int
+}
+
+// Override is a supervisor's change over the policy file, made in Slack.
+// Path names what changed: "roles.<role>.max_per_gesture",
+// "roles.<role>.budget", "agents.<user>.budget", "teams.<team>.budget",
+// "customer_budget", "gestures.<id>.paused". Values are as in the policy
+// file: money "25", budgets "100/day", booleans "true"; "" removes it.
+type Override struct {
+	ID       int64
+	Path     string
+	OldValue string
+	NewValue string
+	By       string
+	At       time.Time
+}
+
+// BudgetLine is one budget as App Home, /plusone budget and the API show
+// it: for the current period.
+type BudgetLine struct {
+	Scope     string // "agent", "team" or "customer"
+	Key       string // Slack user ID, team ID or customer ID
+	Budget    Budget
+	Spent     Money
+	Remaining Money
+	Period    string // "2026-11-20", "2026-W47", "2026-11"
+}
