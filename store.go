@@ -115,11 +115,68 @@ type JobQueue interface {
 	JobStats(ctx context.Context, kind string) (pending, parked int, err error)
 }
 
+// LedgerTx reads and appends the gestures ledger and the policy's
+// overrides.
+type LedgerTx interface {
+	// LockBudgets serialises the transactions that spend from the same
+	// budgets (keys like "agent:U1"), so that none is ever overspent; hold
+	// it from reading the spend to appending the entry.
+	LockBudgets(ctx context.Context, keys ...string) error
+	// AppendLedger appends e and sets its ID. When e.Key is set and an entry
+	// with that key exists, nothing is appended and that entry is returned
+	// with dup true.
+	AppendLedger(ctx context.Context, e *LedgerEntry) (existing *LedgerEntry, dup bool, err error)
+	// Request lists the entries of a request, oldest first; ErrNotFound
+	// for an unknown request.
+	Request(ctx context.Context, requestID int64) ([]LedgerEntry, error)
+	// Spent sums the charges of a budget's scope ("agent", "team" or
+	// "customer") and key since the start of its period.
+	Spent(ctx context.Context, scope, key string, since time.Time) (Money, error)
+	// LastGranted is when a gesture was last granted or approved to a
+	// customer, in a request not cancelled since; zero if never.
+	LastGranted(ctx context.Context, customerID int64, gesture string) (time.Time, error)
+	// Gestures lists the latest entry of each request of a customer,
+	// newest first.
+	Gestures(ctx context.Context, customerID int64, limit int) ([]LedgerEntry, error)
+	// Pending lists the requests awaiting approval (their latest entry),
+	// oldest first.
+	Pending(ctx context.Context, limit int) ([]LedgerEntry, error)
+	// Ledger lists entries matching f, newest first.
+	Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEntry, error)
+	// SaveMessage records where a request's Slack message for purpose
+	// ("approval", "todo") was posted; Message finds it (ErrNotFound).
+	SaveMessage(ctx context.Context, requestID int64, purpose, channel, ts string) error
+	Message(ctx context.Context, requestID int64, purpose string) (channel, ts string, err error)
+	// AddOverride appends a supervisor's change; Overrides lists them all,
+	// oldest first.
+	AddOverride(ctx context.Context, o *Override) error
+	Overrides(ctx context.Context) ([]Override, error)
+	// Audit records an attempt and its outcome.
+	Audit(ctx context.Context, actor, action, target, outcome string, at time.Time) error
+	// AuditLog lists audit records, newest first.
+	AuditLog(ctx context.Context, limit int) ([]AuditRecord, error)
+}
+
+// LedgerFilter selects ledger entries; zero fields select all.
+type LedgerFilter struct {
+	Agent      string
+	CustomerID int64
+	Since      time.Time
+	Limit      int
+}
+
+// AuditRecord is one audited attempt.
+type AuditRecord struct {
+	Actor, Action, Target, Outcome string
+	At                             time.Time
+}
+
 // Tx is a unit of work on the store.
 type Tx interface {
 	CustomerTx
 	TimelineTx
 	CardTx
+	LedgerTx
 	// EnqueueJob adds a job unless one with its key was ever enqueued;
 	// added says which.
 	EnqueueJob(ctx context.Context, j *Job, runAfter time.Time) (added bool, err error)

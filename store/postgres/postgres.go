@@ -55,7 +55,8 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 	}
 	return sqlstore.New(sqlstore.Options{
 		Dialect: sqlstore.Dialect{Name: "postgres", Numbered: true, LockSkip: "FOR UPDATE SKIP LOCKED",
-			Relaxed: "SET LOCAL synchronous_commit TO OFF"},
+			Relaxed: "SET LOCAL synchronous_commit TO OFF",
+			LockKey: "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"},
 		Writer: db,
 		Migrated: func(ctx context.Context) error {
 			has, err := p.HasPending(ctx)

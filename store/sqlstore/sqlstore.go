@@ -33,6 +33,10 @@ type Dialect struct {
 	// Relaxed starts a transaction whose commit need not wait for the disk,
 	// where waiting is the default (PostgreSQL: synchronous_commit off).
 	Relaxed string
+	// LockKey takes a lock on one key (?) until the transaction ends, where
+	// concurrent writers need one (PostgreSQL: an advisory lock); empty
+	// where transactions already write one at a time (SQLite).
+	LockKey string
 }
 
 // commitMode says how a transaction commits.

@@ -1,0 +1,258 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+)
+
+const ledgerColumns = `id, request_id, key, gesture, title, kind, value, currency, charge, customer_id, agent, team,
+	status, reason, decided_by, ticket_key, created_at`
+
+func scanLedger(row interface{ Scan(...any) error }) (*plusone.LedgerEntry, error) {
+	var (
+		e       plusone.LedgerEntry
+		request sql.NullInt64
+		key     sql.NullString
+		status  string
+		created sql.NullInt64
+	)
+	if err := row.Scan(&e.ID, &request, &key, &e.Gesture, &e.Title, &e.Kind, &e.Value, &e.Currency, &e.Charge,
+		&e.CustomerID, &e.Agent, &e.Team, &status, &e.Reason, &e.By, &e.TicketKey, &created); err != nil {
+		return nil, err
+	}
+	e.RequestID = e.ID
+	if request.Valid {
+		e.RequestID = request.Int64
+	}
+	e.Key, e.Status, e.CreatedAt = key.String, plusone.LedgerStatus(status), fromTS(created)
+	return &e, nil
+}
+
+func collectLedger(rows *sql.Rows, err error) ([]plusone.LedgerEntry, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []plusone.LedgerEntry
+	for rows.Next() {
+		e, err := scanLedger(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, rows.Err()
+}
+
+// LockBudgets takes the dialect's lock for each key, in a fixed order so
+// that two transactions never wait on each other crosswise.
+func (t *tx) LockBudgets(ctx context.Context, keys ...string) error {
+	if t.x.d.LockKey == "" {
+		return nil // one writer at a time already (SQLite)
+	}
+	keys = slices.Clone(keys)
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
+		if _, err := t.exec(ctx, t.x.d.LockKey, k); err != nil {
+			return fmt.Errorf("lock budget %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// AppendLedger appends an entry, once per key.
+func (t *tx) AppendLedger(ctx context.Context, e *plusone.LedgerEntry) (*plusone.LedgerEntry, bool, error) {
+	var key, request any
+	if e.Key != "" {
+		key = e.Key
+		existing, err := scanLedger(t.queryRow(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE key = ?`, e.Key))
+		if err == nil {
+			return existing, true, nil
+		}
+		if err != sql.ErrNoRows {
+			return nil, false, fmt.Errorf("ledger key %s: %w", e.Key, err)
+		}
+	}
+	if e.RequestID != 0 {
+		request = e.RequestID
+	}
+	err := t.queryRow(ctx, `INSERT INTO ledger (request_id, key, gesture, title, kind, value, currency, charge, customer_id,
+			agent, team, status, reason, decided_by, ticket_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		request, key, e.Gesture, e.Title, e.Kind, int64(e.Value), e.Currency, int64(e.Charge), e.CustomerID, e.Agent, e.Team,
+		string(e.Status), e.Reason, e.By, e.TicketKey, e.CreatedAt.UnixMicro()).Scan(&e.ID)
+	if err != nil {
+		return nil, false, fmt.Errorf("append ledger: %w", err)
+	}
+	if e.RequestID == 0 {
+		e.RequestID = e.ID
+	}
+	return e, false, nil
+}
+
+// Request lists a request's entries.
+func (t *tx) Request(ctx context.Context, requestID int64) ([]plusone.LedgerEntry, error) {
+	entries, err := collectLedger(t.query(ctx, `SELECT `+ledgerColumns+` FROM ledger
+		WHERE COALESCE(request_id, id) = ? ORDER BY id`, requestID))
+	if err != nil {
+		return nil, fmt.Errorf("request %d: %w", requestID, err)
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("request %d: %w", requestID, plusone.ErrNotFound)
+	}
+	return entries, nil
+}
+
+// Spent sums a budget's charges since its period started.
+func (t *tx) Spent(ctx context.Context, scope, key string, since time.Time) (plusone.Money, error) {
+	column := map[string]string{"agent": "agent", "team": "team", "customer": "customer_id"}[scope]
+	if column == "" {
+		return 0, fmt.Errorf("spent: unknown scope %q", scope)
+	}
+	var sum plusone.Money
+	err := t.queryRow(ctx, `SELECT COALESCE(SUM(charge), 0) FROM ledger WHERE `+column+` = ? AND created_at >= ?`,
+		key, since.UnixMicro()).Scan(&sum)
+	if err != nil {
+		return 0, fmt.Errorf("spent %s %s: %w", scope, key, err)
+	}
+	return sum, nil
+}
+
+// LastGranted is the latest grant of a gesture to a customer not cancelled.
+func (t *tx) LastGranted(ctx context.Context, customerID int64, gesture string) (time.Time, error) {
+	var at sql.NullInt64
+	err := t.queryRow(ctx, `SELECT MAX(l.created_at) FROM ledger l
+		WHERE l.customer_id = ? AND l.gesture = ? AND l.status IN ('granted', 'approved')
+			AND NOT EXISTS (SELECT 1 FROM ledger c WHERE COALESCE(c.request_id, c.id) = COALESCE(l.request_id, l.id)
+				AND c.status = 'cancelled')`, customerID, gesture).Scan(&at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("last grant of %s: %w", gesture, err)
+	}
+	return fromTS(at), nil
+}
+
+// latest selects the newest entry of each request.
+const latest = ` NOT EXISTS (SELECT 1 FROM ledger n WHERE COALESCE(n.request_id, n.id) = COALESCE(l.request_id, l.id) AND n.id > l.id)`
+
+func (t *tx) Gestures(ctx context.Context, customerID int64, limit int) ([]plusone.LedgerEntry, error) {
+	out, err := collectLedger(t.query(ctx, `SELECT `+prefixed("l.", ledgerColumns)+` FROM ledger l
+		WHERE l.customer_id = ? AND`+latest+` ORDER BY l.id DESC LIMIT ?`, customerID, limit))
+	if err != nil {
+		return nil, fmt.Errorf("gestures of %d: %w", customerID, err)
+	}
+	return out, nil
+}
+
+func (t *tx) Pending(ctx context.Context, limit int) ([]plusone.LedgerEntry, error) {
+	out, err := collectLedger(t.query(ctx, `SELECT `+prefixed("l.", ledgerColumns)+` FROM ledger l
+		WHERE l.status = 'pending_approval' AND`+latest+` ORDER BY l.id LIMIT ?`, limit))
+	if err != nil {
+		return nil, fmt.Errorf("pending approvals: %w", err)
+	}
+	return out, nil
+}
+
+func (t *tx) Ledger(ctx context.Context, f plusone.LedgerFilter) ([]plusone.LedgerEntry, error) {
+	q := `SELECT ` + ledgerColumns + ` FROM ledger WHERE 1 = 1`
+	var args []any
+	if f.Agent != "" {
+		q += ` AND agent = ?`
+		args = append(args, f.Agent)
+	}
+	if f.CustomerID != 0 {
+		q += ` AND customer_id = ?`
+		args = append(args, f.CustomerID)
+	}
+	if !f.Since.IsZero() {
+		q += ` AND created_at >= ?`
+		args = append(args, f.Since.UnixMicro())
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	out, err := collectLedger(t.query(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	return out, nil
+}
+
+func (t *tx) SaveMessage(ctx context.Context, requestID int64, purpose, channel, ts string) error {
+	_, err := t.exec(ctx, `INSERT INTO ledger_messages (request_id, purpose, channel, ts) VALUES (?, ?, ?, ?)
+		ON CONFLICT (request_id, purpose) DO NOTHING`, requestID, purpose, channel, ts)
+	if err != nil {
+		return fmt.Errorf("save %s message of %d: %w", purpose, requestID, err)
+	}
+	return nil
+}
+
+func (t *tx) Message(ctx context.Context, requestID int64, purpose string) (string, string, error) {
+	var channel, ts string
+	err := t.queryRow(ctx, `SELECT channel, ts FROM ledger_messages WHERE request_id = ? AND purpose = ?`,
+		requestID, purpose).Scan(&channel, &ts)
+	if err != nil {
+		return "", "", fmt.Errorf("%s message of %d: %w", purpose, requestID, notFound(err))
+	}
+	return channel, ts, nil
+}
+
+func (t *tx) AddOverride(ctx context.Context, o *plusone.Override) error {
+	err := t.queryRow(ctx, `INSERT INTO overrides (path, old_value, new_value, changed_by, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		o.Path, o.OldValue, o.NewValue, o.By, o.At.UnixMicro()).Scan(&o.ID)
+	if err != nil {
+		return fmt.Errorf("add override %s: %w", o.Path, err)
+	}
+	return nil
+}
+
+func (t *tx) Overrides(ctx context.Context) ([]plusone.Override, error) {
+	rows, err := t.query(ctx, `SELECT id, path, old_value, new_value, changed_by, at FROM overrides ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("overrides: %w", err)
+	}
+	defer rows.Close()
+	var out []plusone.Override
+	for rows.Next() {
+		var o plusone.Override
+		var at sql.NullInt64
+		if err := rows.Scan(&o.ID, &o.Path, &o.OldValue, &o.NewValue, &o.By, &at); err != nil {
+			return nil, err
+		}
+		o.At = fromTS(at)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) Audit(ctx context.Context, actor, action, target, outcome string, at time.Time) error {
+	if _, err := t.exec(ctx, `INSERT INTO audit (actor, action, target, outcome, at) VALUES (?, ?, ?, ?, ?)`,
+		actor, action, target, outcome, at.UnixMicro()); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) AuditLog(ctx context.Context, limit int) ([]plusone.AuditRecord, error) {
+	rows, err := t.query(ctx, `SELECT actor, action, target, outcome, at FROM audit ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []plusone.AuditRecord
+	for rows.Next() {
+		var a plusone.AuditRecord
+		var at sql.NullInt64
+		if err := rows.Scan(&a.Actor, &a.Action, &a.Target, &a.Outcome, &at); err != nil {
+			return nil, err
+		}
+		a.At = fromTS(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
