@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/htmltext"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // ruleBody is the layout of BodyTemplate. Every scalar is read as text
@@ -59,7 +61,7 @@ const eventList = `"ticket_created", "customer_replied", "agent_replied", "statu
 // delivery turns the body into its event; raw is the body as received.
 func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 	if b.Plusone != BodyMarker {
-		return plusone.Delivery{}, invalid(`field "plusone": %q is not a layout this version reads; use %q (see freshdesk.BodyTemplate)`, clip(string(b.Plusone)), BodyMarker)
+		return plusone.Delivery{}, webhook.Invalid(`field "plusone": %q is not a layout this version reads; use %q (see freshdesk.BodyTemplate)`, clip(string(b.Plusone)), BodyMarker)
 	}
 	event := lower(string(b.Event))
 	if event == "" {
@@ -68,17 +70,17 @@ func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 	switch event {
 	case eventTicketCreated, eventCustomerReplied, eventAgentReplied, eventStatusChanged, eventTicketUpdated, eventSatisfaction:
 	default:
-		return plusone.Delivery{}, invalid(`field "event": %q is not %s`, clip(string(b.Event)), eventList)
+		return plusone.Delivery{}, webhook.Invalid(`field "event": %q is not %s`, clip(string(b.Event)), eventList)
 	}
 	ticketID := string(b.Ticket.ID)
 	if ticketID == "" {
-		return plusone.Delivery{}, invalid(`field "ticket.id": required; set it to "{{ticket.id}}"`)
+		return plusone.Delivery{}, webhook.Invalid(`field "ticket.id": required; set it to "{{ticket.id}}"`)
 	}
 	ref, err := b.customer()
 	if err != nil {
 		return plusone.Delivery{}, err
 	}
-	comment := htmlText(string(b.Comment))
+	comment := htmltext.Text(string(b.Comment))
 	key := dedupeKey(event, ticketID, string(b.Ticket.UpdatedAt), comment, raw)
 	t := b.ticket(comment)
 	when := b.Ticket.UpdatedAt
@@ -91,7 +93,7 @@ func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 	switch event {
 	case eventTicketCreated:
 		e.Type = plusone.EventTicketCreated
-		switch description := htmlText(string(b.Description)); {
+		switch description := htmltext.Text(string(b.Description)); {
 		case comment != "":
 			e.Message = &plusone.Message{ID: commentID(ticketID, comment), Text: comment, Author: ref.Name, FromCustomer: true}
 		case description != "":
@@ -99,7 +101,7 @@ func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 		}
 	case eventCustomerReplied, eventAgentReplied:
 		if comment == "" {
-			return plusone.Delivery{}, invalid(`field "comment": required for "event": %q; set it to "{{ticket.latest_public_comment}}"`, event)
+			return plusone.Delivery{}, webhook.Invalid(`field "comment": required for "event": %q; set it to "{{ticket.latest_public_comment}}"`, event)
 		}
 		e.Type = plusone.EventMessageReceived
 		e.Message = &plusone.Message{ID: commentID(ticketID, comment), Text: comment, Author: ref.Name, FromCustomer: true}
@@ -114,7 +116,7 @@ func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 		e.Type = plusone.EventFeedbackReceived
 		// One feedback per ticket and score, however many rules repeat it.
 		e.ID = "ticket:" + ticketID + ":satisfaction:" + strconv.Itoa(score)
-		e.Feedback = &plusone.Feedback{Score: score, Scale: plusone.ScaleCSAT, Comment: htmlText(string(b.Satisfaction.Comment))}
+		e.Feedback = &plusone.Feedback{Score: score, Scale: plusone.ScaleCSAT, Comment: htmltext.Text(string(b.Satisfaction.Comment))}
 	default:
 		e.Type = plusone.EventTicketUpdated
 	}
@@ -125,10 +127,10 @@ func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 func (b *ruleBody) customer() (plusone.CustomerRef, error) {
 	email := string(b.Requester.Email)
 	if email != "" && plusone.NormalizeEmail(email) == "" {
-		return plusone.CustomerRef{}, invalid(`field "requester.email": %q is not an email address; set it to "{{ticket.requester.email}}"`, clip(email))
+		return plusone.CustomerRef{}, webhook.Invalid(`field "requester.email": %q is not an email address; set it to "{{ticket.requester.email}}"`, clip(email))
 	}
 	if email == "" && b.Requester.ID == "" {
-		return plusone.CustomerRef{}, invalid(`field "requester": email or id is required; set them to "{{ticket.requester.email}}" and "{{ticket.requester.id}}"`)
+		return plusone.CustomerRef{}, webhook.Invalid(`field "requester": email or id is required; set them to "{{ticket.requester.email}}" and "{{ticket.requester.id}}"`)
 	}
 	return plusone.CustomerRef{
 		Email:      email,
@@ -151,7 +153,7 @@ func (b *ruleBody) ticket(comment string) *plusone.Ticket {
 		Channel:  lower(string(b.Ticket.Source)),
 	}
 	if t.Subject == "" {
-		t.Subject = excerpt(firstNonEmpty(htmlText(string(b.Description)), comment), 80)
+		t.Subject = htmltext.Excerpt(firstNonEmpty(htmltext.Text(string(b.Description)), comment), 80)
 	}
 	return t
 }

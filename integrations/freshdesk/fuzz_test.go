@@ -1,30 +1,18 @@
 package freshdesk_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/freshdesk"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 // FuzzParse checks that Parse never panics and that whatever it accepts has
 // a dedupe key and events that name their customer.
 func FuzzParse(f *testing.F) {
-	entries, err := os.ReadDir("testdata")
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+	for _, file := range eventtest.Testdata(f) {
+		f.Add(file.Body)
 	}
 	f.Add([]byte(freshdesk.BodyTemplate()))
 	src := freshdesk.New(secret)

@@ -1,90 +1,16 @@
 package freshdesk
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"reflect"
 	"strings"
 	"time"
 
-	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
-// decode unmarshals data into v. Its errors are EINVALID and name the byte
-// offset of a syntax error or the field of a type mismatch.
-func decode(data []byte, v any) error {
-	if err := json.Unmarshal(data, v); err != nil {
-		return jsonError(err)
-	}
-	return nil
-}
-
-func jsonError(err error) error {
-	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		return invalid("invalid JSON: %s at offset %d", se.Error(), se.Offset)
-	}
-	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-		if te.Field == "" {
-			return invalid("body: expected %s, got %s", describe(te.Type), te.Value)
-		}
-		return invalid("field %q: expected %s, got %s", te.Field, describe(te.Type), te.Value)
-	}
-	return invalid("invalid JSON: %v", err)
-}
-
-// describe names a Go type the way a JSON sender thinks of it.
-func describe(t reflect.Type) string {
-	if t == nil {
-		return "another type"
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	}
-	return t.String()
-}
-
-// text is a scalar read as a string: placeholders render as text, and one
-// left unquoted in the body arrives as a number or a boolean. Numbers are
-// kept digit for digit. A placeholder Freshdesk did not render
-// ("{{ticket.id}}") reads as empty.
-type text string
-
-// UnmarshalJSON accepts a string, a number, a boolean or null.
-func (v *text) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*v = ""
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		s = strings.TrimSpace(s)
-		if strings.HasPrefix(s, "{{") && strings.HasSuffix(s, "}}") {
-			s = ""
-		}
-		*v = text(s)
-	case b[0] == '{':
-		return &json.UnmarshalTypeError{Value: "object", Type: reflect.TypeFor[string]()}
-	case b[0] == '[':
-		return &json.UnmarshalTypeError{Value: "array", Type: reflect.TypeFor[string]()}
-	default:
-		*v = text(b)
-	}
-	return nil
-}
+// text is a scalar of a rule's body: placeholders render as text, one left
+// unquoted arrives as a number or a boolean, and one Freshdesk did not
+// render ("{{ticket.id}}") reads as empty.
+type text = webhook.TemplateText
 
 // tagList reads tags as a JSON array of strings or as one string of tags
 // separated by commas, as {{ticket.tags}} renders them ("vip, late
@@ -93,34 +19,17 @@ type tagList []string
 
 // UnmarshalJSON accepts an array of strings, a string or null.
 func (v *tagList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	var parts []string
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*v = nil
-		return nil
-	case b[0] == '[':
-		var list []text
-		if err := json.Unmarshal(b, &list); err != nil {
-			return err
+	tags, err := webhook.Tags(b, func(s string) []string {
+		parts := strings.Split(s, ",")
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i])
 		}
-		for _, t := range list {
-			parts = append(parts, string(t))
-		}
-	default:
-		var s text
-		if err := s.UnmarshalJSON(b); err != nil {
-			return &json.UnmarshalTypeError{Value: "object", Type: reflect.TypeFor[[]string]()}
-		}
-		parts = strings.Split(string(s), ",")
+		return parts
+	})
+	if err != nil {
+		return err
 	}
-	out := tagList{}
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	*v = out
+	*v = tags
 	return nil
 }
 
@@ -142,10 +51,6 @@ func parseTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-func invalid(format string, args ...any) error {
-	return plusone.Errorf(plusone.EINVALID, format, args...)
 }
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

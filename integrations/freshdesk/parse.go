@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/jsonrepair"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // Parse reads a body of the layout of BodyTemplate into events (see the
@@ -19,19 +21,19 @@ func (s *Source) Parse(_ http.Header, body []byte) (plusone.Delivery, error) {
 	data := body
 	if err := json.Unmarshal(body, &probe); err != nil {
 		if _, isSyntax := errors.AsType[*json.SyntaxError](err); !isSyntax || !looksLikeRuleBody(body) {
-			return plusone.Delivery{}, jsonError(err)
+			return plusone.Delivery{}, webhook.JSONError(err, "")
 		}
 		// Placeholders are not JSON-escaped; try to read the text as meant.
-		data = repairJSON(body)
+		data = jsonrepair.Repair(body)
 		if json.Unmarshal(data, &probe) != nil {
-			return plusone.Delivery{}, jsonError(err)
+			return plusone.Delivery{}, webhook.JSONError(err, "")
 		}
 	}
 	if probe.Plusone == nil {
-		return plusone.Delivery{}, invalid(`field "plusone": required; paste freshdesk.BodyTemplate (it starts with "plusone": %q) into the rule's webhook`, BodyMarker)
+		return plusone.Delivery{}, webhook.Invalid(`field "plusone": required; paste freshdesk.BodyTemplate (it starts with "plusone": %q) into the rule's webhook`, BodyMarker)
 	}
 	var b ruleBody
-	if err := decode(data, &b); err != nil {
+	if err := webhook.Decode(data, &b, ""); err != nil {
 		return plusone.Delivery{}, err
 	}
 	return b.delivery(body)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/freshdesk"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 func TestParseTestdata(t *testing.T) {
@@ -29,7 +30,7 @@ func TestParseTestdata(t *testing.T) {
 		want []plusone.Event // ID defaults to key
 	}{
 		{"ticket_created.json", "ticket_created:42:2025-01-08 05:12:07 -0500", []plusone.Event{{
-			Type: plusone.EventTicketCreated, OccurredAt: at("2025-01-08T10:12:07Z"),
+			Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2025-01-08T10:12:07Z"),
 			Customer: plusone.CustomerRef{Email: "Jane.Doe@example.com", Name: "Jane Doe", Phone: "+1 555 0100", ExternalID: "80012345678"},
 			Ticket:   janeTicket("open"),
 			Message: &plusone.Message{ID: "ticket:42:description", Author: "Jane Doe", FromCustomer: true,
@@ -37,7 +38,7 @@ func TestParseTestdata(t *testing.T) {
 		}}},
 		// Unescaped placeholders broke the JSON; the repair reads them as meant.
 		{"ticket_created--broken.json", "ticket_created:43:2025-01-12 09:00:00 UTC", []plusone.Event{{
-			Type: plusone.EventTicketCreated, OccurredAt: at("2025-01-12T09:00:00Z"),
+			Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2025-01-12T09:00:00Z"),
 			Customer: plusone.CustomerRef{Email: "max@example.org", Name: `Max "Tires" Mustermann`, ExternalID: "80012345999"},
 			Ticket: &plusone.Ticket{ID: "43", Subject: `Tire size "225/45 R17" out of stock?`, URL: "https://tiresco.freshdesk.com/helpdesk/tickets/43",
 				Status: "open", Priority: "low", Tags: []string{"stock"}, Channel: "portal"},
@@ -45,19 +46,19 @@ func TestParseTestdata(t *testing.T) {
 				Text: "Hello,\nthe shop says \"sold out\", but I need them by Friday. Can you check C:\\orders?\n\nThanks, Max"},
 		}}},
 		{"customer_replied.json", "customer_replied:42:2025-01-08 09:25:30 -0500:" + sum8(question), []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T14:25:30Z"), Customer: jane, Ticket: janeTicket("open"),
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T14:25:30Z"), Customer: jane, Ticket: janeTicket("open"),
 			// The quoted earlier mail is left out.
 			Message: &plusone.Message{ID: "ticket:42:comment:" + sum8(question), Text: question, Author: "Jane Doe", FromCustomer: true},
 		}}},
 		{"agent_replied.json", "agent_replied:42:2025-01-08 10:02:11 -0500:" + sum8(reply), []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T15:02:11Z"), Customer: jane, Ticket: janeTicket("pending"),
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T15:02:11Z"), Customer: jane, Ticket: janeTicket("pending"),
 			Message: &plusone.Message{ID: "ticket:42:comment:" + sum8(reply), Text: reply, Author: "Sam Support"},
 		}}},
 		{"status_changed.json", "status_changed:42:2025-01-09 11:45:20 -0500:" + sum8(reply), []plusone.Event{{
-			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-09T16:45:20Z"), Customer: jane, Ticket: janeTicket("resolved"),
+			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-09T16:45:20Z"), Customer: jane, Ticket: janeTicket("resolved"),
 		}}},
 		{"satisfaction.json", "satisfaction:42:2025-01-10 04:30:00 -0500:" + sum8(reply), []plusone.Event{{
-			ID: "ticket:42:satisfaction:5", Type: plusone.EventFeedbackReceived, OccurredAt: at("2025-01-10T09:30:00Z"),
+			ID: "ticket:42:satisfaction:5", Type: plusone.EventFeedbackReceived, OccurredAt: eventtest.At("2025-01-10T09:30:00Z"),
 			Customer: jane, Ticket: janeTicket("closed"),
 			Feedback: &plusone.Feedback{Score: 5, Scale: plusone.ScaleCSAT},
 		}}},
@@ -65,7 +66,7 @@ func TestParseTestdata(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			d, err := deliver(t, readFile(t, tt.file))
+			d, err := deliver(t, eventtest.ReadFile(t, tt.file))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -77,7 +78,7 @@ func TestParseTestdata(t *testing.T) {
 					tt.want[i].ID = tt.key
 				}
 			}
-			assertEvents(t, d.Events, tt.want)
+			eventtest.AssertEvents(t, plusone.SourceFreshdesk, d.Events, tt.want)
 		})
 	}
 }
@@ -87,7 +88,7 @@ func TestParseTestdata(t *testing.T) {
 // body keys the delivery.
 func TestParseUnrendered(t *testing.T) {
 	t.Parallel()
-	body := readFile(t, "ticket_updated--unrendered.json")
+	body := eventtest.ReadFile(t, "ticket_updated--unrendered.json")
 	d, err := deliver(t, body)
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
@@ -97,7 +98,7 @@ func TestParseUnrendered(t *testing.T) {
 	if d.DedupeKey != key {
 		t.Errorf("DedupeKey = %q, want %q", d.DedupeKey, key)
 	}
-	assertEvents(t, d.Events, []plusone.Event{{
+	eventtest.AssertEvents(t, plusone.SourceFreshdesk, d.Events, []plusone.Event{{
 		ID: key, Type: plusone.EventTicketUpdated,
 		Customer: plusone.CustomerRef{Name: "Bob Roe", ExternalID: "80012346001"},
 		Ticket: &plusone.Ticket{ID: "44", Subject: "Return label", Status: "waiting on customer", Priority: "high",
@@ -109,7 +110,7 @@ func TestParseUnrendered(t *testing.T) {
 // same update reported by two rules, or a new comment, is another.
 func TestParseRedelivery(t *testing.T) {
 	t.Parallel()
-	body := readFile(t, "customer_replied.json")
+	body := eventtest.ReadFile(t, "customer_replied.json")
 	a, err := deliver(t, body)
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +145,7 @@ func TestBodyTemplate(t *testing.T) {
 	}
 	// Unrendered, the placeholders read as empty: the error says what to set.
 	_, err := freshdesk.New(secret).Parse(nil, []byte(tmpl))
-	assertError(t, err, plusone.EINVALID, `field "ticket.id": required; set it to "{{ticket.id}}"`)
+	eventtest.AssertError(t, err, plusone.EINVALID, `field "ticket.id": required; set it to "{{ticket.id}}"`)
 
 	rendered := strings.NewReplacer(
 		`"event": "ticket_created"`, `"event": "agent_replied"`,
@@ -174,8 +175,8 @@ func TestBodyTemplate(t *testing.T) {
 		t.Fatalf("Parse: %v", err)
 	}
 	text := "Sorry, Ann!\nA label is on its way."
-	assertEvents(t, d.Events, []plusone.Event{{
-		ID: d.DedupeKey, Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T10:20:00Z"),
+	eventtest.AssertEvents(t, plusone.SourceFreshdesk, d.Events, []plusone.Event{{
+		ID: d.DedupeKey, Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T10:20:00Z"),
 		Customer: plusone.CustomerRef{Email: "ann@example.com", Name: "Ann Lee", ExternalID: "1001"},
 		Ticket: &plusone.Ticket{ID: "77", Subject: `The "M" size`, URL: "https://acme.freshdesk.com/helpdesk/tickets/77",
 			Status: "pending", Priority: "urgent", Tags: []string{"returns", "size"}, Channel: "chat"},
@@ -188,7 +189,7 @@ func TestBodyTemplate(t *testing.T) {
 
 func TestParseSatisfactionRatings(t *testing.T) {
 	t.Parallel()
-	body := string(readFile(t, "satisfaction.json"))
+	body := string(eventtest.ReadFile(t, "satisfaction.json"))
 	for rating, want := range map[string]int{
 		"1": 1, "5": 5, "103": 5, "102": 5, "101": 4, "100": 3, "-101": 2, "-102": 1, "-103": 1,
 		"Extremely happy": 5, "happy": 4, "Neutral": 3, "Unhappy": 2, "Very unhappy": 1, "extremely_unhappy": 1,
@@ -229,7 +230,7 @@ func TestParseErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := freshdesk.New(secret).Parse(nil, []byte(tt.body))
-			assertError(t, err, plusone.EINVALID, tt.want)
+			eventtest.AssertError(t, err, plusone.EINVALID, tt.want)
 		})
 	}
 }

@@ -3,6 +3,8 @@ package freshdesk
 import (
 	"strconv"
 	"strings"
+
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // csat reads the rating a satisfaction rule sets onto the CSAT scale: a
@@ -14,7 +16,7 @@ import (
 func csat(rating string) (int, error) {
 	r := strings.Join(strings.Fields(strings.NewReplacer("_", " ", "-", " ").Replace(lower(rating))), " ")
 	if r == "" {
-		return 0, invalid(`field "satisfaction.rating": required for "event": "satisfaction"; set it to the rating the rule matches, from 1 to 5`)
+		return 0, webhook.Invalid(`field "satisfaction.rating": required for "event": "satisfaction"; set it to the rating the rule matches, from 1 to 5`)
 	}
 	if n, err := strconv.Atoi(strings.ReplaceAll(lower(rating), " ", "")); err == nil {
 		switch {
@@ -45,5 +47,5 @@ func csat(rating string) (int, error) {
 			return 1, nil
 		}
 	}
-	return 0, invalid(`field "satisfaction.rating": %q is not a rating; use 1 to 5, a Freshdesk rating code (103 to -103) or words such as "Extremely happy"`, clip(rating))
+	return 0, webhook.Invalid(`field "satisfaction.rating": %q is not a rating; use 1 to 5, a Freshdesk rating code (103 to -103) or words such as "Extremely happy"`, clip(rating))
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/freshdesk"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 func TestVerify(t *testing.T) {
@@ -43,7 +44,7 @@ func TestVerify(t *testing.T) {
 				}
 				return
 			}
-			assertError(t, err, plusone.EUNAUTHORIZED, tt.want)
+			eventtest.AssertError(t, err, plusone.EUNAUTHORIZED, tt.want)
 		})
 	}
 }

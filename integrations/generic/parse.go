@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // typeList names the accepted values of "type", for error messages.
@@ -15,7 +16,7 @@ const typeList = "ticket.created, ticket.updated, message.received, order.create
 // EINVALID and name the field at fault. The dedupe key is the body's "id".
 func (s *Source) Parse(_ http.Header, body []byte) (plusone.Delivery, error) {
 	var p payload
-	if err := decode(body, &p); err != nil {
+	if err := webhook.Decode(body, &p, ""); err != nil {
 		return plusone.Delivery{}, err
 	}
 	e, err := p.event()
@@ -29,13 +30,13 @@ func (s *Source) Parse(_ http.Header, body []byte) (plusone.Delivery, error) {
 // objects the type needs are read; the others are ignored.
 func (p *payload) event() (plusone.Event, error) {
 	if p.ID == "" {
-		return plusone.Event{}, invalid(`field "id": required (unique per event, repeated on redelivery)`)
+		return plusone.Event{}, webhook.Invalid(`field "id": required (unique per event, repeated on redelivery)`)
 	}
 	typ, err := eventType(p.Type)
 	if err != nil {
 		return plusone.Event{}, err
 	}
-	at, err := timestamp("occurred_at", p.OccurredAt)
+	at, err := webhook.Timestamp("occurred_at", p.OccurredAt)
 	if err != nil {
 		return plusone.Event{}, err
 	}
@@ -81,21 +82,21 @@ func eventType(s string) (plusone.EventType, error) {
 		plusone.EventCustomerUpdated:
 		return t, nil
 	case "":
-		return "", invalid(`field "type": required, one of %s`, typeList)
+		return "", webhook.Invalid(`field "type": required, one of %s`, typeList)
 	}
-	return "", invalid(`field "type": %q is not one of %s`, s, typeList)
+	return "", webhook.Invalid(`field "type": %q is not one of %s`, s, typeList)
 }
 
 func customer(c *customerJSON) (plusone.CustomerRef, error) {
 	if c == nil {
-		return plusone.CustomerRef{}, invalid(`field "customer": required, with email or external_id`)
+		return plusone.CustomerRef{}, webhook.Invalid(`field "customer": required, with email or external_id`)
 	}
 	email := strings.TrimSpace(c.Email)
 	if email != "" && plusone.NormalizeEmail(email) == "" {
-		return plusone.CustomerRef{}, invalid(`field "customer.email": %q is not an email address`, email)
+		return plusone.CustomerRef{}, webhook.Invalid(`field "customer.email": %q is not an email address`, email)
 	}
 	if email == "" && c.ExternalID == "" {
-		return plusone.CustomerRef{}, invalid(`field "customer": email or external_id is required`)
+		return plusone.CustomerRef{}, webhook.Invalid(`field "customer": email or external_id is required`)
 	}
 	return plusone.CustomerRef{
 		Email:       email,
@@ -110,12 +111,12 @@ func customer(c *customerJSON) (plusone.CustomerRef, error) {
 func ticket(t *ticketJSON, required bool) (*plusone.Ticket, error) {
 	if t == nil {
 		if required {
-			return nil, invalid(`field "ticket": required for ticket events`)
+			return nil, webhook.Invalid(`field "ticket": required for ticket events`)
 		}
 		return nil, nil
 	}
 	if t.ID == "" {
-		return nil, invalid(`field "ticket.id": required`)
+		return nil, webhook.Invalid(`field "ticket.id": required`)
 	}
 	return &plusone.Ticket{
 		ID:       string(t.ID),
@@ -132,12 +133,12 @@ func ticket(t *ticketJSON, required bool) (*plusone.Ticket, error) {
 func message(m *messageJSON, required bool) (*plusone.Message, error) {
 	if m == nil {
 		if required {
-			return nil, invalid(`field "message": required for message.received`)
+			return nil, webhook.Invalid(`field "message": required for message.received`)
 		}
 		return nil, nil
 	}
 	if required && strings.TrimSpace(m.Text) == "" {
-		return nil, invalid(`field "message.text": required for message.received`)
+		return nil, webhook.Invalid(`field "message.text": required for message.received`)
 	}
 	fromCustomer := true
 	switch lower(m.AuthorType) {
@@ -145,7 +146,7 @@ func message(m *messageJSON, required bool) (*plusone.Message, error) {
 	case "agent":
 		fromCustomer = false
 	default:
-		return nil, invalid(`field "message.author_type": %q is not "customer" or "agent"`, m.AuthorType)
+		return nil, webhook.Invalid(`field "message.author_type": %q is not "customer" or "agent"`, m.AuthorType)
 	}
 	return &plusone.Message{
 		ID:           string(m.ID),
@@ -157,12 +158,12 @@ func message(m *messageJSON, required bool) (*plusone.Message, error) {
 
 func order(o *orderJSON, at time.Time) (*plusone.Order, error) {
 	if o == nil {
-		return nil, invalid(`field "order": required for order.created`)
+		return nil, webhook.Invalid(`field "order": required for order.created`)
 	}
 	if o.ID == "" {
-		return nil, invalid(`field "order.id": required`)
+		return nil, webhook.Invalid(`field "order.id": required`)
 	}
-	total, err := amount("order.total", o.Total)
+	total, err := webhook.Amount("order.total", o.Total)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +171,7 @@ func order(o *orderJSON, at time.Time) (*plusone.Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	created, err := timestamp("order.created_at", o.CreatedAt)
+	created, err := webhook.Timestamp("order.created_at", o.CreatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -194,12 +195,12 @@ func order(o *orderJSON, at time.Time) (*plusone.Order, error) {
 // the event's time.
 func cart(c *cartJSON, at time.Time) (*plusone.Cart, error) {
 	if c == nil {
-		return nil, invalid(`field "cart": required for cart.abandoned`)
+		return nil, webhook.Invalid(`field "cart": required for cart.abandoned`)
 	}
 	if c.ID == "" {
-		return nil, invalid(`field "cart.id": required`)
+		return nil, webhook.Invalid(`field "cart.id": required`)
 	}
-	total, err := amount("cart.total", c.Total)
+	total, err := webhook.Amount("cart.total", c.Total)
 	if err != nil {
 		return nil, err
 	}
@@ -224,12 +225,12 @@ func lineItems(field string, in []itemJSON) ([]plusone.LineItem, error) {
 	}
 	out := make([]plusone.LineItem, 0, len(in))
 	for i, it := range in {
-		price, err := amount(itemField(field, i, "price"), it.Price)
+		price, err := webhook.Amount(webhook.ItemField(field, i, "price"), it.Price)
 		if err != nil {
 			return nil, err
 		}
 		if it.Quantity < 0 {
-			return nil, invalid("field %q: %d is negative", itemField(field, i, "quantity"), it.Quantity)
+			return nil, webhook.Invalid("field %q: %d is negative", webhook.ItemField(field, i, "quantity"), it.Quantity)
 		}
 		out = append(out, plusone.LineItem{Title: strings.TrimSpace(it.Title), SKU: strings.TrimSpace(it.SKU), Quantity: it.Quantity, Price: price})
 	}
@@ -238,10 +239,10 @@ func lineItems(field string, in []itemJSON) ([]plusone.LineItem, error) {
 
 func feedback(f *feedbackJSON) (*plusone.Feedback, error) {
 	if f == nil {
-		return nil, invalid(`field "feedback": required for feedback.received`)
+		return nil, webhook.Invalid(`field "feedback": required for feedback.received`)
 	}
 	if f.Score == nil {
-		return nil, invalid(`field "feedback.score": required`)
+		return nil, webhook.Invalid(`field "feedback.score": required`)
 	}
 	score, scale := *f.Score, lower(f.Scale)
 	var lo, hi int
@@ -251,12 +252,12 @@ func feedback(f *feedbackJSON) (*plusone.Feedback, error) {
 	case plusone.ScaleCSAT:
 		lo, hi = 1, 5
 	case "":
-		return nil, invalid(`field "feedback.scale": required, "nps" (0-10) or "csat" (1-5)`)
+		return nil, webhook.Invalid(`field "feedback.scale": required, "nps" (0-10) or "csat" (1-5)`)
 	default:
-		return nil, invalid(`field "feedback.scale": %q is not "nps" (0-10) or "csat" (1-5)`, f.Scale)
+		return nil, webhook.Invalid(`field "feedback.scale": %q is not "nps" (0-10) or "csat" (1-5)`, f.Scale)
 	}
 	if score < lo || score > hi {
-		return nil, invalid(`field "feedback.score": %d is outside %d-%d for scale %q`, score, lo, hi, scale)
+		return nil, webhook.Invalid(`field "feedback.score": %d is outside %d-%d for scale %q`, score, lo, hi, scale)
 	}
 	return &plusone.Feedback{Score: score, Scale: scale, Comment: strings.TrimSpace(f.Comment)}, nil
 }

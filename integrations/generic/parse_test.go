@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/generic"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 const secret = "test-secret"
@@ -29,23 +29,6 @@ func deliver(t *testing.T, body []byte) (plusone.Delivery, error) {
 	return src.Parse(h, body)
 }
 
-func readFile(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func at(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 func TestParseTestdata(t *testing.T) {
 	t.Parallel()
 	jane := plusone.CustomerRef{Email: "jane@example.com"}
@@ -54,7 +37,7 @@ func TestParseTestdata(t *testing.T) {
 		want plusone.Event
 	}{
 		{"ticket_created.json", plusone.Event{
-			ID: "evt_0001", Type: plusone.EventTicketCreated, OccurredAt: at("2026-11-20T15:04:05Z"),
+			ID: "evt_0001", Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2026-11-20T15:04:05Z"),
 			Customer: plusone.CustomerRef{Email: "Jane@Example.com", Name: "Jane Doe", ExternalID: "crm-42",
 				Preferences: map[string]string{"contact": "email, mornings"}},
 			Ticket: &plusone.Ticket{ID: "T-1001", Subject: "Where is my order?", URL: "https://help.example.com/T-1001",
@@ -62,12 +45,12 @@ func TestParseTestdata(t *testing.T) {
 			Message: &plusone.Message{Text: "My tires have not arrived.", FromCustomer: true},
 		}},
 		{"ticket_updated.json", plusone.Event{
-			ID: "evt_0002", Type: plusone.EventTicketUpdated, OccurredAt: at("2026-11-20T16:30:00Z"), Customer: jane,
+			ID: "evt_0002", Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2026-11-20T16:30:00Z"), Customer: jane,
 			Ticket: &plusone.Ticket{ID: "T-1001", Status: "solved", Priority: "high", Tags: []string{"shipping", "resolved"},
 				Brand: "Tires & Co", Channel: "email"},
 		}},
 		{"message_received.json", plusone.Event{
-			ID: "evt_0003", Type: plusone.EventMessageReceived, OccurredAt: at("2026-11-21T09:12:00Z"),
+			ID: "evt_0003", Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2026-11-21T09:12:00Z"),
 			Customer: plusone.CustomerRef{ExternalID: "42"},
 			Ticket:   &plusone.Ticket{ID: "1001"},
 			Message:  &plusone.Message{ID: "m-9", Text: "Any news on the delivery?", Author: "Jane Doe", FromCustomer: true},
@@ -78,23 +61,23 @@ func TestParseTestdata(t *testing.T) {
 			Message: &plusone.Message{Text: "Your tires ship tomorrow.", Author: "Sam (support)"},
 		}},
 		{"order_created.json", plusone.Event{
-			ID: "evt_0005", Type: plusone.EventOrderCreated, OccurredAt: at("2026-11-22T10:00:00Z"),
+			ID: "evt_0005", Type: plusone.EventOrderCreated, OccurredAt: eventtest.At("2026-11-22T10:00:00Z"),
 			Customer: plusone.CustomerRef{Email: "jane@example.com", Name: "Jane Doe", Phone: "+1 555 0100"},
 			Order: &plusone.Order{ID: "1002", Name: "#1002", URL: "https://shop.example.com/orders/1002",
-				Total: 123450, Currency: "USD", Status: "open", CheckoutToken: "c-77", CreatedAt: at("2026-11-22T09:59:30Z"),
+				Total: 123450, Currency: "USD", Status: "open", CheckoutToken: "c-77", CreatedAt: eventtest.At("2026-11-22T09:59:30Z"),
 				Items: []plusone.LineItem{
 					{Title: "Winter tire", SKU: "WT-17", Quantity: 4, Price: 29999},
 					{Title: "Valve caps", Quantity: 1, Price: 3554},
 				}},
 		}},
 		{"cart_abandoned.json", plusone.Event{
-			ID: "evt_0006", Type: plusone.EventCartAbandoned, OccurredAt: at("2026-11-23T18:45:00Z"), Customer: jane,
+			ID: "evt_0006", Type: plusone.EventCartAbandoned, OccurredAt: eventtest.At("2026-11-23T18:45:00Z"), Customer: jane,
 			Cart: &plusone.Cart{ID: "c-78", URL: "https://shop.example.com/cart/c-78", Total: 8900, Currency: "USD",
 				Items:     []plusone.LineItem{{Title: "Tire pressure gauge", Quantity: 1, Price: 8900}},
-				UpdatedAt: at("2026-11-23T18:45:00Z"), Abandoned: true},
+				UpdatedAt: eventtest.At("2026-11-23T18:45:00Z"), Abandoned: true},
 		}},
 		{"feedback_nps.json", plusone.Event{
-			ID: "evt_0007", Type: plusone.EventFeedbackReceived, OccurredAt: at("2026-11-24T08:00:00Z"), Customer: jane,
+			ID: "evt_0007", Type: plusone.EventFeedbackReceived, OccurredAt: eventtest.At("2026-11-24T08:00:00Z"), Customer: jane,
 			Ticket:   &plusone.Ticket{ID: "T-1001"},
 			Feedback: &plusone.Feedback{Score: 9, Scale: plusone.ScaleNPS, Comment: "Great help"},
 		}},
@@ -103,7 +86,7 @@ func TestParseTestdata(t *testing.T) {
 			Feedback: &plusone.Feedback{Score: 2, Scale: plusone.ScaleCSAT},
 		}},
 		{"customer_updated.json", plusone.Event{
-			ID: "evt_0009", Type: plusone.EventCustomerUpdated, OccurredAt: at("2026-11-25T12:00:00Z"),
+			ID: "evt_0009", Type: plusone.EventCustomerUpdated, OccurredAt: eventtest.At("2026-11-25T12:00:00Z"),
 			Customer: plusone.CustomerRef{ExternalID: "crm-42", Name: "Jane Q. Doe", Phone: "+1 555 0101",
 				Preferences: map[string]string{"contact": "phone after 5pm", "size": "225/45 R17"}},
 		}},
@@ -111,7 +94,7 @@ func TestParseTestdata(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			d, err := deliver(t, readFile(t, tt.file))
+			d, err := deliver(t, eventtest.ReadFile(t, tt.file))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -138,7 +121,7 @@ func TestEveryTestdataFileParses(t *testing.T) {
 		if e.IsDir() {
 			continue
 		}
-		if _, err := deliver(t, readFile(t, e.Name())); err != nil {
+		if _, err := deliver(t, eventtest.ReadFile(t, e.Name())); err != nil {
 			t.Errorf("%s: %v", e.Name(), err)
 		}
 	}

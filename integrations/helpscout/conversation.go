@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/htmltext"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // conversation is the body of convo.* events: a Help Scout conversation in
@@ -107,11 +109,11 @@ func conversationKind(event string) (kind, bool) {
 // parseConversation turns a convo.* event of kind k into its event.
 func parseConversation(event string, k kind, body []byte) (plusone.Delivery, error) {
 	var c conversation
-	if err := decode(body, &c); err != nil {
+	if err := webhook.Decode(body, &c, ""); err != nil {
 		return plusone.Delivery{}, err
 	}
 	if c.ID == "" {
-		return plusone.Delivery{}, invalid(`field "id": required (the conversation id)`)
+		return plusone.Delivery{}, webhook.Invalid(`field "id": required (the conversation id)`)
 	}
 	ref, err := c.customer()
 	if err != nil {
@@ -148,12 +150,12 @@ func parseConversation(event string, k kind, body []byte) (plusone.Delivery, err
 		}
 		e = newEvent(key, plusone.EventMessageReceived)
 		e.OccurredAt = updatedAt
-		e.Message = &plusone.Message{ID: key, Text: htmlText(c.Preview), FromCustomer: k == customerReply, Private: k == note}
+		e.Message = &plusone.Message{ID: key, Text: htmltext.Text(c.Preview), FromCustomer: k == customerReply, Private: k == note}
 		if th != nil {
 			var at time.Time
 			if at, err = timestamp("threads.createdAt", th.CreatedAt); err == nil {
 				e.OccurredAt = firstTime(at, updatedAt)
-				e.Message.Text = htmlText(th.Body)
+				e.Message.Text = htmltext.Text(th.Body)
 				e.Message.Author = th.author()
 				if th.ID != "" {
 					e.Message.ID = "thread:" + string(th.ID)
@@ -198,7 +200,7 @@ func (c *conversation) customer() (plusone.CustomerRef, error) {
 			return ref, nil
 		}
 	}
-	return plusone.CustomerRef{}, invalid(`field "primaryCustomer": the conversation names no customer (id or email)`)
+	return plusone.CustomerRef{}, webhook.Invalid(`field "primaryCustomer": the conversation names no customer (id or email)`)
 }
 
 func fill(dst *string, v string) {
@@ -220,7 +222,7 @@ func (c *conversation) ticket() *plusone.Ticket {
 		t.Tags = []string(*c.Tags)
 	}
 	if t.Subject == "" {
-		t.Subject = excerpt(htmlText(c.Preview), 80)
+		t.Subject = htmltext.Excerpt(htmltext.Text(c.Preview), 80)
 	}
 	return t
 }
@@ -261,13 +263,13 @@ func (c *conversation) firstMessage() (*plusone.Message, error) {
 		}
 	}
 	if first == nil {
-		text := htmlText(c.Preview)
+		text := htmltext.Text(c.Preview)
 		if text == "" {
 			return nil, nil
 		}
 		return &plusone.Message{ID: "conversation:" + string(c.ID) + ":first", Text: text, FromCustomer: c.CreatedBy.isCustomer()}, nil
 	}
-	text := htmlText(first.Body)
+	text := htmltext.Text(first.Body)
 	if text == "" {
 		return nil, nil
 	}

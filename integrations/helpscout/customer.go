@@ -2,6 +2,7 @@ package helpscout
 
 import (
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // customerObject is the body of customer events.
@@ -16,11 +17,11 @@ type customerObject struct {
 // customer.updated, known by her Help Scout id and her email.
 func parseCustomer(event string, body []byte) (plusone.Delivery, error) {
 	var c customerObject
-	if err := decode(body, &c); err != nil {
+	if err := webhook.Decode(body, &c, ""); err != nil {
 		return plusone.Delivery{}, err
 	}
 	if c.ID == "" {
-		return plusone.Delivery{}, invalid(`field "id": required (the customer id)`)
+		return plusone.Delivery{}, webhook.Invalid(`field "id": required (the customer id)`)
 	}
 	since, err := timestamp("createdAt", c.CreatedAt)
 	if err != nil {

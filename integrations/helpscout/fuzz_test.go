@@ -2,31 +2,19 @@ package helpscout_test
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/helpscout"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 // FuzzParse checks that Parse never panics and that whatever it accepts has
 // a dedupe key (or is the test event, answered and not stored) and events
 // that name their customer.
 func FuzzParse(f *testing.F) {
-	entries, err := os.ReadDir("testdata")
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(eventOf(e.Name()), b)
+	for _, file := range eventtest.Testdata(f) {
+		f.Add(eventOf(file.Name), file.Body)
 	}
 	src := helpscout.New(secret)
 	f.Fuzz(func(t *testing.T, event string, body []byte) {

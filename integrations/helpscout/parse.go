@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // Pong is the answer to Help Scout's test request: a 2xx that is not stored.
@@ -21,7 +22,7 @@ func (s *Source) Parse(h http.Header, body []byte) (plusone.Delivery, error) {
 	event := eventName(h)
 	switch event {
 	case "":
-		return plusone.Delivery{}, invalid("missing header %s: Help Scout names the event in it", HeaderEvent)
+		return plusone.Delivery{}, webhook.Invalid("missing header %s: Help Scout names the event in it", HeaderEvent)
 	case TestEvent:
 		return plusone.Delivery{DedupeKey: TestEvent, Reply: Pong{OK: true}}, nil
 	}
@@ -37,7 +38,7 @@ func (s *Source) Parse(h http.Header, body []byte) (plusone.Delivery, error) {
 		var p struct {
 			ID text `json:"id"`
 		}
-		if err := decode(body, &p); err != nil {
+		if err := webhook.Decode(body, &p, ""); err != nil {
 			return plusone.Delivery{}, err
 		}
 		if p.ID == "" {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/helpscout"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 func TestParseTestdata(t *testing.T) {
@@ -29,12 +30,12 @@ func TestParseTestdata(t *testing.T) {
 		want []plusone.Event // ID defaults to key
 	}{
 		{"convo.created.json", "convo.created:" + conv, []plusone.Event{{
-			Type: plusone.EventTicketCreated, OccurredAt: at("2025-01-08T10:12:07Z"), Customer: jane, Ticket: janeTicket("open"),
+			Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2025-01-08T10:12:07Z"), Customer: jane, Ticket: janeTicket("open"),
 			Message: &plusone.Message{ID: "thread:5001", Author: "Jane Doe", FromCustomer: true,
 				Text: "Hi,\nmy winter tires (order #1001) haven't arrived yet. The tracking page shows nothing since Monday.\n\nJane"},
 		}}},
 		{"convo.created--v1.json", "convo.created:2391938222", []plusone.Event{{
-			Type: plusone.EventTicketCreated, OccurredAt: at("2025-01-11T08:05:00Z"),
+			Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2025-01-11T08:05:00Z"),
 			Customer: plusone.CustomerRef{Email: "max@example.org", Name: "Max Mustermann", ExternalID: "472611199"},
 			Ticket: &plusone.Ticket{ID: "2391938222", Subject: "Return label", URL: "https://secure.helpscout.net/conversation/2391938222/350",
 				Status: "open", Tags: []string{"returns", "label"}, Channel: "email"},
@@ -42,43 +43,43 @@ func TestParseTestdata(t *testing.T) {
 				Author: "Max Mustermann", FromCustomer: true},
 		}}},
 		{"convo.customer.reply.created.json", "convo.customer.reply.created:" + conv + ":thread:5003", []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T14:25:30Z"), Customer: jane, Ticket: janeTicket("open", "shipping"),
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T14:25:30Z"), Customer: jane, Ticket: janeTicket("open", "shipping"),
 			// The quoted earlier reply is left out.
 			Message: &plusone.Message{ID: "thread:5003", Text: "Any news? I need the tires before Friday.", Author: "Jane Doe", FromCustomer: true},
 		}}},
 		{"convo.agent.reply.created.json", "convo.agent.reply.created:" + conv + ":thread:5004", []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T15:02:11Z"), Customer: jane, Ticket: janeTicket("pending", "shipping"),
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T15:02:11Z"), Customer: jane, Ticket: janeTicket("pending", "shipping"),
 			Message: &plusone.Message{ID: "thread:5004", Text: "Hi Jane, your tires left our warehouse this morning.\nTracking: 1Z999", Author: "Sam Support"},
 		}}},
 		{"convo.note.created.json", "convo.note.created:" + conv + ":thread:5005", []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T15:05:00Z"), Customer: jane, Ticket: janeTicket("pending", "shipping"),
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T15:05:00Z"), Customer: jane, Ticket: janeTicket("pending", "shipping"),
 			Message: &plusone.Message{ID: "thread:5005", Text: "Carrier says the pallet was mis-routed; chasing.", Author: "Sam Support", Private: true},
 		}}},
 		{"convo.status.json", "convo.status:" + conv + ":2025-01-09T16:45:20Z:18a29794642fdb15", []plusone.Event{{
-			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-09T16:45:20Z"), Customer: jane, Ticket: janeTicket("closed", "shipping"),
+			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-09T16:45:20Z"), Customer: jane, Ticket: janeTicket("closed", "shipping"),
 		}}},
 		{"convo.tags.json", "convo.tags:" + conv + ":2025-01-08T15:10:00Z:662d65a2b7c13e1e", []plusone.Event{{
-			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-08T15:10:00Z"), Customer: jane, Ticket: janeTicket("pending", "shipping", "vip"),
+			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-08T15:10:00Z"), Customer: jane, Ticket: janeTicket("pending", "shipping", "vip"),
 		}}},
 		{"convo.assigned--no_threads.json", "convo.assigned:" + conv + ":2025-01-08T10:20:00Z:377e334899f3cd19", []plusone.Event{{
-			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-08T10:20:00Z"), Customer: jane, Ticket: janeTicket("open"),
+			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-08T10:20:00Z"), Customer: jane, Ticket: janeTicket("open"),
 		}}},
 		{"customer.created.json", "customer.created:29418:2012-07-24T20:18:33Z", []plusone.Event{{
-			Type: plusone.EventCustomerUpdated, OccurredAt: at("2012-07-24T20:18:33Z"),
-			Customer: plusone.CustomerRef{Email: "vbear@mywork.com", Name: "Vernon Bear", Phone: "222-333-4444", ExternalID: "29418", Since: at("2012-07-23T12:34:12Z")},
+			Type: plusone.EventCustomerUpdated, OccurredAt: eventtest.At("2012-07-24T20:18:33Z"),
+			Customer: plusone.CustomerRef{Email: "vbear@mywork.com", Name: "Vernon Bear", Phone: "222-333-4444", ExternalID: "29418", Since: eventtest.At("2012-07-23T12:34:12Z")},
 		}}},
 		{"customer.updated.json", "customer.updated:472611182:2025-01-10T08:00:00Z", []plusone.Event{{
-			Type: plusone.EventCustomerUpdated, OccurredAt: at("2025-01-10T08:00:00Z"),
-			Customer: plusone.CustomerRef{Email: "Jane.Doe@example.com", Name: "Jane Doe", Phone: "+1 555 0100", ExternalID: "472611182", Since: at("2024-11-02T08:00:00Z")},
+			Type: plusone.EventCustomerUpdated, OccurredAt: eventtest.At("2025-01-10T08:00:00Z"),
+			Customer: plusone.CustomerRef{Email: "Jane.Doe@example.com", Name: "Jane Doe", Phone: "+1 555 0100", ExternalID: "472611182", Since: eventtest.At("2024-11-02T08:00:00Z")},
 		}}},
 		// The example of Help Scout's Rating object documentation.
 		{"satisfaction.ratings.json", "satisfaction.ratings:5434:2015-04-14T20:18:33Z", []plusone.Event{{
-			ID: "rating:5434:great", Type: plusone.EventFeedbackReceived, OccurredAt: at("2015-04-14T20:18:33Z"),
+			ID: "rating:5434:great", Type: plusone.EventFeedbackReceived, OccurredAt: eventtest.At("2015-04-14T20:18:33Z"),
 			Customer: plusone.CustomerRef{Email: "john.doe@gmail.com", Name: "John Doe", ExternalID: "449379"},
 			Feedback: &plusone.Feedback{Score: 5, Scale: plusone.ScaleCSAT, Comment: "he was really helpful"},
 		}}},
 		{"satisfaction.ratings--not_good.json", "satisfaction.ratings:5501:2025-01-10T09:30:00Z", []plusone.Event{{
-			ID: "rating:5501:not_good", Type: plusone.EventFeedbackReceived, OccurredAt: at("2025-01-10T09:30:00Z"), Customer: jane,
+			ID: "rating:5501:not_good", Type: plusone.EventFeedbackReceived, OccurredAt: eventtest.At("2025-01-10T09:30:00Z"), Customer: jane,
 			Feedback: &plusone.Feedback{Score: 1, Scale: plusone.ScaleCSAT, Comment: "Took three days\nto get an answer."},
 		}}},
 		{"convo.deleted.json", "convo.deleted:" + conv, nil},
@@ -87,7 +88,7 @@ func TestParseTestdata(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			d, err := deliver(t, eventOf(tt.file), readFile(t, tt.file))
+			d, err := deliver(t, eventOf(tt.file), eventtest.ReadFile(t, tt.file))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -105,18 +106,18 @@ func TestParseTestdata(t *testing.T) {
 					tt.want[i].ID = tt.key
 				}
 			}
-			assertEvents(t, d.Events, tt.want)
+			eventtest.AssertEvents(t, plusone.SourceHelpScout, d.Events, tt.want)
 		})
 	}
 }
 
 func TestParseTestEvent(t *testing.T) {
 	t.Parallel()
-	d, err := deliver(t, "helpscout.test", readFile(t, "helpscout.test.json"))
+	d, err := deliver(t, "helpscout.test", eventtest.ReadFile(t, "helpscout.test.json"))
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	if got := toJSON(t, d.Reply); got != `{"ok":true}` {
+	if got := eventtest.JSON(t, d.Reply); got != `{"ok":true}` {
 		t.Errorf("Reply = %s, want {\"ok\":true}", got)
 	}
 	if len(d.Events) != 0 {
@@ -130,7 +131,7 @@ func TestParseTestEvent(t *testing.T) {
 func TestParseRedelivery(t *testing.T) {
 	t.Parallel()
 	for _, file := range []string{"convo.customer.reply.created.json", "convo.status.json", "convo.created.json"} {
-		first := readFile(t, file)
+		first := eventtest.ReadFile(t, file)
 		again := []byte(strings.Replace(string(first), `"friendly": "`, `"friendly": "about `, 1))
 		if string(again) == string(first) {
 			t.Fatalf("%s: the redelivery did not change", file)
@@ -153,7 +154,7 @@ func TestParseRedelivery(t *testing.T) {
 // same second are two deliveries.
 func TestParseDistinctChanges(t *testing.T) {
 	t.Parallel()
-	body := readFile(t, "convo.tags.json")
+	body := eventtest.ReadFile(t, "convo.tags.json")
 	untagged := []byte(strings.Replace(string(body), `"tag": "vip"`, `"tag": "urgent"`, 1))
 	a, err := deliver(t, "convo.tags", body)
 	if err != nil {
@@ -200,7 +201,7 @@ func TestParseErrors(t *testing.T) {
 			h := http.Header{}
 			h.Set(helpscout.HeaderEvent, tt.event)
 			_, err := helpscout.New(secret).Parse(h, []byte(tt.body))
-			assertError(t, err, plusone.EINVALID, tt.want)
+			eventtest.AssertError(t, err, plusone.EINVALID, tt.want)
 		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/htmltext"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // ratingObject is the body of satisfaction.ratings. Help Scout documents
@@ -25,15 +27,15 @@ type ratingObject struct {
 // conversation it has not seen.
 func parseRating(event string, body []byte) (plusone.Delivery, error) {
 	var r ratingObject
-	if err := decode(body, &r); err != nil {
+	if err := webhook.Decode(body, &r, ""); err != nil {
 		return plusone.Delivery{}, err
 	}
 	word, score, ok := csat(string(r.Rating))
 	if !ok {
-		return plusone.Delivery{}, invalid(`field "rating": %q is not Great, Okay or Not Good`, clip(string(r.Rating)))
+		return plusone.Delivery{}, webhook.Invalid(`field "rating": %q is not Great, Okay or Not Good`, clip(string(r.Rating)))
 	}
 	if !r.Customer.known() {
-		return plusone.Delivery{}, invalid(`field "customer": the rating names no customer (id or email)`)
+		return plusone.Delivery{}, webhook.Invalid(`field "customer": the rating names no customer (id or email)`)
 	}
 	stamp := firstOf(r.ModifiedAt, r.CreatedAt)
 	at, err := timestamp("modifiedAt", stamp)
@@ -52,7 +54,7 @@ func parseRating(event string, body []byte) (plusone.Delivery, error) {
 	e := newEvent(id, plusone.EventFeedbackReceived)
 	e.OccurredAt = at
 	e.Customer = r.Customer.ref()
-	e.Feedback = &plusone.Feedback{Score: score, Scale: plusone.ScaleCSAT, Comment: foldSpace(r.Comments)}
+	e.Feedback = &plusone.Feedback{Score: score, Scale: plusone.ScaleCSAT, Comment: htmltext.FoldSpace(r.Comments)}
 	return plusone.Delivery{DedupeKey: key, Events: []plusone.Event{e}}, nil
 }
 

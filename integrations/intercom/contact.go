@@ -2,6 +2,7 @@ package intercom
 
 import (
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // contact is the data.item of contact topics: Intercom's Contact object, or
@@ -19,11 +20,11 @@ type contact struct {
 // known by her Intercom contact id and, when she has one, her email.
 func contactEvent(n notification) ([]plusone.Event, error) {
 	var c contact
-	if err := decode(n.Data.Item, &c, "data.item"); err != nil {
+	if err := webhook.Decode(n.Data.Item, &c, "data.item"); err != nil {
 		return nil, err
 	}
 	if c.ID == "" {
-		return nil, invalid(`field "data.item.id": required (the contact id)`)
+		return nil, webhook.Invalid(`field "data.item.id": required (the contact id)`)
 	}
 	e := newEvent(n, plusone.EventCustomerUpdated, firstTime(c.UpdatedAt.Time(), c.CreatedAt.Time()))
 	e.Customer = plusone.CustomerRef{

@@ -2,6 +2,8 @@ package intercom
 
 import (
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/htmltext"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // conversation is the data.item of conversation topics: Intercom's
@@ -92,11 +94,11 @@ const (
 func conversationEvent(k kind) handler {
 	return func(n notification) ([]plusone.Event, error) {
 		var c conversation
-		if err := decode(n.Data.Item, &c, "data.item"); err != nil {
+		if err := webhook.Decode(n.Data.Item, &c, "data.item"); err != nil {
 			return nil, err
 		}
 		if c.ID == "" {
-			return nil, invalid(`field "data.item.id": required (the conversation id)`)
+			return nil, webhook.Invalid(`field "data.item.id": required (the conversation id)`)
 		}
 		ref, err := c.customer()
 		if err != nil {
@@ -108,7 +110,7 @@ func conversationEvent(k kind) handler {
 			e := newEvent(n, plusone.EventTicketCreated, c.CreatedAt.Time())
 			e.Customer, e.Ticket = ref, t
 			if first := c.first(); first != nil {
-				if body := htmlText(first.Body); body != "" {
+				if body := htmltext.Text(first.Body); body != "" {
 					e.Message = &plusone.Message{
 						ID:           "conversation:" + string(c.ID) + ":source",
 						Text:         body,
@@ -129,7 +131,7 @@ func conversationEvent(k kind) handler {
 			}
 			if p != nil {
 				e.OccurredAt = firstTime(p.CreatedAt.Time(), e.OccurredAt)
-				e.Message.Text, e.Message.Author = htmlText(p.Body), p.Author.Name
+				e.Message.Text, e.Message.Author = htmltext.Text(p.Body), p.Author.Name
 				if p.ID != "" {
 					e.Message.ID = "conversation:" + string(c.ID) + ":part:" + string(p.ID)
 				}
@@ -179,7 +181,7 @@ func (c *conversation) customer() (plusone.CustomerRef, error) {
 	case c.Rating != nil && c.Rating.Contact.ID != "":
 		ref.ExternalID = string(c.Rating.Contact.ID)
 	default:
-		return ref, invalid(`field "data.item.contacts": the conversation names no contact`)
+		return ref, webhook.Invalid(`field "data.item.contacts": the conversation names no contact`)
 	}
 	// The user of older versions, or a reply by the same contact, may say
 	// what the first message did not.
@@ -225,14 +227,14 @@ func (c *conversation) ticket(appID, status string) *plusone.Ticket {
 	}
 	first := c.first()
 	if first != nil {
-		t.Subject = htmlText(first.Subject)
+		t.Subject = htmltext.Text(first.Subject)
 		t.Channel = channel(first.Type)
 	}
 	if t.Subject == "" {
-		t.Subject = htmlText(c.Title)
+		t.Subject = htmltext.Text(c.Title)
 	}
 	if t.Subject == "" && first != nil {
-		t.Subject = excerpt(htmlText(first.Body), 80)
+		t.Subject = htmltext.Excerpt(htmltext.Text(first.Body), 80)
 	}
 	return t
 }
@@ -255,7 +257,7 @@ func (c *conversation) latestPart(k kind) *part {
 		}
 	}
 	for i := len(parts) - 1; i >= 0; i-- {
-		if htmlText(parts[i].Body) != "" {
+		if htmltext.Text(parts[i].Body) != "" {
 			return &parts[i]
 		}
 	}

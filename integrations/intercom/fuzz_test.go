@@ -1,31 +1,19 @@
 package intercom_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/intercom"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 // FuzzParse checks that Parse never panics and that whatever it accepts has
 // a dedupe key (or is a ping, answered and not stored) and events that name
 // their customer.
 func FuzzParse(f *testing.F) {
-	entries, err := os.ReadDir("testdata")
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+	for _, file := range eventtest.Testdata(f) {
+		f.Add(file.Body)
 	}
 	src := intercom.New(secret)
 	f.Fuzz(func(t *testing.T, body []byte) {

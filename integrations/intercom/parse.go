@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // notification is the envelope of every Intercom webhook.
@@ -34,21 +35,21 @@ type Pong struct {
 // events. Its errors are EINVALID and name the field at fault.
 func (s *Source) Parse(_ http.Header, body []byte) (plusone.Delivery, error) {
 	var n notification
-	if err := decode(body, &n, ""); err != nil {
+	if err := webhook.Decode(body, &n, ""); err != nil {
 		return plusone.Delivery{}, err
 	}
 	if n.Type != "" && n.Type != notificationType {
-		return plusone.Delivery{}, invalid(`field "type": %q is not %q; send Intercom webhook notifications here`, clip(n.Type), notificationType)
+		return plusone.Delivery{}, webhook.Invalid(`field "type": %q is not %q; send Intercom webhook notifications here`, clip(n.Type), notificationType)
 	}
 	topic := lower(n.Topic)
 	if topic == "" {
-		return plusone.Delivery{}, invalid(`field "topic": required`)
+		return plusone.Delivery{}, webhook.Invalid(`field "topic": required`)
 	}
 	if topic == "ping" {
 		return plusone.Delivery{DedupeKey: "ping:" + string(n.ID), Reply: Pong{OK: true}}, nil
 	}
 	if n.ID == "" {
-		return plusone.Delivery{}, invalid(`field "id": required (the notification id, notif_…, repeated on redelivery)`)
+		return plusone.Delivery{}, webhook.Invalid(`field "id": required (the notification id, notif_…, repeated on redelivery)`)
 	}
 	d := plusone.Delivery{DedupeKey: string(n.ID)}
 	handle, ok := topicHandler(topic)
@@ -57,7 +58,7 @@ func (s *Source) Parse(_ http.Header, body []byte) (plusone.Delivery, error) {
 	}
 	item := strings.TrimSpace(string(n.Data.Item))
 	if item == "" || item == "null" {
-		return plusone.Delivery{}, invalid(`field "data.item": required for topic %q`, topic)
+		return plusone.Delivery{}, webhook.Invalid(`field "data.item": required for topic %q`, topic)
 	}
 	n.Topic = topic
 	events, err := handle(n)

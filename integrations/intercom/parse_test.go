@@ -6,6 +6,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/intercom"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 func TestParseTestdata(t *testing.T) {
@@ -97,7 +98,7 @@ func TestParseTestdata(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			d, err := deliver(t, readFile(t, tt.file))
+			d, err := deliver(t, eventtest.ReadFile(t, tt.file))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -112,18 +113,18 @@ func TestParseTestdata(t *testing.T) {
 					tt.want[i].ID = tt.key
 				}
 			}
-			assertEvents(t, d.Events, tt.want)
+			eventtest.AssertEvents(t, plusone.SourceIntercom, d.Events, tt.want)
 		})
 	}
 }
 
 func TestParsePing(t *testing.T) {
 	t.Parallel()
-	d, err := deliver(t, readFile(t, "ping.json"))
+	d, err := deliver(t, eventtest.ReadFile(t, "ping.json"))
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	if got := toJSON(t, d.Reply); got != `{"ok":true}` {
+	if got := eventtest.JSON(t, d.Reply); got != `{"ok":true}` {
 		t.Errorf("Reply = %s, want {\"ok\":true}", got)
 	}
 	if len(d.Events) != 0 {
@@ -135,7 +136,7 @@ func TestParsePing(t *testing.T) {
 // whose delivery_attempts has changed, has the same dedupe key and events.
 func TestParseRedelivery(t *testing.T) {
 	t.Parallel()
-	first := readFile(t, "conversation.user.replied.json")
+	first := eventtest.ReadFile(t, "conversation.user.replied.json")
 	again := []byte(strings.Replace(string(first), `"delivery_attempts": 1`, `"delivery_attempts": 2`, 1))
 	if string(again) == string(first) {
 		t.Fatal("the redelivery did not change")
@@ -151,8 +152,8 @@ func TestParseRedelivery(t *testing.T) {
 	if a.DedupeKey != b.DedupeKey {
 		t.Errorf("dedupe keys %q and %q differ", a.DedupeKey, b.DedupeKey)
 	}
-	if toJSON(t, a.Events) != toJSON(t, b.Events) {
-		t.Errorf("events differ:\n%s\n%s", toJSON(t, a.Events), toJSON(t, b.Events))
+	if eventtest.JSON(t, a.Events) != eventtest.JSON(t, b.Events) {
+		t.Errorf("events differ:\n%s\n%s", eventtest.JSON(t, a.Events), eventtest.JSON(t, b.Events))
 	}
 }
 
@@ -168,7 +169,7 @@ func TestParseCustomerWithoutAuthor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertEvents(t, d.Events, []plusone.Event{{
+	eventtest.AssertEvents(t, plusone.SourceIntercom, d.Events, []plusone.Event{{
 		ID: "notif_x", Type: plusone.EventTicketCreated, OccurredAt: unix(1736331127),
 		Customer: plusone.CustomerRef{ExternalID: "c-1"},
 		Ticket: &plusone.Ticket{ID: "77", Subject: "Your order", Status: "open", Channel: "email",
@@ -202,7 +203,7 @@ func TestParseErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := intercom.New(secret).Parse(nil, []byte(tt.body))
-			assertError(t, err, plusone.EINVALID, tt.want)
+			eventtest.AssertError(t, err, plusone.EINVALID, tt.want)
 		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/htmltext"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // rating is a conversation's conversation_rating: the customer's 1-5
@@ -23,15 +25,15 @@ type rating struct {
 // same rating notified twice is one feedback and a changed rating another.
 func (c *conversation) feedback(n notification, ref plusone.CustomerRef, t *plusone.Ticket) (plusone.Event, error) {
 	if c.Rating == nil {
-		return plusone.Event{}, invalid(`field "data.item.conversation_rating": required for topic conversation.rating.added`)
+		return plusone.Event{}, webhook.Invalid(`field "data.item.conversation_rating": required for topic conversation.rating.added`)
 	}
 	score, err := strconv.Atoi(string(c.Rating.Rating))
 	if err != nil || score < 1 || score > 5 {
-		return plusone.Event{}, invalid(`field "data.item.conversation_rating.rating": %q is not a rating from 1 to 5`, clip(string(c.Rating.Rating)))
+		return plusone.Event{}, webhook.Invalid(`field "data.item.conversation_rating.rating": %q is not a rating from 1 to 5`, clip(string(c.Rating.Rating)))
 	}
 	e := newEvent(n, plusone.EventFeedbackReceived, firstTime(c.Rating.UpdatedAt.Time(), c.Rating.CreatedAt.Time(), c.UpdatedAt.Time()))
 	e.ID = "conversation:" + string(c.ID) + ":rating:" + strconv.Itoa(score)
 	e.Customer, e.Ticket = ref, t
-	e.Feedback = &plusone.Feedback{Score: score, Scale: plusone.ScaleCSAT, Comment: htmlText(c.Rating.Remark)}
+	e.Feedback = &plusone.Feedback{Score: score, Scale: plusone.ScaleCSAT, Comment: htmltext.Text(c.Rating.Remark)}
 	return e, nil
 }

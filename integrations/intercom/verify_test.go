@@ -8,6 +8,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/intercom"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 func TestVerify(t *testing.T) {
@@ -46,7 +47,7 @@ func TestVerify(t *testing.T) {
 				}
 				return
 			}
-			assertError(t, err, plusone.EUNAUTHORIZED, tt.want)
+			eventtest.AssertError(t, err, plusone.EUNAUTHORIZED, tt.want)
 		})
 	}
 }

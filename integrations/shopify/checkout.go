@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // checkoutJSON is the REST abandoned-checkout resource, as checkouts/*
@@ -28,7 +29,7 @@ type checkoutJSON struct {
 // checkout token, which the order that completes it names as checkout_token.
 func (b event) checkout(body []byte) (*plusone.Event, error) {
 	var c checkoutJSON
-	if err := decode(body, &c); err != nil {
+	if err := webhook.Decode(body, &c, ""); err != nil {
 		return nil, err
 	}
 	cartID := strings.TrimSpace(c.Token)
@@ -36,7 +37,7 @@ func (b event) checkout(body []byte) (*plusone.Event, error) {
 		cartID = string(c.ID)
 	}
 	if cartID == "" {
-		return nil, invalid(`field "token": required for a checkout (or "id")`)
+		return nil, webhook.Invalid(`field "token": required for a checkout (or "id")`)
 	}
 	r, err := ref("customer", c.Customer, []string{c.Email}, c.Phone)
 	if err != nil {
@@ -45,7 +46,7 @@ func (b event) checkout(body []byte) (*plusone.Event, error) {
 	if !known(r) {
 		return nil, nil // no contact details yet: not abandonable, no one to remember
 	}
-	total, err := amount("total_price", c.TotalPrice)
+	total, err := webhook.Amount("total_price", c.TotalPrice)
 	if err != nil {
 		return nil, err
 	}
@@ -53,15 +54,15 @@ func (b event) checkout(body []byte) (*plusone.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	updated, err := timestamp("updated_at", c.UpdatedAt)
+	updated, err := webhook.Timestamp("updated_at", c.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
-	created, err := timestamp("created_at", c.CreatedAt)
+	created, err := webhook.Timestamp("created_at", c.CreatedAt)
 	if err != nil {
 		return nil, err
 	}
-	completed, err := timestamp("completed_at", c.CompletedAt)
+	completed, err := webhook.Timestamp("completed_at", c.CompletedAt)
 	if err != nil {
 		return nil, err
 	}

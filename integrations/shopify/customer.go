@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // customerJSON is a Shopify customer, standing alone or inside an order or a
@@ -25,7 +26,7 @@ type customerJSON struct {
 func ref(field string, c *customerJSON, emails []string, phone string) (plusone.CustomerRef, error) {
 	var r plusone.CustomerRef
 	if c != nil {
-		since, err := timestamp(strings.TrimPrefix(field+".created_at", "."), c.CreatedAt)
+		since, err := webhook.Timestamp(strings.TrimPrefix(field+".created_at", "."), c.CreatedAt)
 		if err != nil {
 			return r, err
 		}
@@ -56,17 +57,17 @@ func known(r plusone.CustomerRef) bool {
 
 func (b event) customer(body []byte) (*plusone.Event, error) {
 	var c customerJSON
-	if err := decode(body, &c); err != nil {
+	if err := webhook.Decode(body, &c, ""); err != nil {
 		return nil, err
 	}
 	if c.ID == "" {
-		return nil, invalid(`field "id": required for a customer`)
+		return nil, webhook.Invalid(`field "id": required for a customer`)
 	}
 	r, err := ref("", &c, nil, "")
 	if err != nil {
 		return nil, err
 	}
-	at, err := timestamp("updated_at", c.UpdatedAt)
+	at, err := webhook.Timestamp("updated_at", c.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}

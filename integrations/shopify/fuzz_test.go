@@ -2,30 +2,18 @@ package shopify_test
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 )
 
 // FuzzParse checks that Parse never panics and that whatever it accepts has
 // a dedupe key. Each testdata file is seeded with the topic its name gives.
 func FuzzParse(f *testing.F) {
-	entries, err := os.ReadDir("testdata")
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(topicOf(e.Name()), "evt-1", b)
+	for _, file := range eventtest.Testdata(f) {
+		f.Add(topicOf(file.Name), "evt-1", file.Body)
 	}
 	src := shopify.New(secret)
 	f.Fuzz(func(t *testing.T, topic, eventID string, body []byte) {

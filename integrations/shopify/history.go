@@ -2,14 +2,12 @@ package shopify
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
 )
 
 // API reads a customer's orders from the Shopify GraphQL Admin API
@@ -17,7 +15,7 @@ import (
 // It needs the read_customers and read_orders scopes; orders older than 60
 // days also need read_all_orders. It is safe for concurrent use.
 type API struct {
-	http     *resty.Client
+	api      *vendorapi.Client
 	endpoint string // /admin/api/<version>/graphql.json
 	shop     string // domain of order links
 	log      *slog.Logger
@@ -58,10 +56,11 @@ func NewAPI(shopURL, accessToken string, opts ...APIOption) *API {
 	a := &API{
 		endpoint: "/admin/api/" + cfg.version + "/graphql.json",
 		shop:     shop,
-		log:      cfg.log,
-		budget:   newBudget(cfg.log),
+		log:      cfg.Log,
+		budget:   newBudget(cfg.Log),
 	}
-	a.http = newRESTClient(cfg, base, a.budget).SetHeader("X-Shopify-Access-Token", accessToken)
+	a.api = newClient(cfg, base, a.budget)
+	a.api.Resty().SetHeader("X-Shopify-Access-Token", accessToken)
 	return a
 }
 
@@ -74,22 +73,11 @@ func (a *API) Source() plusone.Source { return plusone.SourceShopify }
 // is set, otherwise by q.Email. Orders are read newest first, so reading
 // stops at q.Limit events or at the first order created before q.Since.
 func (a *API) History(ctx context.Context, q plusone.HistoryQuery) ([]plusone.Event, error) {
-	who := q.Email
-	if q.ExternalID != "" {
-		who = "customer " + q.ExternalID
+	find := func(ctx context.Context, q plusone.HistoryQuery) (string, bool, error) {
+		gid, err := a.findCustomer(ctx, q)
+		return gid, gid != "", err
 	}
-	gid, err := a.findCustomer(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("shopify history of %s: %w", who, err)
-	}
-	if gid == "" {
-		return nil, nil
-	}
-	events, err := a.orders(ctx, gid, q)
-	if err != nil {
-		return nil, fmt.Errorf("shopify history of %s: %w", who, err)
-	}
-	return events, nil
+	return vendorapi.History(ctx, "shopify", "customer", q, find, a.orders)
 }
 
 // findCustomer returns the gid of the query's customer, or "" if the shop
@@ -194,9 +182,5 @@ func cleanShopURL(s string) string {
 	if s != "" && !strings.Contains(s, "://") {
 		s = "https://" + s
 	}
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		u.User = nil
-		s = u.String()
-	}
-	return s
+	return vendorapi.CleanBaseURL(s)
 }

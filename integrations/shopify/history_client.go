@@ -4,52 +4,35 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/go-resty/resty/v2"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
 )
 
-// maxResponseBytes bounds a response body; a page of orders is far smaller.
-const maxResponseBytes = 16 << 20
-
-// newRESTClient builds the resty client every query goes through: base URL,
-// per-attempt timeout, no redirects, bounded retries on network errors, 5xx,
-// 429 and THROTTLED that honour Retry-After and the query cost, and pacing
-// by the cost budget Shopify reports.
-func newRESTClient(cfg apiConfig, base string, b *budget) *resty.Client {
-	hc := &http.Client{}
-	if cfg.httpClient != nil {
-		c := *cfg.httpClient // never change the caller's client
-		hc = &c
+// vendor is what errors say about the Shopify API.
+func vendor() vendorapi.Vendor {
+	return vendorapi.Vendor{
+		Name:    "Shopify",
+		Refused: "Shopify refused the access token (HTTP %d); check PLUSONE_SHOPIFY_ACCESS_TOKEN and the app's scopes",
 	}
-	hc.Timeout = cfg.timeout
-	policy := cfg.retryPolicy()
-	c := resty.NewWithClient(hc).
-		SetBaseURL(base).
-		SetHeader("Accept", "application/json").
-		SetHeader("Content-Type", "application/json").
-		SetLogger(restyLogger{cfg.log}).
-		SetDisableWarn(true).
-		// A redirect is answered as is: the access token never follows it.
-		SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse })).
-		SetResponseBodyLimit(maxResponseBytes).
-		SetRetryCount(cfg.retries).
-		SetRetryWaitTime(policy.base).
-		// resty shortens any wait above this; it must not cut a Retry-After.
-		SetRetryMaxWaitTime(max(policy.maxRetryAfter, policy.maxBackoff)).
-		AddRetryCondition(retryable).
-		SetRetryAfter(policy.delay)
-	c.OnBeforeRequest(func(_ *resty.Client, r *resty.Request) error { return b.wait(r.Context()) })
-	c.OnAfterResponse(func(_ *resty.Client, r *resty.Response) error {
-		b.observe(costOf(r.Body()))
-		return nil
+}
+
+// newClient builds the client every query goes through: the shared rules
+// (vendorapi.New), plus retries of THROTTLED answers that wait for the query
+// cost to refill, and pacing by the cost budget Shopify reports.
+func newClient(cfg apiConfig, base string, b *budget) *vendorapi.Client {
+	c := vendorapi.New(cfg.Config, base, vendor(), vendorapi.Hooks{
+		Before: b.wait,
+		After:  func(r *resty.Response) { b.observe(costOf(r.Body())) },
+		Retry:  isThrottled,
+		Wait:   throttleWait,
 	})
+	c.Resty().SetHeader("Content-Type", "application/json")
 	return c
 }
 
@@ -83,9 +66,9 @@ func (e gqlError) throttled() bool {
 // query runs a GraphQL query and decodes its data into out.
 func (a *API) query(ctx context.Context, query string, vars map[string]any, out any) error {
 	op := "POST " + a.endpoint
-	resp, err := a.http.R().SetContext(ctx).SetBody(gqlRequest{Query: query, Variables: vars}).Post(a.endpoint)
+	resp, err := a.api.Request(ctx).SetBody(gqlRequest{Query: query, Variables: vars}).Post(a.endpoint)
 	if err != nil {
-		return requestError(ctx, op, resp, err)
+		return a.api.RequestError(ctx, op, resp, err)
 	}
 	if s := resp.StatusCode(); s < 200 || s > 299 {
 		return fmt.Errorf("%s: %w", op, statusError(s))
@@ -103,31 +86,12 @@ func (a *API) query(ctx context.Context, query string, vars map[string]any, out 
 	return nil
 }
 
-// requestError explains a query that got no usable answer: cancelled, a
-// wait longer than allowed, or Shopify unreachable.
-func requestError(ctx context.Context, op string, resp *resty.Response, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("%s: %w", op, ctx.Err())
-	}
-	if ra, ok := errors.AsType[*retryAfterError](err); ok && resp != nil {
-		return fmt.Errorf("%s: %w", op, plusone.Errorf(plusone.EUNAVAILABLE,
-			"Shopify rate limit: HTTP %d asks to wait %s, longer than this client waits", resp.StatusCode(), ra.wait))
-	}
-	return fmt.Errorf("%s: %w: %w", op, plusone.Errorf(plusone.EUNAVAILABLE, "Shopify cannot be reached"), err)
-}
-
 // statusError describes an error status once retries, if any, are spent.
 func statusError(status int) error {
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return plusone.Errorf(plusone.EUNAUTHORIZED,
-			"Shopify refused the access token (HTTP %d); check PLUSONE_SHOPIFY_ACCESS_TOKEN and the app's scopes", status)
-	case status == http.StatusNotFound:
+	if status == http.StatusNotFound {
 		return fmt.Errorf("shopify answered HTTP 404: check PLUSONE_SHOPIFY_URL and the API version")
-	case status == http.StatusTooManyRequests || status >= 500:
-		return plusone.Errorf(plusone.EUNAVAILABLE, "Shopify answered HTTP %d", status)
 	}
-	return fmt.Errorf("shopify answered HTTP %d", status)
+	return vendor().StatusError(status, nil)
 }
 
 // graphQLError describes the errors of a GraphQL answer.
@@ -148,6 +112,13 @@ func graphQLError(errs []gqlError) error {
 			"Shopify denied access (%s); the app needs the read_customers and read_orders scopes", strings.Join(msgs, "; "))
 	}
 	return fmt.Errorf("shopify GraphQL errors: %s", strings.Join(msgs, "; "))
+}
+
+// isThrottled reports whether an answer is a throttled query, which
+// GraphQL answers with HTTP 200.
+func isThrottled(r *resty.Response) bool {
+	throttled, _ := throttledAnswer(r.Body())
+	return throttled
 }
 
 // throttledAnswer reads body as a GraphQL answer and reports whether Shopify
@@ -186,16 +157,4 @@ func clip(s string) string {
 		return s[:200] + "…"
 	}
 	return s
-}
-
-// restyLogger sends resty's own messages to slog at debug level: they may
-// name request URLs.
-type restyLogger struct{ log *slog.Logger }
-
-func (l restyLogger) Errorf(format string, v ...any) { l.debug(format, v...) }
-func (l restyLogger) Warnf(format string, v ...any)  { l.debug(format, v...) }
-func (l restyLogger) Debugf(format string, v ...any) { l.debug(format, v...) }
-
-func (l restyLogger) debug(format string, v ...any) {
-	l.log.Debug("shopify api", "detail", strings.TrimSpace(fmt.Sprintf(format, v...)))
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
+	"github.com/plusone-hq/plusone/integrations/internal/historytest"
 )
 
 // The history must describe an order exactly as the webhooks do, so that
@@ -15,7 +17,7 @@ import (
 // webhookOrder parses a webhook fixture as the intake does.
 func webhookOrder(t *testing.T, topic, file string) plusone.Event {
 	t.Helper()
-	d, err := deliver(t, topic, "evt-"+file, readFile(t, file))
+	d, err := deliver(t, topic, "evt-"+file, eventtest.ReadFile(t, file))
 	if err != nil {
 		t.Fatalf("Parse %s: %v", file, err)
 	}
@@ -32,7 +34,7 @@ func sameOrder(t *testing.T, got, hook plusone.Event) {
 	t.Helper()
 	want := *hook.Order
 	want.CheckoutToken = ""
-	if g, w := toJSON(t, got.Order), toJSON(t, want); g != w {
+	if g, w := eventtest.JSON(t, got.Order), eventtest.JSON(t, want); g != w {
 		t.Errorf("Order differs\nhistory: %s\nwebhook: %s", g, w)
 	}
 	gc, wc := got.Customer, hook.Customer
@@ -50,7 +52,7 @@ func TestHistoryMatchesOrderCreatedWebhook(t *testing.T) {
 		if c.kind != "orders" {
 			return false
 		}
-		writeJSON(w, http.StatusOK, fixture(t, "order_1001_created.json"))
+		historytest.WriteJSON(w, http.StatusOK, fixture(t, "order_1001_created.json"))
 		return true
 	})
 	got, err := f.api().History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
@@ -88,5 +90,5 @@ func TestHistoryMatchesOrderUpdatedWebhook(t *testing.T) {
 			return
 		}
 	}
-	t.Fatalf("history lacks order %s: %s", hook.Order.ID, toJSON(t, got))
+	t.Fatalf("history lacks order %s: %s", hook.Order.ID, eventtest.JSON(t, got))
 }

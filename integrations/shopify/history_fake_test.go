@@ -1,16 +1,16 @@
 package shopify_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/plusone-hq/plusone/integrations/internal/historytest"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 )
 
@@ -34,25 +34,54 @@ type gqlCall struct {
 	variables map[string]any
 }
 
-// fakeShop answers the GraphQL Admin API from testdata/history after
-// checking the access token, and records every query. intercept, when set,
-// may answer a query itself (returning true); n counts the queries of the
-// same kind so far, this one included.
-type fakeShop struct {
-	t         *testing.T
-	srv       *httptest.Server
-	intercept func(w http.ResponseWriter, c gqlCall, n int) bool
-
-	mu    sync.Mutex
-	calls []gqlCall
+// callOf reads a recorded request as a GraphQL call.
+func callOf(r historytest.Request) gqlCall {
+	var body struct {
+		Variables map[string]any `json:"variables"`
+	}
+	_ = json.Unmarshal(r.Body, &body)
+	c := gqlCall{at: r.At, kind: "other", variables: body.Variables}
+	switch r.Kind {
+	case historytest.Lookup:
+		c.kind = "search"
+	case historytest.Page:
+		c.kind = "orders"
+	}
+	return c
 }
 
+// fakeShop is a fake shop (shopAdmin) whose queries historytest records and
+// a test may answer itself.
+type fakeShop struct {
+	*historytest.Server
+}
+
+// newFakeShop starts a fake shop; intercept, when set, may answer a query
+// itself (returning true); n counts the queries of the same kind so far,
+// this one included.
 func newFakeShop(t *testing.T, intercept func(w http.ResponseWriter, c gqlCall, n int) bool) *fakeShop {
 	t.Helper()
-	f := &fakeShop{t: t, intercept: intercept}
-	f.srv = httptest.NewServer(f)
-	t.Cleanup(f.srv.Close)
-	return f
+	var hook historytest.Intercept
+	if intercept != nil {
+		hook = func(w http.ResponseWriter, r historytest.Request, n int) bool { return intercept(w, callOf(r), n) }
+	}
+	return &fakeShop{startFake(t, hook)}
+}
+
+// startFake serves the fake shop through historytest, which records its
+// queries by kind, for the shared suite.
+func startFake(t *testing.T, intercept historytest.Intercept) *historytest.Server {
+	t.Helper()
+	kind := func(_ *http.Request, body []byte) string {
+		switch {
+		case bytes.Contains(body, []byte("customers(")):
+			return historytest.Lookup
+		case bytes.Contains(body, []byte("customer(id:")):
+			return historytest.Page
+		}
+		return "other"
+	}
+	return historytest.NewServer(t, shopAdmin{t}, kind, intercept)
 }
 
 // api returns a client of the fake, linking orders on the webhook tests'
@@ -63,56 +92,54 @@ func (f *fakeShop) api(opts ...shopify.APIOption) *shopify.API {
 
 func (f *fakeShop) apiWithToken(token string, opts ...shopify.APIOption) *shopify.API {
 	base := []shopify.APIOption{shopify.WithShopDomain(shop), shopify.WithRetryWait(10 * time.Millisecond)}
-	return shopify.NewAPI(f.srv.URL, token, append(base, opts...)...)
+	return shopify.NewAPI(f.URL, token, append(base, opts...)...)
 }
 
-func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// queries returns the queries of kind ("search", "orders") received, in
+// order.
+func (f *fakeShop) queries(kind string) []gqlCall {
+	recorded := map[string]string{"search": historytest.Lookup, "orders": historytest.Page}[kind]
+	var out []gqlCall
+	for _, r := range f.Requests(recorded) {
+		out = append(out, callOf(r))
+	}
+	return out
+}
+
+func (f *fakeShop) count() int { return f.Count() }
+
+// shopAdmin answers the GraphQL Admin API from testdata/history after
+// checking the access token.
+type shopAdmin struct{ t *testing.T }
+
+func (f shopAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Query     string         `json:"query"`
 		Variables map[string]any `json:"variables"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&body)
-	c := gqlCall{at: time.Now(), kind: "other", variables: body.Variables}
-	switch {
-	case strings.Contains(body.Query, "customers("):
-		c.kind = "search"
-	case strings.Contains(body.Query, "customer(id:"):
-		c.kind = "orders"
-	}
-	f.mu.Lock()
-	f.calls = append(f.calls, c)
-	n := 0
-	for _, p := range f.calls {
-		if p.kind == c.kind {
-			n++
-		}
-	}
-	f.mu.Unlock()
-
 	switch {
 	case r.Method != http.MethodPost || r.URL.Path != graphQLPath:
-		writeJSON(w, http.StatusNotFound, `{"errors":"Not Found"}`)
+		historytest.WriteJSON(w, http.StatusNotFound, `{"errors":"Not Found"}`)
 		return
 	case r.Header.Get("X-Shopify-Access-Token") != accessToken:
-		writeJSON(w, http.StatusUnauthorized, `{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`)
+		historytest.WriteJSON(w, http.StatusUnauthorized, `{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`)
 		return
 	}
-	if f.intercept != nil && f.intercept(w, c, n) {
-		return
-	}
-	switch c.kind {
-	case "search":
-		if c.variables["query"] == "email:jane.doe@example.com" {
+	v := body.Variables
+	switch {
+	case strings.Contains(body.Query, "customers("):
+		if v["query"] == "email:jane.doe@example.com" {
 			f.serveFile(w, "customers_search_jane.json")
 		} else {
 			f.serveFile(w, "customers_search_empty.json")
 		}
-	case "orders":
-		if c.variables["id"] != janeGID {
+	case strings.Contains(body.Query, "customer(id:"):
+		if v["id"] != janeGID {
 			f.serveFile(w, "customer_null.json")
 			return
 		}
-		switch c.variables["after"] {
+		switch v["after"] {
 		case nil:
 			f.serveFile(w, "orders_page1.json")
 		case cursorPage2:
@@ -120,34 +147,15 @@ func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case cursorPage3:
 			f.serveFile(w, "orders_page3.json")
 		default:
-			writeJSON(w, http.StatusOK, `{"errors":[{"message":"Invalid cursor for current pagination sort."}]}`)
+			historytest.WriteJSON(w, http.StatusOK, `{"errors":[{"message":"Invalid cursor for current pagination sort."}]}`)
 		}
 	default:
-		writeJSON(w, http.StatusOK, `{"errors":[{"message":"unexpected query"}]}`)
+		historytest.WriteJSON(w, http.StatusOK, `{"errors":[{"message":"unexpected query"}]}`)
 	}
 }
 
-func (f *fakeShop) serveFile(w http.ResponseWriter, name string) {
-	writeJSON(w, http.StatusOK, fixture(f.t, name))
-}
-
-// queries returns the queries of kind received, in order.
-func (f *fakeShop) queries(kind string) []gqlCall {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []gqlCall
-	for _, c := range f.calls {
-		if c.kind == kind {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func (f *fakeShop) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.calls)
+func (f shopAdmin) serveFile(w http.ResponseWriter, name string) {
+	historytest.WriteJSON(w, http.StatusOK, fixture(f.t, name))
 }
 
 func fixture(t *testing.T, name string) string {
@@ -156,38 +164,4 @@ func fixture(t *testing.T, name string) string {
 		t.Errorf("fixture: %v", err)
 	}
 	return string(b)
-}
-
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
-}
-
-// stamp is a time a fake's handler records and the test reads.
-type stamp struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (s *stamp) set() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.t = time.Now()
-}
-
-func (s *stamp) get() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.t
-}
-
-// hangUp drops the connection without an answer: a network error.
-func hangUp(t *testing.T, w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		t.Errorf("hijack: %v", err)
-		return
-	}
-	_ = conn.Close()
 }

@@ -2,16 +2,15 @@ package shopify
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/historytest"
 )
 
 func TestLegacyIDAndCustomerGID(t *testing.T) {
@@ -75,26 +74,6 @@ func TestThrottledAnswer(t *testing.T) {
 	}
 }
 
-// sleepRecorder stands in for the budget's sleep and records what it was
-// asked to wait, without waiting.
-type sleepRecorder struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waits = append(s.waits, d)
-	return ctx.Err()
-}
-
-func (s *sleepRecorder) recorded() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
-}
-
 // TestBudgetHoldsTheNextQuery serves a first page that leaves too few
 // points for another query of the same cost and checks that the next page
 // waits for the bucket to refill.
@@ -112,8 +91,8 @@ func TestBudgetHoldsTheNextQuery(t *testing.T) {
 	}))
 	defer srv.Close()
 	a := NewAPI(srv.URL, "token", WithAPILogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	rec := &sleepRecorder{}
-	a.budget.sleep = rec.sleep
+	rec := &historytest.SleepRecorder{}
+	a.budget.sleep = rec.Sleep
 	events, err := a.History(t.Context(), plusone.HistoryQuery{ExternalID: "1"})
 	if err != nil {
 		t.Fatal(err)
@@ -122,29 +101,8 @@ func TestBudgetHoldsTheNextQuery(t *testing.T) {
 		t.Errorf("got %d events, want 2", len(events))
 	}
 	// 500 points wanted, 100 left, 50 a second: 8s.
-	waits := rec.recorded()
+	waits := rec.Recorded()
 	if len(waits) != 1 || waits[0] < 7900*time.Millisecond || waits[0] > 8*time.Second {
 		t.Errorf("budget waited %v, want one wait of about 8s before page 2", waits)
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2025, 1, 10, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"1", time.Second, true},
-		{"2.0", 2 * time.Second, true},
-		{"Fri, 10 Jan 2025 12:00:30 GMT", 30 * time.Second, true},
-		{"", 0, false},
-		{"later", 0, false},
-	}
-	for _, tt := range tests {
-		if got, ok := parseRetryAfter(tt.in, now); got != tt.want || ok != tt.ok {
-			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
 	}
 }

@@ -1,12 +1,13 @@
 package shopify
 
 import (
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
 )
 
 // APIOption configures an API. Options given nil, empty or non-positive
@@ -14,14 +15,9 @@ import (
 type APIOption func(*apiConfig)
 
 type apiConfig struct {
-	httpClient    *http.Client
-	timeout       time.Duration
-	retries       int
-	retryWait     time.Duration
-	maxRetryAfter time.Duration
-	log           *slog.Logger
-	version       string
-	shopDomain    string
+	vendorapi.Config
+	version    string
+	shopDomain string
 }
 
 // The API's defaults.
@@ -30,88 +26,48 @@ const (
 	// stable version for at least twelve months and answers requests for a
 	// retired one with the oldest it still supports.
 	DefaultAPIVersion    = "2026-01"
-	DefaultTimeout       = 15 * time.Second
-	DefaultRetries       = 3
-	DefaultRetryWait     = 500 * time.Millisecond
-	DefaultMaxRetryAfter = time.Minute
+	DefaultTimeout       = vendorapi.DefaultTimeout
+	DefaultRetries       = vendorapi.DefaultRetries
+	DefaultRetryWait     = vendorapi.DefaultRetryWait
+	DefaultMaxRetryAfter = vendorapi.DefaultMaxRetryAfter
 )
 
 func defaultAPIConfig() apiConfig {
-	return apiConfig{
-		timeout:       DefaultTimeout,
-		retries:       DefaultRetries,
-		retryWait:     DefaultRetryWait,
-		maxRetryAfter: DefaultMaxRetryAfter,
-		log:           slog.New(slog.NewTextHandler(io.Discard, nil)),
-		version:       DefaultAPIVersion,
-	}
+	return apiConfig{Config: vendorapi.DefaultConfig(), version: DefaultAPIVersion}
 }
+
+// shared applies an option of every vendor's client.
+func shared(o vendorapi.Option) APIOption { return func(cfg *apiConfig) { o(&cfg.Config) } }
 
 // WithHTTPClient sends requests through a copy of c (its transport, proxy
 // and TLS settings). The copy's Timeout is set by WithTimeout and its
 // redirect policy refuses redirects, so that the access token never follows
 // one.
-func WithHTTPClient(c *http.Client) APIOption {
-	return func(cfg *apiConfig) {
-		if c != nil {
-			cfg.httpClient = c
-		}
-	}
-}
+func WithHTTPClient(c *http.Client) APIOption { return shared(vendorapi.WithHTTPClient(c)) }
 
 // WithTimeout bounds each HTTP attempt, headers and body; DefaultTimeout
 // without it.
-func WithTimeout(d time.Duration) APIOption {
-	return func(cfg *apiConfig) {
-		if d > 0 {
-			cfg.timeout = d
-		}
-	}
-}
+func WithTimeout(d time.Duration) APIOption { return shared(vendorapi.WithTimeout(d)) }
 
 // WithRetries sets how many times a query is retried after a network
 // error, a 5xx, a 429 or a THROTTLED answer (DefaultRetries); 0 turns
 // retries off.
-func WithRetries(n int) APIOption {
-	return func(cfg *apiConfig) {
-		if n >= 0 {
-			cfg.retries = n
-		}
-	}
-}
+func WithRetries(n int) APIOption { return shared(vendorapi.WithRetries(n)) }
 
 // WithRetryWait sets the base of the exponential backoff between retries
 // that neither Retry-After nor the query cost times (DefaultRetryWait). It
 // is also the shortest wait between two attempts.
-func WithRetryWait(d time.Duration) APIOption {
-	return func(cfg *apiConfig) {
-		if d > 0 {
-			cfg.retryWait = d
-		}
-	}
-}
+func WithRetryWait(d time.Duration) APIOption { return shared(vendorapi.WithRetryWait(d)) }
 
 // WithMaxRetryAfter sets the longest wait a Retry-After header or a
 // throttled query may ask for (DefaultMaxRetryAfter). A longer one ends the
 // call with an EUNAVAILABLE error instead, since retrying earlier than
 // Shopify asks is never done.
-func WithMaxRetryAfter(d time.Duration) APIOption {
-	return func(cfg *apiConfig) {
-		if d > 0 {
-			cfg.maxRetryAfter = d
-		}
-	}
-}
+func WithMaxRetryAfter(d time.Duration) APIOption { return shared(vendorapi.WithMaxRetryAfter(d)) }
 
 // WithAPILogger sets the logger for retries, throttling waits and skipped
 // data, all without secrets. Without it nothing is logged.
-func WithAPILogger(l *slog.Logger) APIOption {
-	return func(cfg *apiConfig) {
-		if l != nil {
-			cfg.log = l
-		}
-	}
-}
+func WithAPILogger(l *slog.Logger) APIOption { return shared(vendorapi.WithLogger(l)) }
 
 var apiVersion = regexp.MustCompile(`^(\d{4}-(01|04|07|10)|unstable)$`)
 
@@ -133,13 +89,5 @@ func WithShopDomain(domain string) APIOption {
 		if d := shopDomain(strings.TrimSpace(domain)); d != "" {
 			cfg.shopDomain = d
 		}
-	}
-}
-
-func (cfg apiConfig) retryPolicy() retryPolicy {
-	return retryPolicy{
-		base:          cfg.retryWait,
-		maxBackoff:    max(10*time.Second, cfg.retryWait),
-		maxRetryAfter: max(cfg.maxRetryAfter, cfg.retryWait),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
 )
 
 // customerSearchQuery finds customers by a search such as
@@ -176,7 +177,7 @@ func legacyID(gid string) string {
 		s = s[i+1:]
 	}
 	s, _, _ = strings.Cut(s, "?")
-	if !isDigits(s) {
+	if !vendorapi.IsDigits(s) {
 		return ""
 	}
 	return s
@@ -187,22 +188,10 @@ func legacyID(gid string) string {
 func customerGID(ext string) string {
 	const prefix = "gid://shopify/Customer/"
 	id, isGID := strings.CutPrefix(ext, prefix)
-	if !isGID && strings.Contains(ext, "/") || !isDigits(id) {
+	if !isGID && strings.Contains(ext, "/") || !vendorapi.IsDigits(id) {
 		return ""
 	}
 	return prefix + id
-}
-
-func isDigits(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // parseGQLTime reads a GraphQL DateTime (ISO 8601) into UTC.

@@ -1,26 +1,27 @@
 package shopify_test
 
 import (
-	"context"
-	"errors"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
+	"github.com/plusone-hq/plusone/integrations/internal/historytest"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 )
 
 var janeRef = plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", Phone: "+15550100",
-	ExternalID: "6147919642668", Since: at("2023-03-02T13:15:00Z")}
+	ExternalID: "6147919642668", Since: eventtest.At("2023-03-02T13:15:00Z")}
 
 // janeOrders is every event of the fixtures, newest first.
 func janeOrders() []plusone.Event {
 	order := func(id, name, created string, total, refunded plusone.Money, status string, items []plusone.LineItem) plusone.Event {
-		return plusone.Event{ID: "history:order:" + id, Type: plusone.EventOrderCreated, OccurredAt: at(created), Customer: janeRef,
+		return plusone.Event{ID: "history:order:" + id, Type: plusone.EventOrderCreated, OccurredAt: eventtest.At(created), Customer: janeRef,
 			Order: &plusone.Order{ID: id, Name: name, URL: "https://" + shop + "/admin/orders/" + id, Total: total, Refunded: refunded,
-				Currency: "USD", Status: status, Items: items, CreatedAt: at(created)}}
+				Currency: "USD", Status: status, Items: items, CreatedAt: eventtest.At(created)}}
 	}
 	tires := []plusone.LineItem{{Title: "Winter tire", SKU: "WT-22545-17", Quantity: 4, Price: 10599}, {Title: "Valve caps", Quantity: 1, Price: 4000}}
 	return []plusone.Event{
@@ -44,7 +45,7 @@ func TestHistoryPagesThroughOrders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertEvents(t, got, janeOrders())
+	eventtest.AssertEvents(t, plusone.SourceShopify, got, janeOrders())
 
 	search := f.queries("search")
 	if len(search) != 1 || search[0].variables["query"] != "email:jane.doe@example.com" {
@@ -72,7 +73,7 @@ func TestHistoryByCustomerID(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertEvents(t, got, janeOrders())
+			eventtest.AssertEvents(t, plusone.SourceShopify, got, janeOrders())
 			if n := len(f.queries("search")); n != 0 {
 				t.Errorf("searched %d times; the id should be used", n)
 			}
@@ -80,162 +81,35 @@ func TestHistoryByCustomerID(t *testing.T) {
 	}
 }
 
-func TestHistoryOfUnknownCustomer(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		q       plusone.HistoryQuery
-		queries int
-	}{
-		{"unknown email", plusone.HistoryQuery{Email: "nobody@example.com"}, 1},
-		{"unknown customer id", plusone.HistoryQuery{ExternalID: "42"}, 1},
-		{"not a customer id", plusone.HistoryQuery{ExternalID: "gid://shopify/Order/42"}, 0},
-		{"unsearchable email", plusone.HistoryQuery{Email: `jane"doe@example.com`}, 0},
-		{"nobody", plusone.HistoryQuery{}, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFakeShop(t, nil)
-			got, err := f.api().History(t.Context(), tt.q)
-			if err != nil || got != nil {
-				t.Errorf("History = %v, %v; want no events and no error", got, err)
-			}
-			if n := f.count(); n != tt.queries {
-				t.Errorf("made %d queries, want %d", n, tt.queries)
-			}
-		})
-	}
-}
-
-func TestHistorySince(t *testing.T) {
-	t.Parallel()
-	f := newFakeShop(t, nil)
-	got, err := f.api().History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com", Since: at("2024-11-01T00:00:00Z")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertEvents(t, got, janeOrders()[:3])
-	// Order #1000 on page 2 is older than Since: page 3 is never asked for.
-	if n := len(f.queries("orders")); n != 2 {
-		t.Errorf("got %d order queries, want 2", n)
-	}
-}
-
-func TestHistoryLimit(t *testing.T) {
-	t.Parallel()
-	f := newFakeShop(t, nil)
-	got, err := f.api().History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com", Limit: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertEvents(t, got, janeOrders()[:2])
-	pages := f.queries("orders")
-	if len(pages) != 1 {
-		t.Fatalf("got %d order queries, want 1: the first page holds enough", len(pages))
-	}
-	if first := pages[0].variables["first"]; first != float64(2) {
-		t.Errorf("first = %v, want 2", first)
-	}
-}
-
 func TestHistoryWaitsOutThrottling(t *testing.T) {
 	t.Parallel()
-	var sent stamp
+	var sent historytest.Stamp
 	f := newFakeShop(t, func(w http.ResponseWriter, c gqlCall, n int) bool {
 		if c.kind != "orders" || n > 1 {
 			return false
 		}
-		sent.set()
-		writeJSON(w, http.StatusOK, fixture(t, "throttled.json"))
+		sent.Set()
+		historytest.WriteJSON(w, http.StatusOK, fixture(t, "throttled.json"))
 		return true
 	})
 	got, err := f.api().History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertEvents(t, got, janeOrders())
+	eventtest.AssertEvents(t, plusone.SourceShopify, got, janeOrders())
 	pages := f.queries("orders")
 	if len(pages) != 4 {
 		t.Fatalf("got %d order queries, want 4 (page 1 twice)", len(pages))
 	}
 	// 742 points requested, 722 available, 100 restored a second: 200ms.
-	if gap := pages[1].at.Sub(sent.get()); gap < 200*time.Millisecond {
+	if gap := pages[1].at.Sub(sent.Get()); gap < 200*time.Millisecond {
 		t.Errorf("retry arrived %v after the throttled answer; the bucket needed 200ms", gap)
 	}
 }
 
-func TestHistoryWaitsOutRetryAfter(t *testing.T) {
-	t.Parallel()
-	var sent stamp
-	f := newFakeShop(t, func(w http.ResponseWriter, c gqlCall, n int) bool {
-		if c.kind != "search" || n > 1 {
-			return false
-		}
-		w.Header().Set("Retry-After", "1")
-		sent.set()
-		writeJSON(w, http.StatusTooManyRequests, `{"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}`)
-		return true
-	})
-	got, err := f.api().History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertEvents(t, got, janeOrders())
-	search := f.queries("search")
-	if len(search) != 2 {
-		t.Fatalf("got %d searches, want 2", len(search))
-	}
-	// Not one nanosecond earlier than a second after the 429 left.
-	if gap := search[1].at.Sub(sent.get()); gap < time.Second {
-		t.Errorf("retry arrived %v after the 429 was sent; Retry-After asked for 1s", gap)
-	}
-}
-
-func TestHistoryRetriesServerErrors(t *testing.T) {
-	t.Parallel()
-	f := newFakeShop(t, func(w http.ResponseWriter, c gqlCall, n int) bool {
-		if c.kind == "orders" && n == 1 {
-			writeJSON(w, http.StatusBadGateway, `<html>Bad gateway</html>`)
-			return true
-		}
-		return false
-	})
-	got, err := f.api().History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertEvents(t, got, janeOrders())
-	if n := len(f.queries("orders")); n != 4 {
-		t.Errorf("got %d order queries, want 4 (page 1 twice)", n)
-	}
-}
-
-func TestHistoryRetriesNetworkErrors(t *testing.T) {
-	t.Parallel()
-	f := newFakeShop(t, func(w http.ResponseWriter, c gqlCall, n int) bool {
-		switch {
-		case c.kind == "search" && n == 1:
-			hangUp(t, w)
-		case c.kind == "orders" && n == 1:
-			time.Sleep(300 * time.Millisecond) // longer than the timeout below
-			writeJSON(w, http.StatusOK, `{}`)
-		default:
-			return false
-		}
-		return true
-	})
-	got, err := f.api(shopify.WithTimeout(100*time.Millisecond)).History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertEvents(t, got, janeOrders())
-	if s, p := len(f.queries("search")), len(f.queries("orders")); s != 2 || p != 4 {
-		t.Errorf("got %d searches and %d order queries, want 2 and 4", s, p)
-	}
-}
-
-func TestHistoryGivesUp(t *testing.T) {
+// TestHistoryGivesUpOnGraphQLErrors adds GraphQL's own errors to the
+// suite's: a query throttled every time, a missing scope, another error.
+func TestHistoryGivesUpOnGraphQLErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
@@ -245,8 +119,6 @@ func TestHistoryGivesUp(t *testing.T) {
 		code     string
 		attempts int
 	}{
-		{"server errors", http.StatusServiceUnavailable, "", `{}`, plusone.EUNAVAILABLE, 3},
-		{"retry after too long", http.StatusTooManyRequests, "3600", `{}`, plusone.EUNAVAILABLE, 1},
 		{"always throttled", http.StatusOK, "", "throttled.json", plusone.EUNAVAILABLE, 3},
 		{"missing scope", http.StatusOK, "", "access_denied.json", plusone.EUNAUTHORIZED, 1},
 		{"other GraphQL error", http.StatusOK, "", `{"errors":[{"message":"Field 'x' doesn't exist on type 'Customer'"}]}`, plusone.EINTERNAL, 1},
@@ -262,7 +134,7 @@ func TestHistoryGivesUp(t *testing.T) {
 				if tt.header != "" {
 					w.Header().Set("Retry-After", tt.header)
 				}
-				writeJSON(w, tt.status, body)
+				historytest.WriteJSON(w, tt.status, body)
 				return true
 			})
 			start := time.Now()
@@ -280,72 +152,58 @@ func TestHistoryGivesUp(t *testing.T) {
 	}
 }
 
-func TestHistoryStopsWhenCancelled(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		respond func(w http.ResponseWriter)
-	}{
-		{"while waiting for an answer", nil},
-		{"while waiting out Retry-After", func(w http.ResponseWriter) {
-			w.Header().Set("Retry-After", "30")
-			writeJSON(w, http.StatusTooManyRequests, `{}`)
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			release := make(chan struct{})
-			f := newFakeShop(t, func(w http.ResponseWriter, c gqlCall, n int) bool {
-				if tt.respond == nil {
-					<-release // until the test ends
-					return true
-				}
-				tt.respond(w)
-				return true
-			})
-			t.Cleanup(func() { close(release) })
-			ctx, cancel := context.WithCancel(t.Context())
-			time.AfterFunc(100*time.Millisecond, cancel)
-			start := time.Now()
-			_, err := f.api().History(ctx, plusone.HistoryQuery{Email: "jane.doe@example.com"})
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("err = %v, want context.Canceled", err)
-			}
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("returned %v after the start, long after the cancellation", d)
-			}
-		})
-	}
-}
-
-func TestHistoryRefusedToken(t *testing.T) {
-	t.Parallel()
-	f := newFakeShop(t, nil)
-	const wrong = "shpat_wrong_token_should_never_show"
-	_, err := f.apiWithToken(wrong).History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
-	if code := plusone.ErrorCode(err); code != plusone.EUNAUTHORIZED {
-		t.Errorf("code = %q (%v), want %q", code, err, plusone.EUNAUTHORIZED)
-	}
-	if err != nil && (strings.Contains(err.Error(), wrong) || strings.Contains(err.Error(), accessToken)) {
-		t.Errorf("error shows the token: %v", err)
-	}
-	if n := f.count(); n != 1 {
-		t.Errorf("made %d attempts; a 401 is not retried", n)
-	}
-}
-
 func TestOrderLinksDefaultToTheShopHost(t *testing.T) {
 	t.Parallel()
 	f := newFakeShop(t, nil)
 	// Nil options and a bad version are ignored.
-	api := shopify.NewAPI(f.srv.URL+"/", accessToken, nil, shopify.WithHTTPClient(nil), shopify.WithAPIVersion("2025-13"))
+	api := shopify.NewAPI(f.URL+"/", accessToken, nil, shopify.WithHTTPClient(nil), shopify.WithAPIVersion("2025-13"))
 	got, err := api.History(t.Context(), plusone.HistoryQuery{ExternalID: "6147919642668", Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "https://" + strings.TrimPrefix(f.srv.URL, "http://") + "/admin/orders/5940139491400"
+	want := "https://" + strings.TrimPrefix(f.URL, "http://") + "/admin/orders/5940139491400"
 	if len(got) != 1 || got[0].Order.URL != want {
-		t.Errorf("got %s, want one order linked to %s", toJSON(t, got), want)
+		t.Errorf("got %s, want one order linked to %s", eventtest.JSON(t, got), want)
 	}
+}
+
+// TestHistorySuite runs the tests every History client passes: the whole
+// history, Since, Limit, unknown customers, Retry-After, server and network
+// errors, giving up, cancellation and refused credentials.
+func TestHistorySuite(t *testing.T) {
+	t.Parallel()
+	historytest.Run(t, historytest.Vendor{
+		Source: plusone.SourceShopify,
+		Start:  startFake,
+		API: func(url, token string, o historytest.Options) plusone.History {
+			return shopify.NewAPI(url, token, shopify.WithShopDomain(shop), shopify.WithRetryWait(10*time.Millisecond),
+				shopify.WithRetries(o.Retries), shopify.WithTimeout(o.Timeout))
+		},
+		Token: accessToken,
+		Query: plusone.HistoryQuery{Email: "jane.doe@example.com"},
+		Want:  janeOrders,
+		Pages: 3,
+		// Order #1000 on page 2 is older than Since.
+		Since:       eventtest.At("2024-11-01T00:00:00Z"),
+		SinceEvents: 3,
+		SincePages:  2,
+		Limit:       2,
+		PageSize: func(r historytest.Request) string {
+			var body struct {
+				Variables struct {
+					First json.Number `json:"first"`
+				} `json:"variables"`
+			}
+			_ = json.Unmarshal(r.Body, &body)
+			return body.Variables.First.String()
+		},
+		Unknown: []historytest.Unknown{
+			{Name: "unknown email", Query: plusone.HistoryQuery{Email: "nobody@example.com"}, Requests: 1},
+			{Name: "unknown customer id", Query: plusone.HistoryQuery{ExternalID: "42"}, Requests: 1},
+			{Name: "not a customer id", Query: plusone.HistoryQuery{ExternalID: "gid://shopify/Order/42"}},
+			{Name: "unsearchable email", Query: plusone.HistoryQuery{Email: `jane"doe@example.com`}},
+			{Name: "nobody"},
+		},
+		ErrorBody: `{"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}`,
+	})
 }

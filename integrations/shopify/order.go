@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // orderJSON is the REST order resource, as orders/* webhooks send it. Only
@@ -36,11 +37,11 @@ type lineItemJSON struct {
 
 func (b event) order(body []byte, typ plusone.EventType) (*plusone.Event, error) {
 	var o orderJSON
-	if err := decode(body, &o); err != nil {
+	if err := webhook.Decode(body, &o, ""); err != nil {
 		return nil, err
 	}
 	if o.ID == "" {
-		return nil, invalid(`field "id": required for an order`)
+		return nil, webhook.Invalid(`field "id": required for an order`)
 	}
 	r, err := ref("customer", o.Customer, []string{o.Email, o.ContactEmail}, o.Phone)
 	if err != nil {
@@ -49,7 +50,7 @@ func (b event) order(body []byte, typ plusone.EventType) (*plusone.Event, error)
 	if !known(r) {
 		return nil, nil // a walk-in sale: no one to remember it for
 	}
-	total, err := amount("total_price", o.TotalPrice)
+	total, err := webhook.Amount("total_price", o.TotalPrice)
 	if err != nil {
 		return nil, err
 	}
@@ -59,21 +60,21 @@ func (b event) order(body []byte, typ plusone.EventType) (*plusone.Event, error)
 	}
 	var refunded plusone.Money
 	for i, rf := range o.Refunds {
-		m, _, err := rf.amount(itemField("refunds", i, ""))
+		m, _, err := rf.amount(webhook.ItemField("refunds", i, ""))
 		if err != nil {
 			return nil, err
 		}
 		refunded += m
 	}
-	created, err := timestamp("created_at", o.CreatedAt)
+	created, err := webhook.Timestamp("created_at", o.CreatedAt)
 	if err != nil {
 		return nil, err
 	}
-	updated, err := timestamp("updated_at", o.UpdatedAt)
+	updated, err := webhook.Timestamp("updated_at", o.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := timestamp("cancelled_at", o.CancelledAt); err != nil {
+	if _, err := webhook.Timestamp("cancelled_at", o.CancelledAt); err != nil {
 		return nil, err
 	}
 	e := b.new(typ)
@@ -114,7 +115,7 @@ func lineItems(field string, in []lineItemJSON) ([]plusone.LineItem, error) {
 	}
 	out := make([]plusone.LineItem, 0, len(in))
 	for i, it := range in {
-		price, err := amount(itemField(field, i, "price"), it.Price)
+		price, err := webhook.Amount(webhook.ItemField(field, i, "price"), it.Price)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // Parse turns a Shopify webhook into events according to its topic (see the
@@ -13,14 +14,14 @@ import (
 func (s *Source) Parse(h http.Header, body []byte) (plusone.Delivery, error) {
 	topic := header(h, HeaderTopic)
 	if topic == "" {
-		return plusone.Delivery{}, invalid("missing header %s", HeaderTopic)
+		return plusone.Delivery{}, webhook.Invalid("missing header %s", HeaderTopic)
 	}
 	key := header(h, HeaderEventID)
 	if key == "" {
 		key = header(h, HeaderWebhookID)
 	}
 	if key == "" {
-		return plusone.Delivery{}, invalid("missing headers %s and %s: one of them must identify the delivery", HeaderEventID, HeaderWebhookID)
+		return plusone.Delivery{}, webhook.Invalid("missing headers %s and %s: one of them must identify the delivery", HeaderEventID, HeaderWebhookID)
 	}
 	d := plusone.Delivery{DedupeKey: key}
 	base := event{id: key, shop: shopDomain(header(h, HeaderShopDomain))}

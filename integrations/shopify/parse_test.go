@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 )
 
@@ -14,84 +15,84 @@ func TestParseTestdata(t *testing.T) {
 		orderURL = "https://" + shop + "/admin/orders/5940139491234"
 		token    = "2f1c0a6e9d3b4c5a8e7f6d5c4b3a2910"
 	)
-	since := at("2023-03-02T13:15:00Z")
+	since := eventtest.At("2023-03-02T13:15:00Z")
 	jane := plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", Phone: "+15550100", ExternalID: "6147919642668", Since: since}
 	tires := []plusone.LineItem{{Title: "Winter tire", SKU: "WT-22545-17", Quantity: 4, Price: 10599}, {Title: "Valve caps", Quantity: 1, Price: 4000}}
 	guest := plusone.Order{ID: "5940139491299", Name: "#1002", URL: "https://" + shop + "/admin/orders/5940139491299", Total: 8900,
 		Currency: "EUR", Status: plusone.OrderOpen, Items: []plusone.LineItem{{Title: "Tire pressure gauge", SKU: "TPG-1", Quantity: 1, Price: 8900}},
-		CreatedAt: at("2024-11-11T09:00:00Z")}
+		CreatedAt: eventtest.At("2024-11-11T09:00:00Z")}
 	cancelled := guest
 	cancelled.Status = plusone.OrderCancelled
 	cart := plusone.Cart{ID: "7c1d9e2f3a4b5c6d7e8f9a0b1c2d3e4f",
 		URL:   "https://tires.example/81234/checkouts/7c1d9e2f3a4b5c6d7e8f9a0b1c2d3e4f/recover?key=abc123",
 		Total: 21198, Currency: "USD", Items: []plusone.LineItem{{Title: "Winter tire", SKU: "WT-22545-17", Quantity: 2, Price: 10599}},
-		UpdatedAt: at("2024-11-26T00:05:30Z")}
+		UpdatedAt: eventtest.At("2024-11-26T00:05:30Z")}
 	completed := cart
-	completed.UpdatedAt, completed.CompletedAt = at("2024-11-26T13:00:00Z"), at("2024-11-26T13:00:00Z")
+	completed.UpdatedAt, completed.CompletedAt = eventtest.At("2024-11-26T13:00:00Z"), eventtest.At("2024-11-26T13:00:00Z")
 
 	tests := []struct {
 		file string
 		want *plusone.Event // nil = accepted with no events
 	}{
 		{"orders_create.json", &plusone.Event{
-			Type: plusone.EventOrderCreated, OccurredAt: at("2024-11-10T15:30:00Z"),
+			Type: plusone.EventOrderCreated, OccurredAt: eventtest.At("2024-11-10T15:30:00Z"),
 			Customer: plusone.CustomerRef{Email: "Jane.Doe@example.com", Name: "Jane Doe", Phone: "+15550100", ExternalID: "6147919642668", Since: since},
 			Order: &plusone.Order{ID: "5940139491234", Name: "#1001", URL: orderURL, Total: 46396, Currency: "USD",
-				Status: plusone.OrderOpen, Items: tires, CheckoutToken: token, CreatedAt: at("2024-11-10T15:30:00Z")},
+				Status: plusone.OrderOpen, Items: tires, CheckoutToken: token, CreatedAt: eventtest.At("2024-11-10T15:30:00Z")},
 		}},
 		{"orders_create--guest.json", &plusone.Event{
-			Type: plusone.EventOrderCreated, OccurredAt: at("2024-11-11T09:00:00Z"),
+			Type: plusone.EventOrderCreated, OccurredAt: eventtest.At("2024-11-11T09:00:00Z"),
 			Customer: plusone.CustomerRef{Email: "guest.buyer@example.net", Phone: "+15550199"},
 			Order:    &guest,
 		}},
 		{"orders_create--pos.json", nil},
 		{"orders_fulfilled.json", &plusone.Event{
-			Type: plusone.EventOrderUpdated, OccurredAt: at("2024-11-12T13:00:00Z"), Customer: jane,
+			Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2024-11-12T13:00:00Z"), Customer: jane,
 			Order: &plusone.Order{ID: "5940139491234", Name: "#1001", URL: orderURL, Total: 46396, Currency: "USD",
-				Status: plusone.OrderFulfilled, Items: tires, CheckoutToken: token, CreatedAt: at("2024-11-10T15:30:00Z")},
+				Status: plusone.OrderFulfilled, Items: tires, CheckoutToken: token, CreatedAt: eventtest.At("2024-11-10T15:30:00Z")},
 		}},
 		{"orders_cancelled.json", &plusone.Event{
-			Type: plusone.EventOrderUpdated, OccurredAt: at("2024-11-11T11:15:00Z"),
+			Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2024-11-11T11:15:00Z"),
 			Customer: plusone.CustomerRef{Email: "guest.buyer@example.net"},
 			Order:    &cancelled,
 		}},
 		{"orders_paid.json", &plusone.Event{
-			Type: plusone.EventOrderUpdated, OccurredAt: at("2024-11-10T15:31:00Z"),
+			Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2024-11-10T15:31:00Z"),
 			Customer: plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", ExternalID: "6147919642668"},
 			Order: &plusone.Order{ID: "5940139491234", Name: "#1001", URL: orderURL, Total: 46396, Currency: "USD",
-				Status: plusone.OrderOpen, CreatedAt: at("2024-11-10T15:30:00Z")},
+				Status: plusone.OrderOpen, CreatedAt: eventtest.At("2024-11-10T15:30:00Z")},
 		}},
 		{"orders_updated--refunded.json", &plusone.Event{
-			Type: plusone.EventOrderUpdated, OccurredAt: at("2024-11-20T19:00:00Z"),
+			Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2024-11-20T19:00:00Z"),
 			Customer: plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", ExternalID: "6147919642668", Since: since},
 			Order: &plusone.Order{ID: "5940139491234", Name: "#1001", URL: orderURL, Total: 46396, Refunded: 5500, Currency: "USD",
-				Status: plusone.OrderFulfilled, Items: tires, CheckoutToken: token, CreatedAt: at("2024-11-10T15:30:00Z")},
+				Status: plusone.OrderFulfilled, Items: tires, CheckoutToken: token, CreatedAt: eventtest.At("2024-11-10T15:30:00Z")},
 		}},
 		{"refunds_create.json", &plusone.Event{
-			Type: plusone.EventOrderUpdated, OccurredAt: at("2020-01-14T15:34:55Z"),
+			Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2020-01-14T15:34:55Z"),
 			Order: &plusone.Order{ID: "450789469", URL: "https://" + shop + "/admin/orders/450789469", Refunded: 4194, RefundID: "929361464", Currency: "USD"},
 		}},
 		{"refunds_create--line_items_only.json", &plusone.Event{
-			Type: plusone.EventOrderUpdated, OccurredAt: at("2024-11-21T14:00:00Z"),
+			Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2024-11-21T14:00:00Z"),
 			Order: &plusone.Order{ID: "5940139491234", URL: orderURL, Refunded: 14599, RefundID: "929361470"},
 		}},
 		{"checkouts_create.json", &plusone.Event{
-			Type: plusone.EventCheckoutUpdated, OccurredAt: at("2024-11-26T00:05:30Z"),
+			Type: plusone.EventCheckoutUpdated, OccurredAt: eventtest.At("2024-11-26T00:05:30Z"),
 			Customer: plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", ExternalID: "6147919642668", Since: since},
 			Cart:     &cart,
 		}},
 		{"checkouts_update--completed.json", &plusone.Event{
-			Type: plusone.EventCheckoutUpdated, OccurredAt: at("2024-11-26T13:00:00Z"),
+			Type: plusone.EventCheckoutUpdated, OccurredAt: eventtest.At("2024-11-26T13:00:00Z"),
 			Customer: plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", ExternalID: "6147919642668"},
 			Cart:     &completed,
 		}},
 		{"checkouts_create--anonymous.json", nil},
 		{"customers_create.json", &plusone.Event{
-			Type: plusone.EventCustomerUpdated, OccurredAt: at("2024-11-27T15:00:00Z"),
-			Customer: plusone.CustomerRef{Email: "Bob.Roe@Example.org", Name: "Bob Roe", ExternalID: "6147919642670", Since: at("2024-11-27T15:00:00Z")},
+			Type: plusone.EventCustomerUpdated, OccurredAt: eventtest.At("2024-11-27T15:00:00Z"),
+			Customer: plusone.CustomerRef{Email: "Bob.Roe@Example.org", Name: "Bob Roe", ExternalID: "6147919642670", Since: eventtest.At("2024-11-27T15:00:00Z")},
 		}},
 		{"customers_update.json", &plusone.Event{
-			Type: plusone.EventCustomerUpdated, OccurredAt: at("2024-11-28T14:30:00Z"),
+			Type: plusone.EventCustomerUpdated, OccurredAt: eventtest.At("2024-11-28T14:30:00Z"),
 			Customer: plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe-Smith", Phone: "+15550100", ExternalID: "6147919642668", Since: since},
 		}},
 		{"products_update.json", nil},
@@ -100,7 +101,7 @@ func TestParseTestdata(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
 			key := "evt-" + tt.file
-			d, err := deliver(t, topicOf(tt.file), key, readFile(t, tt.file))
+			d, err := deliver(t, topicOf(tt.file), key, eventtest.ReadFile(t, tt.file))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -112,14 +113,14 @@ func TestParseTestdata(t *testing.T) {
 				tt.want.ID = key
 				want = []plusone.Event{*tt.want}
 			}
-			assertEvents(t, d.Events, want)
+			eventtest.AssertEvents(t, plusone.SourceShopify, d.Events, want)
 		})
 	}
 }
 
 func TestParseHeaders(t *testing.T) {
 	t.Parallel()
-	body := readFile(t, "customers_update.json")
+	body := eventtest.ReadFile(t, "customers_update.json")
 	tests := []struct {
 		name    string
 		headers map[string]string
@@ -141,7 +142,7 @@ func TestParseHeaders(t *testing.T) {
 			}
 			d, err := shopify.New(secret).Parse(h, body)
 			if tt.wantErr != "" {
-				assertError(t, err, plusone.EINVALID, tt.wantErr)
+				eventtest.AssertError(t, err, plusone.EINVALID, tt.wantErr)
 				return
 			}
 			if err != nil {
@@ -168,7 +169,7 @@ func TestParseShopDomain(t *testing.T) {
 		h.Set(shopify.HeaderTopic, "orders/paid")
 		h.Set(shopify.HeaderEventID, "e1")
 		h.Set(shopify.HeaderShopDomain, domain)
-		d, err := shopify.New(secret).Parse(h, readFile(t, "orders_paid.json"))
+		d, err := shopify.New(secret).Parse(h, eventtest.ReadFile(t, "orders_paid.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +207,7 @@ func TestParseErrors(t *testing.T) {
 			h.Set(shopify.HeaderTopic, tt.topic)
 			h.Set(shopify.HeaderEventID, "e1")
 			_, err := shopify.New(secret).Parse(h, []byte(tt.body))
-			assertError(t, err, plusone.EINVALID, tt.want)
+			eventtest.AssertError(t, err, plusone.EINVALID, tt.want)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // refundJSON is the REST refund resource: the refunds/create body, and each
@@ -42,7 +43,7 @@ func (r refundJSON) amount(field string) (plusone.Money, string, error) {
 		if s := strings.ToLower(strings.TrimSpace(t.Status)); s != "" && s != "success" {
 			continue
 		}
-		m, err := amount(itemField(prefix+"transactions", i, "amount"), t.Amount)
+		m, err := webhook.Amount(webhook.ItemField(prefix+"transactions", i, "amount"), t.Amount)
 		if err != nil {
 			return 0, "", err
 		}
@@ -55,7 +56,7 @@ func (r refundJSON) amount(field string) (plusone.Money, string, error) {
 		return sum, cur, nil
 	}
 	for i, li := range r.RefundLineItems {
-		m, err := amount(itemField(prefix+"refund_line_items", i, "subtotal"), li.Subtotal)
+		m, err := webhook.Amount(webhook.ItemField(prefix+"refund_line_items", i, "subtotal"), li.Subtotal)
 		if err != nil {
 			return 0, "", err
 		}
@@ -68,21 +69,21 @@ func (r refundJSON) amount(field string) (plusone.Money, string, error) {
 // customer; the order, known from its earlier events, does.
 func (b event) refund(body []byte) (*plusone.Event, error) {
 	var r refundJSON
-	if err := decode(body, &r); err != nil {
+	if err := webhook.Decode(body, &r, ""); err != nil {
 		return nil, err
 	}
 	if r.OrderID == "" {
-		return nil, invalid(`field "order_id": required for a refund`)
+		return nil, webhook.Invalid(`field "order_id": required for a refund`)
 	}
 	refunded, cur, err := r.amount("")
 	if err != nil {
 		return nil, err
 	}
-	at, err := timestamp("processed_at", r.ProcessedAt)
+	at, err := webhook.Timestamp("processed_at", r.ProcessedAt)
 	if err != nil {
 		return nil, err
 	}
-	created, err := timestamp("created_at", r.CreatedAt)
+	created, err := webhook.Timestamp("created_at", r.CreatedAt)
 	if err != nil {
 		return nil, err
 	}

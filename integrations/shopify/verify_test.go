@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 )
 
@@ -45,7 +46,7 @@ func TestVerify(t *testing.T) {
 				}
 				return
 			}
-			assertError(t, err, plusone.EUNAUTHORIZED, tt.want)
+			eventtest.AssertError(t, err, plusone.EUNAUTHORIZED, tt.want)
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // eventPayload is an event-subscribed webhook's body. Detail and event differ
@@ -60,12 +61,12 @@ const eventTypePrefix = "zen:event-type"
 
 func (s *Source) parseEvent(h http.Header, body []byte) (plusone.Delivery, error) {
 	var p eventPayload
-	if err := decode(body, &p, ""); err != nil {
+	if err := webhook.Decode(body, &p, ""); err != nil {
 		return plusone.Delivery{}, err
 	}
 	rest, ok := strings.CutPrefix(p.Type, eventTypePrefix)
 	if !ok || rest == "" || (rest[0] != ':' && rest[0] != '/') {
-		return plusone.Delivery{}, invalid(`field "type": %q is not a Zendesk event type (zen:event-type:…)`, clip(p.Type))
+		return plusone.Delivery{}, webhook.Invalid(`field "type": %q is not a Zendesk event type (zen:event-type:…)`, clip(p.Type))
 	}
 	// The reference spells a few types "zen:event-type/user.…".
 	domain, action, _ := strings.Cut(rest[1:], ".")
@@ -74,7 +75,7 @@ func (s *Source) parseEvent(h http.Header, body []byte) (plusone.Delivery, error
 	if p.Time != "" {
 		t, ok := parseTime(p.Time)
 		if !ok {
-			return plusone.Delivery{}, invalid(`field "time": %q is not an ISO 8601 time`, clip(p.Time))
+			return plusone.Delivery{}, webhook.Invalid(`field "time": %q is not an ISO 8601 time`, clip(p.Time))
 		}
 		at = t
 	}
@@ -100,15 +101,15 @@ func (s *Source) parseEvent(h http.Header, body []byte) (plusone.Delivery, error
 
 func (s *Source) ticketEvent(e *plusone.Event, action string, p eventPayload) error {
 	if len(p.Detail) == 0 {
-		return invalid(`field "detail": required for ticket events`)
+		return webhook.Invalid(`field "detail": required for ticket events`)
 	}
 	var d ticketDetail
-	if err := decode(p.Detail, &d, "detail"); err != nil {
+	if err := webhook.Decode(p.Detail, &d, "detail"); err != nil {
 		return err
 	}
 	var c ticketChange
 	if len(p.Event) > 0 {
-		if err := decode(p.Event, &c, "event"); err != nil {
+		if err := webhook.Decode(p.Event, &c, "event"); err != nil {
 			return err
 		}
 	}
@@ -117,10 +118,10 @@ func (s *Source) ticketEvent(e *plusone.Event, action string, p eventPayload) er
 		ticketID, _ = strings.CutPrefix(p.Subject, "zen:ticket:")
 	}
 	if ticketID == "" {
-		return invalid(`field "detail.id": required for ticket events`)
+		return webhook.Invalid(`field "detail.id": required for ticket events`)
 	}
 	if d.RequesterID == "" {
-		return invalid(`field "detail.requester_id": required for ticket events`)
+		return webhook.Invalid(`field "detail.requester_id": required for ticket events`)
 	}
 	t := &plusone.Ticket{
 		ID:       ticketID,
@@ -140,7 +141,7 @@ func (s *Source) ticketEvent(e *plusone.Event, action string, p eventPayload) er
 		e.Type = plusone.EventTicketCreated
 	case "comment_added":
 		if c.Comment == nil {
-			return invalid(`field "event.comment": required for ticket.comment_added`)
+			return webhook.Invalid(`field "event.comment": required for ticket.comment_added`)
 		}
 		e.Type = plusone.EventMessageReceived
 		e.Message = &plusone.Message{
@@ -184,7 +185,7 @@ func userEvent(e *plusone.Event, action string, p eventPayload) error {
 		return nil
 	}
 	var d userDetail
-	if err := decode(p.Detail, &d, "detail"); err != nil {
+	if err := webhook.Decode(p.Detail, &d, "detail"); err != nil {
 		return err
 	}
 	userID := string(d.ID)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 )
 
 func TestParseEventTestdata(t *testing.T) {
@@ -16,49 +17,49 @@ func TestParseEventTestdata(t *testing.T) {
 		want []plusone.Event
 	}{
 		{"event_ticket_created.json", "5e1b2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", []plusone.Event{{
-			Type: plusone.EventTicketCreated, OccurredAt: at("2025-01-08T10:12:07.412345678Z"), Customer: jane,
+			Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2025-01-08T10:12:07.412345678Z"), Customer: jane,
 			Ticket: &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "new",
 				Priority: "normal", Tags: []string{"shipping", "order_status"}, Channel: "web_form"},
 		}}},
 		{"event_comment_added.json", "d4f5c389-8f4a-4c2e-a1b9-8e4f39c71d52", []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T14:25:30.123456789Z"), Customer: jane,
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T14:25:30.123456789Z"), Customer: jane,
 			Ticket: &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "open",
 				Priority: "high", Tags: []string{"shipping", "order_status", "vip"}, Channel: "email"},
 			Message: &plusone.Message{ID: "9876543210", Text: "Any news? I need the tires before Friday.", Author: "Jane Doe", FromCustomer: true},
 		}}},
 		{"event_comment_added_agent.json", "0b9f1c2e-1111-4c2e-a1b9-8e4f39c71d52", []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T15:02:11Z"), Customer: jane,
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T15:02:11Z"), Customer: jane,
 			Ticket: &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "pending",
 				Priority: "high", Tags: []string{"shipping", "order_status", "vip"}, Channel: "email"},
 			Message: &plusone.Message{ID: "9876543299", Text: "Hi Jane, your tires left our warehouse this morning.", Author: "Sam Support"},
 		}}},
 		{"event_comment_added_private.json", "0b9f1c2e-2222-4c2e-a1b9-8e4f39c71d52", []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T15:05:00Z"), Customer: jane,
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T15:05:00Z"), Customer: jane,
 			Ticket:  &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "open", Tags: []string{"shipping"}},
 			Message: &plusone.Message{ID: "9876543300", Text: "Carrier says the pallet was mis-routed; chasing.", Author: "Sam Support", Private: true},
 		}}},
 		{"event_status_changed.json", "a8b9c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d", []plusone.Event{{
-			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-09T16:45:20.987654321Z"), Customer: jane,
+			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-09T16:45:20.987654321Z"), Customer: jane,
 			Ticket: &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "solved",
 				Priority: "high", Tags: []string{"shipping", "order_status", "vip"}, Channel: "email"},
 		}}},
 		{"event_priority_changed.json", "c1d2e3f4-0000-4000-8000-000000000001", []plusone.Event{{
-			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-08T16:00:00Z"), Customer: jane,
+			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-08T16:00:00Z"), Customer: jane,
 			Ticket: &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "open",
 				Priority: "urgent", Tags: []string{"shipping"}, Channel: "email"},
 		}}},
 		{"event_tags_changed.json", "c1d2e3f4-0000-4000-8000-000000000002", []plusone.Event{{
-			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-08T16:05:00Z"), Customer: jane,
+			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-08T16:05:00Z"), Customer: jane,
 			Ticket: &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "open",
 				Tags: []string{"shipping", "escalated"}},
 		}}},
 		{"event_user_created.json", "6b9bbadf-5725-4e92-bebe-7b71011bf5f1", []plusone.Event{{
-			Type: plusone.EventCustomerUpdated, OccurredAt: at("2025-01-08T05:33:18Z"),
-			Customer: plusone.CustomerRef{Email: "Jane.Doe@example.com", ExternalID: "8447388090494", Since: at("2025-01-08T05:27:58Z")},
+			Type: plusone.EventCustomerUpdated, OccurredAt: eventtest.At("2025-01-08T05:33:18Z"),
+			Customer: plusone.CustomerRef{Email: "Jane.Doe@example.com", ExternalID: "8447388090494", Since: eventtest.At("2025-01-08T05:27:58Z")},
 		}}},
 		{"event_user_name_changed.json", "6b9bbadf-5725-4e92-bebe-7b71011bf5f2", []plusone.Event{{
-			Type: plusone.EventCustomerUpdated, OccurredAt: at("2025-01-10T08:00:00Z"),
-			Customer: plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Q. Doe", ExternalID: "8447388090494", Since: at("2025-01-08T05:27:58Z")},
+			Type: plusone.EventCustomerUpdated, OccurredAt: eventtest.At("2025-01-10T08:00:00Z"),
+			Customer: plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Q. Doe", ExternalID: "8447388090494", Since: eventtest.At("2025-01-08T05:27:58Z")},
 		}}},
 		{"event_user_agent.json", "2b24ef10-19d4-4740-93cf-8f98ec4776c0", nil},
 		{"event_organization_created.json", "71c0b6b4-1f0d-4f4a-9d6e-3c2b1a0f9e8d", nil},
@@ -66,7 +67,7 @@ func TestParseEventTestdata(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			d, err := deliver(t, readFile(t, tt.file), "X-Zendesk-Webhook-Invocation-Id", "8350205582")
+			d, err := deliver(t, eventtest.ReadFile(t, tt.file), "X-Zendesk-Webhook-Invocation-Id", "8350205582")
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -76,14 +77,14 @@ func TestParseEventTestdata(t *testing.T) {
 			for i := range tt.want {
 				tt.want[i].ID = tt.key
 			}
-			assertEvents(t, d.Events, tt.want)
+			eventtest.AssertEvents(t, plusone.SourceZendesk, d.Events, tt.want)
 		})
 	}
 }
 
 func TestParseEventWithoutBaseURLHasNoLink(t *testing.T) {
 	t.Parallel()
-	d, err := newSourceWithout().Parse(nil, readFile(t, "event_status_changed.json"))
+	d, err := newSourceWithout().Parse(nil, eventtest.ReadFile(t, "event_status_changed.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestParseEventErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := newSource().Parse(nil, []byte(tt.body))
-			assertInvalid(t, err, tt.want)
+			eventtest.AssertError(t, err, plusone.EINVALID, tt.want)
 		})
 	}
 }

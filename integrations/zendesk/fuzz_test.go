@@ -2,31 +2,19 @@ package zendesk_test
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
 
 // FuzzParse checks that Parse never panics and that whatever it accepts has
 // a dedupe key and events that name their customer.
 func FuzzParse(f *testing.F) {
-	entries, err := os.ReadDir("testdata")
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b, true)
-		f.Add(b, false)
+	for _, file := range eventtest.Testdata(f) {
+		f.Add(file.Body, true)
+		f.Add(file.Body, false)
 	}
 	f.Add([]byte(zendesk.TriggerTemplate()), false)
 	src := zendesk.New(secret, zendesk.WithBaseURL("https://tires.zendesk.com"))

@@ -3,16 +3,13 @@ package zendesk
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
 )
 
 // API reads a customer's past from the Zendesk Support REST API: the tickets
@@ -25,7 +22,7 @@ import (
 // GET /api/v2/users/{id}/tickets/requested.json with cursor pagination
 // (page[size], page[after]) sorted by -updated_at.
 type API struct {
-	http  *resty.Client
+	api   *vendorapi.Client
 	links string // base of ticket links: <links>/agent/tickets/<id>
 	log   *slog.Logger
 	users *userCache
@@ -56,19 +53,21 @@ func NewAPI(baseURL, email, token string, opts ...APIOption) *API {
 			o(&cfg)
 		}
 	}
-	base := cleanBaseURL(baseURL)
+	base := vendorapi.CleanBaseURL(baseURL)
 	links := cfg.linkBase
 	if links == "" {
 		links = base
 	}
 	a := &API{
 		links: links,
-		log:   cfg.log,
-		users: newUserCache(cfg.cacheSize, cfg.cacheTTL, cfg.now),
-		pacer: newPacer(cfg.log),
+		log:   cfg.Log,
+		users: newUserCache(cfg.cacheSize, cfg.cacheTTL, cfg.Now),
+		pacer: newPacer(cfg.Log),
 	}
-	a.http = newRESTClient(cfg, base, a.pacer).
-		SetBasicAuth(strings.TrimSpace(email)+"/token", token)
+	hooks := a.pacer.Hooks()
+	hooks.Wait = retryWait
+	a.api = vendorapi.New(cfg.Config, base, vendor(), hooks)
+	a.api.Resty().SetBasicAuth(strings.TrimSpace(email)+"/token", token)
 	return a
 }
 
@@ -83,22 +82,11 @@ func (a *API) Source() plusone.Source { return plusone.SourceZendesk }
 // stops at q.Limit events or at the first page whose last ticket was last
 // updated before q.Since. Tickets created before q.Since are left out.
 func (a *API) History(ctx context.Context, q plusone.HistoryQuery) ([]plusone.Event, error) {
-	who := q.Email
-	if q.ExternalID != "" {
-		who = "user " + q.ExternalID
+	find := func(ctx context.Context, q plusone.HistoryQuery) (*apiUser, bool, error) {
+		u, err := a.findUser(ctx, q)
+		return u, u != nil, err
 	}
-	u, err := a.findUser(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("zendesk history of %s: %w", who, err)
-	}
-	if u == nil {
-		return nil, nil
-	}
-	events, err := a.requestedTickets(ctx, u, q)
-	if err != nil {
-		return nil, fmt.Errorf("zendesk history of %s: %w", who, err)
-	}
-	return events, nil
+	return vendorapi.History(ctx, "zendesk", "user", q, find, a.requestedTickets)
 }
 
 func (a *API) requestedTickets(ctx context.Context, u *apiUser, q plusone.HistoryQuery) ([]plusone.Event, error) {
@@ -120,7 +108,7 @@ func (a *API) requestedTickets(ctx context.Context, u *apiUser, q plusone.Histor
 			params.Set("page[after]", cursor)
 		}
 		var page ticketsPage
-		if _, err := a.get(ctx, path, params, &page); err != nil {
+		if _, err := a.api.Get(ctx, path, params, &page); err != nil {
 			return nil, err
 		}
 		for _, t := range page.Tickets {
@@ -135,14 +123,14 @@ func (a *API) requestedTickets(ctx context.Context, u *apiUser, q plusone.Histor
 		cursor = page.nextCursor()
 		switch {
 		case len(events) >= limit, !page.Meta.HasMore, cursor == "":
-			return newestFirst(events, limit), nil
+			return vendorapi.NewestFirst(events, limit), nil
 		case ordered && !q.Since.IsZero() && !last.IsZero() && last.Before(q.Since):
 			// Every further ticket was last updated, so created, before Since.
-			return newestFirst(events, limit), nil
+			return vendorapi.NewestFirst(events, limit), nil
 		}
 	}
 	a.log.Warn("zendesk history cut short", "user_id", string(u.ID), "pages", maxTicketPages)
-	return newestFirst(events, limit), nil
+	return vendorapi.NewestFirst(events, limit), nil
 }
 
 // ticketEvents turns one ticket into its events: ticket.created, and
@@ -193,20 +181,3 @@ func (a *API) ticketURL(id string) string {
 	}
 	return a.links + "/agent/tickets/" + id
 }
-
-// cleanBaseURL trims the base URL and drops any user info, so that no
-// credential travels in URLs or shows in errors.
-func cleanBaseURL(s string) string {
-	s = strings.TrimRight(strings.TrimSpace(s), "/")
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		u.User = nil
-		s = u.String()
-	}
-	return s
-}
-
-// discardLogger is the logger used when none is given.
-func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-// defaultHTTPClient is copied when no client is given.
-func defaultHTTPClient() *http.Client { return &http.Client{} }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
+	"github.com/plusone-hq/plusone/integrations/internal/historytest"
 )
 
 // The history must describe a ticket exactly as the webhooks do, so that the
@@ -17,12 +19,12 @@ import (
 // event-subscribed webhook of the same moment.
 func TestHistoryMatchesEventWebhook(t *testing.T) {
 	t.Parallel()
-	f := newFakeZendesk(t, func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f := newFakeZendesk(t, func(w http.ResponseWriter, r historytest.Request, n int) bool {
 		if !isPath(r, ticketsPath) {
 			return false
 		}
 		f := newFixture(t, "tickets_5158_new.json")
-		writeJSON(w, http.StatusOK, f)
+		historytest.WriteJSON(w, http.StatusOK, f)
 		return true
 	})
 	got, err := f.api().History(t.Context(), plusone.HistoryQuery{ExternalID: janeID})
@@ -38,7 +40,7 @@ func TestHistoryMatchesEventWebhook(t *testing.T) {
 		t.Errorf("Type = %q, webhook %q", h.Type, hook.Type)
 	}
 	// The whole ticket: id, subject, link, status, priority, tags, channel.
-	if g, w := toJSON(t, h.Ticket), toJSON(t, hook.Ticket); g != w {
+	if g, w := eventtest.JSON(t, h.Ticket), eventtest.JSON(t, hook.Ticket); g != w {
 		t.Errorf("Ticket differs\nhistory: %s\nwebhook: %s", g, w)
 	}
 	if h.Customer.ExternalID != hook.Customer.ExternalID {
@@ -60,7 +62,7 @@ func TestHistoryMatchesTriggerWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := deliver(t, readFile(t, "trigger_satisfaction.json"))
+	d, err := deliver(t, eventtest.ReadFile(t, "trigger_satisfaction.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,19 +78,19 @@ func TestHistoryMatchesTriggerWebhook(t *testing.T) {
 		}
 	}
 	if ticket == nil || rating == nil {
-		t.Fatalf("history lacks ticket 5158 or its rating %q: %s", hookRating.ID, toJSON(t, got))
+		t.Fatalf("history lacks ticket 5158 or its rating %q: %s", hookRating.ID, eventtest.JSON(t, got))
 	}
 	if rating.Type != hookRating.Type || !rating.OccurredAt.Equal(hookRating.OccurredAt) {
 		t.Errorf("rating = %s at %v, webhook %s at %v", rating.Type, rating.OccurredAt, hookRating.Type, hookRating.OccurredAt)
 	}
-	if g, w := toJSON(t, rating.Feedback), toJSON(t, hookRating.Feedback); g != w {
+	if g, w := eventtest.JSON(t, rating.Feedback), eventtest.JSON(t, hookRating.Feedback); g != w {
 		t.Errorf("Feedback = %s, webhook %s", g, w)
 	}
 	for _, h := range []*plusone.Event{ticket, rating} {
 		ht, wt := h.Ticket, hookTicket.Ticket
 		if ht.ID != wt.ID || ht.URL != wt.URL || ht.Status != wt.Status || ht.Subject != wt.Subject ||
-			ht.Priority != wt.Priority || toJSON(t, ht.Tags) != toJSON(t, wt.Tags) {
-			t.Errorf("%s: Ticket = %s\nwebhook: %s", h.ID, toJSON(t, ht), toJSON(t, wt))
+			ht.Priority != wt.Priority || eventtest.JSON(t, ht.Tags) != eventtest.JSON(t, wt.Tags) {
+			t.Errorf("%s: Ticket = %s\nwebhook: %s", h.ID, eventtest.JSON(t, ht), eventtest.JSON(t, wt))
 		}
 		hc, wc := h.Customer, hookTicket.Customer
 		if plusone.NormalizeEmail(hc.Email) != plusone.NormalizeEmail(wc.Email) || hc.Name != wc.Name || hc.ExternalID != wc.ExternalID {
@@ -99,5 +101,5 @@ func TestHistoryMatchesTriggerWebhook(t *testing.T) {
 
 func newFixture(t *testing.T, name string) string {
 	t.Helper()
-	return string(readFile(t, "history/"+name))
+	return string(eventtest.ReadFile(t, "history/"+name))
 }

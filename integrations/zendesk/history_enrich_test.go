@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
+	"github.com/plusone-hq/plusone/integrations/internal/historytest"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
 
@@ -14,7 +16,7 @@ import (
 // first event.
 func webhookEvent(t *testing.T, file string) plusone.Event {
 	t.Helper()
-	d, err := deliver(t, readFile(t, file))
+	d, err := deliver(t, eventtest.ReadFile(t, file))
 	if err != nil {
 		t.Fatalf("Parse %s: %v", file, err)
 	}
@@ -36,7 +38,7 @@ func TestEnrichFillsTheRequesterAndCaches(t *testing.T) {
 	if err := api.Enrich(t.Context(), &e); err != nil {
 		t.Fatal(err)
 	}
-	if g, w := toJSON(t, e.Customer), toJSON(t, jane); g != w {
+	if g, w := eventtest.JSON(t, e.Customer), eventtest.JSON(t, jane); g != w {
 		t.Errorf("Customer = %s, want %s", g, w)
 	}
 
@@ -56,7 +58,7 @@ func TestEnrichFillsTheRequesterAndCaches(t *testing.T) {
 func TestEnrichCacheExpires(t *testing.T) {
 	t.Parallel()
 	f := newFakeZendesk(t, nil)
-	clock := &fakeClock{now: at("2025-01-10T12:00:00Z")}
+	clock := &fakeClock{now: eventtest.At("2025-01-10T12:00:00Z")}
 	api := f.api(zendesk.WithUserCache(8, time.Minute), zendesk.WithClock(clock.Now))
 	for _, step := range []time.Duration{0, 30 * time.Second, 31 * time.Second} {
 		clock.Add(step)
@@ -85,11 +87,11 @@ func TestEnrichLeavesOthersAlone(t *testing.T) {
 		{Source: plusone.SourceZendesk},
 	}
 	for _, e := range events {
-		before := toJSON(t, e)
+		before := eventtest.JSON(t, e)
 		if err := api.Enrich(t.Context(), &e); err != nil {
 			t.Fatal(err)
 		}
-		if after := toJSON(t, e); after != before {
+		if after := eventtest.JSON(t, e); after != before {
 			t.Errorf("Enrich changed %s into %s", before, after)
 		}
 	}
@@ -123,8 +125,8 @@ func TestEnrichErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("transient", func(t *testing.T) {
 		t.Parallel()
-		f := newFakeZendesk(t, func(w http.ResponseWriter, r *http.Request, n int) bool {
-			writeJSON(w, http.StatusBadGateway, `{}`)
+		f := newFakeZendesk(t, func(w http.ResponseWriter, r historytest.Request, n int) bool {
+			historytest.WriteJSON(w, http.StatusBadGateway, `{}`)
 			return true
 		})
 		e := plusone.Event{Source: plusone.SourceZendesk, Customer: plusone.CustomerRef{ExternalID: janeID}}

@@ -3,15 +3,13 @@ package zendesk_test
 import (
 	"encoding/base64"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/plusone-hq/plusone/integrations/internal/historytest"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
 
@@ -29,57 +27,54 @@ const (
 	cursorPage3 = "eyJvIjoiLXVwZGF0ZWRfYXQiLCJ2IjoiYVFJPSJ9-page3"
 )
 
-// apiRequest is a request as the fake Zendesk received it.
-type apiRequest struct {
-	at    time.Time
-	path  string
-	query url.Values
-}
-
-// fakeZendesk serves testdata/history as Zendesk's API would, after
-// checking the API token, and records every request. intercept, when set,
-// may answer a request itself (returning true); n counts the requests to the
-// same path so far, this one included.
+// fakeZendesk is a fake Zendesk account (account) whose requests
+// historytest records and a test may answer itself.
 type fakeZendesk struct {
-	t         *testing.T
-	srv       *httptest.Server
-	intercept func(w http.ResponseWriter, r *http.Request, n int) bool
-
-	mu   sync.Mutex
-	reqs []apiRequest
+	*historytest.Server
 }
 
-func newFakeZendesk(t *testing.T, intercept func(w http.ResponseWriter, r *http.Request, n int) bool) *fakeZendesk {
+// newFakeZendesk starts a fake account; intercept, when set, may answer a
+// request itself (returning true).
+func newFakeZendesk(t *testing.T, intercept historytest.Intercept) *fakeZendesk {
 	t.Helper()
-	f := &fakeZendesk{t: t, intercept: intercept}
-	f.srv = httptest.NewServer(f)
-	t.Cleanup(f.srv.Close)
-	return f
+	return &fakeZendesk{startFake(t, intercept)}
+}
+
+// startFake serves the fake account through historytest, which records its
+// requests by kind, for the shared suite.
+func startFake(t *testing.T, intercept historytest.Intercept) *historytest.Server {
+	t.Helper()
+	kind := func(r *http.Request, _ []byte) string {
+		switch r.URL.Path {
+		case searchPath, userPath:
+			return historytest.Lookup
+		case ticketsPath:
+			return historytest.Page
+		}
+		return r.URL.Path
+	}
+	return historytest.NewServer(t, account{t}, kind, intercept)
 }
 
 // api returns a client of the fake, with short backoffs.
 func (f *fakeZendesk) api(opts ...zendesk.APIOption) *zendesk.API {
-	base := []zendesk.APIOption{zendesk.WithLinkBaseURL(links), zendesk.WithRetryWait(10 * time.Millisecond)}
-	return zendesk.NewAPI(f.srv.URL, apiEmail, apiToken, append(base, opts...)...)
+	return zendeskAPI(f, apiToken, opts...)
 }
 
-func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.reqs = append(f.reqs, apiRequest{at: time.Now(), path: r.URL.Path, query: r.URL.Query()})
-	n := 0
-	for _, q := range f.reqs {
-		if q.path == r.URL.Path {
-			n++
-		}
-	}
-	f.mu.Unlock()
+// requests returns the requests received for path, in order.
+func (f *fakeZendesk) requests(path string) []historytest.Request { return f.Path(path) }
 
+// count is the number of requests received in all.
+func (f *fakeZendesk) count() int { return f.Count() }
+
+// account serves testdata/history as Zendesk's API would, after checking
+// the API token.
+type account struct{ t *testing.T }
+
+func (f account) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(apiEmail+"/token:"+apiToken))
 	if r.Header.Get("Authorization") != want {
-		writeJSON(w, http.StatusUnauthorized, `{"error":"Couldn't authenticate you"}`)
-		return
-	}
-	if f.intercept != nil && f.intercept(w, r, n) {
+		historytest.WriteJSON(w, http.StatusUnauthorized, `{"error":"Couldn't authenticate you"}`)
 		return
 	}
 	switch p := r.URL.Path; {
@@ -100,49 +95,23 @@ func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case cursorPage3:
 			f.serveFile(w, "tickets_page3.json")
 		default:
-			writeJSON(w, http.StatusBadRequest, `{"error":"InvalidPaginationParameter"}`)
+			historytest.WriteJSON(w, http.StatusBadRequest, `{"error":"InvalidPaginationParameter"}`)
 		}
 	default:
-		writeJSON(w, http.StatusNotFound, `{"error":"RecordNotFound","description":"Not found"}`)
+		historytest.WriteJSON(w, http.StatusNotFound, `{"error":"RecordNotFound","description":"Not found"}`)
 	}
 }
 
-func (f *fakeZendesk) serveFile(w http.ResponseWriter, name string) {
+func (f account) serveFile(w http.ResponseWriter, name string) {
 	b, err := os.ReadFile(filepath.Join("testdata", "history", name))
 	if err != nil {
 		f.t.Errorf("fixture: %v", err)
-		writeJSON(w, http.StatusInternalServerError, `{}`)
+		historytest.WriteJSON(w, http.StatusInternalServerError, `{}`)
 		return
 	}
 	w.Header().Set("X-Rate-Limit", "700")
 	w.Header().Set("X-Rate-Limit-Remaining", "699")
-	writeJSON(w, http.StatusOK, string(b))
-}
-
-// requests returns the requests received for path, in order.
-func (f *fakeZendesk) requests(path string) []apiRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []apiRequest
-	for _, q := range f.reqs {
-		if q.path == path {
-			out = append(out, q)
-		}
-	}
-	return out
-}
-
-// count is the number of requests received in all.
-func (f *fakeZendesk) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.reqs)
-}
-
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
+	historytest.WriteJSON(w, http.StatusOK, string(b))
 }
 
 const (
@@ -151,38 +120,10 @@ const (
 	ticketsPath = "/api/v2/users/" + janeID + "/tickets/requested.json"
 )
 
-func isPath(r *http.Request, path string) bool { return strings.EqualFold(r.URL.Path, path) }
+func isPath(r historytest.Request, path string) bool { return strings.EqualFold(r.Path, path) }
 
 // zendeskAPI returns a client of the fake that signs in with token.
 func zendeskAPI(f *fakeZendesk, token string, opts ...zendesk.APIOption) *zendesk.API {
 	base := []zendesk.APIOption{zendesk.WithLinkBaseURL(links), zendesk.WithRetryWait(10 * time.Millisecond)}
-	return zendesk.NewAPI(f.srv.URL, apiEmail, token, append(base, opts...)...)
-}
-
-// stamp is a time a fake's handler records and the test reads.
-type stamp struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (s *stamp) set() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.t = time.Now()
-}
-
-func (s *stamp) get() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.t
-}
-
-// hangUp drops the connection without an answer: a network error.
-func hangUp(t *testing.T, w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		t.Errorf("hijack: %v", err)
-		return
-	}
-	_ = conn.Close()
+	return zendesk.NewAPI(f.URL, apiEmail, token, append(base, opts...)...)
 }

@@ -1,41 +1,14 @@
 package zendesk
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/historytest"
 )
-
-func TestParseRetryAfter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2025, 1, 10, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"1", time.Second, true},
-		{" 41 ", 41 * time.Second, true},
-		{"0.25", 250 * time.Millisecond, true},
-		{"0", 0, true},
-		{"Fri, 10 Jan 2025 12:00:30 GMT", 30 * time.Second, true},
-		{"Fri, 10 Jan 2025 11:00:00 GMT", 0, true},
-		{"", 0, false},
-		{"-3", 0, false},
-		{"soon", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := parseRetryAfter(tt.in, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
 
 func TestRateLimitDelay(t *testing.T) {
 	t.Parallel()
@@ -65,26 +38,6 @@ func TestRateLimitDelay(t *testing.T) {
 	}
 }
 
-// sleepRecorder stands in for the pacer's sleep and records what it was
-// asked to wait, without waiting.
-type sleepRecorder struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waits = append(s.waits, d)
-	return ctx.Err()
-}
-
-func (s *sleepRecorder) recorded() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
-}
-
 // TestPacingSlowsDownBeforeTheLimit serves a first page that leaves no
 // request in the window and checks that the next page waits for its reset.
 func TestPacingSlowsDownBeforeTheLimit(t *testing.T) {
@@ -109,8 +62,8 @@ func TestPacingSlowsDownBeforeTheLimit(t *testing.T) {
 	}))
 	defer srv.Close()
 	a := NewAPI(srv.URL, "agent@example.com", "token")
-	rec := &sleepRecorder{}
-	a.pacer.sleep = rec.sleep
+	rec := &historytest.SleepRecorder{}
+	a.pacer.sleep = rec.Sleep
 	events, err := a.History(t.Context(), plusone.HistoryQuery{ExternalID: "42"})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +71,7 @@ func TestPacingSlowsDownBeforeTheLimit(t *testing.T) {
 	if len(events) != 2 {
 		t.Errorf("got %d events, want 2", len(events))
 	}
-	waits := rec.recorded()
+	waits := rec.Recorded()
 	if len(waits) != 1 || waits[0] < 6*time.Second || waits[0] > 7*time.Second {
 		t.Errorf("pacer waited %v, want one wait of about 7s before page 2", waits)
 	}
@@ -155,18 +108,6 @@ func TestUserCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	off.put("1", a)
 	if _, ok := off.get("1"); ok {
 		t.Error("a disabled cache remembered a user")
-	}
-}
-
-func TestBackoffGrowsWithJitter(t *testing.T) {
-	t.Parallel()
-	p := retryPolicy{base: 100 * time.Millisecond, maxBackoff: time.Second}
-	for attempt, ceiling := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 3: 400 * time.Millisecond, 9: time.Second, 80: time.Second} {
-		for range 50 {
-			if d := p.backoff(attempt); d < ceiling/2 || d > ceiling {
-				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", attempt, d, ceiling/2, ceiling)
-			}
-		}
 	}
 }
 

@@ -1,9 +1,7 @@
 package zendesk
 
 import (
-	"cmp"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/plusone-hq/plusone"
@@ -88,37 +86,4 @@ func (p ticketsPage) nextCursor() string {
 		return u.Query().Get("page[after]")
 	}
 	return ""
-}
-
-// newestFirst orders events by time, newest first and undated last, and
-// keeps at most limit of them.
-func newestFirst(events []plusone.Event, limit int) []plusone.Event {
-	slices.SortStableFunc(events, func(a, b plusone.Event) int {
-		switch {
-		case a.OccurredAt.IsZero() != b.OccurredAt.IsZero():
-			if a.OccurredAt.IsZero() {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Compare(b.OccurredAt.UnixNano(), a.OccurredAt.UnixNano())
-	})
-	if len(events) > limit {
-		events = events[:limit]
-	}
-	return events
-}
-
-// isDigits reports whether s is a non-empty run of ASCII digits, as Zendesk
-// ids are; anything else never reaches a request path.
-func isDigits(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -6,57 +6,41 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
 )
 
-// maxPace bounds one proactive wait; Zendesk's windows are a minute long.
-const maxPace = time.Minute
-
 // pacer slows requests down before Zendesk's rate limit is reached, from
-// the headers of the latest responses: when few requests remain in the
-// window, the rest are spread over what is left of it.
+// the headers of the latest responses (rateLimitDelay): when few requests
+// remain in the window, the rest are spread over what is left of it.
 type pacer struct {
-	mu        sync.Mutex
-	notBefore time.Time // no request starts earlier
-
-	now   func() time.Time
-	sleep func(context.Context, time.Duration) error
-	log   *slog.Logger
+	*vendorapi.Pacer
+	sleep func(context.Context, time.Duration) error // tests record instead
 }
 
 func newPacer(log *slog.Logger) *pacer {
-	return &pacer{now: time.Now, sleep: sleepCtx, log: log}
+	p := &pacer{sleep: vendorapi.Sleep}
+	p.Pacer = vendorapi.NewPacer(vendorapi.PacerConfig{
+		Name:  "zendesk",
+		Delay: func(h http.Header, _ time.Time) time.Duration { return rateLimitDelay(h) },
+		Log:   log,
+		Sleep: func(ctx context.Context, d time.Duration) error { return p.sleep(ctx, d) },
+	})
+	return p
 }
 
-// wait blocks until the next request may start, or ctx is done.
-func (p *pacer) wait(ctx context.Context) error {
-	p.mu.Lock()
-	d := p.notBefore.Sub(p.now())
-	p.mu.Unlock()
-	if d <= 0 {
-		return nil
+// retryWait reads the wait of a 429 without Retry-After: Zendesk does not
+// always send it, and its reset header says when the window reopens.
+func retryWait(resp *resty.Response, wait time.Duration, ok bool) (time.Duration, bool) {
+	if !ok && resp.StatusCode() == http.StatusTooManyRequests {
+		if s, has := vendorapi.HeaderInt(resp.Header(), "Ratelimit-Reset"); has && s > 0 {
+			return time.Duration(s) * time.Second, true
+		}
 	}
-	p.log.Debug("zendesk rate limit: slowing down", "wait", d)
-	return p.sleep(ctx, d)
-}
-
-// observe reads the rate-limit headers of a response. A response with
-// Retry-After is left to the retry policy, which waits exactly that long.
-func (p *pacer) observe(h http.Header) {
-	if h.Get("Retry-After") != "" {
-		return
-	}
-	d := min(rateLimitDelay(h), maxPace)
-	if d <= 0 {
-		return
-	}
-	t := p.now().Add(d)
-	p.mu.Lock()
-	if t.After(p.notBefore) {
-		p.notBefore = t
-	}
-	p.mu.Unlock()
+	return wait, ok
 }
 
 // rateLimitDelay is the pause before the next request that the headers ask
@@ -67,38 +51,29 @@ func (p *pacer) observe(h http.Header) {
 // The strictest wins.
 func rateLimitDelay(h http.Header) time.Duration {
 	var d time.Duration
-	if remaining, ok := headerInt(h, "Ratelimit-Remaining", "X-Rate-Limit-Remaining"); ok {
-		limit, _ := headerInt(h, "Ratelimit-Limit", "X-Rate-Limit")
-		reset, hasReset := headerInt(h, "Ratelimit-Reset")
-		d = max(d, paceDelay(limit, remaining, reset, hasReset))
+	if remaining, ok := vendorapi.HeaderInt(h, "Ratelimit-Remaining", "X-Rate-Limit-Remaining"); ok {
+		limit, _ := vendorapi.HeaderInt(h, "Ratelimit-Limit", "X-Rate-Limit")
+		reset, hasReset := vendorapi.HeaderInt(h, "Ratelimit-Reset")
+		d = max(d, vendorapi.PaceDelay(limit, remaining, window(reset, hasReset)))
 	}
 	for name, values := range h {
 		if len(values) == 0 || !strings.HasPrefix(strings.ToLower(name), "zendesk-ratelimit-") {
 			continue
 		}
 		if f := limitFields(values[0]); f.hasRemaining {
-			d = max(d, paceDelay(f.total, f.remaining, f.resets, f.hasResets))
+			d = max(d, vendorapi.PaceDelay(f.total, f.remaining, window(f.resets, f.hasResets)))
 		}
 	}
 	return d
 }
 
-// paceDelay spreads the remaining requests over the rest of the window once
-// a tenth or less of the limit (5 requests if it is unknown) is left. With
-// no reset time the window is taken to be a minute.
-func paceDelay(limit, remaining, resetSeconds int, hasReset bool) time.Duration {
-	low := 5
-	if limit > 0 {
-		low = max(1, limit/10)
+// window is the time left until the limit resets, when Zendesk says;
+// otherwise its windows are a minute long.
+func window(resetSeconds int, hasReset bool) time.Duration {
+	if !hasReset {
+		return time.Minute
 	}
-	if remaining > low {
-		return 0
-	}
-	window := time.Minute
-	if hasReset {
-		window = time.Duration(max(resetSeconds, 0)) * time.Second
-	}
-	return window / time.Duration(max(remaining, 0)+1)
+	return time.Duration(max(resetSeconds, 0)) * time.Second
 }
 
 type limitHeader struct {

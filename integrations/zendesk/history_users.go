@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
 )
 
 // findUser finds the customer of a history query: by Zendesk user id when
@@ -21,7 +22,7 @@ func (a *API) findUser(ctx context.Context, q plusone.HistoryQuery) (*apiUser, e
 		return nil, nil
 	}
 	var res usersEnvelope
-	if _, err := a.get(ctx, "/api/v2/users/search.json", url.Values{"query": {"email:" + email}}, &res); err != nil {
+	if _, err := a.api.Get(ctx, "/api/v2/users/search.json", url.Values{"query": {"email:" + email}}, &res); err != nil {
 		return nil, err
 	}
 	u := pickUser(res.Users, email)
@@ -35,11 +36,11 @@ func (a *API) findUser(ctx context.Context, q plusone.HistoryQuery) (*apiUser, e
 // the only user found (the search also matches secondary identities).
 func pickUser(users []apiUser, email string) *apiUser {
 	for i := range users {
-		if isDigits(string(users[i].ID)) && plusone.NormalizeEmail(users[i].Email) == email {
+		if vendorapi.IsDigits(string(users[i].ID)) && plusone.NormalizeEmail(users[i].Email) == email {
 			return &users[i]
 		}
 	}
-	if len(users) == 1 && isDigits(string(users[0].ID)) {
+	if len(users) == 1 && vendorapi.IsDigits(string(users[0].ID)) {
 		return &users[0]
 	}
 	return nil
@@ -48,19 +49,19 @@ func pickUser(users []apiUser, email string) *apiUser {
 // userByID returns the user with Zendesk id id, or nil if there is none,
 // from the cache when it can.
 func (a *API) userByID(ctx context.Context, id string) (*apiUser, error) {
-	if !isDigits(id) {
+	if !vendorapi.IsDigits(id) {
 		return nil, nil // not a Zendesk user id
 	}
 	if u, ok := a.users.get(id); ok {
 		return u, nil
 	}
 	var res userEnvelope
-	found, err := a.get(ctx, "/api/v2/users/"+id+".json", nil, &res)
+	found, err := a.api.Get(ctx, "/api/v2/users/"+id+".json", nil, &res)
 	if err != nil {
 		return nil, err
 	}
 	var u *apiUser
-	if found && res.User != nil && isDigits(string(res.User.ID)) {
+	if found && res.User != nil && vendorapi.IsDigits(string(res.User.ID)) {
 		u = res.User
 	}
 	a.users.put(id, u) // an unknown id is remembered too

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/jsonrepair"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // Parse reads an event-subscribed payload or a trigger body (see the package
@@ -22,12 +24,12 @@ func (s *Source) Parse(h http.Header, body []byte) (plusone.Delivery, error) {
 	data := body
 	if err := json.Unmarshal(body, &probe); err != nil {
 		if _, isSyntax := errors.AsType[*json.SyntaxError](err); !isSyntax || !looksLikeTrigger(body) {
-			return plusone.Delivery{}, jsonError(err, "")
+			return plusone.Delivery{}, webhook.JSONError(err, "")
 		}
 		// Placeholders are not JSON-escaped; try to read the text as meant.
-		data = repairJSON(body)
+		data = jsonrepair.Repair(body)
 		if json.Unmarshal(data, &probe) != nil || probe.Plusone == nil {
-			return plusone.Delivery{}, jsonError(err, "")
+			return plusone.Delivery{}, webhook.JSONError(err, "")
 		}
 	}
 	switch {
@@ -36,7 +38,7 @@ func (s *Source) Parse(h http.Header, body []byte) (plusone.Delivery, error) {
 	case probe.Type != nil:
 		return s.parseEvent(h, body)
 	}
-	return plusone.Delivery{}, invalid(`body is neither a Zendesk event (it has no "type") nor a plusone trigger body (it has no "plusone": %q); paste zendesk.TriggerTemplate into the trigger`, TriggerMarker)
+	return plusone.Delivery{}, webhook.Invalid(`body is neither a Zendesk event (it has no "type") nor a plusone trigger body (it has no "plusone": %q); paste zendesk.TriggerTemplate into the trigger`, TriggerMarker)
 }
 
 // looksLikeTrigger reports whether body carries the trigger marker, so that

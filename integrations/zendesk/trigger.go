@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // triggerBody is the layout of TriggerTemplate. Every scalar is read as text
@@ -57,22 +58,22 @@ const (
 // dedupe key), data the same body after any repair.
 func (s *Source) parseTrigger(h http.Header, raw, data []byte) (plusone.Delivery, error) {
 	var b triggerBody
-	if err := decode(data, &b, ""); err != nil {
+	if err := webhook.Decode(data, &b, ""); err != nil {
 		return plusone.Delivery{}, err
 	}
 	if b.Plusone != TriggerMarker {
-		return plusone.Delivery{}, invalid(`field "plusone": %q is not a layout this version reads; use %q (see zendesk.TriggerTemplate)`, clip(string(b.Plusone)), TriggerMarker)
+		return plusone.Delivery{}, webhook.Invalid(`field "plusone": %q is not a layout this version reads; use %q (see zendesk.TriggerTemplate)`, clip(string(b.Plusone)), TriggerMarker)
 	}
 	ticketID := string(b.Ticket.ID)
 	if ticketID == "" {
-		return plusone.Delivery{}, invalid(`field "ticket.id": required; set it to "{{ticket.id}}"`)
+		return plusone.Delivery{}, webhook.Invalid(`field "ticket.id": required; set it to "{{ticket.id}}"`)
 	}
 	email := string(b.Requester.Email)
 	if email != "" && plusone.NormalizeEmail(email) == "" {
-		return plusone.Delivery{}, invalid(`field "requester.email": %q is not an email address`, clip(email))
+		return plusone.Delivery{}, webhook.Invalid(`field "requester.email": %q is not an email address`, clip(email))
 	}
 	if email == "" && b.Requester.ID == "" {
-		return plusone.Delivery{}, invalid(`field "requester": email or id is required; set them to "{{ticket.requester.email}}" and "{{ticket.requester.id}}"`)
+		return plusone.Delivery{}, webhook.Invalid(`field "requester": email or id is required; set them to "{{ticket.requester.email}}" and "{{ticket.requester.id}}"`)
 	}
 	var typ plusone.EventType
 	switch lower(string(b.Event)) {
@@ -83,7 +84,7 @@ func (s *Source) parseTrigger(h http.Header, raw, data []byte) (plusone.Delivery
 	case triggerComment:
 		typ = plusone.EventMessageReceived
 	default:
-		return plusone.Delivery{}, invalid(`field "event": %q is not "created", "updated" or "comment"`, clip(string(b.Event)))
+		return plusone.Delivery{}, webhook.Invalid(`field "event": %q is not "created", "updated" or "comment"`, clip(string(b.Event)))
 	}
 
 	key := dedupeKey("", h, raw)
@@ -120,7 +121,7 @@ func (s *Source) parseTrigger(h http.Header, raw, data []byte) (plusone.Delivery
 			FromCustomer: b.Comment.AuthorID == "" || b.Comment.AuthorID == b.Requester.ID,
 		}
 	} else if typ == plusone.EventMessageReceived {
-		return plusone.Delivery{}, invalid(`field "comment.body": required for "event": "comment"; set it to "{{ticket.latest_public_comment}}"`)
+		return plusone.Delivery{}, webhook.Invalid(`field "comment.body": required for "event": "comment"; set it to "{{ticket.latest_public_comment}}"`)
 	}
 	events := []plusone.Event{e}
 	if rating, score, ok := satisfaction(string(b.Satisfaction.Score)); ok {

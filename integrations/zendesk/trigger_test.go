@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
 
@@ -24,46 +25,46 @@ func TestParseTriggerTestdata(t *testing.T) {
 		want []plusone.Event
 	}{
 		{"trigger_created.json", []plusone.Event{{
-			Type: plusone.EventTicketCreated, OccurredAt: at("2025-01-08T10:12:00Z"),
+			Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2025-01-08T10:12:00Z"),
 			Customer: plusone.CustomerRef{Email: "Jane.Doe@example.com", Name: "Jane Doe", Phone: "+1 555 0100", ExternalID: "8447388090494"},
 			Ticket: &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "new", Priority: "normal",
 				Tags: []string{"shipping", "order_status"}, Brand: "Tires & Co", Channel: "web form"},
 			Message: &plusone.Message{ID: "9876543200", Text: "My tires have not arrived and the tracking page shows nothing.", Author: "Jane Doe", FromCustomer: true},
 		}}},
 		{"trigger_comment.json", []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T14:25:00Z"), Customer: jane,
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T14:25:00Z"), Customer: jane,
 			Ticket: janeTicket("open", ""),
 			Message: &plusone.Message{ID: "ticket:5158:comment:" + sum8("Any news? I need the tires before Friday."),
 				Text: "Any news? I need the tires before Friday.", Author: "Jane Doe", FromCustomer: true},
 		}}},
 		{"trigger_agent_reply.json", []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-08T15:02:00Z"), Customer: jane,
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T15:02:00Z"), Customer: jane,
 			Ticket:  janeTicket("pending", ""),
 			Message: &plusone.Message{ID: "9876543299", Text: "Hi Jane, your tires left our warehouse this morning.", Author: "Sam Support"},
 		}}},
 		{"trigger_satisfaction.json", []plusone.Event{{
-			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-10T09:30:00Z"), Customer: jane,
+			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-10T09:30:00Z"), Customer: jane,
 			Ticket:  janeTicket("solved", ""),
 			Message: &plusone.Message{ID: "9876543299", Text: "Hi Jane, your tires left our warehouse this morning.", Author: "Sam Support"},
 		}, {
-			ID: "ticket:5158:satisfaction:good", Type: plusone.EventFeedbackReceived, OccurredAt: at("2025-01-10T09:30:00Z"), Customer: jane,
+			ID: "ticket:5158:satisfaction:good", Type: plusone.EventFeedbackReceived, OccurredAt: eventtest.At("2025-01-10T09:30:00Z"), Customer: jane,
 			Ticket:   janeTicket("solved", ""),
 			Feedback: &plusone.Feedback{Score: 5, Scale: plusone.ScaleCSAT, Comment: "Sam was great, thanks!"},
 		}}},
 		{"trigger_unquoted.json", []plusone.Event{{
-			Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-11T08:05:00Z"),
+			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-11T08:05:00Z"),
 			Customer: plusone.CustomerRef{Name: "Bob Roe", ExternalID: "8447388090777"},
 			Ticket: &plusone.Ticket{ID: "5160", Subject: "Return label", URL: "https://tires.zendesk.com/agent/tickets/5160",
 				Status: "open", Tags: []string{"returns", "label"}, Channel: "chat"},
 		}, {
-			ID: "ticket:5160:satisfaction:bad", Type: plusone.EventFeedbackReceived, OccurredAt: at("2025-01-11T08:05:00Z"),
+			ID: "ticket:5160:satisfaction:bad", Type: plusone.EventFeedbackReceived, OccurredAt: eventtest.At("2025-01-11T08:05:00Z"),
 			Customer: plusone.CustomerRef{Name: "Bob Roe", ExternalID: "8447388090777"},
 			Ticket: &plusone.Ticket{ID: "5160", Subject: "Return label", URL: "https://tires.zendesk.com/agent/tickets/5160",
 				Status: "open", Tags: []string{"returns", "label"}, Channel: "chat"},
 			Feedback: &plusone.Feedback{Score: 1, Scale: plusone.ScaleCSAT, Comment: "Took too long"},
 		}}},
 		{"trigger_broken_text.json", []plusone.Event{{
-			Type: plusone.EventMessageReceived, OccurredAt: at("2025-01-12T09:00:00Z"),
+			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-12T09:00:00Z"),
 			Customer: plusone.CustomerRef{Email: "max@example.org", Name: `Max "Tires" Mustermann`, ExternalID: "8447388090888"},
 			Ticket: &plusone.Ticket{ID: "5161", Subject: `Tire size "225/45 R17" out of stock?`, URL: "https://tires.zendesk.com/agent/tickets/5161",
 				Status: "open", Priority: "normal", Tags: []string{"stock"}, Brand: "Tires & Co", Channel: "mail"},
@@ -76,7 +77,7 @@ func TestParseTriggerTestdata(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			d, err := deliver(t, readFile(t, tt.file), "X-Zendesk-Webhook-Invocation-Id", "8350205582")
+			d, err := deliver(t, eventtest.ReadFile(t, tt.file), "X-Zendesk-Webhook-Invocation-Id", "8350205582")
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -89,7 +90,7 @@ func TestParseTriggerTestdata(t *testing.T) {
 					tt.want[i].ID = key
 				}
 			}
-			assertEvents(t, d.Events, tt.want)
+			eventtest.AssertEvents(t, plusone.SourceZendesk, d.Events, tt.want)
 		})
 	}
 }
@@ -109,7 +110,7 @@ func TestTriggerTemplate(t *testing.T) {
 	}
 	// Unrendered, the placeholders read as empty: the error says what to set.
 	_, err := newSource().Parse(nil, []byte(tmpl))
-	assertInvalid(t, err, `field "ticket.id": required; set it to "{{ticket.id}}"`)
+	eventtest.AssertError(t, err, plusone.EINVALID, `field "ticket.id": required; set it to "{{ticket.id}}"`)
 
 	rendered := strings.NewReplacer(
 		"{{ticket.id}}", "42",
@@ -141,8 +142,8 @@ func TestTriggerTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	assertEvents(t, d.Events, []plusone.Event{{
-		ID: d.DedupeKey, Type: plusone.EventTicketUpdated, OccurredAt: at("2025-01-08T10:20:00Z"),
+	eventtest.AssertEvents(t, plusone.SourceZendesk, d.Events, []plusone.Event{{
+		ID: d.DedupeKey, Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-08T10:20:00Z"),
 		Customer: plusone.CustomerRef{Email: "ann@example.com", Name: "Ann Lee", ExternalID: "1001"},
 		Ticket: &plusone.Ticket{ID: "42", Subject: "Wrong size", URL: "https://acme.zendesk.com/agent/tickets/42", Status: "open",
 			Tags: []string{"returns", "size"}, Brand: "Acme", Channel: "web form"},
@@ -152,7 +153,7 @@ func TestTriggerTemplate(t *testing.T) {
 
 func TestParseTriggerDedupe(t *testing.T) {
 	t.Parallel()
-	body := readFile(t, "trigger_comment.json")
+	body := eventtest.ReadFile(t, "trigger_comment.json")
 	a, err := newSource().Parse(nil, body)
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +188,7 @@ func TestParseTriggerErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := newSource().Parse(nil, []byte(tt.body))
-			assertInvalid(t, err, tt.want)
+			eventtest.AssertError(t, err, plusone.EINVALID, tt.want)
 		})
 	}
 }
@@ -197,5 +198,5 @@ func TestParseDoesNotRepairEventPayloads(t *testing.T) {
 	t.Parallel()
 	body := "{\"type\": \"zen:event-type:ticket.created\", \"id\": \"x\", \"detail\": {\"subject\": \"two\nlines\"}}"
 	_, err := newSource().Parse(nil, []byte(body))
-	assertInvalid(t, err, "invalid JSON: invalid character '\\n' in string literal")
+	eventtest.AssertError(t, err, plusone.EINVALID, "invalid JSON: invalid character '\\n' in string literal")
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
 
@@ -31,7 +32,7 @@ func TestVerifyDocumentationVector(t *testing.T) {
 	h := http.Header{}
 	h.Set(zendesk.HeaderSignature, docSignature)
 	h.Set(zendesk.HeaderSignatureTimestamp, docTimestamp)
-	if err := src.Verify(h, []byte(docBody), at(docTimestamp).Add(time.Minute)); err != nil {
+	if err := src.Verify(h, []byte(docBody), eventtest.At(docTimestamp).Add(time.Minute)); err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
 	if !strings.Contains(logs.String(), "order=body+timestamp") {

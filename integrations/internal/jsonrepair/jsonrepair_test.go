@@ -1,11 +1,11 @@
-package freshdesk
+package jsonrepair
 
 import (
 	"encoding/json"
 	"testing"
 )
 
-func TestRepairJSON(t *testing.T) {
+func TestRepair(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, in, want string
@@ -23,26 +23,26 @@ func TestRepairJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := string(repairJSON([]byte(tt.in)))
+			got := string(Repair([]byte(tt.in)))
 			if got != tt.want {
-				t.Errorf("repairJSON(%q)\n got: %s\nwant: %s", tt.in, got, tt.want)
+				t.Errorf("Repair(%q)\n got: %s\nwant: %s", tt.in, got, tt.want)
 			}
 		})
 	}
 }
 
-// FuzzRepairJSON checks that the repair never panics and leaves correctly
+// FuzzRepair checks that the repair never panics and leaves correctly
 // escaped bodies of the template's shape (objects of strings) unchanged.
-func FuzzRepairJSON(f *testing.F) {
+func FuzzRepair(f *testing.F) {
 	f.Add("say \"hi\" now", "x\ny")
 	f.Add(`C:\orders`, "\u00e9")
 	f.Fuzz(func(t *testing.T, a, b string) {
-		repairJSON([]byte(a))
+		Repair([]byte(a))
 		valid, err := json.Marshal(map[string]any{"a": a, "n": map[string]string{"b": b}})
 		if err != nil {
 			t.Skip()
 		}
-		if out := repairJSON(valid); string(out) != string(valid) {
+		if out := Repair(valid); string(out) != string(valid) {
 			t.Fatalf("changed valid JSON %s into %s", valid, out)
 		}
 	})

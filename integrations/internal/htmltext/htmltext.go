@@ -1,4 +1,7 @@
-package helpscout
+// Package htmltext turns the HTML of helpdesk messages into the plain text
+// plusone stores and shows: tags dropped, blocks on their own lines,
+// entities decoded, quoted earlier mail left out.
+package htmltext
 
 import (
 	"html"
@@ -6,13 +9,13 @@ import (
 	"unicode/utf8"
 )
 
-// htmlText turns a message body, which Help Scout sends as HTML, into plain
-// text: tags are dropped, block elements and <br> become line breaks,
-// entities are decoded, and runs of blank space are folded. The contents of
+// Text turns a message body that a helpdesk sends as HTML into plain text:
+// tags are dropped, block elements and <br> become line breaks, entities
+// are decoded, and runs of blank space are folded. The contents of
 // <script>, <style> and <blockquote> (quoted earlier mail) are left out.
-func htmlText(s string) string {
+func Text(s string) string {
 	if !strings.ContainsAny(s, "<&") {
-		return foldSpace(s)
+		return FoldSpace(s)
 	}
 	var b strings.Builder
 	skip := "" // the element whose contents are being left out
@@ -60,7 +63,7 @@ func htmlText(s string) string {
 			}
 		}
 	}
-	return foldSpace(html.UnescapeString(b.String()))
+	return FoldSpace(html.UnescapeString(b.String()))
 }
 
 // breaksLine reports whether the element starts or ends a line of text.
@@ -93,9 +96,9 @@ func tagName(t string) (name string, closing bool) {
 	return strings.ToLower(t[:end]), closing
 }
 
-// foldSpace trims every line, folds runs of spaces inside lines, and keeps
+// FoldSpace trims every line, folds runs of spaces inside lines, and keeps
 // at most one empty line between paragraphs.
-func foldSpace(s string) string {
+func FoldSpace(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\u00a0", " ")
 	var out []string
@@ -115,9 +118,9 @@ func foldSpace(s string) string {
 	return strings.Join(out, "\n")
 }
 
-// excerpt returns the first line of s, cut to about n runes at a word
+// Excerpt returns the first line of s, cut to about n runes at a word
 // boundary with an ellipsis when it is longer.
-func excerpt(s string, n int) string {
+func Excerpt(s string, n int) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	if utf8.RuneCountInString(s) <= n {
 		return s

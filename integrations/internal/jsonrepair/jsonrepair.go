@@ -1,12 +1,16 @@
-package freshdesk
+// Package jsonrepair mends JSON bodies that helpdesks build by pasting
+// placeholders into a template without escaping them, so that a quote or a
+// line break in a subject or a comment breaks the JSON.
+package jsonrepair
 
-// repairJSON makes a best effort to turn a rule's body whose placeholders
-// broke the JSON back into what the admin meant. Inside strings it escapes raw
-// control characters and stray backslashes, and escapes a quote unless what
-// follows it ends a string: optional white space, then ":", "}", "]", the end
-// of the body, or "," followed by a quote, "}" or "]". Text that itself
-// contains such a sequence cannot be told apart and stays broken.
-func repairJSON(b []byte) []byte {
+// Repair makes a best effort to turn a body whose placeholders broke the
+// JSON (a Zendesk trigger's, a Freshdesk rule's) back into what the admin
+// meant. Inside strings it escapes raw control characters and stray
+// backslashes, and escapes a quote unless what follows it ends a string:
+// optional white space, then ":", "}", "]", the end of the body, or ","
+// followed by a quote, "}" or "]". Text that itself contains such a
+// sequence cannot be told apart and stays broken.
+func Repair(b []byte) []byte {
 	out := make([]byte, 0, len(b)+len(b)/8)
 	inString := false
 	for i := 0; i < len(b); i++ {

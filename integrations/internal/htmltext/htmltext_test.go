@@ -1,4 +1,4 @@
-package intercom
+package htmltext
 
 import (
 	"strings"
@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-func TestHTMLText(t *testing.T) {
+func TestText(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"plain", "  Hello   there  ", "Hello there"},
@@ -23,8 +23,8 @@ func TestHTMLText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := htmlText(tt.in); got != tt.want {
-				t.Errorf("htmlText(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := Text(tt.in); got != tt.want {
+				t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -44,27 +44,42 @@ func TestExcerpt(t *testing.T) {
 		{"abcdefghijklmnop", 5, "abcde…"},
 	}
 	for _, tt := range tests {
-		if got := excerpt(tt.in, tt.n); got != tt.want {
-			t.Errorf("excerpt(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		if got := Excerpt(tt.in, tt.n); got != tt.want {
+			t.Errorf("Excerpt(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 	}
 }
 
-// FuzzHTMLText checks that the conversion never panics, keeps valid UTF-8
+// FuzzText checks that the conversion never panics, keeps valid UTF-8
 // valid, and folds blank space as documented.
-func FuzzHTMLText(f *testing.F) {
+func FuzzText(f *testing.F) {
 	f.Add("<p>Hi &amp; bye</p><blockquote>old</blockquote>")
 	f.Add("a < b > c <br/> ünïcödé")
 	f.Fuzz(func(t *testing.T, s string) {
-		out := htmlText(s)
+		out := Text(s)
 		if utf8.ValidString(s) && !utf8.ValidString(out) {
-			t.Fatalf("htmlText(%q) = %q is not valid UTF-8", s, out)
+			t.Fatalf("Text(%q) = %q is not valid UTF-8", s, out)
 		}
 		if strings.Contains(out, "\n\n\n") || out != strings.TrimSpace(out) {
-			t.Fatalf("htmlText(%q) = %q is not folded", s, out)
+			t.Fatalf("Text(%q) = %q is not folded", s, out)
 		}
-		if e := excerpt(out, 20); utf8.ValidString(out) && (!utf8.ValidString(e) || utf8.RuneCountInString(e) > 21) {
-			t.Fatalf("excerpt(%q, 20) = %q", out, e)
+		if e := Excerpt(out, 20); utf8.ValidString(out) && (!utf8.ValidString(e) || utf8.RuneCountInString(e) > 21) {
+			t.Fatalf("Excerpt(%q, 20) = %q", out, e)
 		}
 	})
+}
+
+func TestFoldSpace(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"  a \t b  ":                  "a b",
+		"one\r\n\r\n\r\n  two\u00a0 ": "one\n\ntwo",
+		"\n\nx\n":                     "x",
+		"<b> & </b>":                  "<b> & </b>", // no HTML is read
+	}
+	for in, want := range tests {
+		if got := FoldSpace(in); got != want {
+			t.Errorf("FoldSpace(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

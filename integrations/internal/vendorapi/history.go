@@ -1,0 +1,83 @@
+package vendorapi
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// History runs the two steps of a vendor's History: find the customer of
+// q (found is false when the vendor does not know her: no events, no
+// error), then read her past. Errors name the vendor ("zendesk") and
+// whom they concern: q.Email, or idKind ("user") and q.ExternalID when it
+// is set.
+func History[C any](ctx context.Context, vendor, idKind string, q plusone.HistoryQuery,
+	find func(context.Context, plusone.HistoryQuery) (c C, found bool, err error),
+	read func(context.Context, C, plusone.HistoryQuery) ([]plusone.Event, error),
+) ([]plusone.Event, error) {
+	who := q.Email
+	if q.ExternalID != "" {
+		who = idKind + " " + q.ExternalID
+	}
+	c, found, err := find(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("%s history of %s: %w", vendor, who, err)
+	}
+	if !found {
+		return nil, nil
+	}
+	events, err := read(ctx, c, q)
+	if err != nil {
+		return nil, fmt.Errorf("%s history of %s: %w", vendor, who, err)
+	}
+	return events, nil
+}
+
+// NewestFirst orders events by time, newest first and undated last, and
+// keeps at most limit of them.
+func NewestFirst(events []plusone.Event, limit int) []plusone.Event {
+	slices.SortStableFunc(events, func(a, b plusone.Event) int {
+		switch {
+		case a.OccurredAt.IsZero() != b.OccurredAt.IsZero():
+			if a.OccurredAt.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(b.OccurredAt.UnixNano(), a.OccurredAt.UnixNano())
+	})
+	if len(events) > limit {
+		events = events[:limit]
+	}
+	return events
+}
+
+// CleanBaseURL trims a base URL and drops any user info, so that no
+// credential travels in URLs or shows in errors.
+func CleanBaseURL(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = nil
+		s = u.String()
+	}
+	return s
+}
+
+// IsDigits reports whether s is a non-empty run of at most 20 ASCII digits,
+// as numeric vendor ids are; anything else never reaches a request path.
+func IsDigits(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
