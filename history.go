@@ -13,7 +13,9 @@ type HistoryQuery struct {
 	ExternalID string
 	// Since bounds the history: nothing older is returned.
 	Since time.Time
-	// Limit bounds how many items are returned in all.
+	// Limit bounds how many objects (tickets, conversations, orders) are
+	// returned in all. An object may give several events, which count as
+	// one: a rated ticket its ticket and its rating, an order its refunds.
 	Limit int
 }
 
@@ -27,10 +29,12 @@ type HistoryQuery struct {
 // back-filled item and a webhook of the same object are recorded once.
 type History interface {
 	Source() Source
-	// History returns her past, newest first, at most q.Limit events, none
-	// before q.Since. A customer the vendor does not know gives no events and
-	// no error. Rate limits are honoured inside (waiting for Retry-After);
-	// the error is returned only when the history cannot be had now.
+	// History returns her past, newest first, the events of at most q.Limit
+	// objects, none before q.Since; an object's later events may follow it
+	// (an order's refunds, which must not be applied before their order).
+	// A customer the vendor does not know gives no events and no error.
+	// Rate limits are honoured inside (waiting for Retry-After); the error
+	// is returned only when the history cannot be had now.
 	History(ctx context.Context, q HistoryQuery) ([]Event, error)
 }
 

@@ -72,7 +72,7 @@ func (a *API) Source() plusone.Source { return plusone.SourceFreshdesk }
 // priority, tags, channel and description), newest first. The customer is
 // found by q.ExternalID (her Freshdesk contact id) when it is set,
 // otherwise by q.Email. Tickets are read newest first; reading stops at
-// q.Limit events or at the first page that reaches back before q.Since.
+// q.Limit tickets or at the first page that reaches back before q.Since.
 // Tickets created before q.Since are left out. Satisfaction ratings are
 // not read: the ticket list does not carry them.
 func (a *API) History(ctx context.Context, q plusone.HistoryQuery) ([]plusone.Event, error) {
@@ -135,7 +135,7 @@ func (a *API) tickets(ctx context.Context, c *apiContact, q plusone.HistoryQuery
 		since = q.Since.UTC().Format(time.RFC3339)
 	}
 	var (
-		events  []plusone.Event
+		found   [][]plusone.Event // each ticket's events
 		last    time.Time
 		ordered = true // whether Freshdesk kept to created_at descending so far
 	)
@@ -166,20 +166,20 @@ func (a *API) tickets(ctx context.Context, c *apiContact, q plusone.HistoryQuery
 			if !q.Since.IsZero() && e.OccurredAt.Before(q.Since) {
 				continue // updated since, but created before
 			}
-			events = append(events, e)
+			found = append(found, []plusone.Event{e})
 		}
 		next := nextPage(h)
 		switch {
-		case len(events) >= limit, next <= page:
-			return vendorapi.NewestFirst(events, limit), nil
+		case len(found) >= limit, next <= page:
+			return vendorapi.NewestObjects(found, limit), nil
 		case ordered && !q.Since.IsZero() && !last.IsZero() && last.Before(q.Since):
 			// Every further ticket was created before Since.
-			return vendorapi.NewestFirst(events, limit), nil
+			return vendorapi.NewestObjects(found, limit), nil
 		}
 		page = next
 	}
 	a.log.Warn("freshdesk history cut short", "contact_id", string(c.ID), "pages", maxTicketPages)
-	return vendorapi.NewestFirst(events, limit), nil
+	return vendorapi.NewestObjects(found, limit), nil
 }
 
 // ticketEvent turns a ticket into the ticket.created event the

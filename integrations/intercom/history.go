@@ -71,7 +71,8 @@ func (a *API) Source() plusone.Source { return plusone.SourceIntercom }
 // with the same id. The customer is found by q.ExternalID (her Intercom
 // contact id) when it is set, otherwise by q.Email (every contact, user or
 // lead, with that email). Conversations created before q.Since are left
-// out; reading stops at q.Limit events.
+// out; reading stops at q.Limit conversations (a rated conversation's two
+// events count as one).
 func (a *API) History(ctx context.Context, q plusone.HistoryQuery) ([]plusone.Event, error) {
 	find := func(ctx context.Context, q plusone.HistoryQuery) ([]apiContact, bool, error) {
 		contacts, err := a.findContacts(ctx, q)
@@ -91,7 +92,7 @@ func (a *API) conversations(ctx context.Context, contacts []apiContact, q pluson
 		return nil, err
 	}
 	var (
-		events  []plusone.Event
+		convs   [][]plusone.Event // each conversation's events
 		cursor  string
 		last    time.Time
 		ordered = true // whether Intercom kept to created_at descending so far
@@ -118,19 +119,21 @@ func (a *API) conversations(ctx context.Context, contacts []apiContact, q pluson
 			if !q.Since.IsZero() && created.Before(q.Since) {
 				continue
 			}
-			events = append(events, a.conversationEvents(raw, string(head.ID), appID, contacts)...)
+			if events := a.conversationEvents(raw, string(head.ID), appID, contacts); len(events) > 0 {
+				convs = append(convs, events)
+			}
 		}
 		cursor = page.nextCursor()
 		switch {
-		case len(events) >= limit, cursor == "":
-			return vendorapi.NewestFirst(events, limit), nil
+		case len(convs) >= limit, cursor == "":
+			return vendorapi.NewestObjects(convs, limit), nil
 		case ordered && !q.Since.IsZero() && !last.IsZero() && last.Before(q.Since):
 			// Every further conversation was created before Since.
-			return vendorapi.NewestFirst(events, limit), nil
+			return vendorapi.NewestObjects(convs, limit), nil
 		}
 	}
 	a.log.Warn("intercom history cut short", "contacts", len(contacts), "pages", maxConversationPages)
-	return vendorapi.NewestFirst(events, limit), nil
+	return vendorapi.NewestObjects(convs, limit), nil
 }
 
 // conversationEvents turns conversation id, as the search API returns it,

@@ -233,7 +233,10 @@ func TestHistorySuite(t *testing.T) {
 		Since:       eventtest.At("2024-12-15T00:00:00Z"), // page 2 ends with a conversation created before it
 		SinceEvents: 5,
 		SincePages:  2,
-		Limit:       3,
+		// Two conversations, three events: the second is rated, and its
+		// rating counts with it as one conversation.
+		Limit:       2,
+		LimitEvents: 3,
 		PageSize:    func(r historytest.Request) string { return strconv.Itoa(readSearch(r.Body).Pagination.PerPage) },
 		Unknown: []historytest.Unknown{
 			{Name: "unknown email", Query: plusone.HistoryQuery{Email: "nobody@example.com"}, Requests: 1},

@@ -5,21 +5,29 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
 )
 
 // API reads a customer's orders from the Shopify GraphQL Admin API
-// (POST /admin/api/<version>/graphql.json, header X-Shopify-Access-Token).
-// It needs the read_customers and read_orders scopes; orders older than 60
-// days also need read_all_orders. It is safe for concurrent use.
+// (POST /admin/api/<version>/graphql.json, header X-Shopify-Access-Token),
+// and creates discount codes for granted gestures (CreateDiscountCode).
+// History needs the read_customers and read_orders scopes (orders older than
+// 60 days also need read_all_orders); discount codes need write_discounts.
+// It is safe for concurrent use.
 type API struct {
 	api      *vendorapi.Client
 	endpoint string // /admin/api/<version>/graphql.json
 	shop     string // domain of order links
 	log      *slog.Logger
 	budget   *budget
+	now      func() time.Time
+
+	mu       sync.Mutex
+	currency string // the shop's currency code, once known
 }
 
 var _ plusone.History = (*API)(nil)
@@ -58,6 +66,7 @@ func NewAPI(shopURL, accessToken string, opts ...APIOption) *API {
 		shop:     shop,
 		log:      cfg.Log,
 		budget:   newBudget(cfg.Log),
+		now:      cfg.Now,
 	}
 	a.api = newClient(cfg, base, a.budget)
 	a.api.Resty().SetHeader("X-Shopify-Access-Token", accessToken)
@@ -68,10 +77,12 @@ func NewAPI(shopURL, accessToken string, opts ...APIOption) *API {
 func (a *API) Source() plusone.Source { return plusone.SourceShopify }
 
 // History returns the customer's orders as order.created events, newest
-// first, each with the order as it is now (status, refunds). The customer is
-// found by q.ExternalID (her Shopify customer id, numeric or a gid) when it
-// is set, otherwise by q.Email. Orders are read newest first, so reading
-// stops at q.Limit events or at the first order created before q.Since.
+// first, each with the order's current status and followed by an
+// order.updated event per refund, as refunds/create gives it (the refund's
+// amount and id, counted once). The customer is found by q.ExternalID (her
+// Shopify customer id, numeric or a gid) when it is set, otherwise by
+// q.Email. Orders are read newest first, so reading stops at q.Limit orders
+// (with their refunds) or at the first order created before q.Since.
 func (a *API) History(ctx context.Context, q plusone.HistoryQuery) ([]plusone.Event, error) {
 	find := func(ctx context.Context, q plusone.HistoryQuery) (string, bool, error) {
 		gid, err := a.findCustomer(ctx, q)
@@ -126,6 +137,7 @@ func (a *API) orders(ctx context.Context, gid string, q plusone.HistoryQuery) ([
 	}
 	var (
 		events []plusone.Event
+		orders int // Limit counts orders, not their refunds' events
 		ref    plusone.CustomerRef
 		after  any // null for the first page
 	)
@@ -133,7 +145,7 @@ func (a *API) orders(ctx context.Context, gid string, q plusone.HistoryQuery) ([
 		var data struct {
 			Customer *gqlCustomer `json:"customer"`
 		}
-		vars := map[string]any{"id": gid, "first": min(ordersPerPage, limit-len(events)), "after": after}
+		vars := map[string]any{"id": gid, "first": min(ordersPerPage, limit-orders), "after": after}
 		if err := a.query(ctx, customerOrdersQuery, vars, &data); err != nil {
 			return nil, err
 		}
@@ -145,15 +157,15 @@ func (a *API) orders(ctx context.Context, gid string, q plusone.HistoryQuery) ([
 			ref = c.ref()
 		}
 		for _, o := range c.Orders.Nodes {
-			e, ok := a.orderEvent(o, ref)
-			if !ok {
+			order := a.orderEvents(o, ref)
+			if len(order) == 0 {
 				continue
 			}
-			if !q.Since.IsZero() && e.OccurredAt.Before(q.Since) {
+			if !q.Since.IsZero() && order[0].OccurredAt.Before(q.Since) {
 				return events, nil // the rest are older still
 			}
-			events = append(events, e)
-			if len(events) >= limit {
+			events = append(events, order...)
+			if orders++; orders >= limit {
 				return events, nil
 			}
 		}

@@ -63,8 +63,17 @@ func (e gqlError) throttled() bool {
 	return e.Extensions.Code == "THROTTLED" || strings.EqualFold(strings.TrimSpace(e.Message), "throttled")
 }
 
-// query runs a GraphQL query and decodes its data into out.
+// readScopes are the scopes the history's queries need.
+const readScopes = "the read_customers and read_orders scopes"
+
+// query runs a GraphQL query of the history and decodes its data into out.
 func (a *API) query(ctx context.Context, query string, vars map[string]any, out any) error {
+	return a.graphQL(ctx, query, vars, out, readScopes)
+}
+
+// graphQL runs a GraphQL query or mutation and decodes its data into out;
+// scopes names the access scopes it needs, for an ACCESS_DENIED error.
+func (a *API) graphQL(ctx context.Context, query string, vars map[string]any, out any, scopes string) error {
 	op := "POST " + a.endpoint
 	resp, err := a.api.Request(ctx).SetBody(gqlRequest{Query: query, Variables: vars}).Post(a.endpoint)
 	if err != nil {
@@ -78,7 +87,7 @@ func (a *API) query(ctx context.Context, query string, vars map[string]any, out 
 		return fmt.Errorf("%s: invalid JSON from Shopify: %w", op, err)
 	}
 	if len(r.Errors) > 0 {
-		return fmt.Errorf("%s: %w", op, graphQLError(r.Errors))
+		return fmt.Errorf("%s: %w", op, graphQLError(r.Errors, scopes))
 	}
 	if err := json.Unmarshal(r.Data, out); err != nil {
 		return fmt.Errorf("%s: unexpected data from Shopify: %w", op, err)
@@ -94,8 +103,9 @@ func statusError(status int) error {
 	return vendor().StatusError(status, nil)
 }
 
-// graphQLError describes the errors of a GraphQL answer.
-func graphQLError(errs []gqlError) error {
+// graphQLError describes the errors of a GraphQL answer; scopes names the
+// access scopes the query needs.
+func graphQLError(errs []gqlError, scopes string) error {
 	msgs := make([]string, 0, len(errs))
 	code := ""
 	for _, e := range errs {
@@ -109,7 +119,7 @@ func graphQLError(errs []gqlError) error {
 	}
 	if code == "ACCESS_DENIED" {
 		return plusone.Errorf(plusone.EUNAUTHORIZED,
-			"Shopify denied access (%s); the app needs the read_customers and read_orders scopes", strings.Join(msgs, "; "))
+			"Shopify denied access (%s); the app needs %s", strings.Join(msgs, "; "), scopes)
 	}
 	return fmt.Errorf("shopify GraphQL errors: %s", strings.Join(msgs, "; "))
 }

@@ -14,17 +14,18 @@ import (
 // Order.ID (the numeric id, not the gid: the store's key), the same admin
 // link, and the same status vocabulary and amounts.
 
-// webhookOrder parses a webhook fixture as the intake does.
-func webhookOrder(t *testing.T, topic, file string) plusone.Event {
+// webhookOrder parses a webhook fixture as the intake does: the order's
+// event, then one per refund.
+func webhookOrder(t *testing.T, topic, file string) []plusone.Event {
 	t.Helper()
 	d, err := deliver(t, topic, "evt-"+file, eventtest.ReadFile(t, file))
 	if err != nil {
 		t.Fatalf("Parse %s: %v", file, err)
 	}
-	if len(d.Events) != 1 || d.Events[0].Order == nil {
-		t.Fatalf("%s gives %d events, want one order", file, len(d.Events))
+	if len(d.Events) == 0 || d.Events[0].Order == nil {
+		t.Fatalf("%s gives %d events, want an order", file, len(d.Events))
 	}
-	return d.Events[0]
+	return d.Events
 }
 
 // sameOrder compares an order of the history with the webhook's. The
@@ -62,7 +63,7 @@ func TestHistoryMatchesOrderCreatedWebhook(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("got %d events, want 1", len(got))
 	}
-	hook := webhookOrder(t, "orders/create", "orders_create.json")
+	hook := webhookOrder(t, "orders/create", "orders_create.json")[0]
 	if got[0].Type != hook.Type || !got[0].OccurredAt.Equal(hook.OccurredAt) {
 		t.Errorf("event = %s at %v, webhook %s at %v", got[0].Type, got[0].OccurredAt, hook.Type, hook.OccurredAt)
 	}
@@ -84,11 +85,24 @@ func TestHistoryMatchesOrderUpdatedWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	hook := webhookOrder(t, "orders/updated", "orders_updated--refunded.json")
-	for _, e := range got {
-		if e.Order.ID == hook.Order.ID {
-			sameOrder(t, e, hook)
-			return
+	for i, e := range got {
+		if e.Order.ID != hook[0].Order.ID || e.Order.RefundID != "" {
+			continue
 		}
+		sameOrder(t, e, hook[0])
+		// Each refund as the webhook reports it, with the same refund id,
+		// amount and time, so that it is counted once.
+		refunds := got[i+1:]
+		if len(refunds) < len(hook)-1 {
+			t.Fatalf("history gives %d refunds of order %s, the webhook %d", len(refunds), e.Order.ID, len(hook)-1)
+		}
+		for j, want := range hook[1:] {
+			if !refunds[j].OccurredAt.Equal(want.OccurredAt) {
+				t.Errorf("refund %s at %v, webhook at %v", want.Order.RefundID, refunds[j].OccurredAt, want.OccurredAt)
+			}
+			sameOrder(t, refunds[j], want)
+		}
+		return
 	}
-	t.Fatalf("history lacks order %s: %s", hook.Order.ID, eventtest.JSON(t, got))
+	t.Fatalf("history lacks order %s: %s", hook[0].Order.ID, eventtest.JSON(t, got))
 }

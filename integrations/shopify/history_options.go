@@ -91,3 +91,6 @@ func WithShopDomain(domain string) APIOption {
 		}
 	}
 }
+
+// WithClock sets the clock discount codes start from (time.Now without it).
+func WithClock(now func() time.Time) APIOption { return shared(vendorapi.WithClock(now)) }

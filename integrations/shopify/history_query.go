@@ -1,6 +1,8 @@
 package shopify
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,7 +38,11 @@ const customerOrdersQuery = `query PlusoneCustomerOrders($id: ID!, $first: Int!,
         displayFinancialStatus
         displayFulfillmentStatus
         totalPriceSet { shopMoney { amount currencyCode } }
-        totalRefundedSet { shopMoney { amount currencyCode } }
+        refunds(first: 20) {
+          id
+          createdAt
+          totalRefundedSet { shopMoney { amount currencyCode } }
+        }
         lineItems(first: 10) {
           nodes {
             title
@@ -68,14 +74,14 @@ type gqlCustomer struct {
 }
 
 type gqlOrder struct {
-	ID                       string   `json:"id"`
-	Name                     string   `json:"name"`
-	CreatedAt                string   `json:"createdAt"`
-	CancelledAt              string   `json:"cancelledAt"`
-	DisplayFinancialStatus   string   `json:"displayFinancialStatus"`
-	DisplayFulfillmentStatus string   `json:"displayFulfillmentStatus"`
-	TotalPriceSet            moneyBag `json:"totalPriceSet"`
-	TotalRefundedSet         moneyBag `json:"totalRefundedSet"`
+	ID                       string      `json:"id"`
+	Name                     string      `json:"name"`
+	CreatedAt                string      `json:"createdAt"`
+	CancelledAt              string      `json:"cancelledAt"`
+	DisplayFinancialStatus   string      `json:"displayFinancialStatus"`
+	DisplayFulfillmentStatus string      `json:"displayFulfillmentStatus"`
+	TotalPriceSet            moneyBag    `json:"totalPriceSet"`
+	Refunds                  []gqlRefund `json:"refunds"`
 	LineItems                struct {
 		Nodes []struct {
 			Title                string   `json:"title"`
@@ -84,6 +90,13 @@ type gqlOrder struct {
 			OriginalUnitPriceSet moneyBag `json:"originalUnitPriceSet"`
 		} `json:"nodes"`
 	} `json:"lineItems"`
+}
+
+// gqlRefund is one of an order's refunds.
+type gqlRefund struct {
+	ID               string   `json:"id"`
+	CreatedAt        string   `json:"createdAt"`
+	TotalRefundedSet moneyBag `json:"totalRefundedSet"`
 }
 
 // moneyBag is a MoneyBag; plusone counts in the shop's currency, as the
@@ -110,12 +123,16 @@ func (c *gqlCustomer) ref() plusone.CustomerRef {
 	return r
 }
 
-// orderEvent turns an order into the order.created event the orders/create
-// webhook would give for it, with the order's current status and refunds.
-func (a *API) orderEvent(o gqlOrder, ref plusone.CustomerRef) (plusone.Event, bool) {
+// orderEvents turns an order into the events the webhooks give for it: the
+// order.created event of orders/create, with the order's current status,
+// then for each refund the order.updated event of refunds/create, with the
+// refund's amount and id (so that a refund is counted once, whichever of the
+// history and the webhooks brings it first). The refunds follow their
+// order: applied before it, they would find no order to count against.
+func (a *API) orderEvents(o gqlOrder, ref plusone.CustomerRef) []plusone.Event {
 	id := legacyID(o.ID)
 	if id == "" {
-		return plusone.Event{}, false
+		return nil
 	}
 	created, _ := parseGQLTime(o.CreatedAt)
 	order := &plusone.Order{
@@ -123,7 +140,6 @@ func (a *API) orderEvent(o gqlOrder, ref plusone.CustomerRef) (plusone.Event, bo
 		Name:      strings.TrimSpace(o.Name),
 		URL:       a.orderURL(id),
 		Total:     a.money(id, o.TotalPriceSet),
-		Refunded:  a.money(id, o.TotalRefundedSet),
 		Currency:  currency(o.TotalPriceSet.ShopMoney.CurrencyCode),
 		Status:    gqlOrderStatus(o),
 		CreatedAt: created,
@@ -136,10 +152,30 @@ func (a *API) orderEvent(o gqlOrder, ref plusone.CustomerRef) (plusone.Event, bo
 			Price:    a.money(id, li.OriginalUnitPriceSet),
 		})
 	}
-	return plusone.Event{
+	events := []plusone.Event{{
 		Source: plusone.SourceShopify, ID: "history:order:" + id, Type: plusone.EventOrderCreated,
 		OccurredAt: created, Customer: ref, Order: order,
-	}, true
+	}}
+	refunds := slices.Clone(o.Refunds)
+	slices.SortStableFunc(refunds, func(a, b gqlRefund) int { return strings.Compare(a.CreatedAt, b.CreatedAt) })
+	for _, r := range refunds {
+		refundID := legacyID(r.ID)
+		amount := a.money(id, r.TotalRefundedSet)
+		if refundID == "" || amount == 0 {
+			continue // nothing to count, or nothing to count it once by
+		}
+		at, ok := parseGQLTime(r.CreatedAt)
+		if !ok {
+			at = created
+		}
+		events = append(events, plusone.Event{
+			Source: plusone.SourceShopify, ID: "history:refund:" + refundID, Type: plusone.EventOrderUpdated,
+			OccurredAt: at, Customer: ref,
+			Order: &plusone.Order{ID: id, URL: order.URL, Refunded: amount, RefundID: refundID,
+				Currency: cmp.Or(currency(r.TotalRefundedSet.ShopMoney.CurrencyCode), order.Currency)},
+		})
+	}
+	return events
 }
 
 // gqlOrderStatus maps an order onto the statuses orderStatus gives the

@@ -16,25 +16,35 @@ import (
 var janeRef = plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", Phone: "+15550100",
 	ExternalID: "6147919642668", Since: eventtest.At("2023-03-02T13:15:00Z")}
 
-// janeOrders is every event of the fixtures, newest first.
+// janeOrders is every event of the fixtures: her orders newest first, each
+// followed by its refunds.
 func janeOrders() []plusone.Event {
-	order := func(id, name, created string, total, refunded plusone.Money, status string, items []plusone.LineItem) plusone.Event {
+	link := func(id string) string { return "https://" + shop + "/admin/orders/" + id }
+	order := func(id, name, created string, total plusone.Money, status string, items []plusone.LineItem) plusone.Event {
 		return plusone.Event{ID: "history:order:" + id, Type: plusone.EventOrderCreated, OccurredAt: eventtest.At(created), Customer: janeRef,
-			Order: &plusone.Order{ID: id, Name: name, URL: "https://" + shop + "/admin/orders/" + id, Total: total, Refunded: refunded,
+			Order: &plusone.Order{ID: id, Name: name, URL: link(id), Total: total,
 				Currency: "USD", Status: status, Items: items, CreatedAt: eventtest.At(created)}}
+	}
+	refund := func(orderID, refundID, at string, amount plusone.Money) plusone.Event {
+		return plusone.Event{ID: "history:refund:" + refundID, Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At(at), Customer: janeRef,
+			Order: &plusone.Order{ID: orderID, URL: link(orderID), Refunded: amount, RefundID: refundID, Currency: "USD"}}
 	}
 	tires := []plusone.LineItem{{Title: "Winter tire", SKU: "WT-22545-17", Quantity: 4, Price: 10599}, {Title: "Valve caps", Quantity: 1, Price: 4000}}
 	return []plusone.Event{
-		order("5940139491400", "#1004", "2025-01-15T18:20:00Z", 21998, 0, plusone.OrderOpen,
+		order("5940139491400", "#1004", "2025-01-15T18:20:00Z", 21998, plusone.OrderOpen,
 			[]plusone.LineItem{{Title: "Tire pressure sensor", SKU: "TPMS-1", Quantity: 2, Price: 10999}}),
-		order("5940139491350", "#1003", "2024-12-20T12:00:00Z", 5999, 0, plusone.OrderFulfilled,
+		order("5940139491350", "#1003", "2024-12-20T12:00:00Z", 5999, plusone.OrderFulfilled,
 			[]plusone.LineItem{{Title: "Tire shine", SKU: "TS-1", Quantity: 1, Price: 5999}}),
-		order("5940139491234", "#1001", "2024-11-10T15:30:00Z", 46396, 5500, plusone.OrderFulfilled, tires),
-		order("5940139491100", "#1000", "2024-10-05T09:00:00Z", 8900, 0, plusone.OrderCancelled,
+		order("5940139491234", "#1001", "2024-11-10T15:30:00Z", 46396, plusone.OrderFulfilled, tires),
+		// The refunds of orders_updated--refunded.json, as refunds/create
+		// reports them.
+		refund("5940139491234", "929361464", "2024-11-18T15:00:00Z", 4000),
+		refund("5940139491234", "929361465", "2024-11-20T19:00:00Z", 1500),
+		order("5940139491100", "#1000", "2024-10-05T09:00:00Z", 8900, plusone.OrderCancelled,
 			[]plusone.LineItem{{Title: "Tire pressure gauge", SKU: "TPG-1", Quantity: 1, Price: 8900}}),
-		order("5940139490999", "#999", "2024-08-01T08:00:00Z", 12000, 0, plusone.OrderFulfilled,
+		order("5940139490999", "#999", "2024-08-01T08:00:00Z", 12000, plusone.OrderFulfilled,
 			[]plusone.LineItem{{Title: "Wheel lock set", SKU: "WLS-4", Quantity: 1, Price: 12000}}),
-		order("5940139490998", "#998", "2024-06-01T16:45:00Z", 4550, 0, plusone.OrderFulfilled, nil),
+		order("5940139490998", "#998", "2024-06-01T16:45:00Z", 4550, plusone.OrderFulfilled, nil),
 	}
 }
 
@@ -185,7 +195,7 @@ func TestHistorySuite(t *testing.T) {
 		Pages: 3,
 		// Order #1000 on page 2 is older than Since.
 		Since:       eventtest.At("2024-11-01T00:00:00Z"),
-		SinceEvents: 3,
+		SinceEvents: 5, // three orders, #1001 with its two refunds
 		SincePages:  2,
 		Limit:       2,
 		PageSize: func(r historytest.Request) string {

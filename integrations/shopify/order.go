@@ -35,7 +35,13 @@ type lineItemJSON struct {
 	Price    json.RawMessage `json:"price"`
 }
 
-func (b event) order(body []byte, typ plusone.EventType) (*plusone.Event, error) {
+// order reads an orders/* body: the order's event, with nothing refunded,
+// then one order.updated event per refund the order lists, each as
+// refunds/create reports that refund (its amount and refund id). Every
+// refund is thus counted once by its id, whether an order delivery or the
+// refund's own comes first; the order's event carries no refunded total,
+// which would count a refund again beside its id.
+func (b event) order(body []byte, typ plusone.EventType) ([]plusone.Event, error) {
 	var o orderJSON
 	if err := webhook.Decode(body, &o, ""); err != nil {
 		return nil, err
@@ -57,14 +63,6 @@ func (b event) order(body []byte, typ plusone.EventType) (*plusone.Event, error)
 	items, err := lineItems("line_items", o.LineItems)
 	if err != nil {
 		return nil, err
-	}
-	var refunded plusone.Money
-	for i, rf := range o.Refunds {
-		m, _, err := rf.amount(webhook.ItemField("refunds", i, ""))
-		if err != nil {
-			return nil, err
-		}
-		refunded += m
 	}
 	created, err := webhook.Timestamp("created_at", o.CreatedAt)
 	if err != nil {
@@ -88,14 +86,23 @@ func (b event) order(body []byte, typ plusone.EventType) (*plusone.Event, error)
 		Name:          strings.TrimSpace(o.Name),
 		URL:           b.orderURL(string(o.ID)),
 		Total:         total,
-		Refunded:      refunded,
 		Currency:      currency(o.Currency),
 		Status:        orderStatus(o),
 		Items:         items,
 		CheckoutToken: strings.TrimSpace(o.CheckoutToken),
 		CreatedAt:     created,
 	}
-	return e, nil
+	events := []plusone.Event{*e}
+	for i, rf := range o.Refunds {
+		r, err := b.orderRefund(rf, i, e)
+		if err != nil {
+			return nil, err
+		}
+		if r != nil {
+			events = append(events, *r)
+		}
+	}
+	return events, nil
 }
 
 // orderStatus says whether the order is cancelled, fulfilled or open.

@@ -26,30 +26,36 @@ func (s *Source) Parse(h http.Header, body []byte) (plusone.Delivery, error) {
 	d := plusone.Delivery{DedupeKey: key}
 	base := event{id: key, shop: shopDomain(header(h, HeaderShopDomain))}
 	var (
-		e   *plusone.Event
-		err error
+		events []plusone.Event
+		err    error
 	)
 	switch topic {
 	case "orders/create":
-		e, err = base.order(body, plusone.EventOrderCreated)
+		events, err = base.order(body, plusone.EventOrderCreated)
 	case "orders/updated", "orders/fulfilled", "orders/cancelled", "orders/paid":
-		e, err = base.order(body, plusone.EventOrderUpdated)
+		events, err = base.order(body, plusone.EventOrderUpdated)
 	case "refunds/create":
-		e, err = base.refund(body)
+		events, err = one(base.refund(body))
 	case "checkouts/create", "checkouts/update":
-		e, err = base.checkout(body)
+		events, err = one(base.checkout(body))
 	case "customers/create", "customers/update":
-		e, err = base.customer(body)
+		events, err = one(base.customer(body))
 	default:
 		return d, nil // not a topic plusone uses; Shopify still needs a 2xx
 	}
 	if err != nil {
 		return plusone.Delivery{}, err
 	}
-	if e != nil {
-		d.Events = []plusone.Event{*e}
-	}
+	d.Events = events
 	return d, nil
+}
+
+// one turns a parser's single event, if any, into a delivery's events.
+func one(e *plusone.Event, err error) ([]plusone.Event, error) {
+	if err != nil || e == nil {
+		return nil, err
+	}
+	return []plusone.Event{*e}, nil
 }
 
 // event holds what every event of a delivery shares.

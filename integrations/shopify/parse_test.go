@@ -62,12 +62,6 @@ func TestParseTestdata(t *testing.T) {
 			Order: &plusone.Order{ID: "5940139491234", Name: "#1001", URL: orderURL, Total: 46396, Currency: "USD",
 				Status: plusone.OrderOpen, CreatedAt: eventtest.At("2024-11-10T15:30:00Z")},
 		}},
-		{"orders_updated--refunded.json", &plusone.Event{
-			Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2024-11-20T19:00:00Z"),
-			Customer: plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", ExternalID: "6147919642668", Since: since},
-			Order: &plusone.Order{ID: "5940139491234", Name: "#1001", URL: orderURL, Total: 46396, Refunded: 5500, Currency: "USD",
-				Status: plusone.OrderFulfilled, Items: tires, CheckoutToken: token, CreatedAt: eventtest.At("2024-11-10T15:30:00Z")},
-		}},
 		{"refunds_create.json", &plusone.Event{
 			Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2020-01-14T15:34:55Z"),
 			Order: &plusone.Order{ID: "450789469", URL: "https://" + shop + "/admin/orders/450789469", Refunded: 4194, RefundID: "929361464", Currency: "USD"},
@@ -116,6 +110,66 @@ func TestParseTestdata(t *testing.T) {
 			eventtest.AssertEvents(t, plusone.SourceShopify, d.Events, want)
 		})
 	}
+}
+
+// TestParseOrderRefunds: an order delivery reports the order with nothing
+// refunded, then each refund it lists as refunds/create reports it (amount
+// and refund id), so that the pipeline counts every refund once by its id,
+// whichever delivery comes first.
+func TestParseOrderRefunds(t *testing.T) {
+	t.Parallel()
+	const orderURL = "https://" + shop + "/admin/orders/5940139491234"
+	jane := plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", ExternalID: "6147919642668", Since: eventtest.At("2023-03-02T13:15:00Z")}
+	tires := []plusone.LineItem{{Title: "Winter tire", SKU: "WT-22545-17", Quantity: 4, Price: 10599}, {Title: "Valve caps", Quantity: 1, Price: 4000}}
+	refund := func(id, at string, amount plusone.Money) plusone.Event {
+		return plusone.Event{ID: "evt-1:refund:" + id, Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At(at), Customer: jane,
+			Order: &plusone.Order{ID: "5940139491234", URL: orderURL, Refunded: amount, RefundID: id, Currency: "USD"}}
+	}
+	d, err := deliver(t, "orders/updated", "evt-1", eventtest.ReadFile(t, "orders_updated--refunded.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventtest.AssertEvents(t, plusone.SourceShopify, d.Events, []plusone.Event{
+		{ID: "evt-1", Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2024-11-20T19:00:00Z"), Customer: jane,
+			Order: &plusone.Order{ID: "5940139491234", Name: "#1001", URL: orderURL, Total: 46396, Currency: "USD",
+				Status: plusone.OrderFulfilled, Items: tires, CheckoutToken: "2f1c0a6e9d3b4c5a8e7f6d5c4b3a2910", CreatedAt: eventtest.At("2024-11-10T15:30:00Z")}},
+		// Its successful refund transaction; the failed one is left out.
+		refund("929361464", "2024-11-18T15:00:00Z", 4000),
+		refund("929361465", "2024-11-20T19:00:00Z", 1500),
+	})
+
+	// A refund's events are those of its refunds/create delivery but for
+	// the event id and the customer, whom refunds/create does not name.
+	rc, err := deliver(t, "refunds/create", "evt-2", []byte(`{"id":929361464,"order_id":5940139491234,
+		"processed_at":"2024-11-18T10:00:00-05:00","transactions":[{"kind":"refund","status":"success","amount":"40.00","currency":"USD"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := *rc.Events[0].Order, *d.Events[1].Order
+	if eventtest.JSON(t, got) != eventtest.JSON(t, want) || !rc.Events[0].OccurredAt.Equal(d.Events[1].OccurredAt) {
+		t.Errorf("refunds/create gives %s at %v, the order delivery %s at %v", eventtest.JSON(t, got), rc.Events[0].OccurredAt,
+			eventtest.JSON(t, want), d.Events[1].OccurredAt)
+	}
+
+	// Refunds of nothing give no event; one without an id (a hand-made
+	// payload), without a time or in another currency keeps what it says.
+	d, err = deliver(t, "orders/updated", "evt-3", []byte(`{"id":7,"email":"a@example.com","currency":"EUR","updated_at":"2025-01-02T00:00:00Z","refunds":[
+		{"id":1,"transactions":[{"kind":"refund","status":"failure","amount":"5.00"}]},
+		{"id":2,"refund_line_items":[]},
+		{"refund_line_items":[{"subtotal":"3.00"}]},
+		{"id":4,"created_at":"2025-01-01T00:00:00Z","transactions":[{"kind":"refund","amount":"2.50","currency":"USD"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, url7 := plusone.CustomerRef{Email: "a@example.com"}, "https://"+shop+"/admin/orders/7"
+	eventtest.AssertEvents(t, plusone.SourceShopify, d.Events, []plusone.Event{
+		{ID: "evt-3", Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2025-01-02T00:00:00Z"), Customer: a,
+			Order: &plusone.Order{ID: "7", URL: url7, Currency: "EUR", Status: plusone.OrderOpen}},
+		{ID: "evt-3:refunds[2]", Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2025-01-02T00:00:00Z"), Customer: a,
+			Order: &plusone.Order{ID: "7", URL: url7, Refunded: 300, Currency: "EUR"}},
+		{ID: "evt-3:refund:4", Type: plusone.EventOrderUpdated, OccurredAt: eventtest.At("2025-01-01T00:00:00Z"), Customer: a,
+			Order: &plusone.Order{ID: "7", URL: url7, Refunded: 250, RefundID: "4", Currency: "USD"}},
+	})
 }
 
 func TestParseHeaders(t *testing.T) {

@@ -2,7 +2,9 @@ package shopify
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/webhook"
@@ -75,20 +77,9 @@ func (b event) refund(body []byte) (*plusone.Event, error) {
 	if r.OrderID == "" {
 		return nil, webhook.Invalid(`field "order_id": required for a refund`)
 	}
-	refunded, cur, err := r.amount("")
+	refunded, cur, at, err := r.read("")
 	if err != nil {
 		return nil, err
-	}
-	at, err := webhook.Timestamp("processed_at", r.ProcessedAt)
-	if err != nil {
-		return nil, err
-	}
-	created, err := webhook.Timestamp("created_at", r.CreatedAt)
-	if err != nil {
-		return nil, err
-	}
-	if at.IsZero() {
-		at = created
 	}
 	e := b.new(plusone.EventOrderUpdated)
 	e.OccurredAt = at
@@ -100,4 +91,64 @@ func (b event) refund(body []byte) (*plusone.Event, error) {
 		Currency: cur,
 	}
 	return e, nil
+}
+
+// orderRefund reports one refund that an orders/* body lists, as refunds/create
+// reports it (the same amount, refund id and time), for the customer of the
+// order's event; i is its place in the order's refunds. A refund
+// of nothing changes nothing and gives no event; one without an id (only
+// hand-made payloads lack it) reports the amount as the order's refunded
+// total, which counts no refund twice.
+func (b event) orderRefund(r refundJSON, i int, order *plusone.Event) (*plusone.Event, error) {
+	refunded, cur, at, err := r.read(webhook.ItemField("refunds", i, ""))
+	if err != nil || refunded == 0 {
+		return nil, err
+	}
+	if at.IsZero() {
+		at = order.OccurredAt
+	}
+	e := b.new(plusone.EventOrderUpdated)
+	e.ID = b.id + ":refund:" + string(r.ID)
+	if r.ID == "" {
+		e.ID = fmt.Sprintf("%s:refunds[%d]", b.id, i)
+	}
+	e.OccurredAt = at
+	e.Customer = order.Customer
+	e.Order = &plusone.Order{
+		ID:       order.Order.ID,
+		URL:      order.Order.URL,
+		Refunded: refunded,
+		RefundID: string(r.ID),
+		Currency: cur,
+	}
+	if cur == "" {
+		e.Order.Currency = order.Order.Currency
+	}
+	return e, nil
+}
+
+// read returns what a refund returned (see amount), its currency, and when
+// it was processed (else created; zero when it does not say). field
+// prefixes the names of its fields in errors.
+func (r refundJSON) read(field string) (plusone.Money, string, time.Time, error) {
+	prefix := strings.TrimSuffix(field, ".")
+	if prefix != "" {
+		prefix += "."
+	}
+	refunded, cur, err := r.amount(field)
+	if err != nil {
+		return 0, "", time.Time{}, err
+	}
+	at, err := webhook.Timestamp(prefix+"processed_at", r.ProcessedAt)
+	if err != nil {
+		return 0, "", time.Time{}, err
+	}
+	created, err := webhook.Timestamp(prefix+"created_at", r.CreatedAt)
+	if err != nil {
+		return 0, "", time.Time{}, err
+	}
+	if at.IsZero() {
+		at = created
+	}
+	return refunded, cur, at, nil
 }

@@ -12,10 +12,12 @@
 //   - orders/create: order.created.
 //   - orders/updated, orders/fulfilled, orders/cancelled, orders/paid:
 //     order.updated, with the status cancelled (cancelled_at is set),
-//     fulfilled (fulfillment_status is "fulfilled") or open, and the amount
-//     refunded so far (the order's refunds).
+//     fulfilled (fulfillment_status is "fulfilled") or open and nothing
+//     refunded; then an order.updated per refund the order lists, as
+//     refunds/create reports that refund (its amount and refund id), so that
+//     each refund is counted once by its id whichever delivery comes first.
 //   - refunds/create: order.updated of the refunded order with this refund's
-//     amount. A refund payload names no customer, only the order.
+//     amount and id. A refund payload names no customer, only the order.
 //   - checkouts/create, checkouts/update: checkout.updated, whose cart the
 //     policy's delay may later deem abandoned unless an order completes it.
 //   - customers/create, customers/update: customer.updated.

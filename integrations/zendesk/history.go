@@ -14,19 +14,30 @@ import (
 
 // API reads a customer's past from the Zendesk Support REST API: the tickets
 // she requested (History) and her profile for events that name her only by
-// her Zendesk user id (Enrich). It authenticates with an API token and is
-// safe for concurrent use.
+// her Zendesk user id (Enrich). It also writes granted gestures back as
+// internal notes (AddInternalNote). It authenticates with an API token and
+// is safe for concurrent use.
 //
 // Endpoints: GET /api/v2/users/search.json?query=email:<email>,
 // GET /api/v2/users/{id}.json and
 // GET /api/v2/users/{id}/tickets/requested.json with cursor pagination
-// (page[size], page[after]) sorted by -updated_at.
+// (page[size], page[after]) sorted by -updated_at;
+// GET /api/v2/tickets/{id}/comments.json and PUT /api/v2/tickets/{id}.json
+// for notes.
 type API struct {
 	api   *vendorapi.Client
 	links string // base of ticket links: <links>/agent/tickets/<id>
 	log   *slog.Logger
 	users *userCache
 	pacer *pacer
+
+	// notes adds internal notes. It never retries by itself: a note is
+	// sent again only once the comments show the last attempt did not add
+	// it (AddInternalNote), noteRetries times at most, waiting as
+	// notePolicy says.
+	notes       *vendorapi.Client
+	noteRetries int
+	notePolicy  vendorapi.RetryPolicy
 }
 
 var (
@@ -68,6 +79,14 @@ func NewAPI(baseURL, email, token string, opts ...APIOption) *API {
 	hooks.Wait = retryWait
 	a.api = vendorapi.New(cfg.Config, base, vendor(), hooks)
 	a.api.Resty().SetBasicAuth(strings.TrimSpace(email)+"/token", token)
+
+	once := cfg.Config
+	once.Retries = 0
+	a.notes = vendorapi.New(once, base, vendor(), hooks)
+	a.notes.Resty().SetBasicAuth(strings.TrimSpace(email)+"/token", token)
+	a.noteRetries = cfg.Retries
+	a.notePolicy = cfg.RetryPolicy()
+	a.notePolicy.Hint = retryWait
 	return a
 }
 
@@ -79,8 +98,9 @@ func (a *API) Source() plusone.Source { return plusone.SourceZendesk }
 // feedback.received event with the same id the trigger parser gives it. The
 // customer is found by q.ExternalID (her Zendesk user id) when it is set,
 // otherwise by q.Email. Tickets are read most recently updated first; reading
-// stops at q.Limit events or at the first page whose last ticket was last
-// updated before q.Since. Tickets created before q.Since are left out.
+// stops at q.Limit tickets (a rated ticket's two events count as one) or at
+// the first page whose last ticket was last updated before q.Since. Tickets
+// created before q.Since are left out.
 func (a *API) History(ctx context.Context, q plusone.HistoryQuery) ([]plusone.Event, error) {
 	find := func(ctx context.Context, q plusone.HistoryQuery) (*apiUser, bool, error) {
 		u, err := a.findUser(ctx, q)
@@ -97,7 +117,7 @@ func (a *API) requestedTickets(ctx context.Context, u *apiUser, q plusone.Histor
 	ref := u.ref()
 	path := "/api/v2/users/" + string(u.ID) + "/tickets/requested.json"
 	var (
-		events  []plusone.Event
+		tickets [][]plusone.Event // each ticket's events
 		cursor  string
 		last    time.Time
 		ordered = true // whether Zendesk kept to -updated_at so far
@@ -118,19 +138,21 @@ func (a *API) requestedTickets(ctx context.Context, u *apiUser, q plusone.Histor
 				}
 				last = up
 			}
-			events = append(events, a.ticketEvents(t, ref, q.Since)...)
+			if events := a.ticketEvents(t, ref, q.Since); len(events) > 0 {
+				tickets = append(tickets, events)
+			}
 		}
 		cursor = page.nextCursor()
 		switch {
-		case len(events) >= limit, !page.Meta.HasMore, cursor == "":
-			return vendorapi.NewestFirst(events, limit), nil
+		case len(tickets) >= limit, !page.Meta.HasMore, cursor == "":
+			return vendorapi.NewestObjects(tickets, limit), nil
 		case ordered && !q.Since.IsZero() && !last.IsZero() && last.Before(q.Since):
 			// Every further ticket was last updated, so created, before Since.
-			return vendorapi.NewestFirst(events, limit), nil
+			return vendorapi.NewestObjects(tickets, limit), nil
 		}
 	}
 	a.log.Warn("zendesk history cut short", "user_id", string(u.ID), "pages", maxTicketPages)
-	return vendorapi.NewestFirst(events, limit), nil
+	return vendorapi.NewestObjects(tickets, limit), nil
 }
 
 // ticketEvents turns one ticket into its events: ticket.created, and

@@ -66,7 +66,13 @@ type apiVia struct {
 // ticketsPage is one page of a ticket list with cursor pagination.
 type ticketsPage struct {
 	Tickets []apiTicket `json:"tickets"`
-	Meta    struct {
+	cursorPage
+}
+
+// cursorPage is what every page of a list with cursor pagination
+// (page[size], page[after]) says of the next one.
+type cursorPage struct {
+	Meta struct {
 		HasMore     bool   `json:"has_more"`
 		AfterCursor string `json:"after_cursor"`
 	} `json:"meta"`
@@ -78,7 +84,7 @@ type ticketsPage struct {
 // nextCursor is the cursor of the next page: meta.after_cursor, or the
 // page[after] of links.next. Only the cursor is taken from links.next, so
 // that no request ever goes to a host other than the configured one.
-func (p ticketsPage) nextCursor() string {
+func (p cursorPage) nextCursor() string {
 	if c := strings.TrimSpace(p.Meta.AfterCursor); c != "" {
 		return c
 	}

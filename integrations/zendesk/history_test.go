@@ -108,7 +108,10 @@ func TestHistorySuite(t *testing.T) {
 		Since:       eventtest.At("2024-12-15T00:00:00Z"),
 		SinceEvents: 5,
 		SincePages:  2,
-		Limit:       3,
+		// Two tickets, three events: the second is rated, and its rating
+		// counts with it as one ticket.
+		Limit:       2,
+		LimitEvents: 3,
 		PageSize:    func(r historytest.Request) string { return r.Query.Get("page[size]") },
 		Unknown: []historytest.Unknown{
 			{Name: "unknown email", Query: plusone.HistoryQuery{Email: "nobody@example.com"}, Requests: 1},

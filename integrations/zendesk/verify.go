@@ -11,14 +11,16 @@ import (
 )
 
 // Verify checks the X-Zendesk-Webhook-Signature header: the base64
-// HMAC-SHA256, keyed with the signing secret, of the
+// HMAC-SHA256, keyed with a signing secret, of the
 // X-Zendesk-Webhook-Signature-Timestamp header followed by the raw body, as
 // Zendesk documents it today. It also accepts the body followed by the
 // timestamp, the order an older copy of the same page gives with a test
-// vector, and logs at debug level which order matched. Timestamps more than
-// MaxSkew from now are rejected. It returns an EUNAUTHORIZED *plusone.Error.
+// vector. Each of the Source's secrets is tried in turn, each signature
+// compared in constant time; the debug log says which secret (by its place
+// in the list) and which order matched. Timestamps more than MaxSkew from
+// now are rejected. It returns an EUNAUTHORIZED *plusone.Error.
 func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
-	if len(s.secret) == 0 {
+	if len(s.secrets) == 0 {
 		return unauthorized("no webhook signing secret is configured for Zendesk")
 	}
 	sig := h.Get(HeaderSignature)
@@ -40,19 +42,25 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if err != nil {
 		return unauthorized("header %s: the signature is not base64", HeaderSignature)
 	}
-	if hmac.Equal(got, mac(s.secret, []byte(ts), body)) {
-		s.log.Debug("zendesk signature verified", "order", "timestamp+body")
-		return nil
+	for i, secret := range s.secrets {
+		if hmac.Equal(got, mac(secret, []byte(ts), body)) {
+			s.log.Debug("zendesk signature verified", "secret_position", i+1, "order", "timestamp+body")
+			return nil
+		}
+		if hmac.Equal(got, mac(secret, body, []byte(ts))) {
+			s.log.Debug("zendesk signature verified", "secret_position", i+1, "order", "body+timestamp")
+			return nil
+		}
 	}
-	if hmac.Equal(got, mac(s.secret, body, []byte(ts))) {
-		s.log.Debug("zendesk signature verified", "order", "body+timestamp")
-		return nil
+	if len(s.secrets) > 1 {
+		return unauthorized("signature does not match any of the %d signing secrets; check that every webhook's signing secret is listed", len(s.secrets))
 	}
 	return unauthorized("signature does not match; check the webhook's signing secret")
 }
 
 // Sign sets the signature headers for body as Zendesk does (timestamp, then
-// body), with now as the timestamp. Tests, the demo and load scripts use it.
+// body), with now as the timestamp, keyed with secret as it is (one secret,
+// not a list). Tests, the demo and load scripts use it.
 func Sign(h http.Header, secret string, body []byte, now time.Time) {
 	ts := now.UTC().Format(time.RFC3339)
 	h.Set(HeaderSignatureTimestamp, ts)

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -114,6 +115,39 @@ func TestVerify(t *testing.T) {
 				t.Errorf("message = %q, want it to contain %q", msg, tt.want)
 			}
 		})
+	}
+}
+
+// TestVerifySeveralSecrets: one secret per webhook, comma-separated; a
+// delivery signed with any of them verifies, one signed with another does
+// not.
+func TestVerifySeveralSecrets(t *testing.T) {
+	t.Parallel()
+	const event, trigger, other = "event-webhook-secret", "trigger-webhook-secret", "third-webhook-secret"
+	body := []byte(`{"type":"zen:event-type:ticket.created","id":"x"}`)
+	var logs bytes.Buffer
+	src := zendesk.New(" "+event+" , "+trigger+",", zendesk.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	for i, key := range []string{event, trigger} {
+		h := http.Header{}
+		zendesk.Sign(h, key, body, now)
+		if err := src.Verify(h, body, now); err != nil {
+			t.Errorf("signed with secret %d: %v", i+1, err)
+		}
+		if want := fmt.Sprintf("secret_position=%d order=timestamp+body", i+1); !strings.Contains(logs.String(), want) {
+			t.Errorf("debug log does not say %q: %q", want, logs.String())
+		}
+	}
+	h := http.Header{}
+	zendesk.Sign(h, other, body, now)
+	err := src.Verify(h, body, now)
+	eventtest.AssertError(t, err, plusone.EUNAUTHORIZED, "does not match any of the 2 signing secrets")
+	if strings.Contains(err.Error(), event) || strings.Contains(err.Error(), trigger) || strings.Contains(logs.String(), event) {
+		t.Errorf("a secret shows in the error or the log: %v", err)
+	}
+	for _, list := range []string{"", " , ,"} {
+		h := http.Header{}
+		zendesk.Sign(h, "", body, now)
+		eventtest.AssertError(t, zendesk.New(list).Verify(h, body, now), plusone.EUNAUTHORIZED, "no webhook signing secret")
 	}
 }
 

@@ -2,7 +2,10 @@
 // turns them into plusone events.
 //
 // Two kinds of Zendesk webhook arrive on the same endpoint, signed the same way
-// (see Verify):
+// (see Verify). Zendesk gives every webhook its own signing secret, so New
+// takes several, separated by commas
+// (PLUSONE_ZENDESK_WEBHOOK_SECRET=<event webhook's secret>,<trigger webhook's
+// secret>), and a delivery signed with any of them is accepted.
 //
 //  1. Event-subscribed webhooks. Zendesk sends a fixed JSON payload per event:
 //     "type" is "zen:event-type:<domain>.<event>", "subject" is
@@ -73,7 +76,7 @@ func TriggerTemplate() string { return triggerTemplate }
 // Source verifies and parses Zendesk webhooks. It holds no mutable state and
 // is safe for concurrent use.
 type Source struct {
-	secret  []byte
+	secrets [][]byte
 	baseURL string
 	log     *slog.Logger
 }
@@ -100,15 +103,28 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// New returns a Source that checks signatures made with secret, the webhook's
-// signing secret as Zendesk displays it. An empty secret rejects every
-// request.
+// New returns a Source that checks signatures made with secret: the signing
+// secret of a webhook as Zendesk displays it, or several webhooks' secrets
+// separated by commas ("secret1,secret2"), one per webhook that calls
+// plusone. Spaces around each are ignored; Zendesk's secrets hold no
+// commas. No secret at all rejects every request.
 func New(secret string, opts ...Option) *Source {
-	s := &Source{secret: []byte(secret), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &Source{secrets: splitSecrets(secret), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
+}
+
+// splitSecrets reads New's comma-separated secrets, leaving out empty ones.
+func splitSecrets(list string) [][]byte {
+	var secrets [][]byte
+	for part := range strings.SplitSeq(list, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			secrets = append(secrets, []byte(part))
+		}
+	}
+	return secrets
 }
 
 // Source returns plusone.SourceZendesk.

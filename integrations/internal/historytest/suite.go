@@ -41,10 +41,14 @@ type Vendor struct {
 	Since       time.Time
 	SinceEvents int
 	SincePages  int
-	// Limit bounds a query whose history is Want()[:Limit], read in one
-	// page request whose page size PageSize reads.
-	Limit    int
-	PageSize func(r Request) string
+	// Limit bounds a query to that many objects (tickets, conversations,
+	// orders), not events: its history is Want()[:LimitEvents], the events
+	// of the Limit newest objects, read in one page request whose page size
+	// PageSize reads. LimitEvents is Limit when it is 0 (one event per
+	// object).
+	Limit       int
+	LimitEvents int
+	PageSize    func(r Request) string
 	// Unknown are queries of customers the vendor does not know.
 	Unknown []Unknown
 	// ErrorBody is what the fake's error answers carry.
@@ -70,7 +74,8 @@ type Unknown struct {
 }
 
 // Run runs the tests every History client must pass: it reads her whole
-// history and stops at Since and at Limit without asking for more pages;
+// history and stops at Since and at Limit (objects, not events) without
+// asking for more pages;
 // it knows no unknown customer; it waits out Retry-After to the full
 // second, retries server and network errors, gives up when it should with
 // the right error code, stops soon after its context is cancelled, and
@@ -136,7 +141,15 @@ func limit(t *testing.T, v Vendor) {
 	s := v.Start(t, nil)
 	q := v.Query
 	q.Limit = v.Limit
-	v.history(t, s, q, defaults(), v.Want()[:v.Limit])
+	n := v.LimitEvents
+	if n == 0 {
+		n = v.Limit
+	}
+	want := v.Want()[:n]
+	if objects := Objects(want); objects != v.Limit {
+		t.Fatalf("the suite's Want()[:%d] holds %d objects, not Limit (%d)", n, objects, v.Limit)
+	}
+	v.history(t, s, q, defaults(), want)
 	pages := s.Requests(Page)
 	if len(pages) != 1 {
 		t.Fatalf("got %d page requests, want 1: the first page holds enough", len(pages))
@@ -319,4 +332,25 @@ func refusedCredentials(t *testing.T, v Vendor) {
 	if n := s.Count(); n != 1 {
 		t.Errorf("made %d attempts; refused credentials are not retried", n)
 	}
+}
+
+// Objects counts the objects events are about: tickets and conversations
+// (a rating is about its ticket), orders and carts. Limit counts these.
+func Objects(events []plusone.Event) int {
+	seen := map[string]bool{}
+	for _, e := range events {
+		switch {
+		case e.Ticket != nil:
+			seen["ticket:"+e.Ticket.ID] = true
+		case e.Feedback != nil && e.Feedback.TicketID != "":
+			seen["ticket:"+e.Feedback.TicketID] = true
+		case e.Order != nil:
+			seen["order:"+e.Order.ID] = true
+		case e.Cart != nil:
+			seen["cart:"+e.Cart.ID] = true
+		default:
+			seen["event:"+e.ID] = true
+		}
+	}
+	return len(seen)
 }

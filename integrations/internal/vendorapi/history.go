@@ -38,23 +38,35 @@ func History[C any](ctx context.Context, vendor, idKind string, q plusone.Histor
 	return events, nil
 }
 
-// NewestFirst orders events by time, newest first and undated last, and
-// keeps at most limit of them.
-func NewestFirst(events []plusone.Event, limit int) []plusone.Event {
-	slices.SortStableFunc(events, func(a, b plusone.Event) int {
-		switch {
-		case a.OccurredAt.IsZero() != b.OccurredAt.IsZero():
-			if a.OccurredAt.IsZero() {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Compare(b.OccurredAt.UnixNano(), a.OccurredAt.UnixNano())
-	})
-	if len(events) > limit {
-		events = events[:limit]
+// NewestObjects keeps the limit newest objects of a history (tickets,
+// conversations, orders) and returns all their events, newest first and
+// undated last. Each object is given as its events, its own event first (a
+// ticket.created, then that ticket's rating): an object is as old as that
+// event, and is kept or dropped whole, so that a limit never keeps a
+// rating without its ticket. A limit of zero or less keeps every object.
+func NewestObjects(objects [][]plusone.Event, limit int) []plusone.Event {
+	objects = slices.DeleteFunc(slices.Clone(objects), func(o []plusone.Event) bool { return len(o) == 0 })
+	slices.SortStableFunc(objects, func(a, b []plusone.Event) int { return newer(a[0], b[0]) })
+	if limit > 0 && len(objects) > limit {
+		objects = objects[:limit]
 	}
+	var events []plusone.Event
+	for _, o := range objects {
+		events = append(events, o...)
+	}
+	slices.SortStableFunc(events, newer)
 	return events
+}
+
+// newer orders a before b when it is newer; undated events come last.
+func newer(a, b plusone.Event) int {
+	if a.OccurredAt.IsZero() != b.OccurredAt.IsZero() {
+		if a.OccurredAt.IsZero() {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Compare(b.OccurredAt.UnixNano(), a.OccurredAt.UnixNano())
 }
 
 // CleanBaseURL trims a base URL and drops any user info, so that no

@@ -3,23 +3,56 @@ package vendorapi
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/plusone-hq/plusone"
 )
 
-func TestNewestFirst(t *testing.T) {
+func TestNewestObjects(t *testing.T) {
 	t.Parallel()
 	at := func(h int) time.Time { return time.Date(2025, 1, 1, h, 0, 0, 0, time.UTC) }
-	events := []plusone.Event{{ID: "a", OccurredAt: at(1)}, {ID: "undated"}, {ID: "c", OccurredAt: at(3)}, {ID: "b", OccurredAt: at(2)}, {ID: "b2", OccurredAt: at(2)}}
-	got := NewestFirst(events, 4)
-	var ids []string
-	for _, e := range got {
-		ids = append(ids, e.ID)
+	ev := func(id string, h int) plusone.Event {
+		if h < 0 {
+			return plusone.Event{ID: id}
+		}
+		return plusone.Event{ID: id, OccurredAt: at(h)}
 	}
-	if want := []string{"c", "b", "b2", "a"}; len(ids) != len(want) || ids[0] != want[0] || ids[1] != want[1] || ids[2] != want[2] || ids[3] != want[3] {
-		t.Errorf("NewestFirst = %v, want %v (undated last, cut at 4, ties kept in order)", ids, want)
+	objects := [][]plusone.Event{
+		{ev("a", 1)},
+		{ev("undated", -1)},
+		nil, // an object that gave no events
+		// Rated later than the newest object was created: the rating is
+		// the newest event, the ticket the second newest object.
+		{ev("c", 3), ev("c:rated", 9)},
+		{ev("b", 2)},
+		{ev("b2", 2)},
+		{ev("d", 4)},
+	}
+	ids := func(events []plusone.Event) []string {
+		var out []string
+		for _, e := range events {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		limit int
+		want  []string
+	}{
+		{3, []string{"c:rated", "d", "c", "b"}},
+		{4, []string{"c:rated", "d", "c", "b", "b2"}},
+		{0, []string{"c:rated", "d", "c", "b", "b2", "a", "undated"}},
+		{100, []string{"c:rated", "d", "c", "b", "b2", "a", "undated"}},
+	}
+	for _, tt := range tests {
+		if got := ids(NewestObjects(objects, tt.limit)); !slices.Equal(got, tt.want) {
+			t.Errorf("NewestObjects(limit %d) = %v, want %v (objects whole, newest first, undated last, ties in order)", tt.limit, got, tt.want)
+		}
+	}
+	if objects[2] != nil || objects[3][0].ID != "c" {
+		t.Error("NewestObjects changed its argument")
 	}
 }
 

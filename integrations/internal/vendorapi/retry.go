@@ -55,21 +55,32 @@ func Retryable(resp *resty.Response, err error) bool {
 // attempt. resty never waits less than the returned duration (it only
 // raises it to Base), so a vendor's wait is honoured to the full second.
 func (p RetryPolicy) Delay(_ *resty.Client, resp *resty.Response) (time.Duration, error) {
-	wait, ok := ParseRetryAfter(resp.Header().Get("Retry-After"), time.Now())
-	if p.Hint != nil {
-		wait, ok = p.Hint(resp, wait, ok)
-	}
-	if ok && wait > 0 {
-		if wait > p.MaxRetryAfter {
-			return 0, &RetryAfterError{Wait: wait}
-		}
-		return wait, nil
-	}
 	attempt := 1
-	if resp.Request != nil {
+	if resp != nil && resp.Request != nil {
 		attempt = max(resp.Request.Attempt, 1)
 	}
-	return p.Backoff(attempt), nil
+	return p.After(resp, attempt)
+}
+
+// After is the wait after attempt (1 for the first) got resp, nil or
+// without an answer for a network error: the wait the vendor asks for,
+// else backoff. A wait longer than MaxRetryAfter is a *RetryAfterError. It
+// serves callers that count their own attempts, such as a write that must
+// check whether the last attempt went through before it tries again.
+func (p RetryPolicy) After(resp *resty.Response, attempt int) (time.Duration, error) {
+	if resp != nil && resp.RawResponse != nil {
+		wait, ok := ParseRetryAfter(resp.Header().Get("Retry-After"), time.Now())
+		if p.Hint != nil {
+			wait, ok = p.Hint(resp, wait, ok)
+		}
+		if ok && wait > 0 {
+			if wait > p.MaxRetryAfter {
+				return 0, &RetryAfterError{Wait: wait}
+			}
+			return wait, nil
+		}
+	}
+	return p.Backoff(max(attempt, 1)), nil
 }
 
 // Backoff is the wait after the given attempt (1 for the first): Base

@@ -115,3 +115,22 @@ func TestRetryable(t *testing.T) {
 		t.Error("a body too large is retried")
 	}
 }
+
+// TestAfterCountsTheCallersAttempts: After backs off by the attempt it is
+// given, not by resty's count, and reads the vendor's wait like Delay.
+func TestAfterCountsTheCallersAttempts(t *testing.T) {
+	t.Parallel()
+	p := RetryPolicy{Base: 10 * time.Millisecond, MaxBackoff: time.Second, MaxRetryAfter: 5 * time.Second}
+	if d, err := p.After(nil, 3); err != nil || d < 20*time.Millisecond || d > 40*time.Millisecond {
+		t.Errorf("After(no answer, attempt 3) = %v, %v; want within [20ms, 40ms]", d, err)
+	}
+	if d, err := p.After(&resty.Response{}, 1); err != nil || d < 5*time.Millisecond || d > 10*time.Millisecond {
+		t.Errorf("After(an empty response, attempt 1) = %v, %v; want within [5ms, 10ms]", d, err)
+	}
+	if d, err := p.After(response(429, "Retry-After", "2"), 4); err != nil || d != 2*time.Second {
+		t.Errorf("After(Retry-After 2, attempt 4) = %v, %v; want 2s", d, err)
+	}
+	if _, err := p.After(response(503, "Retry-After", "60"), 1); err == nil {
+		t.Error("After accepted a Retry-After longer than MaxRetryAfter")
+	}
+}
