@@ -10,6 +10,11 @@ type ContextCard struct {
 	View     CustomerView // Timeline, Tickets, Orders… newest first
 	Signals  []Signal
 	Currency string // the policy's currency, for amounts without one
+	// Suggestions are the gestures the card offers, best first.
+	Suggestions []Suggestion
+	// Gestures are this customer's recent gestures, newest first: the
+	// latest entry of each request.
+	Gestures []LedgerEntry
 	// Hidden lists customer fields the policy keeps out of Slack ("phone").
 	Hidden []string
 	Now    time.Time

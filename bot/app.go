@@ -52,9 +52,9 @@ type App struct {
 	// Chat stores Slack messages that arrive over Socket Mode (over HTTP
 	// they reach /slack/events).
 	Chat Chat
-	// Budget answers `/plusone budget` for an agent; nil until budgets are
-	// configured.
-	Budget func(ctx context.Context, agent string) (Message, error)
+	// Gestures runs "plus one" gestures; nil leaves their buttons
+	// unanswered.
+	Gestures Gestures
 	// Answer bounds how long a request may take before the app answers
 	// Slack at once and sends the result to the response URL later; Slack
 	// gives 3 seconds in all.
@@ -113,14 +113,7 @@ func (a *App) command(ctx context.Context, cmd slack.SlashCommand) Message {
 		n.Text = strings.TrimSpace(n.Text)
 		return NoteSavedMessage(name, n)
 	case "budget":
-		if a.Budget == nil {
-			return errorMessage("No budgets are configured.")
-		}
-		m, err := a.Budget(ctx, cmd.UserID)
-		if err != nil {
-			return a.failure("budget", err)
-		}
-		return m
+		return a.budget(ctx, cmd.UserID)
 	default:
 		card, choices, more, err := a.Memory.Lookup(ctx, cmd.UserID, text)
 		switch {
@@ -140,7 +133,7 @@ func (a *App) command(ctx context.Context, cmd slack.SlashCommand) Message {
 // it is theirs to fix, a generic apology (and a log line) otherwise.
 func (a *App) failure(what string, err error) Message {
 	switch plusone.ErrorCode(err) {
-	case plusone.EINVALID, plusone.ENOTFOUND, plusone.ECONFLICT:
+	case plusone.EINVALID, plusone.ENOTFOUND, plusone.ECONFLICT, plusone.EUNAUTHORIZED:
 		return errorMessage(plusone.ErrorMessage(err))
 	}
 	a.Log.Error("slack "+what, "err", err)
@@ -172,6 +165,8 @@ func (a *App) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 			return a.submitNote(ctx, cb)
 		case ViewSaveNote:
 			return a.submitSaveNote(ctx, cb)
+		case ViewEditPolicy:
+			return a.submitEditPolicy(ctx, cb)
 		}
 		return nil
 	default:
@@ -180,6 +175,9 @@ func (a *App) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 }
 
 func (a *App) blockAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
+	if a.gestureAction(ctx, cb, act) {
+		return
+	}
 	switch act.ActionID {
 	case ActionAddNote:
 		id, err := strconv.ParseInt(act.Value, 10, 64)
@@ -289,7 +287,7 @@ func (a *App) submitSaveNote(ctx context.Context, cb slack.InteractionCallback) 
 
 func (a *App) modalFailure(block, what string, err error) any {
 	switch plusone.ErrorCode(err) {
-	case plusone.EINVALID, plusone.ENOTFOUND:
+	case plusone.EINVALID, plusone.ENOTFOUND, plusone.EUNAUTHORIZED:
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: plusone.ErrorMessage(err)})
 	}
 	a.Log.Error(what, "err", err)
@@ -325,14 +323,7 @@ func (a *App) Event(ctx context.Context, kind string, body []byte) {
 		if ev.Tab != "" && ev.Tab != "home" {
 			return
 		}
-		h, err := a.Memory.Home(ctx, ev.User)
-		if err != nil {
-			a.Log.Error("app home", "err", err)
-			return
-		}
-		if err := a.API.PublishHome(ctx, ev.User, HomeView(h)); err != nil {
-			a.Log.Error("publish app home", "err", err)
-		}
+		a.publishHome(ctx, ev.User)
 	case "link_shared":
 		unfurls := map[string]slack.Attachment{}
 		for _, l := range ev.Links {

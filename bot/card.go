@@ -23,11 +23,15 @@ const (
 
 // CardMessage renders the context card of a ticket as a Slack message:
 // who the customer is and what matters now (header, ticket, facts, signals)
-// first, then her recent history and colleagues' notes, an "Add note /
-// preference" button (ActionAddNote), then a small footer. A card without
-// a ticket (c.Ticket.ID empty: a customer looked up in Slack) says how many
-// tickets she has open instead, and its metadata names no ticket. Every
-// text is cut to fit Slack's limits, so the result always passes Validate.
+// first; then the Suggested "plus one" part: up to three of c.Suggestions,
+// each with an "Offer · $15" button (action_id OfferActionID(gesture),
+// value EncodeOffer), and up to three of her recent c.Gestures with their
+// outcome (refused ones never show); then her recent history and
+// colleagues' notes, an "Add note / preference" button (ActionAddNote),
+// then a small footer. A card without a ticket (c.Ticket.ID empty: a
+// customer looked up in Slack) says how many tickets she has open instead,
+// and its metadata names no ticket. Every text is cut to fit Slack's
+// limits, so the result always passes Validate.
 func CardMessage(c plusone.ContextCard) Message {
 	v := newCardView(c)
 	blocks := []slack.Block{
@@ -42,6 +46,7 @@ func CardMessage(c plusone.ContextCard) Message {
 		}
 		blocks = append(blocks, section("", lines, v.moreSignals, signalsBudget))
 	}
+	blocks = append(blocks, plusOneBlocks(v)...)
 	var history []slack.Block
 	if len(v.activity) > 0 {
 		lines := make([]string, len(v.activity))

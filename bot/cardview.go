@@ -49,10 +49,14 @@ type cardView struct {
 	others      []ticketItem
 	prefs       []prefItem
 	notes       []noteItem
+	// The Suggested "plus one" part: gestures to offer, and her recent
+	// ones (never refused ones).
+	suggestions []suggestionItem
+	gestures    []gestureItem
 	// Counts of what did not fit.
-	moreSignals, moreOthers, morePrefs, moreNotes int
-	key                                           string
-	updated                                       time.Time
+	moreSignals, moreOthers, morePrefs, moreNotes, moreGestures int
+	key                                                         string
+	updated                                                     time.Time
 }
 
 type ticketItem struct {
@@ -98,6 +102,12 @@ func newCardView(c plusone.ContextCard) cardView {
 		v.key = truncate(clean(c.Ticket.Key()), maxKey)
 	}
 	v.facts = facts(c, hidden)
+	offerKey := c.Ticket.Key() // the card's ticket, carried by its offer buttons
+	if v.lookup {
+		offerKey = ""
+	}
+	v.suggestions = cardSuggestions(c, cust.ID, offerKey)
+	v.gestures, v.moreGestures = recentGestures(c.Gestures, c.Currency, maxCardGestures)
 
 	signals := slices.Clone(c.Signals)
 	slices.SortStableFunc(signals, func(a, b plusone.Signal) int { return cmp.Compare(signalRank(a.Kind), signalRank(b.Kind)) })

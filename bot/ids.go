@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -24,6 +26,24 @@ const (
 	// customers; its value is the customer ID in decimal.
 	ActionShowCustomer = "show_customer"
 
+	// ActionOfferGesture begins the action_id of a card's offer buttons:
+	// each is ActionOfferGesture + ":" + the gesture's ID (OfferActionID),
+	// so that ids are unique in a message and all start with the
+	// contract's prefix. The button's value is EncodeOffer's; read the
+	// action with IsOfferAction and the value with DecodeOffer.
+	ActionOfferGesture = "offer_gesture"
+	// ActionApproveGesture and ActionDeclineGesture are a supervisor's
+	// buttons on an approval request (and on the App Home's pending
+	// approvals); their value is the ledger request ID in decimal.
+	ActionApproveGesture = "approve_gesture"
+	ActionDeclineGesture = "decline_gesture"
+	// ActionMarkSent is the "Mark sent" button of a to-do to send a
+	// physical gesture; its value is the ledger request ID in decimal.
+	ActionMarkSent = "mark_sent"
+	// ActionEditPolicy is the supervisors' App Home button that opens
+	// EditPolicyModal.
+	ActionEditPolicy = "edit_policy"
+
 	// ViewNote is the callback_id of the note-or-preference modal; its
 	// private_metadata is NoteMetadata.
 	ViewNote = "note_modal"
@@ -31,6 +51,9 @@ const (
 	// a shortcut's message is about; its private_metadata is
 	// SaveNoteMetadata.
 	ViewSaveNote = "save_note_modal"
+	// ViewEditPolicy is the callback_id of EditPolicyModal; read its
+	// submission with EditPolicyInput.
+	ViewEditPolicy = "edit_policy_modal"
 
 	// Block and action ids of the modals' inputs: a submission's value is
 	// view.State.Values[Block…][Action…].Value.
@@ -42,6 +65,12 @@ const (
 	ActionPrefValue     = "pref_value_input"
 	BlockCustomerEmail  = "customer_email"
 	ActionCustomerEmail = "customer_email_input"
+	// The edit-policy modal: a static select whose option values are
+	// override paths (plusone.Override), and the new value as text.
+	BlockPolicySetting  = "policy_setting"
+	ActionPolicySetting = "policy_setting_input"
+	BlockPolicyValue    = "policy_value"
+	ActionPolicyValue   = "policy_value_input"
 )
 
 // maxPrivateMetadata is the longest private_metadata of a view: "Max length
@@ -152,4 +181,109 @@ func encodeMeta(v any) string {
 		panic(fmt.Sprintf("bot: encode view metadata: %v", err)) // unreachable: strings and integers only
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// OfferValue is what a card's offer button carries to the handler of its
+// click: whom the gesture is for, which gesture, and the card's ticket.
+type OfferValue struct {
+	CustomerID int64
+	Gesture    string
+	// TicketKey is the card's ticket ("zendesk:5158"); empty for a
+	// customer looked up in Slack.
+	TicketKey string
+}
+
+// EncodeOffer encodes o as a button value: "c=42;g=free_express_shipping;
+// t=zendesk:5158", every byte outside printable ASCII and every '%', ';'
+// and '=' percent-encoded, so that the value is ASCII and at most 2000
+// characters (Slack's limit). A ticket key that would make it longer is
+// left out; when the gesture ID alone is too long, EncodeOffer returns "".
+func EncodeOffer(o OfferValue) string {
+	s := "c=" + strconv.FormatInt(o.CustomerID, 10) + ";g=" + offerEscape(o.Gesture)
+	if o.TicketKey != "" {
+		if t := ";t=" + offerEscape(o.TicketKey); len(s)+len(t) <= maxButtonVal {
+			s += t
+		}
+	}
+	if len(s) > maxButtonVal {
+		return ""
+	}
+	return s
+}
+
+// DecodeOffer reads what EncodeOffer wrote. It fails on a malformed value,
+// a repeated field, and a value that names no customer or no gesture;
+// fields it does not know are ignored, so that later versions may add some.
+func DecodeOffer(s string) (OfferValue, error) {
+	var o OfferValue
+	seen := map[string]bool{}
+	for part := range strings.SplitSeq(s, ";") {
+		k, raw, ok := strings.Cut(part, "=")
+		if !ok {
+			return OfferValue{}, fmt.Errorf("offer value: %q is not key=value", part)
+		}
+		if seen[k] {
+			return OfferValue{}, fmt.Errorf("offer value: %q repeated", k)
+		}
+		seen[k] = true
+		val, err := url.PathUnescape(raw)
+		if err != nil {
+			return OfferValue{}, fmt.Errorf("offer value: %s: %w", k, err)
+		}
+		switch k {
+		case "c":
+			id, err := strconv.ParseInt(val, 10, 64)
+			if err != nil {
+				return OfferValue{}, fmt.Errorf("offer value: customer %q: %w", val, err)
+			}
+			o.CustomerID = id
+		case "g":
+			o.Gesture = val
+		case "t":
+			o.TicketKey = val
+		}
+	}
+	switch {
+	case o.CustomerID <= 0:
+		return OfferValue{}, errors.New("offer value: no customer")
+	case o.Gesture == "":
+		return OfferValue{}, errors.New("offer value: no gesture")
+	}
+	return o, nil
+}
+
+// offerEscape percent-encodes every byte of s outside printable ASCII, and
+// the separators '%', ';' and '='. url.PathUnescape undoes it.
+func offerEscape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == '%' || c == ';' || c == '=' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// OfferActionID is the action_id of the offer button of gesture:
+// "offer_gesture:free_express_shipping".
+func OfferActionID(gesture string) string { return ActionOfferGesture + ":" + gesture }
+
+// IsOfferAction reports whether actionID is a card's offer button, and
+// names the gesture its action_id carries ("" for a bare
+// "offer_gesture"). The button's value (DecodeOffer) names it too, and is
+// what a handler should trust.
+func IsOfferAction(actionID string) (gesture string, ok bool) {
+	if actionID == ActionOfferGesture {
+		return "", true
+	}
+	if g, ok := strings.CutPrefix(actionID, ActionOfferGesture+":"); ok {
+		return g, true
+	}
+	return "", false
 }

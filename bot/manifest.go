@@ -24,8 +24,9 @@ func Handled() Handles {
 	return Handles{
 		Commands:  []string{Command},
 		Shortcuts: []string{ShortcutSaveNote},
-		Actions:   []string{ActionAddNote, ActionShowCustomer},
-		Views:     []string{ViewNote, ViewSaveNote},
-		Events:    []string{"app_home_opened", "link_shared", "message"},
+		Actions: []string{ActionAddNote, ActionShowCustomer, ActionOfferGesture, ActionApproveGesture, ActionDeclineGesture,
+			ActionMarkSent, ActionEditPolicy},
+		Views:  []string{ViewNote, ViewSaveNote, ViewEditPolicy},
+		Events: []string{"app_home_opened", "link_shared", "message"},
 	}
 }

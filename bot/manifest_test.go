@@ -60,6 +60,9 @@ func actionIDs(t *testing.T, v any, into map[string]bool) {
 		switch x := x.(type) {
 		case map[string]any:
 			if id, ok := x["action_id"].(string); ok {
+				if g, isOffer := IsOfferAction(id); isOffer && g != "" {
+					id = ActionOfferGesture // one handler for every gesture's button
+				}
 				into[id] = true
 			}
 			for _, v := range x {
@@ -141,15 +144,19 @@ func TestManifestMatchesHandlers(t *testing.T) {
 	// Every action id the views render is handled (or is a modal input read
 	// on submission), and every handled action id is rendered somewhere.
 	rendered := map[string]bool{}
-	card := richCard()
+	card := gestureCard()
+	request := pendingEntry()
 	for _, v := range []any{
 		CardMessage(card).Blocks, LookupMessage(lookupCard()).Blocks, ChoiceMessage("jan", sampleCustomers(), true).Blocks,
-		HelpMessage().Blocks, HomeView(richHome()), UnfurlBlocks(card),
+		HelpMessage().Blocks, HomeView(richHome(), supervisorGestures()), UnfurlBlocks(card),
 		NoteModal("Jane Doe", NoteMeta{CustomerID: 1}), SaveNoteModal(SaveNoteMeta{Text: "x"}),
+		ApprovalRequestMessage(request, "Jane", "Jane · Loyal", nil, nil).Blocks, FulfilmentTodoMessage(noteEntry(), "Jane").Blocks,
+		EditPolicyModal([]EditableSetting{{Path: "customer_budget", Label: "Budget per customer", Current: "50/month"}}),
 	} {
 		actionIDs(t, v, rendered)
 	}
-	inputs := map[string]bool{ActionNoteText: true, ActionPrefKey: true, ActionPrefValue: true, ActionCustomerEmail: true}
+	inputs := map[string]bool{ActionNoteText: true, ActionPrefKey: true, ActionPrefValue: true, ActionCustomerEmail: true,
+		ActionPolicySetting: true, ActionPolicyValue: true}
 	for id := range rendered {
 		if !inputs[id] && !slices.Contains(h.Actions, id) {
 			t.Errorf("rendered action %q is not handled", id)
@@ -161,7 +168,8 @@ func TestManifestMatchesHandlers(t *testing.T) {
 		}
 	}
 	var views []string
-	for _, v := range []slack.ModalViewRequest{NoteModal("J", NoteMeta{CustomerID: 1}), SaveNoteModal(SaveNoteMeta{})} {
+	for _, v := range []slack.ModalViewRequest{NoteModal("J", NoteMeta{CustomerID: 1}), SaveNoteModal(SaveNoteMeta{}),
+		EditPolicyModal([]EditableSetting{{Path: "customer_budget", Label: "x", Current: "none"}})} {
 		views = append(views, v.CallbackID)
 	}
 	if got, want := sorted(views), sorted(h.Views); !slices.Equal(got, want) {

@@ -55,6 +55,8 @@ func renderText(v cardView) string {
 		more(&b, v.moreSignals)
 	}
 
+	plusOneText(&b, v)
+
 	if len(v.activity) > 0 {
 		b.WriteString("\nRecent activity\n")
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)

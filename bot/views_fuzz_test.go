@@ -70,7 +70,7 @@ func FuzzViews(f *testing.F) {
 		h := richHome()
 		h.Recent[0].Customer, h.Recent[0].What = c, what
 		h.Notes = append(h.Notes, n)
-		if err := ValidateView(HomeView(h)); err != nil {
+		if err := ValidateView(HomeView(h, HomeGestures{})); err != nil {
 			t.Errorf("home: %v", err)
 		}
 		card := richCard()

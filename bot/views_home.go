@@ -16,19 +16,27 @@ const (
 	maxHomeWhat   = 80
 	// Section budgets: far below Slack's 3000 characters a section.
 	homeListBudget = 2500
-	// MaxHomeExtraBlocks is how many extra blocks HomeView takes; the rest
-	// are left out (and counted in a line), so the view stays within
-	// Slack's 100 blocks.
+	// MaxHomeExtraBlocks is how many extra blocks HomeView takes at most
+	// (fewer when a supervisor's gesture sections take room); the rest are
+	// left out (and counted in a line), so the view stays within Slack's
+	// 100 blocks.
 	MaxHomeExtraBlocks = 80
+	// homeTailBlocks is how many blocks follow the extra ones.
+	homeTailBlocks = 7
 )
 
-// HomeView is an agent's App Home: a header; then extra, the place for
-// sections other features add (the gestures work adds the agent's budgets
-// there), at most MaxHomeExtraBlocks of them; then the customers she helped
-// recently (at most 10), her latest notes (at most 10), what each signal
-// means with the thresholds of h.Signals (the default rules when h.Signals
-// is zero), and the tiers. The result always passes ValidateView.
-func HomeView(h plusone.AgentHome, extra ...slack.Block) slack.HomeTabViewRequest {
+// HomeView is an agent's App Home: a header; then what g holds of "plus
+// one" gestures (nothing for the zero HomeGestures): her budgets and
+// recent gestures and, when g.Supervisor, every team's spend, the pending
+// approvals with Approve and Decline buttons, the latest changes to limits
+// and budgets and an "Edit limits and budgets" button (ActionEditPolicy);
+// then extra, the place for sections other features add, at most
+// MaxHomeExtraBlocks of them (fewer when the gesture sections leave less
+// room); then the customers she helped recently (at most 10), her latest
+// notes (at most 10), what each signal means with the thresholds of
+// h.Signals (the default rules when h.Signals is zero), and the tiers.
+// The result always passes ValidateView.
+func HomeView(h plusone.AgentHome, g HomeGestures, extra ...slack.Block) slack.HomeTabViewRequest {
 	intro := "Your customers, your notes, and what plusone watches for."
 	if isSlackUserID(h.Agent) {
 		intro = "Hi <@" + h.Agent + ">! " + intro
@@ -40,16 +48,20 @@ func HomeView(h plusone.AgentHome, extra ...slack.Block) slack.HomeTabViewReques
 		slack.NewHeaderBlock(plain("plusone")),
 		slack.NewContextBlock("", mrkdwn(intro)),
 	}
+	blocks = append(blocks, homeGestureBlocks(g)...)
 
 	// The extension point: sections of other features, right under the
-	// header.
-	if len(extra) > MaxHomeExtraBlocks {
-		left := len(extra) - MaxHomeExtraBlocks
-		extra = append(extra[:MaxHomeExtraBlocks:MaxHomeExtraBlocks],
+	// header, in the room the rest leaves (and a line counting what did
+	// not fit).
+	room := min(MaxHomeExtraBlocks, maxViewBlocks-len(blocks)-homeTailBlocks-1)
+	if len(extra) > room {
+		left := len(extra) - room
+		extra = append(extra[:room:room],
 			slack.NewContextBlock("", mrkdwn(fmt.Sprintf("_…and %d more not shown_", left))))
 	}
 	blocks = append(blocks, extra...)
 
+	// homeTailBlocks blocks follow.
 	blocks = append(blocks, slack.NewDividerBlock(),
 		section("*Customers you helped recently*", recentLines(h), max(0, len(h.Recent)-maxHomeRecent), homeListBudget),
 		slack.NewDividerBlock(),

@@ -73,9 +73,9 @@ func TestViewsGolden(t *testing.T) {
 		})
 	}
 	homes := map[string]slack.HomeTabViewRequest{
-		"home":         HomeView(richHome()),
-		"home_minimal": HomeView(plusone.AgentHome{}),
-		"home_extreme": HomeView(xHome, xExtra...),
+		"home":         HomeView(richHome(), HomeGestures{}),
+		"home_minimal": HomeView(plusone.AgentHome{}, HomeGestures{}),
+		"home_extreme": HomeView(xHome, HomeGestures{}, xExtra...),
 	}
 	for name, v := range homes {
 		t.Run(name, func(t *testing.T) {
@@ -306,7 +306,7 @@ func TestModalIDs(t *testing.T) {
 
 func TestHomeView(t *testing.T) {
 	t.Parallel()
-	js := string(viewPayload(t, HomeView(richHome())))
+	js := string(viewPayload(t, HomeView(richHome(), HomeGestures{})))
 	for _, want := range []string{
 		"Hi <@U0AGENT01>!",
 		"• *Jane Doe* · Loyal — looked her up · <!date^",
@@ -327,7 +327,7 @@ func TestHomeView(t *testing.T) {
 
 	// Extra blocks come right after the header and its context line.
 	budget := slack.NewSectionBlock(mrkdwn("*Your budget:* $75 of $100 left today"), nil, nil)
-	v := HomeView(richHome(), budget)
+	v := HomeView(richHome(), HomeGestures{}, budget)
 	if v.Blocks.BlockSet[2] != budget {
 		t.Errorf("extra block at %T, want it third", v.Blocks.BlockSet[2])
 	}
@@ -337,7 +337,7 @@ func TestHomeView(t *testing.T) {
 	for range 300 {
 		many = append(many, slack.NewDividerBlock())
 	}
-	v = HomeView(richHome(), many...)
+	v = HomeView(richHome(), HomeGestures{}, many...)
 	if err := ValidateView(v); err != nil {
 		t.Error(err)
 	}
@@ -349,7 +349,7 @@ func TestHomeView(t *testing.T) {
 	}
 
 	// Zero rules mean the defaults, not "off".
-	if js := string(viewPayload(t, HomeView(plusone.AgentHome{}))); !strings.Contains(js, "3 tickets within 7 days") ||
+	if js := string(viewPayload(t, HomeView(plusone.AgentHome{}, HomeGestures{}))); !strings.Contains(js, "3 tickets within 7 days") ||
 		!strings.Contains(js, "Nobody yet") || !strings.Contains(js, "No notes yet") {
 		t.Errorf("empty home:\n%s", js)
 	}

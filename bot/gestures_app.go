@@ -1,0 +1,169 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Gestures is what the Slack app asks of the gestures service.
+type Gestures interface {
+	// Offer decides and records an agent's offer; key identifies the click.
+	Offer(ctx context.Context, agent string, v OfferValue, key string) (GestureOutcome, error)
+	// Resolve records a supervisor's decision on a request; an error with
+	// code EUNAUTHORIZED when the actor is not a supervisor.
+	Resolve(ctx context.Context, actor string, requestID int64, approve bool) (GestureOutcome, error)
+	MarkSent(ctx context.Context, actor string, requestID int64) (GestureOutcome, error)
+	// Budgets are the agent's own and team budgets this period.
+	Budgets(ctx context.Context, agent string) ([]plusone.BudgetLine, error)
+	// Home is the gestures part of an agent's App Home.
+	Home(ctx context.Context, agent string) (HomeGestures, error)
+	// Settings are what a supervisor can change; EUNAUTHORIZED for others.
+	Settings(ctx context.Context, actor string) ([]EditableSetting, error)
+	SetOverride(ctx context.Context, actor, path, value string) error
+	Currency() string
+}
+
+// GestureOutcome is what an offer or a decision came to.
+type GestureOutcome struct {
+	Entry        plusone.LedgerEntry
+	Decision     plusone.Decision
+	CustomerName string
+	Duplicate    bool
+}
+
+// clickKey identifies an offer click: the same agent on the same button of
+// the same card message the same day is one click, however often Slack
+// delivers it or the agent presses.
+func clickKey(agent, messageTS string, v OfferValue, now time.Time) string {
+	return fmt.Sprintf("offer:%s:%d:%s:%s:%s:%s", agent, v.CustomerID, v.Gesture, v.TicketKey, messageTS, now.UTC().Format(time.DateOnly))
+}
+
+// gestureAction handles the gesture buttons; ok is false for other actions.
+func (a *App) gestureAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) bool {
+	if a.Gestures == nil {
+		return false
+	}
+	if _, isOffer := IsOfferAction(act.ActionID); isOffer {
+		a.offer(ctx, cb, act)
+		return true
+	}
+	switch act.ActionID {
+	case ActionApproveGesture, ActionDeclineGesture:
+		id, err := strconv.ParseInt(act.Value, 10, 64)
+		if err != nil {
+			return true
+		}
+		_, err = a.Gestures.Resolve(ctx, cb.User.ID, id, act.ActionID == ActionApproveGesture)
+		if err != nil {
+			a.respond(ctx, cb, a.failure("approval", err))
+		}
+		// The request's message is replaced by the outbox once recorded.
+	case ActionMarkSent:
+		id, err := strconv.ParseInt(act.Value, 10, 64)
+		if err != nil {
+			return true
+		}
+		if _, err := a.Gestures.MarkSent(ctx, cb.User.ID, id); err != nil {
+			a.respond(ctx, cb, a.failure("mark sent", err))
+		}
+	case ActionEditPolicy:
+		settings, err := a.Gestures.Settings(ctx, cb.User.ID)
+		if err != nil {
+			a.Log.Warn("edit policy", "user", cb.User.ID, "err", err)
+			return true
+		}
+		if err := a.API.OpenView(ctx, cb.TriggerID, EditPolicyModal(settings)); err != nil {
+			a.Log.Error("open edit-policy modal", "err", err)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// offer decides an agent's click on a suggested gesture and tells her the
+// outcome privately; the card itself shows everyone once it is updated.
+func (a *App) offer(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
+	v, err := DecodeOffer(act.Value)
+	if err != nil {
+		a.Log.Warn("offer with a bad value", "err", err)
+		return
+	}
+	ts := cb.Container.MessageTs
+	if ts == "" {
+		ts = cb.Message.Timestamp
+	}
+	out, err := a.Gestures.Offer(ctx, cb.User.ID, v, clickKey(cb.User.ID, ts, v, time.Now()))
+	var m Message
+	switch {
+	case err != nil:
+		m = a.failure("offer", err)
+	case out.Entry.Status == plusone.StatusRefused:
+		m = RefusalMessage(out.Decision, out.Entry.Title)
+	default:
+		m = OfferResultMessage(out.Entry, out.CustomerName)
+	}
+	a.respond(ctx, cb, m)
+}
+
+// respond answers the clicker privately.
+func (a *App) respond(ctx context.Context, cb slack.InteractionCallback, m Message) {
+	if cb.ResponseURL == "" {
+		return
+	}
+	if err := a.API.Respond(ctx, cb.ResponseURL, m, false); err != nil {
+		a.Log.Error("answer to a click", "err", err)
+	}
+}
+
+// submitEditPolicy applies a supervisor's change from the modal.
+func (a *App) submitEditPolicy(ctx context.Context, cb slack.InteractionCallback) any {
+	if a.Gestures == nil {
+		return nil
+	}
+	path, value := EditPolicyInput(cb)
+	if path == "" {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{BlockPolicySetting: "Choose what to change."})
+	}
+	if err := a.Gestures.SetOverride(ctx, cb.User.ID, path, value); err != nil {
+		return a.modalFailure(BlockPolicyValue, "edit policy", err)
+	}
+	go a.publishHome(context.WithoutCancel(ctx), cb.User.ID)
+	return nil
+}
+
+// publishHome publishes an agent's App Home.
+func (a *App) publishHome(ctx context.Context, user string) {
+	h, err := a.Memory.Home(ctx, user)
+	if err != nil {
+		a.Log.Error("app home", "err", err)
+		return
+	}
+	var g HomeGestures
+	if a.Gestures != nil {
+		if g, err = a.Gestures.Home(ctx, user); err != nil {
+			a.Log.Error("app home gestures", "err", err)
+		}
+	}
+	if err := a.API.PublishHome(ctx, user, HomeView(h, g)); err != nil {
+		a.Log.Error("publish app home", "err", err)
+	}
+}
+
+// budget answers `/plusone budget`.
+func (a *App) budget(ctx context.Context, agent string) Message {
+	if a.Gestures == nil {
+		return errorMessage("No budgets are configured.")
+	}
+	lines, err := a.Gestures.Budgets(ctx, agent)
+	if err != nil {
+		return a.failure("budget", err)
+	}
+	return BudgetMessage(lines, a.Gestures.Currency())
+}
