@@ -47,7 +47,7 @@ type Config struct {
 	OpenAIBaseURL string `envconfig:"OPENAI_BASE_URL" default:"https://api.openai.com/v1" redact:"password" desc:"any OpenAI-compatible server"`
 	OpenAIModel   string `envconfig:"OPENAI_MODEL" default:"gpt-4o-mini" desc:"model name"`
 
-	ZendeskWebhookSecret   string `envconfig:"ZENDESK_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/zendesk"`
+	ZendeskWebhookSecret   string `envconfig:"ZENDESK_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/zendesk; several webhooks' secrets separated by commas"`
 	ShopifyWebhookSecret   string `envconfig:"SHOPIFY_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/shopify"`
 	IntercomWebhookSecret  string `envconfig:"INTERCOM_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/intercom (the app's client secret)"`
 	HelpScoutWebhookSecret string `envconfig:"HELPSCOUT_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/helpscout"`

@@ -22,6 +22,7 @@ package delivery
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,24 @@ type Slack interface {
 	PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (ts string, err error)
 	// UpdateCard replaces the card posted at channel/ts.
 	UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error
+}
+
+// Notices renders outbox messages (Outgoing) when they are sent.
+type Notices interface {
+	// Prepare says where an outgoing message goes and how to send it.
+	// An error with code EINVALID or ENOTFOUND parks the message.
+	Prepare(ctx context.Context, o Outgoing) (Prepared, error)
+}
+
+// Prepared is an outgoing message ready to send.
+type Prepared struct {
+	// Channel is where it goes; Method names the Slack call for metrics.
+	Channel, Method string
+	// Skip means there is nothing to send (e.g. the message to replace
+	// was never posted).
+	Skip bool
+	// Send makes the Slack call and returns the message's ts.
+	Send func(ctx context.Context) (ts string, err error)
 }
 
 // Finder finds a card an earlier attempt posted without recording its ts.
@@ -78,6 +97,8 @@ type Deliverer struct {
 	Poll                time.Duration
 	// Backoff computes retry delays (pipeline.Backoff).
 	Backoff func(attempt int, base, max time.Duration) time.Duration
+	// Notices renders outbox messages; nil when there are none.
+	Notices Notices
 
 	wake chan struct{}
 	once sync.Once
@@ -145,7 +166,8 @@ func (d *Deliverer) Run(ctx context.Context, instance string) {
 				break
 			}
 		}
-		if len(cards) > 0 && ctx.Err() == nil && !time.Now().Before(d.pauseUntil) {
+		sent := d.sendMessages(ctx, bg, worker)
+		if (len(cards) > 0 || sent > 0) && ctx.Err() == nil && !time.Now().Before(d.pauseUntil) {
 			continue // there may be more: look again at once
 		}
 		if p := time.Until(d.pauseUntil); p > wait {
@@ -258,5 +280,119 @@ func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardS
 func (d *Deliverer) retry(ctx context.Context, worker string, c *plusone.CardState, at time.Time, reason string, mayHavePosted bool) {
 	if err := d.Store.RetryCard(ctx, c.Key, worker, at, reason, mayHavePosted); err != nil {
 		d.Log.Error("reschedule card", "card", c.Key, "err", err)
+	}
+}
+
+// sendMessages sends due outbox messages; it returns how many it claimed.
+func (d *Deliverer) sendMessages(ctx, bg context.Context, worker string) int {
+	if d.Notices == nil || ctx.Err() != nil || d.Clock().Before(d.pauseUntil) {
+		return 0
+	}
+	jobs, err := d.Store.ClaimJobs(bg, JobMessage, plusone.Claim{Worker: worker, Limit: 10, Lease: d.Lease, Now: d.Clock()})
+	if err != nil {
+		d.Log.Error("claim outbox messages", "err", err)
+		return 0
+	}
+	for i, j := range jobs {
+		if ctx.Err() != nil || !d.sendMessage(ctx, bg, worker, j) {
+			for _, rest := range jobs[i+1:] {
+				d.retryJob(bg, worker, rest, d.pauseUntil, "waiting for Slack's Retry-After")
+			}
+			break
+		}
+	}
+	return len(jobs)
+}
+
+// sendMessage sends one outbox message; false when Slack rate-limited us.
+func (d *Deliverer) sendMessage(ctx, bg context.Context, worker string, j *plusone.Job) bool {
+	log := d.Log.With("message", j.Key, "attempt", j.Attempts)
+	var o Outgoing
+	if err := json.Unmarshal(j.Payload, &o); err != nil {
+		d.parkJob(bg, log, worker, j, "payload: "+err.Error())
+		return true
+	}
+	p, err := d.Notices.Prepare(bg, o)
+	switch code := plusone.ErrorCode(err); {
+	case err == nil:
+	case code == plusone.EINVALID || code == plusone.ENOTFOUND:
+		d.parkJob(bg, log, worker, j, err.Error())
+		return true
+	default:
+		d.retryJob(bg, worker, j, d.Clock().Add(d.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
+		return true
+	}
+	if p.Skip {
+		d.completeJob(bg, log, worker, j, o, "", "")
+		return true
+	}
+	now := d.Clock()
+	if slot := d.nextSlot[p.Channel]; slot.After(now) {
+		if slot.Sub(now) > 2*d.Pace+100*time.Millisecond {
+			d.retryJob(bg, worker, j, slot, "")
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			d.retryJob(bg, worker, j, now, "")
+			return true
+		case <-time.After(slot.Sub(now)):
+		}
+	}
+	callCtx, cancel := context.WithTimeout(bg, d.Lease/2)
+	ts, err := p.Send(callCtx)
+	cancel()
+	sent := d.Clock()
+	if d.Pace > 0 {
+		d.nextSlot[p.Channel] = sent.Add(d.Pace)
+	}
+	if err == nil {
+		d.Metrics.SlackDeliveries.WithLabelValues(p.Method, "ok").Inc()
+		d.completeJob(bg, log, worker, j, o, p.Channel, ts)
+		return true
+	}
+	f := d.Classify(err)
+	switch {
+	case f.RetryAfter > 0:
+		d.Metrics.SlackDeliveries.WithLabelValues(p.Method, "rate_limited").Inc()
+		d.pauseUntil = sent.Add(f.RetryAfter)
+		d.retryJob(bg, worker, j, d.pauseUntil, err.Error())
+		return false
+	case f.Permanent:
+		d.Metrics.SlackDeliveries.WithLabelValues(p.Method, "permanent").Inc()
+		d.parkJob(bg, log, worker, j, fmt.Sprintf("%s: %v", p.Method, err))
+		return true
+	default:
+		d.Metrics.SlackDeliveries.WithLabelValues(p.Method, "transient").Inc()
+		d.retryJob(bg, worker, j, sent.Add(d.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
+		return true
+	}
+}
+
+// completeJob closes a sent message and remembers where it was posted.
+func (d *Deliverer) completeJob(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, o Outgoing, channel, ts string) {
+	err := d.Store.Update(ctx, func(tx plusone.Tx) error {
+		if o.Record != "" && ts != "" {
+			if err := tx.SaveMessage(ctx, o.RequestID, o.Record, channel, ts); err != nil {
+				return err
+			}
+		}
+		return tx.CompleteJob(ctx, j.ID, worker, d.Clock())
+	})
+	if err != nil && !errors.Is(err, plusone.ErrLeaseLost) {
+		log.Error("record sent message", "err", err)
+	}
+}
+
+func (d *Deliverer) retryJob(ctx context.Context, worker string, j *plusone.Job, at time.Time, reason string) {
+	if err := d.Store.RetryJob(ctx, j.ID, worker, at, reason); err != nil {
+		d.Log.Error("reschedule message", "message", j.Key, "err", err)
+	}
+}
+
+func (d *Deliverer) parkJob(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, reason string) {
+	log.Error("slack message given up", "reason", reason)
+	if err := d.Store.ParkJob(ctx, j.ID, worker, reason); err != nil {
+		log.Error("park message", "err", err)
 	}
 }

@@ -81,7 +81,7 @@ func CustomerCard(ctx context.Context, tx plusone.Tx, id int64, policy *plusone.
 			break
 		}
 	}
-	return card, nil
+	return card, addGestures(ctx, tx, card, policy, now)
 }
 
 // CustomerByEmail returns the view of the customer with email, or an

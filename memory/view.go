@@ -6,6 +6,7 @@ package memory
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -71,14 +72,48 @@ func LoadCard(ctx context.Context, tx plusone.Tx, key string, policy *plusone.Po
 	if err != nil {
 		return nil, err
 	}
-	return &plusone.ContextCard{
+	card := &plusone.ContextCard{
 		Ticket:   *ticket,
 		View:     view,
 		Signals:  policy.Signals.Signals(view, now),
 		Currency: policy.Currency,
 		Hidden:   policy.Private,
 		Now:      now,
-	}, nil
+	}
+	return card, addGestures(ctx, tx, card, policy, now)
+}
+
+// cardGestures is how many suggestions and recent gestures a card shows.
+const cardGestures = 3
+
+// addGestures puts on a card the gestures the policy would let an agent
+// offer her now, best first, and her recent gestures' outcomes (refusals
+// are shown only to the agent who clicked, never on the card).
+func addGestures(ctx context.Context, tx plusone.Tx, card *plusone.ContextCard, policy *plusone.Policy, now time.Time) error {
+	id := card.View.Customer.ID
+	recent, err := tx.Gestures(ctx, id, 2*cardGestures)
+	if err != nil {
+		return err
+	}
+	for _, e := range recent {
+		if e.Status != plusone.StatusRefused && len(card.Gestures) < cardGestures {
+			card.Gestures = append(card.Gestures, e)
+		}
+	}
+	last := make(map[string]time.Time, len(policy.Gestures))
+	for _, g := range policy.Gestures {
+		if last[g.ID], err = tx.LastGranted(ctx, id, g.ID); err != nil {
+			return err
+		}
+	}
+	var spent plusone.Money
+	if b := policy.CustomerBudget; b != nil {
+		if spent, err = tx.Spent(ctx, "customer", strconv.FormatInt(id, 10), b.PeriodStart(now, policy.Location())); err != nil {
+			return err
+		}
+	}
+	card.Suggestions = policy.Suggest(card.View.Customer, card.Signals, last, spent, now, cardGestures)
+	return nil
 }
 
 // TouchOpenCards marks the cards of a customer's open tickets for refresh.

@@ -342,6 +342,14 @@ func applyOrder(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.
 		if rec.CreatedAt.IsZero() {
 			rec.CreatedAt = at
 		}
+		if in.RefundID != "" {
+			// One refund of an order seen first through it: counted once,
+			// by its id, like any other.
+			rec.Refunded = 0
+			if err := applyRefund(ctx, tx, customerID, e, rec, at); err != nil {
+				return err
+			}
+		}
 	} else {
 		prev := rec.Status
 		rec.CustomerID = customerID

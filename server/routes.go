@@ -13,6 +13,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /webhooks/{source}", s.handleWebhookProbe())
 	mux.Handle("POST /slack/events", s.handleSlackEvents())
 	s.apiRoutes(mux)
+	s.gestureRoutes(mux)
 	mux.Handle("GET /healthz", handleHealth())
 	mux.Handle("GET /readyz", s.handleReady())
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))

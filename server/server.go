@@ -33,6 +33,8 @@ type Server struct {
 	APIToken string
 	// Customers serves /api/v1/customers.
 	Customers CustomerAPI
+	// Gestures serves /api/v1/ledger and /api/v1/budgets.
+	Gestures GestureAPI
 	// SlackEvent handles the Slack events that are not timeline material
 	// (kind is the inner event type), after the request was answered.
 	SlackEvent func(ctx context.Context, kind string, body []byte)

@@ -10,12 +10,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
+	"github.com/plusone-hq/plusone/gestures"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 	"github.com/plusone-hq/plusone/pipeline"
@@ -36,7 +39,8 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 
 	clock := time.Now
 	m := metrics.New(queueStats{store})
-	current := func() *plusone.Policy { return policy }
+	live := config.NewLive(cfg.PolicyFile, policy, log)
+	current := live.Current
 	instance := instanceName()
 	slack, classify, err := slackCards(cfg, stdout)
 	if err != nil {
@@ -89,8 +93,17 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 		Stored: processor.Wake,
 	}
 	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake}
-	srv.APIToken, srv.Customers = cfg.APIToken, mem
-	app := slackApp(cfg, mem, log, func(ctx context.Context, body []byte) error {
+	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
+		Writeback: writebackTargets(cfg)}
+	if err := gest.LoadOverrides(ctx); err != nil {
+		return fmt.Errorf("policy overrides: %w", err)
+	}
+	deliverer.Notices = &notices{store: store, svc: gest, slack: slack.(messenger), policy: current}
+	writer := &gestures.Writer{Gestures: gest, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Poll: time.Second, Timeout: 2 * time.Minute, Backoff: pipeline.Backoff}
+	writer.Zendesk, writer.Shopify = writebackClients(cfg, log)
+	srv.APIToken, srv.Customers, srv.Gestures = cfg.APIToken, mem, gest
+	app := slackApp(cfg, mem, slackGestures{gest}, log, func(ctx context.Context, body []byte) error {
 		if status, answer := srv.Accept(ctx, chat, nil, body, false); status >= 500 {
 			return fmt.Errorf("store slack message: %v", answer)
 		}
@@ -133,6 +146,10 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 	wg.Go(func() { processor.Run(workCtx, instance) })
 	wg.Go(func() { deliverer.Run(workCtx, instance) })
 	wg.Go(func() { backfiller.Run(workCtx, instance) })
+	wg.Go(func() { gest.Expirer(workCtx, time.Minute) })
+	wg.Go(func() { writer.Run(workCtx, instance) })
+	wg.Go(func() { live.Watch(workCtx, 2*time.Second) })
+	wg.Go(func() { reloadOnHangup(workCtx, live, gest, log) })
 	if app != nil && cfg.SocketMode() {
 		wg.Go(func() {
 			if err := app.RunSocket(workCtx, socketClient(cfg)); err != nil {
@@ -186,6 +203,27 @@ func openStore(ctx context.Context, cfg *config.Config) (plusone.Store, error) {
 		return s, nil
 	default:
 		return nil, fmt.Errorf("PLUSONE_DATABASE_URL: unsupported database %q", cfg.DatabaseURL)
+	}
+}
+
+// reloadOnHangup reloads the policy file on SIGHUP until ctx ends; a file
+// with problems is refused and the policy in force stays.
+func reloadOnHangup(ctx context.Context, live *config.Live, gest *gestures.Service, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			log.Info("SIGHUP: reloading the policy file")
+			if err := live.Reload(); err == nil {
+				if err := gest.LoadOverrides(ctx); err != nil {
+					log.Warn("overrides after reload", "err", err)
+				}
+			}
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/plusone-hq/plusone/bot"
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
+	"github.com/plusone-hq/plusone/gestures"
 	"github.com/plusone-hq/plusone/integrations/freshdesk"
 	"github.com/plusone-hq/plusone/integrations/generic"
 	"github.com/plusone-hq/plusone/integrations/helpscout"
@@ -95,6 +96,12 @@ func histories(cfg *config.Config, log *slog.Logger) (map[plusone.Source]plusone
 	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
 		h[plusone.SourceShopify] = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, shopify.WithAPILogger(log))
 	}
+	if cfg.IntercomAccessToken != "" {
+		h[plusone.SourceIntercom] = intercom.NewAPI(cfg.IntercomURL, cfg.IntercomAccessToken, intercom.WithAPILogger(log))
+	}
+	if cfg.FreshdeskURL != "" && cfg.FreshdeskAPIKey != "" {
+		h[plusone.SourceFreshdesk] = freshdesk.NewAPI(cfg.FreshdeskURL, cfg.FreshdeskAPIKey, freshdesk.WithAPILogger(log))
+	}
 	if cfg.SlackBotToken != "" {
 		en[plusone.SourceSlack] = slackchat.NewAPI(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
 	}
@@ -104,13 +111,39 @@ func histories(cfg *config.Config, log *slog.Logger) (map[plusone.Source]plusone
 	return h, en
 }
 
+// writebackTargets are the systems granted gestures are written back to.
+func writebackTargets(cfg *config.Config) []plusone.Source {
+	var out []plusone.Source
+	if cfg.ZendeskURL != "" && cfg.ZendeskAPIToken != "" {
+		out = append(out, plusone.SourceZendesk)
+	}
+	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
+		out = append(out, plusone.SourceShopify)
+	}
+	return out
+}
+
 // slackApp is plusone's Slack app (commands, buttons, shortcuts, App Home,
 // unfurls), or nil in local mode.
-func slackApp(cfg *config.Config, mem *memory.Service, log *slog.Logger, chat bot.Chat) *bot.App {
+func slackApp(cfg *config.Config, mem *memory.Service, g bot.Gestures, log *slog.Logger, chat bot.Chat) *bot.App {
 	if cfg.LocalMode() {
 		return nil
 	}
-	return &bot.App{Memory: mem, API: bot.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil), Log: log, Chat: chat}
+	return &bot.App{Memory: mem, Gestures: g, API: bot.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil), Log: log, Chat: chat}
+}
+
+// writebackClients are the vendor APIs granted gestures are written back
+// through, when configured.
+func writebackClients(cfg *config.Config, log *slog.Logger) (gestures.ZendeskNotes, gestures.ShopifyDiscounts) {
+	var zd gestures.ZendeskNotes
+	var sh gestures.ShopifyDiscounts
+	if cfg.ZendeskURL != "" && cfg.ZendeskAPIToken != "" {
+		zd = zendesk.NewAPI(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskAPIToken, zendesk.WithAPILogger(log))
+	}
+	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
+		sh = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, shopify.WithAPILogger(log))
+	}
+	return zd, sh
 }
 
 // socketClient is the Slack client of Socket Mode: the bot token with the

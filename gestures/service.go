@@ -1,0 +1,452 @@
+// Package gestures runs the "plus one" gestures: an agent's offer decided
+// by the policy and recorded in the ledger in one transaction, so that no
+// budget is ever overspent whatever the concurrency; approvals by
+// supervisors; expiry of undecided requests; fulfilment; budgets; and the
+// supervisors' overrides of the policy.
+package gestures
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/delivery"
+	"github.com/plusone-hq/plusone/memory"
+)
+
+// Policies is the policy in force and the supervisors' overrides on it
+// (config.Live).
+type Policies interface {
+	Current() *plusone.Policy
+	File() *plusone.Policy
+	SetOverrides(os []plusone.Override) error
+}
+
+// Service runs gestures.
+type Service struct {
+	Store    plusone.Store
+	Policies Policies
+	Clock    func() time.Time
+	Log      *slog.Logger
+	// Writeback lists the systems a granted gesture is written back to:
+	// "zendesk" (an internal note on the ticket), "shopify" (a discount
+	// code for discount gestures).
+	Writeback []plusone.Source
+	// Changed is called after cards or the outbox changed.
+	Changed func()
+}
+
+// JobWriteback is the kind of write-back jobs.
+const JobWriteback = "writeback"
+
+// Writeback is the payload of a write-back job.
+type Writeback struct {
+	RequestID int64          `json:"request_id"`
+	Target    plusone.Source `json:"target"`
+}
+
+// OfferRequest is an agent's click on a suggested gesture.
+type OfferRequest struct {
+	CustomerID int64
+	Gesture    string
+	TicketKey  string
+	// Key identifies the click: the same click delivered twice gives one
+	// ledger entry.
+	Key string
+}
+
+// Result is what an offer or a decision came to.
+type Result struct {
+	Entry    plusone.LedgerEntry
+	Decision plusone.Decision
+	// Duplicate is set when the click or decision was already recorded.
+	Duplicate bool
+	Customer  plusone.Customer
+}
+
+// physical gestures are fulfilled by hand (a to-do with "Mark sent").
+func physical(kind string) bool { return kind == "note" || kind == "gift" }
+
+// Offer decides an agent's offer and records the decision. A granted
+// gesture is charged, its fulfilment queued and her cards refreshed; an
+// approval request is sent to the supervisors; a refusal is recorded too.
+func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Result, error) {
+	now := s.Clock()
+	p := s.Policies.Current()
+	var res Result
+	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+		res = Result{}
+		g, known := p.GestureByID(o.Gesture)
+		team, inTeam := p.TeamOf(agent)
+		keys := []string{"agent:" + agent, "customer:" + strconv.FormatInt(o.CustomerID, 10)}
+		if inTeam {
+			keys = append(keys, "team:"+team.ID)
+		}
+		if err := tx.LockBudgets(ctx, keys...); err != nil {
+			return err
+		}
+		view, err := memory.LoadView(ctx, tx, o.CustomerID)
+		if err != nil {
+			return err
+		}
+		res.Customer = view.Customer
+		spent, err := spend(ctx, tx, p, agent, o.CustomerID, now)
+		if err != nil {
+			return err
+		}
+		var last time.Time
+		if known {
+			if last, err = tx.LastGranted(ctx, o.CustomerID, g.ID); err != nil {
+				return err
+			}
+		}
+		d := p.Decide(plusone.Offer{Gesture: o.Gesture, Agent: agent, Customer: view.Customer,
+			Signals: p.Signals.Signals(view, now), LastGranted: last, Spent: spent, Now: now})
+		e := plusone.LedgerEntry{Key: o.Key, Gesture: o.Gesture, Title: g.Title, Kind: g.Kind, Value: g.Value, Currency: p.Currency,
+			CustomerID: o.CustomerID, Agent: agent, Status: d.Status, Reason: reason(d), By: agent, TicketKey: o.TicketKey, CreatedAt: now}
+		if inTeam {
+			e.Team = team.ID
+		}
+		if d.Status == plusone.StatusGranted {
+			e.Charge = g.Value
+		}
+		existing, dup, err := tx.AppendLedger(ctx, &e)
+		if err != nil {
+			return err
+		}
+		if dup {
+			res.Entry, res.Duplicate = *existing, true
+			res.Decision = plusone.Decision{Status: existing.Status, Reason: existing.Reason}
+			return nil
+		}
+		res.Entry, res.Decision = e, d
+		if err := tx.TouchAgent(ctx, agent, o.CustomerID, "offered "+strings.ToLower(g.Title), now); err != nil {
+			return err
+		}
+		switch d.Status {
+		case plusone.StatusGranted:
+			if err := s.fulfil(ctx, tx, e, now); err != nil {
+				return err
+			}
+		case plusone.StatusPendingApproval:
+			if err := enqueue(ctx, tx, now, fmt.Sprintf("approval:%d", e.RequestID),
+				delivery.Outgoing{What: "approval_request", RequestID: e.RequestID, Record: "approval"}); err != nil {
+				return err
+			}
+		default:
+			return nil // a refusal changes nothing else
+		}
+		return memory.TouchOpenCards(ctx, tx, o.CustomerID, now)
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("offer %s: %w", o.Gesture, err)
+	}
+	if !res.Duplicate && res.Decision.Status != plusone.StatusRefused {
+		s.changed()
+	}
+	return res, nil
+}
+
+// reason is a decision's reason with what blocks it.
+func reason(d plusone.Decision) string {
+	if len(d.Blocking) == 0 {
+		return d.Reason
+	}
+	return d.Reason + ": " + strings.Join(d.Blocking, "; ")
+}
+
+// spend reads what the offer's budgets spent in their current periods.
+func spend(ctx context.Context, tx plusone.Tx, p *plusone.Policy, agent string, customerID int64, now time.Time) (plusone.Spend, error) {
+	var sp plusone.Spend
+	loc := p.Location()
+	if b, ok := p.AgentBudget(agent); ok {
+		v, err := tx.Spent(ctx, "agent", agent, b.PeriodStart(now, loc))
+		if err != nil {
+			return sp, err
+		}
+		sp.Agent = v
+	}
+	if t, ok := p.TeamOf(agent); ok && t.Budget != nil {
+		v, err := tx.Spent(ctx, "team", t.ID, t.Budget.PeriodStart(now, loc))
+		if err != nil {
+			return sp, err
+		}
+		sp.Team = v
+	}
+	if p.CustomerBudget != nil {
+		v, err := tx.Spent(ctx, "customer", strconv.FormatInt(customerID, 10), p.CustomerBudget.PeriodStart(now, loc))
+		if err != nil {
+			return sp, err
+		}
+		sp.Customer = v
+	}
+	return sp, nil
+}
+
+// fulfil queues what a granted gesture needs next: a to-do in the card's
+// thread for a physical one, write-backs for the others.
+func (s *Service) fulfil(ctx context.Context, tx plusone.Tx, e plusone.LedgerEntry, now time.Time) error {
+	if physical(e.Kind) {
+		return enqueue(ctx, tx, now, fmt.Sprintf("todo:%d", e.RequestID),
+			delivery.Outgoing{What: "todo", RequestID: e.RequestID, Record: "todo"})
+	}
+	for _, target := range s.Writeback {
+		if target == plusone.SourceShopify && e.Kind != "discount" {
+			continue
+		}
+		if target == plusone.SourceZendesk && !strings.HasPrefix(e.TicketKey, string(plusone.SourceZendesk)+":") {
+			continue
+		}
+		payload, err := json.Marshal(Writeback{RequestID: e.RequestID, Target: target})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: JobWriteback, Key: fmt.Sprintf("writeback:%d:%s", e.RequestID, target),
+			Payload: payload, CreatedAt: now}, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueue queues a Slack message once per key.
+func enqueue(ctx context.Context, tx plusone.Tx, now time.Time, key string, o delivery.Outgoing) error {
+	payload, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	_, err = tx.EnqueueJob(ctx, &plusone.Job{Kind: delivery.JobMessage, Key: "msg:" + key, Payload: payload, CreatedAt: now}, now)
+	return err
+}
+
+// ErrNotSupervisor is returned when someone who is not a supervisor tries
+// to decide an approval or change the policy.
+var ErrNotSupervisor = plusone.Errorf(plusone.EUNAUTHORIZED, "only the supervisors listed in the policy can do this")
+
+// IsSupervisor reports whether user may decide approvals and edit limits.
+func IsSupervisor(p *plusone.Policy, user string) bool {
+	return slices.Contains(p.Approvals.Supervisors, user)
+}
+
+// Resolve records a supervisor's approval or refusal of a request. Anyone
+// else is refused, and the attempt audited.
+func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, approve bool) (Result, error) {
+	now := s.Clock()
+	p := s.Policies.Current()
+	action := "decline"
+	if approve {
+		action = "approve"
+	}
+	if !IsSupervisor(p, actor) {
+		err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+			return tx.Audit(ctx, actor, action, strconv.FormatInt(requestID, 10), "refused: not a supervisor", now)
+		})
+		if err != nil {
+			return Result{}, err
+		}
+		s.Log.Warn("approval decision refused: not a supervisor", "user", actor, "request", requestID)
+		return Result{}, ErrNotSupervisor
+	}
+	var res Result
+	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+		res = Result{}
+		chain, err := tx.Request(ctx, requestID)
+		if err != nil {
+			return err
+		}
+		first, latest := chain[0], chain[len(chain)-1]
+		if latest.Status != plusone.StatusPendingApproval {
+			res.Entry, res.Duplicate = latest, true
+			return nil
+		}
+		c, err := tx.Customer(ctx, first.CustomerID)
+		if err != nil {
+			return err
+		}
+		res.Customer = *c
+		e := first
+		e.ID, e.Key, e.RequestID, e.By, e.CreatedAt, e.Charge = 0, "", requestID, actor, now, 0
+		if approve {
+			keys := []string{"agent:" + first.Agent, "customer:" + strconv.FormatInt(first.CustomerID, 10)}
+			if first.Team != "" {
+				keys = append(keys, "team:"+first.Team)
+			}
+			if err := tx.LockBudgets(ctx, keys...); err != nil {
+				return err
+			}
+			e.Status, e.Charge, e.Reason = plusone.StatusApproved, first.Value, "approved by supervisor"
+		} else {
+			e.Status, e.Reason = plusone.StatusDeclined, "declined by supervisor"
+		}
+		if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
+			return err
+		}
+		res.Entry = e
+		if err := tx.Audit(ctx, actor, action, strconv.FormatInt(requestID, 10), string(e.Status), now); err != nil {
+			return err
+		}
+		if err := s.announce(ctx, tx, e, now); err != nil {
+			return err
+		}
+		if approve {
+			if err := s.fulfil(ctx, tx, e, now); err != nil {
+				return err
+			}
+		}
+		return memory.TouchOpenCards(ctx, tx, first.CustomerID, now)
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("%s request %d: %w", action, requestID, err)
+	}
+	if !res.Duplicate {
+		s.changed()
+	}
+	return res, nil
+}
+
+// announce queues the messages of a decided request: the approval request
+// replaced by its outcome, and a reply to the agent in the card's thread.
+func (s *Service) announce(ctx context.Context, tx plusone.Tx, e plusone.LedgerEntry, now time.Time) error {
+	if err := enqueue(ctx, tx, now, fmt.Sprintf("decided:%d", e.RequestID),
+		delivery.Outgoing{What: "approval_decided", RequestID: e.RequestID, EntryID: e.ID, Update: "approval"}); err != nil {
+		return err
+	}
+	return enqueue(ctx, tx, now, fmt.Sprintf("outcome:%d", e.ID),
+		delivery.Outgoing{What: "thread_outcome", RequestID: e.RequestID, EntryID: e.ID})
+}
+
+// ExpireDue records as expired the requests not decided within the
+// policy's approvals.expire.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	now := s.Clock()
+	p := s.Policies.Current()
+	if p.Approvals.Expire <= 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+		n = 0
+		pending, err := tx.Pending(ctx, 500)
+		if err != nil {
+			return err
+		}
+		for _, latest := range pending {
+			if now.Sub(latest.CreatedAt) < p.Approvals.Expire {
+				continue
+			}
+			e := latest
+			e.ID, e.Key, e.By, e.CreatedAt, e.Charge = 0, "", "plusone", now, 0
+			e.Status, e.Reason = plusone.StatusExpired, fmt.Sprintf("not decided within %s", plusone.Duration(p.Approvals.Expire))
+			if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
+				return err
+			}
+			if err := s.announce(ctx, tx, e, now); err != nil {
+				return err
+			}
+			if err := memory.TouchOpenCards(ctx, tx, e.CustomerID, now); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err == nil && n > 0 {
+		s.Log.Info("approval requests expired", "count", n)
+		s.changed()
+	}
+	return n, err
+}
+
+// Expirer runs ExpireDue every interval until ctx ends.
+func (s *Service) Expirer(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+				s.Log.Error("expire approval requests", "err", err)
+			}
+		}
+	}
+}
+
+// MarkSent records that a physical gesture was sent.
+func (s *Service) MarkSent(ctx context.Context, actor string, requestID int64) (Result, error) {
+	return s.fulfilled(ctx, actor, requestID, "sent by "+actor, true)
+}
+
+// Fulfilled records a gesture written back to a vendor (reason says how).
+func (s *Service) Fulfilled(ctx context.Context, requestID int64, how string) (Result, error) {
+	return s.fulfilled(ctx, "plusone", requestID, how, false)
+}
+
+func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, how string, todo bool) (Result, error) {
+	now := s.Clock()
+	var res Result
+	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+		res = Result{}
+		chain, err := tx.Request(ctx, requestID)
+		if err != nil {
+			return err
+		}
+		latest := chain[len(chain)-1]
+		switch latest.Status {
+		case plusone.StatusGranted, plusone.StatusApproved:
+		case plusone.StatusFulfilled:
+			res.Entry, res.Duplicate = latest, true
+			return nil
+		default:
+			return plusone.Errorf(plusone.EINVALID, "this gesture is %s, not granted", strings.ReplaceAll(string(latest.Status), "_", " "))
+		}
+		e := latest
+		e.ID, e.Key, e.By, e.CreatedAt, e.Charge = 0, "", actor, now, 0
+		e.Status, e.Reason = plusone.StatusFulfilled, how
+		if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
+			return err
+		}
+		res.Entry = e
+		if todo {
+			if err := enqueue(ctx, tx, now, fmt.Sprintf("fulfilled:%d", requestID),
+				delivery.Outgoing{What: "fulfilled", RequestID: requestID, EntryID: e.ID, Update: "todo"}); err != nil {
+				return err
+			}
+		}
+		return memory.TouchOpenCards(ctx, tx, e.CustomerID, now)
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("fulfil request %d: %w", requestID, err)
+	}
+	if !res.Duplicate {
+		s.changed()
+	}
+	return res, nil
+}
+
+// WritebackFailed tells the agent, in the card's thread, that a
+// write-back could not be made.
+func (s *Service) WritebackResult(ctx context.Context, requestID int64, text string, ok bool) error {
+	now := s.Clock()
+	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+		return enqueue(ctx, tx, now, fmt.Sprintf("writeback:%d:%s", requestID, text),
+			delivery.Outgoing{What: "writeback", RequestID: requestID, Text: text, OK: ok})
+	})
+	if err == nil {
+		s.changed()
+	}
+	return err
+}
+
+func (s *Service) changed() {
+	if s.Changed != nil {
+		s.Changed()
+	}
+}
