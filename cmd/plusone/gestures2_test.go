@@ -272,3 +272,27 @@ func TestSighupKeepsTheOldPolicyOnErrors(t *testing.T) {
 	hup()
 	eventually(t, 10*time.Second, "the good file", func() bool { return agentBudget() == 120 })
 }
+
+// A handwritten note's to-do carries wording drafted by the configured
+// model (any OpenAI-compatible endpoint); the policy had decided already.
+func TestNoteToDoCarriesADraft(t *testing.T) {
+	t.Parallel()
+	llm := newVendorAPI(t, func(w http.ResponseWriter, r *http.Request, n int) int {
+		return writeJSONStatus(w, 200, `{"id":"c1","object":"chat.completion","choices":[{"index":0,
+			"message":{"role":"assistant","content":"Dear Guest, thank you for your patience with us."},"finish_reason":"stop"}]}`)
+	})
+	slack := newFakeSlack(t)
+	app, _, ids := gestureApp(t, slack, "90", 1, map[string]string{"PLUSONE_OPENAI_BASE_URL": llm.srv.URL + "/v1", "PLUSONE_OPENAI_API_KEY": "sk-test"})
+	click(t, app, slack, "U0ANA", ids[0], 0, "handwritten_note", "note")
+	eventually(t, 10*time.Second, "the to-do with a draft", func() bool {
+		for _, c := range slack.callsTo("chat.postMessage") {
+			if strings.Contains(c.Blocks, "mark_sent") && strings.Contains(c.Blocks, "thank you for your patience") && strings.Contains(c.Blocks, "drafted by AI") {
+				return true
+			}
+		}
+		return false
+	})
+	if calls := llm.log(); len(calls) != 1 || calls[0].path != "/v1/chat/completions" {
+		t.Errorf("model calls: %+v", calls)
+	}
+}

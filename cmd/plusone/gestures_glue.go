@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"strings"
 
@@ -10,6 +11,8 @@ import (
 	"github.com/plusone-hq/plusone/bot"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
+	"github.com/plusone-hq/plusone/memory"
+	"github.com/plusone-hq/plusone/prompts"
 )
 
 // slackGestures adapts the gestures service to the Slack app.
@@ -92,10 +95,12 @@ type messenger interface {
 
 // notices renders the gestures' outbox messages when they are sent.
 type notices struct {
-	store  plusone.Store
-	svc    *gestures.Service
-	slack  messenger
-	policy func() *plusone.Policy
+	store   plusone.Store
+	svc     *gestures.Service
+	slack   messenger
+	policy  func() *plusone.Policy
+	drafter *prompts.Drafter
+	log     *slog.Logger
 }
 
 var _ delivery.Notices = (*notices)(nil)
@@ -190,7 +195,12 @@ func (n *notices) Prepare(ctx context.Context, o delivery.Outgoing) (delivery.Pr
 	case "thread_outcome":
 		return post(channel, thread, bot.ThreadOutcomeMessage(r.entry, r.first.Title)), nil
 	case "todo":
-		return post(channel, thread, bot.FulfilmentTodoMessage(r.first, name)), nil
+		m := bot.FulfilmentTodoMessage(r.first, name)
+		if r.first.Kind == "note" && n.drafter != nil {
+			text, byModel := n.draft(ctx, r)
+			m = bot.WithDraft(m, text, byModel)
+		}
+		return post(channel, thread, m), nil
 	case "fulfilled":
 		return update("todo", bot.FulfilledMessage(r.entry, r.entry.By))
 	case "writeback":
@@ -199,6 +209,25 @@ func (n *notices) Prepare(ctx context.Context, o delivery.Outgoing) (delivery.Pr
 	default:
 		return delivery.Prepared{}, plusone.Errorf(plusone.EINVALID, "unknown message %q", o.What)
 	}
+}
+
+// draft words a handwritten note for the agent: the model's draft when
+// one is configured and answers, the rules' otherwise.
+func (n *notices) draft(ctx context.Context, r request) (string, bool) {
+	var view plusone.CustomerView
+	err := n.store.View(ctx, func(tx plusone.Tx) error {
+		var err error
+		view, err = memory.LoadView(ctx, tx, r.first.CustomerID)
+		return err
+	})
+	if err != nil {
+		return "", false
+	}
+	text, byModel, err := n.drafter.Note(ctx, prompts.FactsOf(view, "to thank her"))
+	if err != nil {
+		n.log.Warn("note draft by the model failed; using the rules' draft", "err", err)
+	}
+	return text, byModel
 }
 
 // blocking reads back what stood in a request's way from its reason

@@ -22,6 +22,7 @@ import (
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 	"github.com/plusone-hq/plusone/pipeline"
+	"github.com/plusone-hq/plusone/prompts"
 	"github.com/plusone-hq/plusone/server"
 	"github.com/plusone-hq/plusone/store/postgres"
 	"github.com/plusone-hq/plusone/store/sqlite"
@@ -98,7 +99,8 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 	if err := gest.LoadOverrides(ctx); err != nil {
 		return fmt.Errorf("policy overrides: %w", err)
 	}
-	deliverer.Notices = &notices{store: store, svc: gest, slack: slack.(messenger), policy: current}
+	deliverer.Notices = &notices{store: store, svc: gest, slack: slack.(messenger), policy: current, log: log,
+		drafter: prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)}
 	writer := &gestures.Writer{Gestures: gest, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Poll: time.Second, Timeout: 2 * time.Minute, Backoff: pipeline.Backoff}
 	writer.Zendesk, writer.Shopify = writebackClients(cfg, log)
