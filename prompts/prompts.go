@@ -36,7 +36,8 @@ type NoteFacts struct {
 	Since       string   // "March 2026"
 	Products    []string // favourite or recent products
 	Preferences []string // "contact: email, mornings"
-	Reason      string   // "her order was late", "thank you for being a loyal customer"
+	Reason      string   // "to apologise that her order was late", "to thank her for being a loyal customer"
+	Apology     string   // the rules' draft's apology, in her words; "" for none
 }
 
 // Drafter drafts texts for agents.
@@ -115,6 +116,9 @@ func RulesNote(f NoteFacts) string {
 		s += " since " + f.Since
 	}
 	s += "."
+	if f.Apology != "" {
+		s += " " + f.Apology
+	}
 	if len(f.Products) > 0 {
 		s += fmt.Sprintf(" We hope you are enjoying your %s.", f.Products[0])
 	}
@@ -133,8 +137,8 @@ func clean(s string) string {
 }
 
 // FactsOf gathers what a note may say about a customer from her view.
-func FactsOf(v plusone.CustomerView, reason string) NoteFacts {
-	f := NoteFacts{Reason: reason}
+func FactsOf(v plusone.CustomerView, o Occasion) NoteFacts {
+	f := NoteFacts{Reason: o.Reason, Apology: o.Apology}
 	if fields := strings.Fields(v.Customer.Name); len(fields) > 0 {
 		f.FirstName = fields[0]
 	}
@@ -154,4 +158,41 @@ func FactsOf(v plusone.CustomerView, reason string) NoteFacts {
 		}
 	}
 	return f
+}
+
+// Occasion is why a note is sent: Reason for the model's prompt, and an
+// apology the rules' draft says in the customer's words ("" for none).
+type Occasion struct {
+	Reason  string
+	Apology string
+}
+
+// OccasionOf says why a note is sent, from what the customer went through:
+// the first of her signals that calls for an apology, else her tier.
+func OccasionOf(signals []plusone.Signal, tier plusone.Tier) Occasion {
+	apologies := []struct {
+		kind plusone.SignalKind
+		o    Occasion
+	}{
+		{plusone.SignalDelayedOrder, Occasion{"to apologise that her order was late",
+			"We are sorry your order kept you waiting."}},
+		{plusone.SignalLowCSAT, Occasion{"to apologise that her last experience with us fell short",
+			"We are sorry we fell short last time."}},
+		{plusone.SignalRepeatContact, Occasion{"to apologise that she had to contact us several times",
+			"We are sorry you had to reach out to us more than once."}},
+		{plusone.SignalLongWait, Occasion{"to apologise that she waited long for an answer",
+			"We are sorry you waited so long for an answer."}},
+	}
+	for _, a := range apologies {
+		if plusone.Has(signals, a.kind) {
+			return a.o
+		}
+	}
+	switch tier {
+	case plusone.TierAdvocate:
+		return Occasion{Reason: "to thank her for recommending us and being one of our best customers"}
+	case plusone.TierLoyal:
+		return Occasion{Reason: "to thank her for being a loyal customer"}
+	}
+	return Occasion{Reason: "to thank her for her order"}
 }

@@ -65,11 +65,50 @@ func TestRulesWithoutAModel(t *testing.T) {
 	}
 	v := plusone.CustomerView{Customer: plusone.Customer{Name: "Maya Chen", CreatedAt: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)},
 		Orders: []plusone.OrderRecord{{Order: plusone.Order{Items: []plusone.LineItem{{Title: "Roof rack"}}}}}}
-	text, byModel, err := d.Note(context.Background(), FactsOf(v, ""))
+	text, byModel, err := d.Note(context.Background(), FactsOf(v, Occasion{}))
 	if err != nil || byModel || text != "Dear Maya, thank you for choosing us since March 2026. We hope you are enjoying your Roof rack. It is a pleasure to have you with us." {
 		t.Errorf("rules draft = %q %v %v", text, byModel, err)
 	}
 	if got := clean(strings.Repeat("word ", 300)); len([]rune(got)) != maxDraft {
 		t.Errorf("long answer cut to %d", len([]rune(got)))
+	}
+}
+
+func TestOccasionOf(t *testing.T) {
+	sig := func(kinds ...plusone.SignalKind) []plusone.Signal {
+		var out []plusone.Signal
+		for _, k := range kinds {
+			out = append(out, plusone.Signal{Kind: k})
+		}
+		return out
+	}
+	tests := []struct {
+		name          string
+		signals       []plusone.Signal
+		tier          plusone.Tier
+		reason, sorry string // substrings; sorry "" = no apology
+	}{
+		{"late order comes first", sig(plusone.SignalRepeatContact, plusone.SignalDelayedOrder), plusone.TierAdvocate, "order was late", "kept you waiting"},
+		{"low satisfaction", sig(plusone.SignalLowCSAT), plusone.TierLoyal, "fell short", "fell short last time"},
+		{"repeat contact", sig(plusone.SignalRepeatContact, plusone.SignalLongWait), plusone.TierNew, "several times", "more than once"},
+		{"long wait", sig(plusone.SignalLongWait), plusone.TierNew, "waited long", "waited so long"},
+		{"signals that need no apology fall back to the tier", sig(plusone.SignalBigSpender, plusone.SignalAbandonedCart), plusone.TierLoyal, "loyal customer", ""},
+		{"advocate", nil, plusone.TierAdvocate, "recommending us", ""},
+		{"anyone else", nil, plusone.TierSatisfied, "for her order", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := OccasionOf(tt.signals, tt.tier)
+			if !strings.Contains(o.Reason, tt.reason) {
+				t.Errorf("Reason = %q, want it to contain %q", o.Reason, tt.reason)
+			}
+			if (tt.sorry == "") != (o.Apology == "") || !strings.Contains(o.Apology, tt.sorry) {
+				t.Errorf("Apology = %q, want %q", o.Apology, tt.sorry)
+			}
+			draft := RulesNote(FactsOf(plusone.CustomerView{Customer: plusone.Customer{Name: "Maya Chen"}}, o))
+			if !strings.Contains(draft, o.Apology) || !strings.HasPrefix(draft, "Dear Maya,") {
+				t.Errorf("rules draft %q does not start with her name or lacks the apology %q", draft, o.Apology)
+			}
+		})
 	}
 }

@@ -44,6 +44,10 @@ type budgetJSON struct {
 	Remaining plusone.Money  `json:"remaining"`
 }
 
+// ledgerPage is the most entries one ledger answer holds; narrow a larger
+// ledger with since, agent or customer.
+const ledgerPage = 10000
+
 func (s *Server) gestureRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/ledger", s.authorized(s.handleLedger()))
 	mux.Handle("GET /api/v1/budgets", s.authorized(s.handleBudgets()))
@@ -64,7 +68,7 @@ func parseSince(s string) (time.Time, error) {
 func (s *Server) handleLedger() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		f := plusone.LedgerFilter{Agent: q.Get("agent"), Limit: 10000}
+		f := plusone.LedgerFilter{Agent: q.Get("agent"), Limit: ledgerPage + 1}
 		if c := q.Get("customer"); c != "" {
 			id, err := s.Gestures.CustomerID(r.Context(), c)
 			if err != nil {
@@ -86,13 +90,20 @@ func (s *Server) handleLedger() http.Handler {
 			s.apiError(w, err)
 			return
 		}
+		// One more than a page was asked for: its presence says the answer
+		// is cut (newest first: the oldest are left out), so a script never
+		// takes a partial ledger for the whole.
+		truncated := len(entries) > ledgerPage
+		if truncated {
+			entries = entries[:ledgerPage]
+		}
 		out := make([]ledgerJSON, 0, len(entries))
 		for _, e := range entries {
 			out = append(out, ledgerJSON{ID: e.ID, RequestID: e.RequestID, Gesture: e.Gesture, Title: e.Title, Value: e.Value,
 				Currency: e.Currency, Charge: e.Charge, CustomerID: e.CustomerID, Agent: e.Agent, Team: e.Team, Status: e.Status,
 				Reason: e.Reason, By: e.By, Ticket: e.TicketKey, CreatedAt: e.CreatedAt})
 		}
-		encode(w, http.StatusOK, map[string]any{"entries": out})
+		encode(w, http.StatusOK, map[string]any{"entries": out, "truncated": truncated})
 	})
 }
 

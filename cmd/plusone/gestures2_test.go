@@ -277,7 +277,15 @@ func TestSighupKeepsTheOldPolicyOnErrors(t *testing.T) {
 // model (any OpenAI-compatible endpoint); the policy had decided already.
 func TestNoteToDoCarriesADraft(t *testing.T) {
 	t.Parallel()
+	var (
+		mu      sync.Mutex
+		prompts []string
+	)
 	llm := newVendorAPI(t, func(w http.ResponseWriter, r *http.Request, n int) int {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		prompts = append(prompts, string(body))
+		mu.Unlock()
 		return writeJSONStatus(w, 200, `{"id":"c1","object":"chat.completion","choices":[{"index":0,
 			"message":{"role":"assistant","content":"Dear Guest, thank you for your patience with us."},"finish_reason":"stop"}]}`)
 	})
@@ -294,5 +302,12 @@ func TestNoteToDoCarriesADraft(t *testing.T) {
 	})
 	if calls := llm.log(); len(calls) != 1 || calls[0].path != "/v1/chat/completions" {
 		t.Errorf("model calls: %+v", calls)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// The model is told who she is and why we write, and nothing it need not know.
+	if len(prompts) != 1 || !strings.Contains(prompts[0], "Guest") || !strings.Contains(prompts[0], "Why we are writing: to ") ||
+		strings.Contains(prompts[0], "@example.com") {
+		t.Errorf("prompt sent to the model: %q", prompts)
 	}
 }

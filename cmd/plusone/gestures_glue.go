@@ -223,7 +223,8 @@ func (n *notices) draft(ctx context.Context, r request) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	text, byModel, err := n.drafter.Note(ctx, prompts.FactsOf(view, "to thank her"))
+	text, byModel, err := n.drafter.Note(ctx, prompts.FactsOf(view,
+		prompts.OccasionOf(n.policy().Signals.Signals(view, n.svc.Clock()), view.Customer.Profile.Tier)))
 	if err != nil {
 		n.log.Warn("note draft by the model failed; using the rules' draft", "err", err)
 	}
