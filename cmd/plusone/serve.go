@@ -122,6 +122,12 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 		}
 	}
 
+	// SIGHUP is caught from before the service is reachable: an operator's
+	// (or a script's) reload right after start must not kill it.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (PLUSONE_ADDR): %w", cfg.Addr, err)
@@ -151,7 +157,7 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 	wg.Go(func() { gest.Expirer(workCtx, time.Minute) })
 	wg.Go(func() { writer.Run(workCtx, instance) })
 	wg.Go(func() { live.Watch(workCtx, 2*time.Second) })
-	wg.Go(func() { reloadOnHangup(workCtx, live, gest, log) })
+	wg.Go(func() { reloadOnHangup(workCtx, hup, live, gest, log) })
 	if app != nil && cfg.SocketMode() {
 		wg.Go(func() {
 			if err := app.RunSocket(workCtx, socketClient(cfg)); err != nil {
@@ -208,12 +214,9 @@ func openStore(ctx context.Context, cfg *config.Config) (plusone.Store, error) {
 	}
 }
 
-// reloadOnHangup reloads the policy file on SIGHUP until ctx ends; a file
-// with problems is refused and the policy in force stays.
-func reloadOnHangup(ctx context.Context, live *config.Live, gest *gestures.Service, log *slog.Logger) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// reloadOnHangup reloads the policy file on each SIGHUP from hup until ctx
+// ends; a file with problems is refused and the policy in force stays.
+func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, live *config.Live, gest *gestures.Service, log *slog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
