@@ -61,7 +61,7 @@ const eventList = `"ticket_created", "customer_replied", "agent_replied", "statu
 // delivery turns the body into its event; raw is the body as received.
 func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 	if b.Plusone != BodyMarker {
-		return plusone.Delivery{}, webhook.Invalid(`field "plusone": %q is not a layout this version reads; use %q (see freshdesk.BodyTemplate)`, clip(string(b.Plusone)), BodyMarker)
+		return plusone.Delivery{}, webhook.Invalid(`field "plusone": %q is not a layout this version reads; use %q (see freshdesk.BodyTemplate)`, webhook.Clip(string(b.Plusone)), BodyMarker)
 	}
 	event := lower(string(b.Event))
 	if event == "" {
@@ -70,7 +70,7 @@ func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 	switch event {
 	case eventTicketCreated, eventCustomerReplied, eventAgentReplied, eventStatusChanged, eventTicketUpdated, eventSatisfaction:
 	default:
-		return plusone.Delivery{}, webhook.Invalid(`field "event": %q is not %s`, clip(string(b.Event)), eventList)
+		return plusone.Delivery{}, webhook.Invalid(`field "event": %q is not %s`, webhook.Clip(string(b.Event)), eventList)
 	}
 	ticketID := string(b.Ticket.ID)
 	if ticketID == "" {
@@ -127,7 +127,7 @@ func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 func (b *ruleBody) customer() (plusone.CustomerRef, error) {
 	email := string(b.Requester.Email)
 	if email != "" && plusone.NormalizeEmail(email) == "" {
-		return plusone.CustomerRef{}, webhook.Invalid(`field "requester.email": %q is not an email address; set it to "{{ticket.requester.email}}"`, clip(email))
+		return plusone.CustomerRef{}, webhook.Invalid(`field "requester.email": %q is not an email address; set it to "{{ticket.requester.email}}"`, webhook.Clip(email))
 	}
 	if email == "" && b.Requester.ID == "" {
 		return plusone.CustomerRef{}, webhook.Invalid(`field "requester": email or id is required; set them to "{{ticket.requester.email}}" and "{{ticket.requester.id}}"`)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // rateLimitDelay is the pause before the next request that a response's
@@ -57,5 +58,5 @@ func errorDetail(body []byte) string {
 			out = append(out, p)
 		}
 	}
-	return clip(strings.Join(out, ": "))
+	return webhook.Clip(strings.Join(out, ": "))
 }

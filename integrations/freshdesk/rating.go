@@ -47,5 +47,5 @@ func csat(rating string) (int, error) {
 			return 1, nil
 		}
 	}
-	return 0, webhook.Invalid(`field "satisfaction.rating": %q is not a rating; use 1 to 5, a Freshdesk rating code (103 to -103) or words such as "Extremely happy"`, clip(rating))
+	return 0, webhook.Invalid(`field "satisfaction.rating": %q is not a rating; use 1 to 5, a Freshdesk rating code (103 to -103) or words such as "Extremely happy"`, webhook.Clip(rating))
 }

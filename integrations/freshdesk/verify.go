@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // Verify checks that X-Plusone-Token is the shared token. Freshdesk signs
@@ -16,16 +16,16 @@ import (
 // wrong token.
 func (s *Source) Verify(h http.Header, _ []byte, _ time.Time) error {
 	if len(s.token) == 0 {
-		return unauthorized("no webhook token is configured for Freshdesk; set PLUSONE_FRESHDESK_WEBHOOK_SECRET")
+		return webhook.Unauthorized("no webhook token is configured for Freshdesk; set PLUSONE_FRESHDESK_WEBHOOK_SECRET")
 	}
 	values := h.Values(HeaderToken)
 	if len(values) == 0 || values[0] == "" {
-		return unauthorized("missing header %s; add it to the automation rule's webhook with the token as its value", HeaderToken)
+		return webhook.Unauthorized("missing header %s; add it to the automation rule's webhook with the token as its value", HeaderToken)
 	}
 	got := sha256.Sum256([]byte(values[0]))
 	want := sha256.Sum256(s.token)
 	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-		return unauthorized("header %s does not match PLUSONE_FRESHDESK_WEBHOOK_SECRET; check the value in the automation rule", HeaderToken)
+		return webhook.Unauthorized("header %s does not match PLUSONE_FRESHDESK_WEBHOOK_SECRET; check the value in the automation rule", HeaderToken)
 	}
 	return nil
 }
@@ -35,20 +35,4 @@ func (s *Source) Verify(h http.Header, _ []byte, _ time.Time) error {
 // scripts use it.
 func Sign(h http.Header, secret string, body []byte, now time.Time) {
 	h.Set(HeaderToken, secret)
-}
-
-func unauthorized(format string, args ...any) error {
-	return plusone.Errorf(plusone.EUNAUTHORIZED, format, args...)
-}
-
-// clip keeps values quoted in error messages short.
-func clip(s string) string {
-	n := 0
-	for i := range s {
-		if n == 40 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }

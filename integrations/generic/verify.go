@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 const signaturePrefix = "sha256="
@@ -19,33 +19,33 @@ const signaturePrefix = "sha256="
 // wrong signature. It does not look at the body's content.
 func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if len(s.secret) == 0 {
-		return unauthorized("no webhook secret is configured for the generic source")
+		return webhook.Unauthorized("no webhook secret is configured for the generic source")
 	}
 	ts := h.Get(HeaderTimestamp)
 	if ts == "" {
-		return unauthorized("missing header %s", HeaderTimestamp)
+		return webhook.Unauthorized("missing header %s", HeaderTimestamp)
 	}
 	sig := h.Get(HeaderSignature)
 	if sig == "" {
-		return unauthorized("missing header %s", HeaderSignature)
+		return webhook.Unauthorized("missing header %s", HeaderSignature)
 	}
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return unauthorized("header %s: %q is not a Unix time in seconds", HeaderTimestamp, clip(ts))
+		return webhook.Unauthorized("header %s: %q is not a Unix time in seconds", HeaderTimestamp, webhook.Clip(ts))
 	}
-	if err := checkSkew(time.Unix(secs, 0), now); err != nil {
+	if err := webhook.CheckSkew(time.Unix(secs, 0), now, MaxSkew); err != nil {
 		return err
 	}
 	hexSig, ok := strings.CutPrefix(sig, signaturePrefix)
 	if !ok {
-		return unauthorized("header %s: expected %q followed by the hex HMAC-SHA256", HeaderSignature, signaturePrefix)
+		return webhook.Unauthorized("header %s: expected %q followed by the hex HMAC-SHA256", HeaderSignature, signaturePrefix)
 	}
 	got, err := hex.DecodeString(hexSig)
 	if err != nil {
-		return unauthorized("header %s: the signature is not hexadecimal", HeaderSignature)
+		return webhook.Unauthorized("header %s: the signature is not hexadecimal", HeaderSignature)
 	}
 	if !hmac.Equal(got, mac(s.secret, ts, body)) {
-		return unauthorized("signature does not match: sign timestamp + \".\" + the raw body with the shared secret")
+		return webhook.Unauthorized("signature does not match: sign timestamp + \".\" + the raw body with the shared secret")
 	}
 	return nil
 }
@@ -64,28 +64,4 @@ func mac(secret []byte, ts string, body []byte) []byte {
 	m.Write([]byte{'.'})
 	m.Write(body)
 	return m.Sum(nil)
-}
-
-// checkSkew rejects a signed time more than MaxSkew away from now.
-func checkSkew(signed, now time.Time) error {
-	d := now.Sub(signed)
-	switch {
-	case d > MaxSkew:
-		return unauthorized("stale signature: timestamp is %s old, more than the %s allowed", d.Round(time.Second), MaxSkew)
-	case d < -MaxSkew:
-		return unauthorized("signature timestamp is %s in the future, more than the %s allowed; check the sender's clock", (-d).Round(time.Second), MaxSkew)
-	}
-	return nil
-}
-
-func unauthorized(format string, args ...any) error {
-	return plusone.Errorf(plusone.EUNAUTHORIZED, format, args...)
-}
-
-// clip keeps header values quoted in error messages short.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }

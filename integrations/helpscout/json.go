@@ -95,7 +95,7 @@ func timestamp(field string, s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, webhook.Invalid("field %q: %q is not an ISO 8601 time", field, clip(s))
+		return time.Time{}, webhook.Invalid("field %q: %q is not an ISO 8601 time", field, webhook.Clip(s))
 	}
 	return t.UTC(), nil
 }

@@ -32,7 +32,7 @@ func parseRating(event string, body []byte) (plusone.Delivery, error) {
 	}
 	word, score, ok := csat(string(r.Rating))
 	if !ok {
-		return plusone.Delivery{}, webhook.Invalid(`field "rating": %q is not Great, Okay or Not Good`, clip(string(r.Rating)))
+		return plusone.Delivery{}, webhook.Invalid(`field "rating": %q is not Great, Okay or Not Good`, webhook.Clip(string(r.Rating)))
 	}
 	if !r.Customer.known() {
 		return plusone.Delivery{}, webhook.Invalid(`field "customer": the rating names no customer (id or email)`)

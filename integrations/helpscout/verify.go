@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // Verify checks X-HelpScout-Signature: the base64 HMAC-SHA1 of the raw body,
@@ -17,18 +17,18 @@ import (
 // malformed or wrong signature.
 func (s *Source) Verify(h http.Header, body []byte, _ time.Time) error {
 	if len(s.secret) == 0 {
-		return unauthorized("no webhook secret is configured for Help Scout; set PLUSONE_HELPSCOUT_WEBHOOK_SECRET to the webhook's secret key")
+		return webhook.Unauthorized("no webhook secret is configured for Help Scout; set PLUSONE_HELPSCOUT_WEBHOOK_SECRET to the webhook's secret key")
 	}
 	sig := strings.TrimSpace(h.Get(HeaderSignature))
 	if sig == "" {
-		return unauthorized("missing header %s", HeaderSignature)
+		return webhook.Unauthorized("missing header %s", HeaderSignature)
 	}
 	got, err := base64.StdEncoding.DecodeString(sig)
 	if err != nil {
-		return unauthorized("header %s: the signature is not base64", HeaderSignature)
+		return webhook.Unauthorized("header %s: the signature is not base64", HeaderSignature)
 	}
 	if !hmac.Equal(got, mac(s.secret, body)) {
-		return unauthorized("signature does not match; check that the secret is the webhook's secret key (Manage → Apps → Webhooks)")
+		return webhook.Unauthorized("signature does not match; check that the secret is the webhook's secret key (Manage → Apps → Webhooks)")
 	}
 	return nil
 }
@@ -44,20 +44,4 @@ func mac(secret, body []byte) []byte {
 	m := hmac.New(sha1.New, secret)
 	m.Write(body)
 	return m.Sum(nil)
-}
-
-func unauthorized(format string, args ...any) error {
-	return plusone.Errorf(plusone.EUNAUTHORIZED, format, args...)
-}
-
-// clip keeps values quoted in error messages short.
-func clip(s string) string {
-	n := 0
-	for i := range s {
-		if n == 40 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }

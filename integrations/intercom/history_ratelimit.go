@@ -9,6 +9,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // windowLength is how long Intercom's rate-limit windows last when a
@@ -71,5 +72,5 @@ func errorList(body []byte) string {
 		return ""
 	}
 	first := e.Errors[0]
-	return clip(strings.TrimSpace(strings.Trim(first.Code+": "+first.Message, ": ")))
+	return webhook.Clip(strings.TrimSpace(strings.Trim(first.Code+": "+first.Message, ": ")))
 }

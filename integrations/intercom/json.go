@@ -39,7 +39,7 @@ func (v *unixTime) UnmarshalJSON(b []byte) error {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 || n > 1<<40 {
-		return &json.UnmarshalTypeError{Value: "value " + clip(s), Type: reflect.TypeFor[int64]()}
+		return &json.UnmarshalTypeError{Value: "value " + webhook.Clip(s), Type: reflect.TypeFor[int64]()}
 	}
 	if n == 0 {
 		*v = unixTime{}

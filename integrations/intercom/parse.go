@@ -39,7 +39,7 @@ func (s *Source) Parse(_ http.Header, body []byte) (plusone.Delivery, error) {
 		return plusone.Delivery{}, err
 	}
 	if n.Type != "" && n.Type != notificationType {
-		return plusone.Delivery{}, webhook.Invalid(`field "type": %q is not %q; send Intercom webhook notifications here`, clip(n.Type), notificationType)
+		return plusone.Delivery{}, webhook.Invalid(`field "type": %q is not %q; send Intercom webhook notifications here`, webhook.Clip(n.Type), notificationType)
 	}
 	topic := lower(n.Topic)
 	if topic == "" {

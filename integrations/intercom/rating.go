@@ -29,7 +29,7 @@ func (c *conversation) feedback(n notification, ref plusone.CustomerRef, t *plus
 	}
 	score, err := strconv.Atoi(string(c.Rating.Rating))
 	if err != nil || score < 1 || score > 5 {
-		return plusone.Event{}, webhook.Invalid(`field "data.item.conversation_rating.rating": %q is not a rating from 1 to 5`, clip(string(c.Rating.Rating)))
+		return plusone.Event{}, webhook.Invalid(`field "data.item.conversation_rating.rating": %q is not a rating from 1 to 5`, webhook.Clip(string(c.Rating.Rating)))
 	}
 	e := newEvent(n, plusone.EventFeedbackReceived, firstTime(c.Rating.UpdatedAt.Time(), c.Rating.CreatedAt.Time(), c.UpdatedAt.Time()))
 	e.ID = "conversation:" + string(c.ID) + ":rating:" + strconv.Itoa(score)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // signaturePrefix starts the value of X-Hub-Signature.
@@ -20,21 +20,21 @@ const signaturePrefix = "sha1="
 // *plusone.Error for a missing, malformed or wrong signature.
 func (s *Source) Verify(h http.Header, body []byte, _ time.Time) error {
 	if len(s.secret) == 0 {
-		return unauthorized("no webhook secret is configured for Intercom; set PLUSONE_INTERCOM_WEBHOOK_SECRET to the app's client secret")
+		return webhook.Unauthorized("no webhook secret is configured for Intercom; set PLUSONE_INTERCOM_WEBHOOK_SECRET to the app's client secret")
 	}
 	sig := strings.TrimSpace(h.Get(HeaderSignature))
 	if sig == "" {
-		return unauthorized("missing header %s", HeaderSignature)
+		return webhook.Unauthorized("missing header %s", HeaderSignature)
 	}
 	if len(sig) < len(signaturePrefix) || !strings.EqualFold(sig[:len(signaturePrefix)], signaturePrefix) {
-		return unauthorized("header %s: %q does not start with %q", HeaderSignature, clip(sig), signaturePrefix)
+		return webhook.Unauthorized("header %s: %q does not start with %q", HeaderSignature, webhook.Clip(sig), signaturePrefix)
 	}
 	got, err := hex.DecodeString(sig[len(signaturePrefix):])
 	if err != nil {
-		return unauthorized("header %s: the signature is not hex", HeaderSignature)
+		return webhook.Unauthorized("header %s: the signature is not hex", HeaderSignature)
 	}
 	if !hmac.Equal(got, mac(s.secret, body)) {
-		return unauthorized("signature does not match; check that the secret is the client secret of the app that owns the webhook (Developer Hub → Basic information)")
+		return webhook.Unauthorized("signature does not match; check that the secret is the client secret of the app that owns the webhook (Developer Hub → Basic information)")
 	}
 	return nil
 }
@@ -49,20 +49,4 @@ func mac(secret, body []byte) []byte {
 	m := hmac.New(sha1.New, secret)
 	m.Write(body)
 	return m.Sum(nil)
-}
-
-func unauthorized(format string, args ...any) error {
-	return plusone.Errorf(plusone.EUNAUTHORIZED, format, args...)
-}
-
-// clip keeps values quoted in error messages short.
-func clip(s string) string {
-	n := 0
-	for i := range s {
-		if n == 40 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }

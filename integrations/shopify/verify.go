@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // Verify checks X-Shopify-Hmac-Sha256 against the base64 HMAC-SHA256 of the
@@ -16,21 +16,21 @@ import (
 // signature.
 func (s *Source) Verify(h http.Header, body []byte, _ time.Time) error {
 	if len(s.secret) == 0 {
-		return unauthorized("no webhook secret is configured for Shopify")
+		return webhook.Unauthorized("no webhook secret is configured for Shopify")
 	}
 	sig := header(h, HeaderHmac)
 	if sig == "" {
-		return unauthorized("missing header %s", HeaderHmac)
+		return webhook.Unauthorized("missing header %s", HeaderHmac)
 	}
 	if len(body) == 0 {
-		return unauthorized("empty body: Shopify signs the body, there is nothing to verify")
+		return webhook.Unauthorized("empty body: Shopify signs the body, there is nothing to verify")
 	}
 	got, err := base64.StdEncoding.DecodeString(sig)
 	if err != nil {
-		return unauthorized("header %s: the signature is not base64", HeaderHmac)
+		return webhook.Unauthorized("header %s: the signature is not base64", HeaderHmac)
 	}
 	if !hmac.Equal(got, mac(s.secret, body)) {
-		return unauthorized("signature does not match; check the app's client secret (webhooks made in the store admin are signed with another key)")
+		return webhook.Unauthorized("signature does not match; check the app's client secret (webhooks made in the store admin are signed with another key)")
 	}
 	return nil
 }
@@ -47,8 +47,4 @@ func mac(secret, body []byte) []byte {
 	m := hmac.New(sha256.New, secret)
 	m.Write(body)
 	return m.Sum(nil)
-}
-
-func unauthorized(format string, args ...any) error {
-	return plusone.Errorf(plusone.EUNAUTHORIZED, format, args...)
 }

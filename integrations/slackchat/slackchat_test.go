@@ -61,7 +61,7 @@ func TestVerify(t *testing.T) {
 		{"tampered", signed(secret, now), append([]byte("x"), body...), now, "invalid signature"},
 		{"missing", http.Header{}, body, now, "missing"},
 		{"stale", signed(secret, now.Add(-6*time.Minute)), body, now, "stale"},
-		{"future", signed(secret, now.Add(6*time.Minute)), body, now, "stale"},
+		{"future", signed(secret, now.Add(6*time.Minute)), body, now, "in the future"},
 		{"bad prefix", http.Header{HeaderTimestamp: {"1"}, HeaderSignature: {"v1=00"}}, body, time.Unix(1, 0), "v0="},
 	}
 	for _, tt := range tests {

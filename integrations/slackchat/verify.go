@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // Verify checks Slack's v0 signature: "v0=" + hex HMAC-SHA256 of
@@ -27,8 +28,8 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if err != nil {
 		return plusone.Errorf(plusone.EUNAUTHORIZED, "%s is not a Unix time", HeaderTimestamp)
 	}
-	if d := now.Sub(time.Unix(secs, 0)); d > MaxSkew || d < -MaxSkew {
-		return plusone.Errorf(plusone.EUNAUTHORIZED, "stale request: timestamp is %s away from now", d.Round(time.Second).Abs())
+	if err := webhook.CheckSkew(time.Unix(secs, 0), now, MaxSkew); err != nil {
+		return err
 	}
 	hexSig, ok := strings.CutPrefix(sig, "v0=")
 	got, err := hex.DecodeString(hexSig)

@@ -66,7 +66,7 @@ func (s *Source) parseEvent(h http.Header, body []byte) (plusone.Delivery, error
 	}
 	rest, ok := strings.CutPrefix(p.Type, eventTypePrefix)
 	if !ok || rest == "" || (rest[0] != ':' && rest[0] != '/') {
-		return plusone.Delivery{}, webhook.Invalid(`field "type": %q is not a Zendesk event type (zen:event-type:…)`, clip(p.Type))
+		return plusone.Delivery{}, webhook.Invalid(`field "type": %q is not a Zendesk event type (zen:event-type:…)`, webhook.Clip(p.Type))
 	}
 	// The reference spells a few types "zen:event-type/user.…".
 	domain, action, _ := strings.Cut(rest[1:], ".")
@@ -75,7 +75,7 @@ func (s *Source) parseEvent(h http.Header, body []byte) (plusone.Delivery, error
 	if p.Time != "" {
 		t, ok := parseTime(p.Time)
 		if !ok {
-			return plusone.Delivery{}, webhook.Invalid(`field "time": %q is not an ISO 8601 time`, clip(p.Time))
+			return plusone.Delivery{}, webhook.Invalid(`field "time": %q is not an ISO 8601 time`, webhook.Clip(p.Time))
 		}
 		at = t
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // vendor is what errors say about the Zendesk API.
@@ -28,5 +29,5 @@ func vendorMessage(body []byte) string {
 	}
 	var name string
 	_ = json.Unmarshal(e.Error, &name)
-	return clip(strings.TrimSpace(strings.Trim(name+": "+e.Description, ": ")))
+	return webhook.Clip(strings.TrimSpace(strings.Trim(name+": "+e.Description, ": ")))
 }

@@ -62,7 +62,7 @@ func (s *Source) parseTrigger(h http.Header, raw, data []byte) (plusone.Delivery
 		return plusone.Delivery{}, err
 	}
 	if b.Plusone != TriggerMarker {
-		return plusone.Delivery{}, webhook.Invalid(`field "plusone": %q is not a layout this version reads; use %q (see zendesk.TriggerTemplate)`, clip(string(b.Plusone)), TriggerMarker)
+		return plusone.Delivery{}, webhook.Invalid(`field "plusone": %q is not a layout this version reads; use %q (see zendesk.TriggerTemplate)`, webhook.Clip(string(b.Plusone)), TriggerMarker)
 	}
 	ticketID := string(b.Ticket.ID)
 	if ticketID == "" {
@@ -70,7 +70,7 @@ func (s *Source) parseTrigger(h http.Header, raw, data []byte) (plusone.Delivery
 	}
 	email := string(b.Requester.Email)
 	if email != "" && plusone.NormalizeEmail(email) == "" {
-		return plusone.Delivery{}, webhook.Invalid(`field "requester.email": %q is not an email address`, clip(email))
+		return plusone.Delivery{}, webhook.Invalid(`field "requester.email": %q is not an email address`, webhook.Clip(email))
 	}
 	if email == "" && b.Requester.ID == "" {
 		return plusone.Delivery{}, webhook.Invalid(`field "requester": email or id is required; set them to "{{ticket.requester.email}}" and "{{ticket.requester.id}}"`)
@@ -84,7 +84,7 @@ func (s *Source) parseTrigger(h http.Header, raw, data []byte) (plusone.Delivery
 	case triggerComment:
 		typ = plusone.EventMessageReceived
 	default:
-		return plusone.Delivery{}, webhook.Invalid(`field "event": %q is not "created", "updated" or "comment"`, clip(string(b.Event)))
+		return plusone.Delivery{}, webhook.Invalid(`field "event": %q is not "created", "updated" or "comment"`, webhook.Clip(string(b.Event)))
 	}
 
 	key := dedupeKey("", h, raw)

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // Verify checks the X-Zendesk-Webhook-Signature header: the base64
@@ -21,26 +21,26 @@ import (
 // now are rejected. It returns an EUNAUTHORIZED *plusone.Error.
 func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if len(s.secrets) == 0 {
-		return unauthorized("no webhook signing secret is configured for Zendesk")
+		return webhook.Unauthorized("no webhook signing secret is configured for Zendesk")
 	}
 	sig := h.Get(HeaderSignature)
 	if sig == "" {
-		return unauthorized("missing header %s", HeaderSignature)
+		return webhook.Unauthorized("missing header %s", HeaderSignature)
 	}
 	ts := h.Get(HeaderSignatureTimestamp)
 	if ts == "" {
-		return unauthorized("missing header %s", HeaderSignatureTimestamp)
+		return webhook.Unauthorized("missing header %s", HeaderSignatureTimestamp)
 	}
 	signed, err := time.Parse(time.RFC3339, ts)
 	if err != nil {
-		return unauthorized("header %s: %q is not an ISO 8601 time", HeaderSignatureTimestamp, clip(ts))
+		return webhook.Unauthorized("header %s: %q is not an ISO 8601 time", HeaderSignatureTimestamp, webhook.Clip(ts))
 	}
-	if err := checkSkew(signed, now); err != nil {
+	if err := webhook.CheckSkew(signed, now, MaxSkew); err != nil {
 		return err
 	}
 	got, err := base64.StdEncoding.DecodeString(sig)
 	if err != nil {
-		return unauthorized("header %s: the signature is not base64", HeaderSignature)
+		return webhook.Unauthorized("header %s: the signature is not base64", HeaderSignature)
 	}
 	for i, secret := range s.secrets {
 		if hmac.Equal(got, mac(secret, []byte(ts), body)) {
@@ -53,9 +53,9 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 		}
 	}
 	if len(s.secrets) > 1 {
-		return unauthorized("signature does not match any of the %d signing secrets; check that every webhook's signing secret is listed", len(s.secrets))
+		return webhook.Unauthorized("signature does not match any of the %d signing secrets; check that every webhook's signing secret is listed", len(s.secrets))
 	}
-	return unauthorized("signature does not match; check the webhook's signing secret")
+	return webhook.Unauthorized("signature does not match; check the webhook's signing secret")
 }
 
 // Sign sets the signature headers for body as Zendesk does (timestamp, then
@@ -72,28 +72,4 @@ func mac(secret, first, second []byte) []byte {
 	m.Write(first)
 	m.Write(second)
 	return m.Sum(nil)
-}
-
-// checkSkew rejects a signed time more than MaxSkew away from now.
-func checkSkew(signed, now time.Time) error {
-	d := now.Sub(signed)
-	switch {
-	case d > MaxSkew:
-		return unauthorized("stale signature: timestamp is %s old, more than the %s allowed", d.Round(time.Second), MaxSkew)
-	case d < -MaxSkew:
-		return unauthorized("signature timestamp is %s in the future, more than the %s allowed", (-d).Round(time.Second), MaxSkew)
-	}
-	return nil
-}
-
-func unauthorized(format string, args ...any) error {
-	return plusone.Errorf(plusone.EUNAUTHORIZED, format, args...)
-}
-
-// clip keeps values quoted in error messages short.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // maxCommentPages bounds how many pages of comments AddInternalNote reads
@@ -42,7 +43,7 @@ const maxCommentPages = 51
 func (a *API) AddInternalNote(ctx context.Context, ticketID, body, marker string) error {
 	id := strings.TrimSpace(ticketID)
 	if !vendorapi.IsDigits(id) {
-		return plusone.Errorf(plusone.EINVALID, "%q is not a Zendesk ticket id", clip(ticketID))
+		return plusone.Errorf(plusone.EINVALID, "%q is not a Zendesk ticket id", webhook.Clip(ticketID))
 	}
 	if strings.TrimSpace(marker) == "" {
 		return plusone.Errorf(plusone.EINVALID, "a Zendesk note needs a marker, so that a retry does not add it twice")
