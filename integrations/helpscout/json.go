@@ -19,37 +19,9 @@ type tagList []string
 
 // UnmarshalJSON accepts an array of strings or tag objects, or null.
 func (v *tagList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		*v = nil
-		return nil
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(b, &items); err != nil {
-		return err
-	}
-	out := make(tagList, 0, len(items))
-	for _, item := range items {
-		var name text
-		if err := json.Unmarshal(item, &name); err != nil {
-			var tag struct {
-				Tag  text `json:"tag"`
-				Name text `json:"name"`
-			}
-			if err := json.Unmarshal(item, &tag); err != nil {
-				return err
-			}
-			name = tag.Tag
-			if name == "" {
-				name = tag.Name
-			}
-		}
-		if name != "" {
-			out = append(out, string(name))
-		}
-	}
+	out, err := stringsOrObjects(b, "tag", "name")
 	*v = out
-	return nil
+	return err
 }
 
 // valueList reads a customer's emails or phones: objects with "value" or
@@ -58,33 +30,47 @@ type valueList []string
 
 // UnmarshalJSON accepts an array of strings or objects with "value", or null.
 func (v *valueList) UnmarshalJSON(b []byte) error {
+	out, err := stringsOrObjects(b, "value")
+	*v = out
+	return err
+}
+
+// stringsOrObjects reads a JSON array (or null) whose items are scalars or
+// objects, taking from an object the first of keys it has non-empty. Empty
+// items are left out.
+func stringsOrObjects(b []byte, keys ...string) ([]string, error) {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
-		*v = nil
-		return nil
+		return nil, nil
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(b, &items); err != nil {
-		return err
+		return nil, err
 	}
-	out := make(valueList, 0, len(items))
+	out := make([]string, 0, len(items))
 	for _, item := range items {
 		var s text
 		if err := json.Unmarshal(item, &s); err != nil {
-			var entry struct {
-				Value text `json:"value"`
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(item, &obj); err != nil {
+				return nil, err
 			}
-			if err := json.Unmarshal(item, &entry); err != nil {
-				return err
+			for _, k := range keys {
+				if raw, ok := obj[k]; ok {
+					if err := json.Unmarshal(raw, &s); err != nil {
+						return nil, err
+					}
+				}
+				if s != "" {
+					break
+				}
 			}
-			s = entry.Value
 		}
 		if s != "" {
 			out = append(out, string(s))
 		}
 	}
-	*v = out
-	return nil
+	return out, nil
 }
 
 // timestamp reads an optional ISO 8601 time at field into UTC.
