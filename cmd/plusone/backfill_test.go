@@ -136,7 +136,7 @@ func TestBackfillFromVendorAPIs(t *testing.T) {
 	sent := time.Now()
 	app.send(genericEvent(`{"id":"first","type":"ticket.created","occurred_at":"2026-11-20T09:00:00Z",
 		"customer":{"email":"jane@example.com","name":"Jane Doe"},"ticket":{"id":"T-1","subject":"Where is my order?"}}`))
-	eventually(t, 10*time.Second, "the first card", func() bool { return len(slack.posts()["generic:T-1"]) == 1 })
+	eventually(t, 30*time.Second, "the first card", func() bool { return len(slack.posts()["generic:T-1"]) == 1 })
 	firstCard := slack.posts()["generic:T-1"][0].At
 	if firstCard.Sub(sent) >= time.Second {
 		t.Errorf("first card took %v: it waited for the vendors' Retry-After", firstCard.Sub(sent))

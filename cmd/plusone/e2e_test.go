@@ -360,7 +360,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		}
 	}
 	app.send(genericEvent(`{"id":"e1","type":"ticket.created","customer":{"email":"m@example.com","name":"Mo"},"ticket":{"id":"T-9","subject":"Hello"}}`))
-	eventually(t, 10*time.Second, "the card to print", func() bool { return strings.Contains(app.stdout.String(), "Mo · New") })
+	eventually(t, 30*time.Second, "the card to print", func() bool { return strings.Contains(app.stdout.String(), "Mo · New") })
 	m := app.metrics()
 	for _, want := range []string{
 		`plusone_events_total{outcome="processed",source="generic"} 1`,

@@ -95,7 +95,7 @@ func TestWritebackToZendeskAndShopify(t *testing.T) {
 	app.send(zendeskTrigger("wb-1", `{"plusone":"zendesk-trigger/1","event":"created","ticket":{"id":"5158","subject":"Where is my order?","status":"Open"},
 		"requester":{"id":"777","email":"jane@example.com","name":"Jane Doe"}}`))
 	app.send(shopifyEvent("customers/update", "wb-c", `{"id":61,"email":"jane@example.com","first_name":"Jane","last_name":"Doe"}`))
-	eventually(t, 10*time.Second, "her card", func() bool { return len(slack.posts()["zendesk:5158"]) == 1 })
+	eventually(t, 30*time.Second, "her card", func() bool { return len(slack.posts()["zendesk:5158"]) == 1 })
 	settled(t, inspectStore(t, app.dbPath))
 	card := slack.posts()["zendesk:5158"][0]
 	var customer int64
@@ -118,7 +118,7 @@ func TestWritebackToZendeskAndShopify(t *testing.T) {
 		defer mu.Unlock()
 		return len(notes) == 1 && len(codes) == 1
 	})
-	eventually(t, 10*time.Second, "the fulfilment in the ledger", func() bool {
+	eventually(t, 30*time.Second, "the fulfilment in the ledger", func() bool {
 		for _, e := range ledger(t, app, "?agent=U0ANA") {
 			if e["status"] == "fulfilled" {
 				return true
@@ -142,7 +142,7 @@ func TestWritebackToZendeskAndShopify(t *testing.T) {
 	if len(notes) != 1 || len(codes) != 1 || puts != 2 || creates != 2 {
 		t.Errorf("notes %d (puts %d), codes %d (creates %d): want each once, after one failure", len(notes), puts, len(codes), creates)
 	}
-	eventually(t, 10*time.Second, "write-back results in the card's thread", func() bool {
+	eventually(t, 30*time.Second, "write-back results in the card's thread", func() bool {
 		n := 0
 		for _, c := range slack.callsTo("chat.postMessage") {
 			if c.Channel == cardChannel && c.TS != card.TS && (strings.Contains(c.Text, "Zendesk") || strings.Contains(c.Text, "Shopify")) {
@@ -166,7 +166,7 @@ func TestSupervisorChangesALimitInSlack(t *testing.T) {
 				bot.BlockPolicyValue:   map[string]any{bot.ActionPolicyValue: map[string]any{"type": "plain_text_input", "value": value}}}}}})
 	}
 	click(t, app, slack, "U0ANA", ids[0], 0, "free_express_shipping", "before")
-	eventually(t, 10*time.Second, "the first decision", func() bool { return len(ledger(t, app, "?agent=U0ANA")) == 1 })
+	eventually(t, 30*time.Second, "the first decision", func() bool { return len(ledger(t, app, "?agent=U0ANA")) == 1 })
 	if e := ledger(t, app, "?agent=U0ANA")[0]; e["status"] != "pending_approval" {
 		t.Fatalf("over a $10 budget: %v", e)
 	}
@@ -180,7 +180,7 @@ func TestSupervisorChangesALimitInSlack(t *testing.T) {
 		t.Fatalf("the supervisor's change: %d %s", status, body)
 	}
 	click(t, app, slack, "U0ANA", ids[1], 1, "free_express_shipping", "after")
-	eventually(t, 10*time.Second, "the next decision", func() bool { return len(ledger(t, app, "?agent=U0ANA")) == 2 })
+	eventually(t, 30*time.Second, "the next decision", func() bool { return len(ledger(t, app, "?agent=U0ANA")) == 2 })
 	if e := ledger(t, app, "?agent=U0ANA")[0]; e["status"] != "granted" {
 		t.Errorf("after the change: %v", e)
 	}
@@ -254,11 +254,11 @@ func TestSighupKeepsTheOldPolicyOnErrors(t *testing.T) {
 	addMember()
 	hup := func() { must(t, p.cmd.Process.Signal(syscall.SIGHUP)) }
 	hup()
-	eventually(t, 10*time.Second, "the first reload", func() bool { return agentBudget() == 90 })
+	eventually(t, 30*time.Second, "the first reload", func() bool { return agentBudget() == 90 })
 
 	must(t, os.WriteFile(policy, []byte(strings.Replace(fmt.Sprintf(gesturePolicy, "90"), "per: day", "per: fortnight", 1)+"members: {U0ANA: agent}\n"), 0o600))
 	hup()
-	eventually(t, 10*time.Second, "the refusal in the logs", func() bool {
+	eventually(t, 30*time.Second, "the refusal in the logs", func() bool {
 		return strings.Contains(p.logs.String(), "policy reload refused") && strings.Contains(p.logs.String(), "roles.agent.budget.per")
 	})
 	if got := agentBudget(); got != 90 {
@@ -270,7 +270,7 @@ func TestSighupKeepsTheOldPolicyOnErrors(t *testing.T) {
 	write("120")
 	addMember()
 	hup()
-	eventually(t, 10*time.Second, "the good file", func() bool { return agentBudget() == 120 })
+	eventually(t, 30*time.Second, "the good file", func() bool { return agentBudget() == 120 })
 }
 
 // A handwritten note's to-do carries wording drafted by the configured
@@ -292,7 +292,7 @@ func TestNoteToDoCarriesADraft(t *testing.T) {
 	slack := newFakeSlack(t)
 	app, _, ids := gestureApp(t, slack, "90", 1, map[string]string{"PLUSONE_OPENAI_BASE_URL": llm.srv.URL + "/v1", "PLUSONE_OPENAI_API_KEY": "sk-test"})
 	click(t, app, slack, "U0ANA", ids[0], 0, "handwritten_note", "note")
-	eventually(t, 10*time.Second, "the to-do with a draft", func() bool {
+	eventually(t, 30*time.Second, "the to-do with a draft", func() bool {
 		for _, c := range slack.callsTo("chat.postMessage") {
 			if strings.Contains(c.Blocks, "mark_sent") && strings.Contains(c.Blocks, "thank you for your patience") && strings.Contains(c.Blocks, "drafted by AI") {
 				return true

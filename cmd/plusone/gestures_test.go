@@ -137,7 +137,7 @@ func TestConcurrentClicksNeverOverspend(t *testing.T) {
 		t.Errorf("outcomes %v, charged %v; want 6 granted, 194 pending, 90 charged", count, charged)
 	}
 	// Every one of the five deliveries is answered; then count.
-	eventually(t, 10*time.Second, "answers to the five clicks", func() bool { return len(slack.callsTo("response/ben")) == 5 })
+	eventually(t, 30*time.Second, "answers to the five clicks", func() bool { return len(slack.callsTo("response/ben")) == 5 })
 	if ben := ledger(t, app, "?agent=U0BEN"); len(ben) != 1 {
 		t.Errorf("the same click 5 times gave %d entries", len(ben))
 	}
@@ -187,7 +187,7 @@ func TestApprovalFlow(t *testing.T) {
 	app, store, ids := gestureApp(t, slack, "10", 1, nil)
 	click(t, app, slack, "U0ANA", ids[0], 0, "free_express_shipping", "ask")
 	var request map[string]any
-	eventually(t, 10*time.Second, "the request", func() bool {
+	eventually(t, 30*time.Second, "the request", func() bool {
 		entries := ledger(t, app, "?agent=U0ANA")
 		if len(entries) == 1 {
 			request = entries[0]
@@ -199,7 +199,7 @@ func TestApprovalFlow(t *testing.T) {
 	}
 	requestID := fmt.Sprint(int64(request["request_id"].(float64)))
 	var approval slackCall
-	eventually(t, 10*time.Second, "the approval request in the approvals channel", func() bool {
+	eventually(t, 30*time.Second, "the approval request in the approvals channel", func() bool {
 		for _, c := range slack.callsTo("chat.postMessage") {
 			if c.Channel == "C0SUPERVISORS" {
 				approval = c
@@ -223,7 +223,7 @@ func TestApprovalFlow(t *testing.T) {
 		}
 	}
 	decide("U0ANA", bot.ActionApproveGesture, "not-sup")
-	eventually(t, 5*time.Second, "the refusal", func() bool { return len(slack.callsTo("response/not-sup")) == 1 })
+	eventually(t, 30*time.Second, "the refusal", func() bool { return len(slack.callsTo("response/not-sup")) == 1 })
 	if r := slack.callsTo("response/not-sup")[0].Body; !strings.Contains(r, "supervisor") {
 		t.Errorf("refusal: %s", r)
 	}
@@ -231,7 +231,7 @@ func TestApprovalFlow(t *testing.T) {
 		t.Fatalf("a non-supervisor's click changed the ledger: %v", e)
 	}
 	decide("U0SUP", bot.ActionApproveGesture, "sup")
-	eventually(t, 10*time.Second, "the approval", func() bool { return len(ledger(t, app, "?agent=U0ANA")) == 2 })
+	eventually(t, 30*time.Second, "the approval", func() bool { return len(ledger(t, app, "?agent=U0ANA")) == 2 })
 	approved := ledger(t, app, "?agent=U0ANA")[0]
 	if approved["status"] != "approved" || approved["by"] != "U0SUP" || approved["charge"] != float64(15) {
 		t.Errorf("approval entry = %v", approved)
@@ -252,7 +252,7 @@ func TestApprovalFlow(t *testing.T) {
 		return nil
 	}))
 	card := slack.posts()["generic:G-0"][0]
-	eventually(t, 10*time.Second, "the agent told in the card's thread", func() bool {
+	eventually(t, 30*time.Second, "the agent told in the card's thread", func() bool {
 		for _, c := range slack.callsTo("chat.postMessage") {
 			if c.Channel == cardChannel && c.TS != card.TS && strings.Contains(c.Text+c.Blocks, "approved") {
 				return true
@@ -260,7 +260,7 @@ func TestApprovalFlow(t *testing.T) {
 		}
 		return false
 	})
-	eventually(t, 10*time.Second, "the approval request replaced by its outcome", func() bool {
+	eventually(t, 30*time.Second, "the approval request replaced by its outcome", func() bool {
 		for _, c := range slack.callsTo("chat.update") {
 			if c.Channel == "C0SUPERVISORS" && c.TS == approval.TS && !strings.Contains(c.Blocks, "approve_gesture") {
 				return true
@@ -268,7 +268,7 @@ func TestApprovalFlow(t *testing.T) {
 		}
 		return false
 	})
-	eventually(t, 10*time.Second, "the card to show the outcome", func() bool {
+	eventually(t, 30*time.Second, "the card to show the outcome", func() bool {
 		m, _ := slack.message("generic:G-0")
 		return strings.Contains(m.Blocks, "U0SUP") && strings.Contains(m.Blocks, "Free express shipping")
 	})

@@ -65,7 +65,7 @@ func customersForSlack(t *testing.T, app *testApp, slack *fakeSlack) {
 	app.send(genericEvent(`{"id":"j2","type":"order.created","occurred_at":"2026-11-01T09:00:00Z","customer":{"email":"jane@example.com"},
 		"order":{"id":"O-1","total":120.00,"currency":"USD"}}`))
 	app.send(genericEvent(`{"id":"j3","type":"customer.updated","customer":{"email":"janet@example.com","name":"Janet Roe"}}`))
-	eventually(t, 10*time.Second, "Jane's card", func() bool { return len(slack.posts()["generic:T-1"]) == 1 })
+	eventually(t, 30*time.Second, "Jane's card", func() bool { return len(slack.posts()["generic:T-1"]) == 1 })
 }
 
 func TestSlashCommandLookup(t *testing.T) {
@@ -107,7 +107,7 @@ func TestSlashCommandLookup(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("show_customer: %d", status)
 	}
-	eventually(t, 5*time.Second, "the chosen card on the response URL", func() bool { return len(slack.callsTo("response/choice")) == 1 })
+	eventually(t, 30*time.Second, "the chosen card on the response URL", func() bool { return len(slack.callsTo("response/choice")) == 1 })
 	resp := slack.callsTo("response/choice")[0].Body
 	if !strings.Contains(resp, "Janet Roe") || !strings.Contains(resp, `"response_type":"ephemeral"`) || !strings.Contains(resp, `"replace_original":true`) {
 		t.Errorf("chosen card: %s", resp)
@@ -142,7 +142,7 @@ func TestNotesByCommandShortcutAndModal(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("shortcut: %d", status)
 	}
-	eventually(t, 5*time.Second, "the shortcut's confirmation", func() bool { return len(slack.callsTo("response/short")) == 1 })
+	eventually(t, 30*time.Second, "the shortcut's confirmation", func() bool { return len(slack.callsTo("response/short")) == 1 })
 	// 3. By the card's button and its modal.
 	store := inspectStore(t, app.dbPath)
 	var jane int64
@@ -161,7 +161,7 @@ func TestNotesByCommandShortcutAndModal(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("add_note: %d", status)
 	}
-	eventually(t, 5*time.Second, "the note modal", func() bool { return len(slack.callsTo("views.open")) == 1 })
+	eventually(t, 30*time.Second, "the note modal", func() bool { return len(slack.callsTo("views.open")) == 1 })
 	modal := slack.callsTo("views.open")[0].Body
 	if !strings.Contains(modal, bot.ViewNote) || !strings.Contains(modal, `trig-4`) {
 		t.Errorf("modal: %s", modal)
@@ -185,7 +185,7 @@ func TestNotesByCommandShortcutAndModal(t *testing.T) {
 		t.Fatalf("modal submission: %d %s", status, body)
 	}
 	// Her next card shows all three notes, with author and date, and the preference.
-	eventually(t, 10*time.Second, "the card to show the notes", func() bool {
+	eventually(t, 30*time.Second, "the card to show the notes", func() bool {
 		m, _ := slack.message("generic:T-1")
 		return strings.Contains(m.Blocks, "Prefers a call after 5pm") && strings.Contains(m.Blocks, "moving house") &&
 			strings.Contains(m.Blocks, "loyalty stickers") && strings.Contains(m.Blocks, "225/45R17")
@@ -225,7 +225,7 @@ func TestNotesByCommandShortcutAndModal(t *testing.T) {
 	if status != 200 {
 		t.Fatal(status)
 	}
-	eventually(t, 5*time.Second, "the save-note modal", func() bool { return len(slack.callsTo("views.open")) == 2 })
+	eventually(t, 30*time.Second, "the save-note modal", func() bool { return len(slack.callsTo("views.open")) == 2 })
 	var opened struct {
 		View struct {
 			PrivateMetadata string `json:"private_metadata"`
@@ -248,7 +248,7 @@ func TestNotesByCommandShortcutAndModal(t *testing.T) {
 	if status, body := post("jane@example.com"); status != 200 || strings.Contains(body, "errors") {
 		t.Errorf("save-note submission: %d %s", status, body)
 	}
-	eventually(t, 10*time.Second, "the fourth note on the card", func() bool {
+	eventually(t, 30*time.Second, "the fourth note on the card", func() bool {
 		m, _ := slack.message("generic:T-1")
 		return strings.Contains(m.Blocks, "invoice") || strings.Contains(m.Blocks, "and 1 more")
 	})
@@ -272,7 +272,7 @@ func TestUnfurlAndAppHome(t *testing.T) {
 	if status, _ := slackPost(t, app, "/slack/events", "application/json", shared); status != 200 {
 		t.Fatalf("link_shared: %d", status)
 	}
-	eventually(t, 5*time.Second, "chat.unfurl", func() bool { return len(slack.callsTo("chat.unfurl")) == 1 })
+	eventually(t, 30*time.Second, "chat.unfurl", func() bool { return len(slack.callsTo("chat.unfurl")) == 1 })
 	u := slack.callsTo("chat.unfurl")[0]
 	if u.Channel != "C0CARDS" || !strings.Contains(u.Body, "https://acme.zendesk.com/agent/tickets/9001") || !strings.Contains(u.Body, "Jane Doe") ||
 		strings.Contains(u.Body, "example.com/x") {
@@ -283,7 +283,7 @@ func TestUnfurlAndAppHome(t *testing.T) {
 	if status, _ := slackPost(t, app, "/slack/events", "application/json", home); status != 200 {
 		t.Fatalf("app_home_opened: %d", status)
 	}
-	eventually(t, 5*time.Second, "views.publish", func() bool { return len(slack.callsTo("views.publish")) == 1 })
+	eventually(t, 30*time.Second, "views.publish", func() bool { return len(slack.callsTo("views.publish")) == 1 })
 	h := slack.callsTo("views.publish")[0].Body
 	if !strings.Contains(h, `"user_id":"U0ANA"`) || !strings.Contains(h, "Jane Doe") || !strings.Contains(h, "Abandoned cart") {
 		t.Errorf("home: %s", h)

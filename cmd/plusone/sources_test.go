@@ -219,7 +219,7 @@ func TestSlackChatSource(t *testing.T) {
 		return nil
 	}))
 	// Her open ticket's card shows the chat.
-	eventually(t, 10*time.Second, "the card to show the chat", func() bool {
+	eventually(t, 30*time.Second, "the card to show the chat", func() bool {
 		m, _ := slack.message("generic:T-1")
 		return strings.Contains(m.Blocks, "Is the pallet on its way?")
 	})
