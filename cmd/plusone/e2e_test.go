@@ -438,7 +438,9 @@ func TestCheckAndVersion(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "policy.yaml")
-	must(t, os.WriteFile(bad, []byte("currency: USD\ntiers:\n  loyal: {min_orders: -3}\n"), 0o600))
+	must(t, os.WriteFile(bad, []byte("currency: USD\ntiers:\n  loyal: {min_orders: -3}\n"+
+		"gestures:\n  - id: free_express_shipping\n    title: Free express shipping\n    kind: shipping\n    value: 15\n"+
+		"    eligible:\n      tiers: [loyal, gold]\n"), 0o600))
 	var out syncBuffer
 	err := run(context.Background(), []string{"plusone", "check"}, func(k string) string {
 		return map[string]string{"PLUSONE_POLICY_FILE": bad, "PLUSONE_MAX_BODY_BYTES": "lots"}[k]
@@ -446,7 +448,8 @@ func TestCheckAndVersion(t *testing.T) {
 	if err == nil || exitCode(err) != 1 {
 		t.Fatalf("check with problems: %v", err)
 	}
-	for _, want := range []string{"PLUSONE_MAX_BODY_BYTES", bad + ":3", "tiers.loyal.min_orders"} {
+	for _, want := range []string{"PLUSONE_MAX_BODY_BYTES", bad + ":3", "tiers.loyal.min_orders",
+		bad + ":10", `gestures[0].eligible.tiers[1]: unknown tier "gold"`} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
 		}
