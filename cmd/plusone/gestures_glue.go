@@ -221,6 +221,7 @@ func (n *notices) draft(ctx context.Context, r request) (string, bool) {
 		return err
 	})
 	if err != nil {
+		n.log.Warn("note draft: the to-do goes without one", "customer", r.first.CustomerID, "err", err)
 		return "", false
 	}
 	text, byModel, err := n.drafter.Note(ctx, prompts.FactsOf(view,
