@@ -109,7 +109,7 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 		d := p.Decide(plusone.Offer{Gesture: o.Gesture, Agent: agent, Customer: view.Customer,
 			Signals: p.Signals.Signals(view, now), LastGranted: last, Spent: spent, Now: now})
 		e := plusone.LedgerEntry{Key: o.Key, Gesture: o.Gesture, Title: g.Title, Kind: g.Kind, Value: g.Value, Currency: p.Currency,
-			CustomerID: o.CustomerID, Agent: agent, Status: d.Status, Reason: reason(d), By: agent, TicketKey: o.TicketKey, CreatedAt: now}
+			CustomerID: o.CustomerID, Agent: agent, Status: d.Status, Reason: d.Reason, By: agent, TicketKey: o.TicketKey, CreatedAt: now}
 		if inTeam {
 			e.Team = team.ID
 		}
@@ -151,14 +151,6 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 		s.changed()
 	}
 	return res, nil
-}
-
-// reason is a decision's reason with what blocks it.
-func reason(d plusone.Decision) string {
-	if len(d.Blocking) == 0 {
-		return d.Reason
-	}
-	return d.Reason + ": " + strings.Join(d.Blocking, "; ")
 }
 
 // spend reads what the offer's budgets spent in their current periods.

@@ -280,7 +280,9 @@ func TestFulfilmentAndOverrides(t *testing.T) {
 	if _, err := f.svc.SetOverride(ctx, "U0SUP", "roles.agent.budget", "0/day"); err != nil {
 		t.Fatal(err)
 	}
-	if r := f.offer(t, "U0ANA", 1, "free_express_shipping", "s1"); r.Entry.Status != plusone.StatusPendingApproval {
+	if r := f.offer(t, "U0ANA", 1, "free_express_shipping", "s1"); r.Entry.Status != plusone.StatusPendingApproval ||
+		r.Entry.Reason != "needs a supervisor's approval: agent budget: $0 left of $0 today" {
+		// The ledger keeps the decision's reason as it is: each blocker once.
 		t.Errorf("with no budget: %+v", r.Entry)
 	}
 	if _, err := f.svc.SetOverride(ctx, "U0SUP", "roles.agent.budget", "500/day"); err != nil {

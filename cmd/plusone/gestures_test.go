@@ -213,6 +213,10 @@ func TestApprovalFlow(t *testing.T) {
 			t.Errorf("approval request lacks %q: %s", want, approval.Blocks)
 		}
 	}
+	// What stands in the way is listed once, as the ledger says it.
+	if n := strings.Count(approval.Blocks, "agent budget"); n != 1 {
+		t.Errorf("the approval request names the agent budget %d times: %s", n, approval.Blocks)
+	}
 	decide := func(user, action, respond string) {
 		status, _ := interaction(t, app, map[string]any{"type": "block_actions", "user": map[string]string{"id": user},
 			"team": map[string]string{"id": "T0OURS"}, "response_url": slack.srv.URL + "/response/" + respond,
