@@ -3,11 +3,13 @@ package gestures
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/memory"
 )
 
 func line(ctx context.Context, tx plusone.Tx, p *plusone.Policy, scope, key string, b plusone.Budget, now time.Time) (plusone.BudgetLine, error) {
@@ -85,29 +87,13 @@ func (s *Service) AllBudgets(ctx context.Context) ([]plusone.BudgetLine, error) 
 		if err != nil {
 			return err
 		}
-		agents := map[string]bool{}
+		agents := knownAgents(p)
 		customers := map[int64]bool{}
-		for a := range p.Members {
-			agents[a] = true
-		}
-		for a := range p.AgentBudgets {
-			agents[a] = true
-		}
-		for _, t := range p.Teams {
-			for _, m := range t.Members {
-				agents[m] = true
-			}
-		}
 		for _, e := range entries {
 			agents[e.Agent] = true
 			customers[e.CustomerID] = true
 		}
-		names := make([]string, 0, len(agents))
-		for a := range agents {
-			names = append(names, a)
-		}
-		slices.Sort(names)
-		for _, a := range names {
+		for _, a := range slices.Sorted(maps.Keys(agents)) {
 			if b, ok := p.AgentBudget(a); ok {
 				l, err := line(ctx, tx, p, "agent", a, b, now)
 				if err != nil {
@@ -144,6 +130,24 @@ func (s *Service) AllBudgets(ctx context.Context) ([]plusone.BudgetLine, error) 
 	return out, err
 }
 
+// knownAgents are the agents the policy names: members with a role, agents
+// with a budget of their own, and team members.
+func knownAgents(p *plusone.Policy) map[string]bool {
+	agents := map[string]bool{}
+	for a := range p.Members {
+		agents[a] = true
+	}
+	for a := range p.AgentBudgets {
+		agents[a] = true
+	}
+	for _, t := range p.Teams {
+		for _, m := range t.Members {
+			agents[m] = true
+		}
+	}
+	return agents
+}
+
 // Setting is one thing a supervisor can change in Slack, with its value.
 type Setting struct {
 	Path, Label, Current string
@@ -174,24 +178,7 @@ func (s *Service) Settings() []Setting {
 		add("teams."+t.ID+".budget", "Team "+t.ID+": budget")
 	}
 	add("customer_budget", "Budget per customer")
-	agents := map[string]bool{}
-	for a := range p.Members {
-		agents[a] = true
-	}
-	for a := range p.AgentBudgets {
-		agents[a] = true
-	}
-	for _, t := range p.Teams {
-		for _, m := range t.Members {
-			agents[m] = true
-		}
-	}
-	names := make([]string, 0, len(agents))
-	for a := range agents {
-		names = append(names, a)
-	}
-	slices.Sort(names)
-	for _, a := range names {
+	for _, a := range slices.Sorted(maps.Keys(knownAgents(p))) {
 		add("agents."+a+".budget", "Agent "+a+": own budget")
 	}
 	for _, g := range p.Gestures {
@@ -348,15 +335,9 @@ func (s *Service) CustomerID(ctx context.Context, ref string) (int64, error) {
 	}
 	var id int64
 	err := s.Store.View(ctx, func(tx plusone.Tx) error {
-		c, err := tx.CustomerByIdentity(ctx, plusone.Identity{Kind: plusone.IdentityEmail, Value: email})
-		if err != nil {
-			return err
-		}
-		id = c.ID
-		return nil
+		var err error
+		id, err = memory.CustomerIDByEmail(ctx, tx, email)
+		return err
 	})
-	if err != nil {
-		return 0, plusone.Errorf(plusone.ENOTFOUND, "no customer with the email %s", email)
-	}
-	return id, nil
+	return id, err
 }

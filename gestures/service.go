@@ -84,11 +84,7 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 		res = Result{}
 		g, known := p.GestureByID(o.Gesture)
 		team, inTeam := p.TeamOf(agent)
-		keys := []string{"agent:" + agent, "customer:" + strconv.FormatInt(o.CustomerID, 10)}
-		if inTeam {
-			keys = append(keys, "team:"+team.ID)
-		}
-		if err := tx.LockBudgets(ctx, keys...); err != nil {
+		if err := tx.LockBudgets(ctx, budgetKeys(agent, o.CustomerID, team.ID)...); err != nil {
 			return err
 		}
 		view, err := memory.LoadView(ctx, tx, o.CustomerID)
@@ -262,20 +258,17 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 			return err
 		}
 		res.Customer = *c
-		e := first
-		e.ID, e.Key, e.RequestID, e.By, e.CreatedAt, e.Charge = 0, "", requestID, actor, now, 0
+		var e plusone.LedgerEntry
 		if approve {
-			keys := []string{"agent:" + first.Agent, "customer:" + strconv.FormatInt(first.CustomerID, 10)}
-			if first.Team != "" {
-				keys = append(keys, "team:"+first.Team)
-			}
-			if err := tx.LockBudgets(ctx, keys...); err != nil {
+			if err := tx.LockBudgets(ctx, budgetKeys(first.Agent, first.CustomerID, first.Team)...); err != nil {
 				return err
 			}
-			e.Status, e.Charge, e.Reason = plusone.StatusApproved, first.Value, "approved by supervisor"
+			e = followUp(first, plusone.StatusApproved, actor, "approved by supervisor", now)
+			e.Charge = first.Value
 		} else {
-			e.Status, e.Reason = plusone.StatusDeclined, "declined by supervisor"
+			e = followUp(first, plusone.StatusDeclined, actor, "declined by supervisor", now)
 		}
+		e.RequestID = requestID
 		if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
 			return err
 		}
@@ -300,6 +293,25 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 		s.changed()
 	}
 	return res, nil
+}
+
+// budgetKeys are the budgets an offer draws on, locked while it is decided:
+// the agent's, the customer's and, when she has one, the agent's team's.
+func budgetKeys(agent string, customerID int64, team string) []string {
+	keys := []string{"agent:" + agent, "customer:" + strconv.FormatInt(customerID, 10)}
+	if team != "" {
+		keys = append(keys, "team:"+team)
+	}
+	return keys
+}
+
+// followUp is the ledger entry that moves a request on from base: a new
+// entry (no key, no charge) with status, by whom, why and when.
+func followUp(base plusone.LedgerEntry, status plusone.LedgerStatus, by, reason string, now time.Time) plusone.LedgerEntry {
+	e := base
+	e.ID, e.Key, e.Charge = 0, "", 0
+	e.Status, e.By, e.Reason, e.CreatedAt = status, by, reason, now
+	return e
 }
 
 // announce queues the messages of a decided request: the approval request
@@ -328,23 +340,30 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		// Each customer's cards are refreshed once, however many of her
+		// requests expire.
+		var customers []int64
 		for _, latest := range pending {
 			if now.Sub(latest.CreatedAt) < p.Approvals.Expire {
 				continue
 			}
-			e := latest
-			e.ID, e.Key, e.By, e.CreatedAt, e.Charge = 0, "", "plusone", now, 0
-			e.Status, e.Reason = plusone.StatusExpired, fmt.Sprintf("not decided within %s", plusone.Duration(p.Approvals.Expire))
+			e := followUp(latest, plusone.StatusExpired, "plusone",
+				fmt.Sprintf("not decided within %s", plusone.Duration(p.Approvals.Expire)), now)
 			if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
 				return err
 			}
 			if err := s.announce(ctx, tx, e, now); err != nil {
 				return err
 			}
-			if err := memory.TouchOpenCards(ctx, tx, e.CustomerID, now); err != nil {
-				return err
+			if !slices.Contains(customers, e.CustomerID) {
+				customers = append(customers, e.CustomerID)
 			}
 			n++
+		}
+		for _, id := range customers {
+			if err := memory.TouchOpenCards(ctx, tx, id, now); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -399,9 +418,7 @@ func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, 
 		default:
 			return plusone.Errorf(plusone.EINVALID, "this gesture is %s, not granted", strings.ReplaceAll(string(latest.Status), "_", " "))
 		}
-		e := latest
-		e.ID, e.Key, e.By, e.CreatedAt, e.Charge = 0, "", actor, now, 0
-		e.Status, e.Reason = plusone.StatusFulfilled, how
+		e := followUp(latest, plusone.StatusFulfilled, actor, how, now)
 		if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
 			return err
 		}

@@ -90,7 +90,7 @@ func (s *Service) CustomerByEmail(ctx context.Context, email string) (plusone.Cu
 	var view plusone.CustomerView
 	var signals []plusone.Signal
 	err := s.Store.View(ctx, func(tx plusone.Tx) error {
-		id, err := customerByEmail(ctx, tx, email)
+		id, err := CustomerIDByEmail(ctx, tx, email)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,9 @@ func (s *Service) CustomerByEmail(ctx context.Context, email string) (plusone.Cu
 	return view, signals, err
 }
 
-func customerByEmail(ctx context.Context, tx plusone.Tx, email string) (int64, error) {
+// CustomerIDByEmail finds the customer with an email address: EINVALID for
+// something that is not one, ENOTFOUND when nobody has it.
+func CustomerIDByEmail(ctx context.Context, tx plusone.Tx, email string) (int64, error) {
 	e := plusone.NormalizeEmail(email)
 	if e == "" {
 		return 0, plusone.Errorf(plusone.EINVALID, "%q is not an email address", email)
@@ -181,7 +183,7 @@ func (s *Service) AddNote(ctx context.Context, n plusone.Note) (string, error) {
 // AddNoteByEmail records a note on the customer with email.
 func (s *Service) AddNoteByEmail(ctx context.Context, email string, n plusone.Note) (string, error) {
 	err := s.Store.View(ctx, func(tx plusone.Tx) error {
-		id, err := customerByEmail(ctx, tx, email)
+		id, err := CustomerIDByEmail(ctx, tx, email)
 		n.CustomerID = id
 		return err
 	})
