@@ -75,9 +75,13 @@ func ephemeral(m Message) *CommandResponse {
 	return &CommandResponse{Text: m.Text, Blocks: &slack.Blocks{BlockSet: m.Blocks}, ResponseType: slack.ResponseTypeEphemeral}
 }
 
-// Command answers /plusone. Whatever takes longer than Answer is sent to
-// the command's response URL when done, and "One moment…" is answered now.
+// Command answers /plusone, and any other command with an error. Whatever
+// takes longer than Answer is sent to the command's response URL when
+// done, and "One moment…" is answered now.
 func (a *App) Command(ctx context.Context, cmd slack.SlashCommand) *CommandResponse {
+	if cmd.Command != Command {
+		return ephemeral(errorMessage("plusone does not know " + cmd.Command + "."))
+	}
 	done := make(chan Message, 1)
 	go func() { done <- a.command(context.WithoutCancel(ctx), cmd) }()
 	select {

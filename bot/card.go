@@ -33,7 +33,11 @@ const (
 // and its metadata names no ticket. Every text is cut to fit Slack's
 // limits, so the result always passes Validate.
 func CardMessage(c plusone.ContextCard) Message {
-	v := newCardView(c)
+	return cardMessage(newCardView(c), c)
+}
+
+// cardMessage is CardMessage of v, the view of c.
+func cardMessage(v cardView, c plusone.ContextCard) Message {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(headerText(v))),
 		slack.NewSectionBlock(mrkdwn(ticketText(v)), nil, nil),
@@ -203,9 +207,7 @@ func footerText(v cardView) string {
 		s += " · " + escape(v.key)
 	}
 	if !v.updated.IsZero() {
-		u := v.updated.UTC()
-		s += fmt.Sprintf(" · <!date^%d^updated {date_short_pretty} at {time}|updated %s>",
-			u.Unix(), u.Format("Jan 2, 2006 15:04 UTC"))
+		s += " · " + slackDate(v.updated, "updated {date_short_pretty} at {time}", "updated "+utcLayout)
 	}
 	return s
 }

@@ -97,16 +97,14 @@ func newCardView(c plusone.ContextCard) cardView {
 		lookup:     c.Ticket.ID == "",
 		updated:    c.Now,
 	}
+	key := "" // the card's ticket, carried by its offer buttons
 	if !v.lookup {
+		key = c.Ticket.Key()
 		v.ticket = newTicketItem(c.Ticket, c.Now, true)
-		v.key = truncate(clean(c.Ticket.Key()), maxKey)
+		v.key = truncate(clean(key), maxKey)
 	}
 	v.facts = facts(c, hidden)
-	offerKey := c.Ticket.Key() // the card's ticket, carried by its offer buttons
-	if v.lookup {
-		offerKey = ""
-	}
-	v.suggestions = cardSuggestions(c, cust.ID, offerKey)
+	v.suggestions = cardSuggestions(c, cust.ID, key)
 	v.gestures, v.moreGestures = recentGestures(c.Gestures, c.Currency, maxCardGestures)
 
 	signals := slices.Clone(c.Signals)
@@ -128,14 +126,13 @@ func newCardView(c plusone.ContextCard) cardView {
 			summary: truncate(touchSummary(tp, c.Currency), maxSummary), url: tp.URL})
 	}
 
-	thisKey := c.Ticket.Key()
 	open := 0
 	for _, t := range c.View.Tickets {
 		if !t.Open() {
 			continue
 		}
 		open++
-		if !v.lookup && t.Key() == thisKey {
+		if !v.lookup && t.Key() == key {
 			continue
 		}
 		if len(v.others) == maxOtherTickets {

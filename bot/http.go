@@ -23,10 +23,6 @@ func (a *App) CommandsHandler(signingSecret string, maxBody int64) http.Handler 
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "not a slash command: " + err.Error()})
 			return
 		}
-		if cmd.Command != Command {
-			writeJSON(w, http.StatusOK, ephemeral(errorMessage("plusone does not know "+cmd.Command+".")))
-			return
-		}
 		writeJSON(w, http.StatusOK, a.Command(r.Context(), cmd))
 	})
 }

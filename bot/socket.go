@@ -54,11 +54,7 @@ func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 		if !ok || evt.Request == nil {
 			return
 		}
-		var resp any = ephemeral(errorMessage("plusone does not know " + cmd.Command + "."))
-		if cmd.Command == Command {
-			resp = a.Command(ctx, cmd)
-		}
-		a.ack(ctx, sm, evt, resp)
+		a.ack(ctx, sm, evt, a.Command(ctx, cmd))
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
@@ -98,13 +94,7 @@ func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 }
 
 func (a *App) ack(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, payload any) {
-	var err error
-	if payload == nil {
-		err = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
-	} else {
-		err = sm.AckCtx(ctx, evt.Request.EnvelopeID, payload)
-	}
-	if err != nil {
+	if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
 		a.Log.Warn("socket mode ack", "err", err)
 	}
 }

@@ -106,7 +106,7 @@ func renderText(v cardView) string {
 		b.WriteString(" · " + v.key)
 	}
 	if !v.updated.IsZero() {
-		b.WriteString(" · updated " + v.updated.UTC().Format("Jan 2, 2006 15:04 UTC"))
+		b.WriteString(" · updated " + v.updated.UTC().Format(utcLayout))
 	}
 	b.WriteByte('\n')
 	return b.String()

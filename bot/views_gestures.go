@@ -266,7 +266,7 @@ func when(t time.Time) (mrkdwnDate, plainDate string) {
 	if t.IsZero() {
 		return "", ""
 	}
-	return slackDate(t, "{date_short_pretty} at {time}", "Jan 2, 2006 15:04 UTC"), t.UTC().Format("Jan 2, 2006 15:04 UTC")
+	return slackDate(t, "{date_short_pretty} at {time}", utcLayout), t.UTC().Format(utcLayout)
 }
 
 // bullets is "• a\n• b" of already rendered lines, at most limit of them,

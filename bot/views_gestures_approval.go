@@ -51,13 +51,9 @@ func ApprovalRequestMessage(e plusone.LedgerEntry, customerName, customerSummary
 		why = []string{it.reason}
 	}
 	if len(why) > 0 {
-		esc := make([]string, len(why))
-		for i, s := range why {
-			esc[i] = escape(s)
-		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncateLine(
-			"*Why it needs your approval*\n"+bullets(esc, maxBlocking, true), maxSectionText)), nil, nil))
-		b.WriteString("Why it needs your approval\n" + bullets(why, maxBlocking, false) + "\n")
+		block, text := reasonsBlock("Why it needs your approval", "Why it needs your approval", why)
+		blocks = append(blocks, block)
+		b.WriteString(text)
 	}
 
 	if len(budgets) > 0 {
@@ -81,13 +77,19 @@ func ApprovalRequestMessage(e plusone.LedgerEntry, customerName, customerSummary
 	}
 
 	if id := it.requestValue(); id != "" {
-		blocks = append(blocks, slack.NewActionBlock("",
-			slack.NewButtonBlockElement(ActionApproveGesture, id, plain("Approve")).WithStyle(slack.StylePrimary),
-			slack.NewButtonBlockElement(ActionDeclineGesture, id, plain("Decline")).WithStyle(slack.StyleDanger),
-		))
+		blocks = append(blocks, decisionButtons(id))
 		b.WriteString("Approve or decline it in Slack (request " + id + ").\n")
 	}
 	return Message{Text: escape("Approval needed: " + textRenderer.subject(it) + " for " + name), Blocks: blocks, Plain: b.String()}
+}
+
+// decisionButtons are the Approve (primary) and Decline (danger) buttons
+// of the approval request id: ActionApproveGesture and ActionDeclineGesture.
+func decisionButtons(id string) *slack.ActionBlock {
+	return slack.NewActionBlock("",
+		slack.NewButtonBlockElement(ActionApproveGesture, id, plain("Approve")).WithStyle(slack.StylePrimary),
+		slack.NewButtonBlockElement(ActionDeclineGesture, id, plain("Decline")).WithStyle(slack.StyleDanger),
+	)
 }
 
 // ApprovalDecidedMessage replaces an approval request (request, the
@@ -101,13 +103,13 @@ func ApprovalDecidedMessage(request plusone.LedgerEntry, outcome plusone.LedgerE
 	verdict := func(r renderer) string {
 		switch outcome.Status {
 		case plusone.StatusApproved:
-			return r.bold("Approved") + byWhom(r, out.by)
+			return r.bold("Approved") + r.by("", out.by)
 		case plusone.StatusDeclined:
-			return r.bold("Declined") + byWhom(r, out.by)
+			return r.bold("Declined") + r.by("", out.by)
 		case plusone.StatusExpired:
 			return r.bold("Expired") + ": nobody decided in time"
 		}
-		return r.bold(r.esc(cmp.Or(statusWords(outcome.Status), "Decided"))) + byWhom(r, out.by)
+		return r.bold(r.esc(cmp.Or(statusWords(outcome.Status), "Decided"))) + r.by("", out.by)
 	}
 	asked := func(r renderer) string {
 		who := "An agent"
@@ -131,14 +133,6 @@ func ApprovalDecidedMessage(request plusone.LedgerEntry, outcome plusone.LedgerE
 	}
 	fallback := verdict(textRenderer) + " — " + textRenderer.subject(req) + " for " + name
 	return Message{Text: escape(fallback), Blocks: blocks, Plain: plainText}
-}
-
-// byWhom is " by <@U0SUP>", or "" when nobody is named.
-func byWhom(r renderer, p person) string {
-	if p.empty() {
-		return ""
-	}
-	return " by " + r.who(p)
 }
 
 // FulfilmentTodoMessage is the to-do of a physical gesture (kinds note

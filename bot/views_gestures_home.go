@@ -119,9 +119,7 @@ func supervisorBlocks(g HomeGestures) []slack.Block {
 			}
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil))
 			if id := it.requestValue(); id != "" {
-				blocks = append(blocks, slack.NewActionBlock("",
-					slack.NewButtonBlockElement(ActionApproveGesture, id, plain("Approve")).WithStyle(slack.StylePrimary),
-					slack.NewButtonBlockElement(ActionDeclineGesture, id, plain("Decline")).WithStyle(slack.StyleDanger)))
+				blocks = append(blocks, decisionButtons(id))
 			}
 		}
 		if n := len(g.Pending) - maxHomePending; n > 0 {

@@ -24,18 +24,27 @@ func RefusalMessage(d plusone.Decision, title string) Message {
 	var b strings.Builder
 	fmt.Fprintf(&b, "You can't offer %s right now.\nWhy: %s\n", t, reason)
 	if len(blocking) > 0 {
-		esc := make([]string, len(blocking))
-		for i, s := range blocking {
-			esc[i] = escape(s)
-		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncateLine(
-			"*What stands in the way*\n"+bullets(esc, maxBlocking, true), maxSectionText)), nil, nil))
-		b.WriteString("What stands in the way:\n" + bullets(blocking, maxBlocking, false) + "\n")
+		block, text := reasonsBlock("What stands in the way", "What stands in the way:", blocking)
+		blocks = append(blocks, block)
+		b.WriteString(text)
 	}
 	const tip = "Supervisors set the limits and budgets; ask one if you think it should be possible."
 	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(tip)))
 	b.WriteString(tip + "\n")
 	return Message{Text: escape(fmt.Sprintf("Can't offer %s: %s", t, reason)), Blocks: blocks, Plain: b.String()}
+}
+
+// reasonsBlock is a section of heading (bold) and lines as italic
+// bullets, at most maxBlocking of them, and the same as plain text under
+// plainHeading, each line ending in a newline. lines are raw text.
+func reasonsBlock(heading, plainHeading string, lines []string) (slack.Block, string) {
+	esc := make([]string, len(lines))
+	for i, s := range lines {
+		esc[i] = escape(s)
+	}
+	block := slack.NewSectionBlock(mrkdwn(truncateLine(
+		"*"+heading+"*\n"+bullets(esc, maxBlocking, true), maxSectionText)), nil, nil)
+	return block, plainHeading + "\n" + bullets(lines, maxBlocking, false) + "\n"
 }
 
 // OfferResultMessage is the ephemeral confirmation to the agent who

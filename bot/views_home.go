@@ -42,7 +42,7 @@ func HomeView(h plusone.AgentHome, g HomeGestures, extra ...slack.Block) slack.H
 		intro = "Hi <@" + h.Agent + ">! " + intro
 	}
 	if !h.Now.IsZero() {
-		intro += " · " + slackDate(h.Now, "updated {date_short_pretty} at {time}", "updated Jan 2, 2006 15:04 UTC")
+		intro += " · " + slackDate(h.Now, "updated {date_short_pretty} at {time}", "updated "+utcLayout)
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("plusone")),
@@ -105,10 +105,10 @@ func homeNoteLines(h plusone.AgentHome) []string {
 	for _, n := range h.Notes[:min(len(h.Notes), maxHomeNotes)] {
 		it := newNoteItem(n, h.Now)
 		line := "• " + escape(it.text)
-		if !n.CreatedAt.IsZero() {
+		if it.date != "" {
 			date := slackDate(n.CreatedAt, "{date_short_pretty}", "Jan 2, 2006")
-			if u := webURL(n.Link); u != "" {
-				date = "<" + escape(u) + "|" + shortDate(n.CreatedAt, h.Now) + ">"
+			if webURL(it.url) != "" {
+				date = link(it.url, it.date)
 			}
 			line += " _— " + date + "_"
 		}
@@ -170,6 +170,10 @@ func signalRuleText(k plusone.SignalKind, r plusone.SignalRules) string {
 	}
 	return humanize(string(k))
 }
+
+// utcLayout is a time in UTC to the minute, as shown where Slack cannot
+// show it in the reader's own time zone: "Jan 2, 2006 15:04 UTC".
+const utcLayout = "Jan 2, 2006 15:04 UTC"
 
 // slackDate renders t with a Slack date token, so that each reader sees it
 // in her own time zone (and "today", "yesterday" stay true), with the UTC

@@ -22,8 +22,9 @@ const (
 // most recent open one), with "Jane Doe (Loyal)" as its fallback text. The
 // metadata is CardMessage's; an ephemeral answer may leave it out.
 func LookupMessage(c plusone.ContextCard) Message {
-	m := CardMessage(c)
-	m.Text = customerTitle(newCardView(c))
+	v := newCardView(c)
+	m := cardMessage(v, c)
+	m.Text = customerTitle(v)
 	return m
 }
 
