@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/internal/workloop"
 	"github.com/plusone-hq/plusone/metrics"
 )
 
@@ -95,12 +96,10 @@ type Deliverer struct {
 	Lease               time.Duration
 	RetryBase, RetryMax time.Duration
 	Poll                time.Duration
-	// Backoff computes retry delays (pipeline.Backoff).
-	Backoff func(attempt int, base, max time.Duration) time.Duration
 	// Notices renders outbox messages; nil when there are none.
 	Notices Notices
 
-	wake chan struct{}
+	wake workloop.Waker
 	once sync.Once
 	// Owned by the sender goroutine only.
 	nextSlot   map[string]time.Time
@@ -109,7 +108,6 @@ type Deliverer struct {
 
 func (d *Deliverer) init() {
 	d.once.Do(func() {
-		d.wake = make(chan struct{}, 1)
 		d.nextSlot = map[string]time.Time{}
 		if d.Lease <= 0 {
 			d.Lease = time.Minute
@@ -127,29 +125,19 @@ func (d *Deliverer) init() {
 }
 
 // Wake tells the sender that cards changed. It never blocks.
-func (d *Deliverer) Wake() {
-	d.init()
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
+func (d *Deliverer) Wake() { d.wake.Wake() }
 
 // Run sends cards until ctx is cancelled; the card in hand is finished and
 // the claimed rest given back.
 func (d *Deliverer) Run(ctx context.Context, instance string) {
 	d.init()
 	worker := instance + "/cards"
-	bg := context.WithoutCancel(ctx)
-	defer func() {
-		rctx, cancel := context.WithTimeout(bg, 5*time.Second)
-		defer cancel()
+	release := func(rctx context.Context) {
 		if err := d.Store.ReleaseCards(rctx, worker); err != nil {
 			d.Log.Warn("release cards", "err", err)
 		}
-	}()
-	for ctx.Err() == nil {
-		wait := d.Poll
+	}
+	workloop.Run(ctx, d.wake.C(), release, func(ctx, bg context.Context) time.Duration {
 		cards, err := d.Store.ClaimCards(bg, plusone.Claim{Worker: worker, Limit: 10, Lease: d.Lease, Now: d.Clock()})
 		if err != nil {
 			d.Log.Error("claim cards", "err", err)
@@ -168,17 +156,10 @@ func (d *Deliverer) Run(ctx context.Context, instance string) {
 		}
 		sent := d.sendMessages(ctx, bg, worker)
 		if (len(cards) > 0 || sent > 0) && ctx.Err() == nil && !time.Now().Before(d.pauseUntil) {
-			continue // there may be more: look again at once
+			return 0 // there may be more: look again at once
 		}
-		if p := time.Until(d.pauseUntil); p > wait {
-			wait = p
-		}
-		select {
-		case <-ctx.Done():
-		case <-d.wake:
-		case <-time.After(wait):
-		}
-	}
+		return max(d.Poll, time.Until(d.pauseUntil))
+	})
 }
 
 // deliver sends one card. It returns false when Slack rate-limited us.
@@ -189,34 +170,21 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 		d.retry(bg, worker, c, d.pauseUntil, "waiting for Slack's Retry-After", false)
 		return false
 	}
-	if slot := d.nextSlot[c.Channel]; slot.After(now) {
-		// Pace messages per channel: wait briefly, or come back later.
-		if slot.Sub(now) > 2*d.Pace+100*time.Millisecond {
-			d.retry(bg, worker, c, slot, "", false)
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			d.retry(bg, worker, c, now, "", false)
-			return true
-		case <-time.After(slot.Sub(now)):
-		}
+	if at, ok := d.waitTurn(ctx, c.Channel); !ok {
+		d.retry(bg, worker, c, at, "", false)
+		return true
 	}
 	card, err := d.Card(bg, c.Key, d.Clock())
 	if err != nil {
 		log.Error("assemble card", "err", err)
-		d.retry(bg, worker, c, d.Clock().Add(d.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error(), false)
+		d.retry(bg, worker, c, d.Clock().Add(workloop.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error(), false)
 		return true
 	}
 	callCtx, cancel := context.WithTimeout(bg, d.Lease/2)
 	method, ts, err := d.send(callCtx, log, c, card)
 	cancel()
-	sent := d.Clock()
-	if d.Pace > 0 {
-		d.nextSlot[c.Channel] = sent.Add(d.Pace)
-	}
+	sent, f := d.called(c.Channel, method, err)
 	if err == nil {
-		d.Metrics.SlackDeliveries.WithLabelValues(method, "ok").Inc()
 		d.Metrics.CardLatency.Observe(sent.Sub(c.UpdatedAt).Seconds())
 		if err := d.Store.CardDelivered(bg, c.Key, worker, c.Channel, ts, c.Version); err != nil {
 			if errors.Is(err, plusone.ErrLeaseLost) {
@@ -228,24 +196,19 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 		log.Debug("card delivered", "method", method, "ts", ts, "version", c.Version)
 		return true
 	}
-	f := d.Classify(err)
 	switch {
 	case f.RetryAfter > 0:
-		d.Metrics.SlackDeliveries.WithLabelValues(method, "rate_limited").Inc()
-		d.pauseUntil = sent.Add(f.RetryAfter)
 		log.Warn("slack rate limit", "method", method, "retry_after", f.RetryAfter.String())
 		d.retry(bg, worker, c, d.pauseUntil, err.Error(), false)
 		return false
 	case f.Permanent:
-		d.Metrics.SlackDeliveries.WithLabelValues(method, "permanent").Inc()
 		log.Error("slack refused the card; it waits for its next change", "method", method, "err", err)
 		if ferr := d.Store.FailCard(bg, c.Key, worker, fmt.Sprintf("%s: %v", method, err)); ferr != nil {
 			log.Error("record card failure", "err", ferr)
 		}
 		return true
 	default:
-		d.Metrics.SlackDeliveries.WithLabelValues(method, "transient").Inc()
-		delay := d.Backoff(c.Attempts, d.RetryBase, d.RetryMax)
+		delay := workloop.Backoff(c.Attempts, d.RetryBase, d.RetryMax)
 		log.Warn("slack call failed; will retry", "method", method, "err", err, "retry_in", delay.String())
 		// A timeout or a 5xx may come after Slack posted: in doubt.
 		d.retry(bg, worker, c, sent.Add(delay), err.Error(), method == "chat.postMessage")
@@ -275,6 +238,52 @@ func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardS
 		return "chat.postMessage", ts, err
 	}
 	return "chat.update", ts, d.Slack.UpdateCard(ctx, c.Channel, ts, card)
+}
+
+// waitTurn keeps to the pace of messages to channel: it waits for the
+// channel's next slot when that comes soon, and says ok. Otherwise it says
+// when to come back: at the slot, or now when ctx ended while waiting.
+func (d *Deliverer) waitTurn(ctx context.Context, channel string) (at time.Time, ok bool) {
+	now := d.Clock()
+	slot := d.nextSlot[channel]
+	if !slot.After(now) {
+		return time.Time{}, true
+	}
+	if slot.Sub(now) > 2*d.Pace+100*time.Millisecond {
+		return slot, false
+	}
+	select {
+	case <-ctx.Done():
+		return now, false
+	case <-time.After(slot.Sub(now)):
+		return time.Time{}, true
+	}
+}
+
+// called records a Slack call to channel by method that ended with err:
+// the channel's next slot, the call in the metrics by outcome, and, on a
+// rate limit, the pause of every call. It returns when the call ended and
+// how it failed (the zero Failure when it did not).
+func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f Failure) {
+	sent = d.Clock()
+	if d.Pace > 0 {
+		d.nextSlot[channel] = sent.Add(d.Pace)
+	}
+	outcome := "ok"
+	if err != nil {
+		f = d.Classify(err)
+		switch {
+		case f.RetryAfter > 0:
+			outcome = "rate_limited"
+			d.pauseUntil = sent.Add(f.RetryAfter)
+		case f.Permanent:
+			outcome = "permanent"
+		default:
+			outcome = "transient"
+		}
+	}
+	d.Metrics.SlackDeliveries.WithLabelValues(method, outcome).Inc()
+	return sent, f
 }
 
 func (d *Deliverer) retry(ctx context.Context, worker string, c *plusone.CardState, at time.Time, reason string, mayHavePosted bool) {
@@ -319,52 +328,33 @@ func (d *Deliverer) sendMessage(ctx, bg context.Context, worker string, j *pluso
 		d.parkJob(bg, log, worker, j, err.Error())
 		return true
 	default:
-		d.retryJob(bg, worker, j, d.Clock().Add(d.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
+		d.retryJob(bg, worker, j, d.Clock().Add(workloop.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
 		return true
 	}
 	if p.Skip {
 		d.completeJob(bg, log, worker, j, o, "", "")
 		return true
 	}
-	now := d.Clock()
-	if slot := d.nextSlot[p.Channel]; slot.After(now) {
-		if slot.Sub(now) > 2*d.Pace+100*time.Millisecond {
-			d.retryJob(bg, worker, j, slot, "")
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			d.retryJob(bg, worker, j, now, "")
-			return true
-		case <-time.After(slot.Sub(now)):
-		}
+	if at, ok := d.waitTurn(ctx, p.Channel); !ok {
+		d.retryJob(bg, worker, j, at, "")
+		return true
 	}
 	callCtx, cancel := context.WithTimeout(bg, d.Lease/2)
 	ts, err := p.Send(callCtx)
 	cancel()
-	sent := d.Clock()
-	if d.Pace > 0 {
-		d.nextSlot[p.Channel] = sent.Add(d.Pace)
-	}
-	if err == nil {
-		d.Metrics.SlackDeliveries.WithLabelValues(p.Method, "ok").Inc()
+	sent, f := d.called(p.Channel, p.Method, err)
+	switch {
+	case err == nil:
 		d.completeJob(bg, log, worker, j, o, p.Channel, ts)
 		return true
-	}
-	f := d.Classify(err)
-	switch {
 	case f.RetryAfter > 0:
-		d.Metrics.SlackDeliveries.WithLabelValues(p.Method, "rate_limited").Inc()
-		d.pauseUntil = sent.Add(f.RetryAfter)
 		d.retryJob(bg, worker, j, d.pauseUntil, err.Error())
 		return false
 	case f.Permanent:
-		d.Metrics.SlackDeliveries.WithLabelValues(p.Method, "permanent").Inc()
 		d.parkJob(bg, log, worker, j, fmt.Sprintf("%s: %v", p.Method, err))
 		return true
 	default:
-		d.Metrics.SlackDeliveries.WithLabelValues(p.Method, "transient").Inc()
-		d.retryJob(bg, worker, j, sent.Add(d.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
+		d.retryJob(bg, worker, j, sent.Add(workloop.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
 		return true
 	}
 }

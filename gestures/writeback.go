@@ -1,6 +1,7 @@
 package gestures
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base32"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/internal/workloop"
 )
 
 // ZendeskNotes adds internal notes to Zendesk tickets (zendesk.API).
@@ -34,12 +36,12 @@ type Writer struct {
 	Gestures *Service
 	Zendesk  ZendeskNotes
 	Shopify  ShopifyDiscounts
-	// MaxAttempts, RetryBase, RetryMax, Poll and Timeout as for back-fill.
+	// MaxAttempts, RetryBase, RetryMax, Poll (1s when unset) and Timeout as
+	// for back-fill.
 	MaxAttempts         int
 	RetryBase, RetryMax time.Duration
 	Poll                time.Duration
 	Timeout             time.Duration
-	Backoff             func(attempt int, base, max time.Duration) time.Duration
 }
 
 // Code is the Shopify discount code of a request: derived from it, so that
@@ -54,13 +56,12 @@ func Code(first plusone.LedgerEntry) string {
 func (w *Writer) Run(ctx context.Context, instance string) {
 	s := w.Gestures
 	worker := instance + "/writeback"
-	bg := context.WithoutCancel(ctx)
-	defer func() {
-		rctx, cancel := context.WithTimeout(bg, 5*time.Second)
-		defer cancel()
-		_ = s.Store.ReleaseJobs(rctx, worker)
-	}()
-	for ctx.Err() == nil {
+	release := func(rctx context.Context) {
+		if err := s.Store.ReleaseJobs(rctx, worker); err != nil {
+			s.Log.Warn("release write-back jobs", "err", err)
+		}
+	}
+	workloop.Run(ctx, nil, release, func(ctx, bg context.Context) time.Duration {
 		jobs, err := s.Store.ClaimJobs(bg, JobWriteback, plusone.Claim{Worker: worker, Limit: 4, Lease: w.Timeout + time.Minute, Now: s.Clock()})
 		if err != nil {
 			s.Log.Error("claim write-back jobs", "err", err)
@@ -69,13 +70,10 @@ func (w *Writer) Run(ctx context.Context, instance string) {
 			w.run(ctx, bg, worker, j)
 		}
 		if len(jobs) > 0 {
-			continue
+			return 0
 		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(w.Poll):
-		}
-	}
+		return cmp.Or(w.Poll, time.Second)
+	})
 }
 
 func (w *Writer) run(ctx, bg context.Context, worker string, j *plusone.Job) {
@@ -113,7 +111,7 @@ func (w *Writer) run(ctx, bg context.Context, worker string, j *plusone.Job) {
 		_ = s.WritebackResult(bg, wb.RequestID, fmt.Sprintf("could not write back to %s: %s", title(wb.Target), plusone.ErrorMessage(err)), false)
 		return
 	}
-	delay := w.Backoff(j.Attempts, w.RetryBase, w.RetryMax)
+	delay := workloop.Backoff(j.Attempts, w.RetryBase, w.RetryMax)
 	log.Warn("write-back failed; will retry", "err", err, "retry_in", delay.String())
 	_ = s.Store.RetryJob(bg, j.ID, worker, s.Clock().Add(delay), err.Error())
 }

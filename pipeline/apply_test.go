@@ -299,26 +299,6 @@ func TestApplyRejectsAnonymous(t *testing.T) {
 	}
 }
 
-func TestBackoff(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		attempt  int
-		min, max time.Duration
-	}{
-		{1, 800 * time.Millisecond, 1200 * time.Millisecond},
-		{2, 1600 * time.Millisecond, 2400 * time.Millisecond},
-		{4, 6400 * time.Millisecond, 9600 * time.Millisecond},
-		{30, 48 * time.Second, 72 * time.Second},
-	}
-	for _, tt := range tests {
-		for range 50 {
-			if d := Backoff(tt.attempt, time.Second, time.Minute); d < tt.min || d > tt.max {
-				t.Fatalf("Backoff(%d) = %v, want within [%v, %v]", tt.attempt, d, tt.min, tt.max)
-			}
-		}
-	}
-}
-
 func TestRefundsAndPrivateNotes(t *testing.T) {
 	t.Parallel()
 	s := testStore(t)

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/internal/workloop"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 )
@@ -69,13 +71,12 @@ type Backfiller struct {
 	// Applied is called after history was applied (to wake card delivery).
 	Applied func()
 
-	wake chan struct{}
+	wake workloop.Waker
 	once sync.Once
 }
 
 func (b *Backfiller) init() {
 	b.once.Do(func() {
-		b.wake = make(chan struct{}, 1)
 		if b.Timeout <= 0 {
 			b.Timeout = 2 * time.Minute
 		}
@@ -98,30 +99,21 @@ func (b *Backfiller) init() {
 }
 
 // Wake tells the back-filler that jobs may be waiting. It never blocks.
-func (b *Backfiller) Wake() {
-	b.init()
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
-}
+func (b *Backfiller) Wake() { b.wake.Wake() }
 
 // Run works through back-fill jobs until ctx is cancelled; the job in hand
 // is finished (or its vendor call abandoned and retried later).
 func (b *Backfiller) Run(ctx context.Context, instance string) {
 	b.init()
 	worker := instance + "/backfill"
-	bg := context.WithoutCancel(ctx)
-	defer func() {
-		rctx, cancel := context.WithTimeout(bg, 5*time.Second)
-		defer cancel()
+	release := func(rctx context.Context) {
 		if err := b.Store.ReleaseJobs(rctx, worker); err != nil {
 			b.Log.Warn("release back-fill jobs", "err", err)
 		}
-	}()
+	}
 	// The lease covers the longest vendor call and the transaction after it.
 	lease := b.Timeout + time.Minute
-	for ctx.Err() == nil {
+	workloop.Run(ctx, b.wake.C(), release, func(ctx, bg context.Context) time.Duration {
 		jobs, err := b.Store.ClaimJobs(bg, JobBackfill, plusone.Claim{Worker: worker, Limit: 1, Lease: lease, Now: b.Clock()})
 		if err != nil {
 			b.Log.Error("claim back-fill jobs", "err", err)
@@ -130,14 +122,10 @@ func (b *Backfiller) Run(ctx context.Context, instance string) {
 			b.run(ctx, worker, j)
 		}
 		if len(jobs) > 0 {
-			continue
+			return 0
 		}
-		select {
-		case <-ctx.Done():
-		case <-b.wake:
-		case <-time.After(b.Poll):
-		}
-	}
+		return b.Poll
+	})
 }
 
 func (b *Backfiller) run(ctx context.Context, worker string, j *plusone.Job) {
@@ -145,7 +133,7 @@ func (b *Backfiller) run(ctx context.Context, worker string, j *plusone.Job) {
 	log := b.Log.With("job", j.Key, "attempt", j.Attempts)
 	var job backfillJob
 	if err := json.Unmarshal(j.Payload, &job); err != nil {
-		b.finish(bg, log, worker, j, "parked", fmt.Errorf("payload: %w", err))
+		b.finish(bg, log, worker, j, job.Source, "parked", fmt.Errorf("payload: %w", err))
 		return
 	}
 	src, ok := b.Sources[job.Source]
@@ -156,7 +144,7 @@ func (b *Backfiller) run(ctx context.Context, worker string, j *plusone.Job) {
 	}
 	q, err := b.query(bg, job)
 	if err != nil {
-		b.finish(bg, log, worker, j, "retried", err)
+		b.finish(bg, log, worker, j, job.Source, "retried", err)
 		return
 	}
 	// The vendor call may wait out rate limits; a shutdown abandons it and
@@ -171,7 +159,7 @@ func (b *Backfiller) run(ctx context.Context, worker string, j *plusone.Job) {
 			}
 			return
 		}
-		b.finish(bg, log, worker, j, "retried", fmt.Errorf("%s history: %w", job.Source, err))
+		b.finish(bg, log, worker, j, job.Source, "retried", fmt.Errorf("%s history: %w", job.Source, err))
 		return
 	}
 	b.complete(bg, log, worker, j, job, events)
@@ -235,15 +223,16 @@ func (b *Backfiller) complete(ctx context.Context, log *slog.Logger, worker stri
 	case errors.Is(err, plusone.ErrLeaseLost):
 		log.Warn("back-fill lease lost; left to the worker that took it over")
 	default:
-		b.finish(ctx, log, worker, j, "retried", err)
+		b.finish(ctx, log, worker, j, job.Source, "retried", err)
 	}
 }
 
-// finish records a failure: retried with backoff, or parked after too many
+// finish records a failure of a back-fill from src ("" when its payload
+// could not be read): retried with backoff, or parked after too many
 // attempts or for errors retrying cannot mend.
-func (b *Backfiller) finish(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, outcome string, err error) {
+func (b *Backfiller) finish(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, src plusone.Source, outcome string, err error) {
 	code := plusone.ErrorCode(err)
-	source := jobSource(j)
+	source := cmp.Or(string(src), "unknown")
 	if outcome == "parked" || code == plusone.EUNAUTHORIZED || code == plusone.EINVALID || j.Attempts >= b.MaxAttempts {
 		b.Metrics.Backfills.WithLabelValues(source, "parked").Inc()
 		log.Error("back-fill parked", "err", err)
@@ -252,19 +241,10 @@ func (b *Backfiller) finish(ctx context.Context, log *slog.Logger, worker string
 		}
 		return
 	}
-	delay := Backoff(j.Attempts, b.RetryBase, b.RetryMax)
+	delay := workloop.Backoff(j.Attempts, b.RetryBase, b.RetryMax)
 	b.Metrics.Backfills.WithLabelValues(source, "retried").Inc()
 	log.Warn("back-fill failed; will retry", "err", err, "retry_in", delay.String())
 	if rerr := b.Store.RetryJob(ctx, j.ID, worker, b.Clock().Add(delay), err.Error()); rerr != nil {
 		log.Error("schedule back-fill retry", "err", rerr)
 	}
-}
-
-func jobSource(j *plusone.Job) string {
-	var job backfillJob
-	_ = json.Unmarshal(j.Payload, &job)
-	if job.Source == "" {
-		return "unknown"
-	}
-	return string(job.Source)
 }

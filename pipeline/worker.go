@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/internal/workloop"
 	"github.com/plusone-hq/plusone/metrics"
 )
 
@@ -41,13 +41,12 @@ type Processor struct {
 	// Applied is called after events were applied (to wake card delivery).
 	Applied func()
 
-	wake chan struct{}
+	wake workloop.Waker
 	once sync.Once
 }
 
 func (p *Processor) init() {
 	p.once.Do(func() {
-		p.wake = make(chan struct{}, 1)
 		if p.Workers <= 0 {
 			p.Workers = 4
 		}
@@ -73,13 +72,7 @@ func (p *Processor) init() {
 }
 
 // Wake tells idle workers that new events are stored. It never blocks.
-func (p *Processor) Wake() {
-	p.init()
-	select {
-	case p.wake <- struct{}{}:
-	default:
-	}
-}
+func (p *Processor) Wake() { p.wake.Wake() }
 
 // Run applies events until ctx is cancelled. Then each worker finishes the
 // event in hand, gives back the ones it claimed but did not start, and Run
@@ -99,36 +92,28 @@ func (p *Processor) Run(ctx context.Context, instance string) {
 const batch = 4
 
 func (p *Processor) work(ctx context.Context, worker string) {
-	// Work in hand finishes even after ctx is cancelled.
-	bg := context.WithoutCancel(ctx)
-	defer func() {
-		rctx, cancel := context.WithTimeout(bg, 5*time.Second)
-		defer cancel()
+	release := func(rctx context.Context) {
 		if err := p.Store.ReleaseEvents(rctx, worker); err != nil {
 			p.Log.Warn("release events", "worker", worker, "err", err)
 		}
-	}()
-	for ctx.Err() == nil {
+	}
+	workloop.Run(ctx, p.wake.C(), release, func(ctx, bg context.Context) time.Duration {
 		evs, err := p.Store.ClaimEvents(bg, plusone.Claim{Worker: worker, Limit: batch, Lease: p.Lease, Now: p.Clock()})
 		if err != nil {
 			p.Log.Error("claim events", "worker", worker, "err", err)
 		}
 		for _, ev := range evs {
 			if ctx.Err() != nil {
-				break // the rest is released by the deferred call
+				break // the rest is released on the way out
 			}
 			p.process(bg, worker, ev)
 		}
 		if len(evs) > 0 {
 			p.Applied()
-			continue // there may be more: look again at once
+			return 0 // there may be more: look again at once
 		}
-		select {
-		case <-ctx.Done():
-		case <-p.wake:
-		case <-time.After(p.Poll):
-		}
-	}
+		return p.Poll
+	})
 }
 
 // process applies one raw event, or schedules its retry, or parks it.
@@ -161,7 +146,7 @@ func (p *Processor) process(ctx context.Context, worker string, ev *plusone.RawE
 	case ev.Attempts >= p.MaxAttempts:
 		p.park(ctx, log, worker, ev, fmt.Sprintf("gave up after %d attempts: %v", ev.Attempts, err))
 	default:
-		delay := Backoff(ev.Attempts, p.RetryBase, p.RetryMax)
+		delay := workloop.Backoff(ev.Attempts, p.RetryBase, p.RetryMax)
 		log.Warn("event failed; will retry", "err", err, "retry_in", delay.String())
 		p.Metrics.Events.WithLabelValues(src, "retried").Inc()
 		if rerr := p.Store.RetryEvent(ctx, ev.ID, worker, now.Add(delay), err.Error()); rerr != nil {
@@ -233,18 +218,4 @@ func (p *Processor) park(ctx context.Context, log *slog.Logger, worker string, e
 	if err := p.Store.ParkEvent(ctx, ev.ID, worker, reason); err != nil {
 		log.Error("park event", "err", err)
 	}
-}
-
-// Backoff is the delay before attempt+1: base doubled per attempt, capped at
-// max, with ±20 % jitter so that retries of many items spread out.
-func Backoff(attempt int, base, max time.Duration) time.Duration {
-	d := base
-	for i := 1; i < attempt && d < max; i++ {
-		d *= 2
-	}
-	if d > max {
-		d = max
-	}
-	jitter := time.Duration(float64(d) * 0.2 * (2*rand.Float64() - 1))
-	return d + jitter
 }

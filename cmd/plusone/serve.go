@@ -62,7 +62,6 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 		},
 		Clock: clock, Log: log, Metrics: m,
 		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
-		Backoff: pipeline.Backoff,
 	}
 	history, enrichers := histories(cfg, log)
 	chat := slackChat(cfg, current)
@@ -102,7 +101,7 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 	deliverer.Notices = &notices{store: store, svc: gest, slack: slack.(messenger), policy: current, log: log,
 		drafter: prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)}
 	writer := &gestures.Writer{Gestures: gest, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
-		Poll: time.Second, Timeout: 2 * time.Minute, Backoff: pipeline.Backoff}
+		Poll: time.Second, Timeout: 2 * time.Minute}
 	writer.Zendesk, writer.Shopify = writebackClients(cfg, log)
 	srv.APIToken, srv.Customers, srv.Gestures = cfg.APIToken, mem, gest
 	app := slackApp(cfg, mem, slackGestures{gest}, log, func(ctx context.Context, body []byte) error {

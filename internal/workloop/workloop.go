@@ -1,0 +1,78 @@
+// Package workloop is the loop every background worker of plusone runs:
+// claim work, do it, wait for more (or a wake-up), and give back what was
+// claimed but not done when the service stops. And the retry backoff they
+// share.
+package workloop
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// ReleaseTimeout bounds the release of claimed work on the way out.
+const ReleaseTimeout = 5 * time.Second
+
+// Waker cuts a Run loop's wait short. The zero value is ready to use; one
+// Waker may serve several loops (one of them wakes).
+type Waker struct {
+	once sync.Once
+	c    chan struct{}
+}
+
+func (w *Waker) ch() chan struct{} {
+	w.once.Do(func() { w.c = make(chan struct{}, 1) })
+	return w.c
+}
+
+// Wake tells a waiting loop that work may be there. It never blocks.
+func (w *Waker) Wake() {
+	select {
+	case w.ch() <- struct{}{}:
+	default:
+	}
+}
+
+// C is the channel a loop waits on.
+func (w *Waker) C() <-chan struct{} { return w.ch() }
+
+// Run calls round until ctx ends. round gets ctx, to stop between items,
+// and bg, ctx without its cancellation, so that the item in hand is
+// finished; it returns how long to wait before the next round (0 or less:
+// at once), a wait that wake (nil: never) cuts short. On the way out,
+// release gives back what was claimed, within ReleaseTimeout.
+func Run(ctx context.Context, wake <-chan struct{}, release func(context.Context),
+	round func(ctx, bg context.Context) time.Duration) {
+	bg := context.WithoutCancel(ctx)
+	defer func() {
+		rctx, cancel := context.WithTimeout(bg, ReleaseTimeout)
+		defer cancel()
+		release(rctx)
+	}()
+	for ctx.Err() == nil {
+		wait := round(ctx, bg)
+		if wait <= 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-wake:
+		case <-time.After(wait):
+		}
+	}
+}
+
+// Backoff is the delay before attempt+1: base doubled per attempt, capped at
+// max, with ±20 % jitter so that retries of many items spread out.
+func Backoff(attempt int, base, max time.Duration) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	jitter := time.Duration(float64(d) * 0.2 * (2*rand.Float64() - 1))
+	return d + jitter
+}
