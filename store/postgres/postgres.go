@@ -54,19 +54,10 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 		return nil, fmt.Errorf("migrate postgres: %w", err)
 	}
 	return sqlstore.New(sqlstore.Options{
-		Dialect: sqlstore.Dialect{Name: "postgres", Numbered: true, LockSkip: "FOR UPDATE SKIP LOCKED",
+		Dialect: sqlstore.Dialect{Numbered: true, LockSkip: "FOR UPDATE SKIP LOCKED",
 			Relaxed: "SET LOCAL synchronous_commit TO OFF",
 			LockKey: "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"},
-		Writer: db,
-		Migrated: func(ctx context.Context) error {
-			has, err := p.HasPending(ctx)
-			if err != nil {
-				return fmt.Errorf("migration status: %w", err)
-			}
-			if has {
-				return fmt.Errorf("database has pending migrations")
-			}
-			return nil
-		},
+		Writer:     db,
+		HasPending: p.HasPending,
 	}), nil
 }

@@ -16,7 +16,7 @@ import (
 const cardColumns = `key, customer_id, source, ticket_id, channel, ts, version, delivered, state, attempts,
 	last_error, updated_at, doubt`
 
-func scanCard(row interface{ Scan(...any) error }) (*plusone.CardState, error) {
+func scanCard(row scanner) (*plusone.CardState, error) {
 	var (
 		c       plusone.CardState
 		source  string
@@ -37,16 +37,7 @@ func collectCards(rows *sql.Rows, err error) ([]*plusone.CardState, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*plusone.CardState
-	for rows.Next() {
-		c, err := scanCard(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, scanCard)
 }
 
 // TouchCard creates a ticket's card or bumps its version.

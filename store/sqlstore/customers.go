@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -32,7 +31,7 @@ func (t *tx) queryRow(ctx context.Context, query string, args ...any) row {
 const customerColumns = `id, name, email, phone, created_at, orders, lifetime_value, currency,
 	first_seen, last_seen, open_tickets, tier, nps, csat`
 
-func scanCustomer(row interface{ Scan(...any) error }) (*plusone.Customer, error) {
+func scanCustomer(row scanner) (*plusone.Customer, error) {
 	var (
 		c                            plusone.Customer
 		created, firstSeen, lastSeen sql.NullInt64
@@ -131,16 +130,11 @@ func (t *tx) Identities(ctx context.Context, customerID int64) ([]plusone.Identi
 	if err != nil {
 		return nil, fmt.Errorf("identities of %d: %w", customerID, err)
 	}
-	defer rows.Close()
-	var out []plusone.Identity
-	for rows.Next() {
+	return collect(rows, func(r scanner) (plusone.Identity, error) {
 		var id plusone.Identity
-		if err := rows.Scan(&id.Kind, &id.Value); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+		err := r.Scan(&id.Kind, &id.Value)
+		return id, err
+	})
 }
 
 // MergeCustomers moves every row of customer from to customer into.
@@ -214,19 +208,11 @@ func (t *tx) Preferences(ctx context.Context, customerID int64) ([]plusone.Prefe
 	if err != nil {
 		return nil, fmt.Errorf("preferences of %d: %w", customerID, err)
 	}
-	defer rows.Close()
-	var out []plusone.Preference
-	for rows.Next() {
+	return collect(rows, func(r scanner) (plusone.Preference, error) {
 		var p plusone.Preference
 		var updated sql.NullInt64
-		if err := rows.Scan(&p.Key, &p.Value, &p.Origin, &updated); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&p.Key, &p.Value, &p.Origin, &updated)
 		p.UpdatedAt = fromTS(updated)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, err
+	})
 }
-
-// isNotFound reports whether err is the store's not-found error.
-func isNotFound(err error) bool { return errors.Is(err, plusone.ErrNotFound) }

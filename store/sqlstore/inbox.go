@@ -130,14 +130,14 @@ func insertRaw(ctx context.Context, x db, ev *plusone.RawEvent) (bool, error) {
 
 const inboxColumns = `id, source, dedupe_key, headers, body, received_at, attempts, state, last_error`
 
-func scanRaw(rows *sql.Rows) (*plusone.RawEvent, error) {
+func scanRaw(row scanner) (*plusone.RawEvent, error) {
 	var (
 		ev       plusone.RawEvent
 		source   string
 		headers  string
 		received sql.NullInt64
 	)
-	if err := rows.Scan(&ev.ID, &source, &ev.DedupeKey, &headers, &ev.Body, &received,
+	if err := row.Scan(&ev.ID, &source, &ev.DedupeKey, &headers, &ev.Body, &received,
 		&ev.Attempts, &ev.State, &ev.LastError); err != nil {
 		return nil, err
 	}
@@ -153,16 +153,7 @@ func collectRaw(rows *sql.Rows, err error) ([]*plusone.RawEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*plusone.RawEvent
-	for rows.Next() {
-		ev, err := scanRaw(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ev)
-	}
-	return out, rows.Err()
+	return collect(rows, scanRaw)
 }
 
 // ClaimEvents leases due pending events, oldest first.

@@ -58,21 +58,19 @@ func (s *Store) ClaimJobs(ctx context.Context, kind string, c plusone.Claim) ([]
 	if err != nil {
 		return nil, fmt.Errorf("claim %s jobs: %w", kind, err)
 	}
-	defer rows.Close()
-	var out []*plusone.Job
-	for rows.Next() {
+	out, err := collect(rows, func(r scanner) (*plusone.Job, error) {
 		var (
 			j       plusone.Job
 			payload string
 			created sql.NullInt64
 		)
-		if err := rows.Scan(&j.ID, &j.Kind, &j.Key, &payload, &j.Attempts, &j.LastError, &created); err != nil {
+		if err := r.Scan(&j.ID, &j.Kind, &j.Key, &payload, &j.Attempts, &j.LastError, &created); err != nil {
 			return nil, err
 		}
 		j.Payload, j.CreatedAt = []byte(payload), fromTS(created)
-		out = append(out, &j)
-	}
-	if err := rows.Err(); err != nil {
+		return &j, nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(out, func(a, b *plusone.Job) int { return int(a.ID - b.ID) })

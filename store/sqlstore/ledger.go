@@ -13,7 +13,10 @@ import (
 const ledgerColumns = `id, request_id, key, gesture, title, kind, value, currency, charge, customer_id, agent, team,
 	status, reason, decided_by, ticket_key, created_at`
 
-func scanLedger(row interface{ Scan(...any) error }) (*plusone.LedgerEntry, error) {
+// ledgerColumnsL is ledgerColumns of the table aliased l.
+var ledgerColumnsL = prefixed("l.", ledgerColumns)
+
+func scanLedger(row scanner) (*plusone.LedgerEntry, error) {
 	var (
 		e       plusone.LedgerEntry
 		request sql.NullInt64
@@ -37,16 +40,7 @@ func collectLedger(rows *sql.Rows, err error) ([]plusone.LedgerEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []plusone.LedgerEntry
-	for rows.Next() {
-		e, err := scanLedger(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *e)
-	}
-	return out, rows.Err()
+	return collect(rows, deref(scanLedger))
 }
 
 // LockBudgets takes the dialect's lock for each key, in a fixed order so
@@ -140,7 +134,7 @@ func (t *tx) LastGranted(ctx context.Context, customerID int64, gesture string) 
 const latest = ` NOT EXISTS (SELECT 1 FROM ledger n WHERE COALESCE(n.request_id, n.id) = COALESCE(l.request_id, l.id) AND n.id > l.id)`
 
 func (t *tx) Gestures(ctx context.Context, customerID int64, limit int) ([]plusone.LedgerEntry, error) {
-	out, err := collectLedger(t.query(ctx, `SELECT `+prefixed("l.", ledgerColumns)+` FROM ledger l
+	out, err := collectLedger(t.query(ctx, `SELECT `+ledgerColumnsL+` FROM ledger l
 		WHERE l.customer_id = ? AND`+latest+` ORDER BY l.id DESC LIMIT ?`, customerID, limit))
 	if err != nil {
 		return nil, fmt.Errorf("gestures of %d: %w", customerID, err)
@@ -149,7 +143,7 @@ func (t *tx) Gestures(ctx context.Context, customerID int64, limit int) ([]pluso
 }
 
 func (t *tx) Pending(ctx context.Context, limit int) ([]plusone.LedgerEntry, error) {
-	out, err := collectLedger(t.query(ctx, `SELECT `+prefixed("l.", ledgerColumns)+` FROM ledger l
+	out, err := collectLedger(t.query(ctx, `SELECT `+ledgerColumnsL+` FROM ledger l
 		WHERE l.status = 'pending_approval' AND`+latest+` ORDER BY l.id LIMIT ?`, limit))
 	if err != nil {
 		return nil, fmt.Errorf("pending approvals: %w", err)
@@ -216,18 +210,13 @@ func (t *tx) Overrides(ctx context.Context) ([]plusone.Override, error) {
 	if err != nil {
 		return nil, fmt.Errorf("overrides: %w", err)
 	}
-	defer rows.Close()
-	var out []plusone.Override
-	for rows.Next() {
+	return collect(rows, func(r scanner) (plusone.Override, error) {
 		var o plusone.Override
 		var at sql.NullInt64
-		if err := rows.Scan(&o.ID, &o.Path, &o.OldValue, &o.NewValue, &o.By, &at); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&o.ID, &o.Path, &o.OldValue, &o.NewValue, &o.By, &at)
 		o.At = fromTS(at)
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		return o, err
+	})
 }
 
 func (t *tx) Audit(ctx context.Context, actor, action, target, outcome string, at time.Time) error {
@@ -243,16 +232,11 @@ func (t *tx) AuditLog(ctx context.Context, limit int) ([]plusone.AuditRecord, er
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	defer rows.Close()
-	var out []plusone.AuditRecord
-	for rows.Next() {
+	return collect(rows, func(r scanner) (plusone.AuditRecord, error) {
 		var a plusone.AuditRecord
 		var at sql.NullInt64
-		if err := rows.Scan(&a.Actor, &a.Action, &a.Target, &a.Outcome, &at); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&a.Actor, &a.Action, &a.Target, &a.Outcome, &at)
 		a.At = fromTS(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	})
 }

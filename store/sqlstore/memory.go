@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -70,18 +71,13 @@ func (t *tx) Merges(ctx context.Context, customerID int64) ([]plusone.Merge, err
 	if err != nil {
 		return nil, fmt.Errorf("merges of %d: %w", customerID, err)
 	}
-	defer rows.Close()
-	var out []plusone.Merge
-	for rows.Next() {
+	return collect(rows, func(r scanner) (plusone.Merge, error) {
 		var m plusone.Merge
 		var at sql.NullInt64
-		if err := rows.Scan(&m.Kind, &m.Into, &m.From, &m.Identity, &m.Reason, &at); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&m.Kind, &m.Into, &m.From, &m.Identity, &m.Reason, &at)
 		m.At = fromTS(at)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	})
 }
 
 // FindCustomers finds by exact email, else by name prefix.
@@ -93,7 +89,7 @@ func (t *tx) FindCustomers(ctx context.Context, query string, limit int) ([]plus
 	if email := plusone.NormalizeEmail(q); email != "" {
 		c, err := t.CustomerByIdentity(ctx, plusone.Identity{Kind: plusone.IdentityEmail, Value: email})
 		if err != nil {
-			if isNotFound(err) {
+			if errors.Is(err, plusone.ErrNotFound) {
 				return nil, nil
 			}
 			return nil, err
@@ -107,16 +103,7 @@ func (t *tx) FindCustomers(ctx context.Context, query string, limit int) ([]plus
 	if err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
-	defer rows.Close()
-	var out []plusone.Customer
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *c)
-	}
-	return out, rows.Err()
+	return collect(rows, deref(scanCustomer))
 }
 
 func likeEscape(s string) string {
@@ -139,18 +126,13 @@ func (t *tx) notes(ctx context.Context, where string, arg any, limit int) ([]plu
 	if err != nil {
 		return nil, fmt.Errorf("notes: %w", err)
 	}
-	defer rows.Close()
-	var out []plusone.Note
-	for rows.Next() {
+	return collect(rows, func(r scanner) (plusone.Note, error) {
 		var n plusone.Note
 		var at sql.NullInt64
-		if err := rows.Scan(&n.ID, &n.CustomerID, &n.Author, &n.Text, &n.Via, &n.Link, &at); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&n.ID, &n.CustomerID, &n.Author, &n.Text, &n.Via, &n.Link, &at)
 		n.CreatedAt = fromTS(at)
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		return n, err
+	})
 }
 
 func (t *tx) Notes(ctx context.Context, customerID int64, limit int) ([]plusone.Note, error) {
@@ -172,25 +154,22 @@ func (t *tx) TouchAgent(ctx context.Context, agent string, customerID int64, wha
 }
 
 func (t *tx) RecentCustomers(ctx context.Context, agent string, limit int) ([]plusone.RecentCustomer, error) {
-	rows, err := t.query(ctx, `SELECT a.what, a.at, `+prefixed("c.", customerColumns)+`
+	rows, err := t.query(ctx, `SELECT a.what, a.at, `+customerColumnsC+`
 		FROM agent_customers a JOIN customers c ON c.id = a.customer_id
 		WHERE a.agent = ? ORDER BY a.at DESC LIMIT ?`, agent, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent customers of %s: %w", agent, err)
 	}
-	defer rows.Close()
-	var out []plusone.RecentCustomer
-	for rows.Next() {
+	return collect(rows, func(row scanner) (plusone.RecentCustomer, error) {
 		var r plusone.RecentCustomer
 		var at sql.NullInt64
-		c, err := scanCustomer(scanPrefix{rows, []any{&r.What, &at}})
+		c, err := scanCustomer(scanPrefix{row, []any{&r.What, &at}})
 		if err != nil {
-			return nil, err
+			return r, err
 		}
 		r.Customer, r.At = *c, fromTS(at)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, nil
+	})
 }
 
 // CardAt finds the card posted as a given Slack message.
@@ -201,6 +180,9 @@ func (t *tx) CardAt(ctx context.Context, channel, ts string) (*plusone.CardState
 	}
 	return c, nil
 }
+
+// customerColumnsC is customerColumns of the table aliased c.
+var customerColumnsC = prefixed("c.", customerColumns)
 
 // prefixed qualifies a column list with a table alias.
 func prefixed(alias, columns string) string {
@@ -213,7 +195,7 @@ func prefixed(alias, columns string) string {
 
 // scanPrefix scans leading columns into head, the rest into the caller's.
 type scanPrefix struct {
-	rows *sql.Rows
+	rows scanner
 	head []any
 }
 

@@ -18,8 +18,6 @@ import (
 
 // Dialect holds what differs between the databases.
 type Dialect struct {
-	// Name is "sqlite" or "postgres".
-	Name string
 	// Numbered rewrites "?" placeholders to "$1", "$2", ….
 	Numbered bool
 	// LockSkip is appended to the subqueries that pick work to claim, so
@@ -56,16 +54,16 @@ type Options struct {
 	Writer *sql.DB
 	// Reader runs View transactions; it may be Writer.
 	Reader *sql.DB
-	// Migrated returns nil when the schema is at the latest version.
-	Migrated func(ctx context.Context) error
+	// HasPending reports whether migrations remain to be applied.
+	HasPending func(ctx context.Context) (bool, error)
 }
 
 // Store is a plusone.Store on a SQL database.
 type Store struct {
-	d        Dialect
-	w, r     *sql.DB
-	wc, rc   *stmtCache
-	migrated func(ctx context.Context) error
+	d          Dialect
+	w, r       *sql.DB
+	wc, rc     *stmtCache
+	hasPending func(ctx context.Context) (bool, error)
 
 	appends      chan appendReq
 	closing      chan struct{}
@@ -81,12 +79,12 @@ func New(o Options) *Store {
 		o.Reader = o.Writer
 	}
 	// One cache per pool; a store with one pool shares it.
-	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, migrated: o.Migrated,
-		wc: newStmtCache(o.Writer), rc: nil,
+	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, hasPending: o.HasPending,
+		wc: newStmtCache(o.Writer, o.Dialect), rc: nil,
 		appends: make(chan appendReq), closing: make(chan struct{}), appenderDone: make(chan struct{})}
 	s.rc = s.wc
 	if o.Reader != o.Writer {
-		s.rc = newStmtCache(o.Reader)
+		s.rc = newStmtCache(o.Reader, o.Dialect)
 	}
 	go s.appender()
 	return s
@@ -112,8 +110,15 @@ func (s *Store) Ready(ctx context.Context) error {
 	if err := s.w.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping database: %w", err)
 	}
-	if s.migrated != nil {
-		return s.migrated(ctx)
+	if s.hasPending == nil {
+		return nil
+	}
+	has, err := s.hasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("migration status: %w", err)
+	}
+	if has {
+		return errors.New("database has pending migrations")
 	}
 	return nil
 }
@@ -135,6 +140,18 @@ func (s *Store) View(ctx context.Context, fn func(plusone.Tx) error) error {
 }
 
 func (s *Store) inTx(ctx context.Context, mode commitMode, fn func(plusone.Tx) error) error {
+	return s.dbTx(ctx, mode, func(x db) error { return fn(&tx{x: x}) })
+}
+
+// durableTx runs fn in a writer transaction whose commit survives a power
+// failure.
+func (s *Store) durableTx(ctx context.Context, fn func(x db) error) error {
+	return s.dbTx(ctx, durable, fn)
+}
+
+// dbTx runs fn in a transaction of mode: on the reader when read-only, else
+// on the writer.
+func (s *Store) dbTx(ctx context.Context, mode commitMode, fn func(x db) error) error {
 	if mode == readOnly {
 		return s.txOn(ctx, s.r, s.rc, mode, fn)
 	}
@@ -168,7 +185,7 @@ func (s *Store) withMode(ctx context.Context, mode commitMode, fn func(b beginne
 	return fn(conn)
 }
 
-func (s *Store) txOn(ctx context.Context, b beginner, cache *stmtCache, mode commitMode, fn func(plusone.Tx) error) (err error) {
+func (s *Store) txOn(ctx context.Context, b beginner, cache *stmtCache, mode commitMode, fn func(x db) error) (err error) {
 	var opts *sql.TxOptions
 	if mode == readOnly {
 		opts = &sql.TxOptions{ReadOnly: true}
@@ -191,20 +208,13 @@ func (s *Store) txOn(ctx context.Context, b beginner, cache *stmtCache, mode com
 			return fmt.Errorf("relaxed commit: %w", err)
 		}
 	}
-	if err = fn(&tx{x: db{q: sqlTx, tx: sqlTx, d: s.d, c: cache}}); err != nil {
+	if err = fn(db{tx: sqlTx, d: s.d, c: cache}); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
-}
-
-// querier is what *sql.DB and *sql.Tx have in common.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // bind rewrites placeholders for the dialect.
@@ -230,14 +240,13 @@ func (d Dialect) bind(query string) string {
 // db runs statements on a pool or in a transaction, bound for the dialect
 // and prepared once through the pool's statement cache.
 type db struct {
-	q  querier
-	tx *sql.Tx // set when q is a transaction
+	tx *sql.Tx // nil outside a transaction: statements run on c's pool
 	d  Dialect
 	c  *stmtCache
 }
 
 func (x db) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	return x.c.stmt(ctx, x.tx, x.d.bind(query))
+	return x.c.stmt(ctx, x.tx, query)
 }
 
 func (x db) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -277,25 +286,40 @@ func (x db) queryRow(ctx context.Context, query string, args ...any) row {
 	return row{r: st.QueryRowContext(ctx, args...)}
 }
 
-// durableTx runs fn in a writer transaction whose commit survives a power
-// failure.
-func (s *Store) durableTx(ctx context.Context, fn func(x db) error) error {
-	return s.withMode(ctx, durable, func(b beginner) error {
-		tx, err := b.BeginTx(ctx, nil)
+// scanner is what *sql.Rows and row have in common.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// collect scans every row of rows with scan, then closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer tx.Rollback() //nolint:errcheck // no-op after commit
-		if err := fn(db{q: tx, tx: tx, d: s.d, c: s.wc}); err != nil {
-			return err
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// deref adapts a scan that returns a pointer, to collect values.
+func deref[T any](scan func(scanner) (*T, error)) func(scanner) (T, error) {
+	return func(r scanner) (T, error) {
+		p, err := scan(r)
+		if err != nil {
+			var zero T
+			return zero, err
 		}
-		return tx.Commit()
-	})
+		return *p, nil
+	}
 }
 
 // writer and reader run statements outside transactions.
-func (s *Store) writer() db { return db{q: s.w, d: s.d, c: s.wc} }
-func (s *Store) reader() db { return db{q: s.r, d: s.d, c: s.rc} }
+func (s *Store) writer() db { return db{d: s.d, c: s.wc} }
+func (s *Store) reader() db { return db{d: s.d, c: s.rc} }
 
 // affected returns ErrLeaseLost when res changed no row.
 func leaseHeld(res sql.Result, err error) error {

@@ -42,24 +42,23 @@ func (t *tx) Timeline(ctx context.Context, customerID int64, limit int) ([]pluso
 	if err != nil {
 		return nil, fmt.Errorf("timeline of %d: %w", customerID, err)
 	}
-	defer rows.Close()
-	var out []plusone.Touchpoint
-	for rows.Next() {
-		var (
-			tp           plusone.Touchpoint
-			source, kind string
-			occurred     sql.NullInt64
-			score        sql.NullInt64
-		)
-		if err := rows.Scan(&tp.ID, &tp.CustomerID, &source, &kind, &tp.Ref, &tp.DedupeKey, &occurred, &tp.Summary,
-			&tp.URL, &tp.Amount, &tp.Currency, &score, &tp.Scale); err != nil {
-			return nil, err
-		}
-		tp.Source, tp.Kind = plusone.Source(source), plusone.TouchpointKind(kind)
-		tp.OccurredAt, tp.Score = fromTS(occurred), fromNullInt(score)
-		out = append(out, tp)
+	return collect(rows, scanTouchpoint)
+}
+
+func scanTouchpoint(row scanner) (plusone.Touchpoint, error) {
+	var (
+		tp           plusone.Touchpoint
+		source, kind string
+		occurred     sql.NullInt64
+		score        sql.NullInt64
+	)
+	if err := row.Scan(&tp.ID, &tp.CustomerID, &source, &kind, &tp.Ref, &tp.DedupeKey, &occurred, &tp.Summary,
+		&tp.URL, &tp.Amount, &tp.Currency, &score, &tp.Scale); err != nil {
+		return tp, err
 	}
-	return out, rows.Err()
+	tp.Source, tp.Kind = plusone.Source(source), plusone.TouchpointKind(kind)
+	tp.OccurredAt, tp.Score = fromTS(occurred), fromNullInt(score)
+	return tp, nil
 }
 
 func jsonText(v any) (string, error) {
@@ -70,7 +69,7 @@ func jsonText(v any) (string, error) {
 const ticketColumns = `source, ticket_id, customer_id, subject, url, status, priority, tags, brand, channel,
 	created_at, updated_at, waiting_since, replied_at`
 
-func scanTicket(row interface{ Scan(...any) error }) (*plusone.TicketRecord, error) {
+func scanTicket(row scanner) (*plusone.TicketRecord, error) {
 	var (
 		t                         plusone.TicketRecord
 		source, tags              string
@@ -128,22 +127,13 @@ func (t *tx) Tickets(ctx context.Context, customerID int64, limit int) ([]pluson
 	if err != nil {
 		return nil, fmt.Errorf("tickets of %d: %w", customerID, err)
 	}
-	defer rows.Close()
-	var out []plusone.TicketRecord
-	for rows.Next() {
-		r, err := scanTicket(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	return collect(rows, deref(scanTicket))
 }
 
 const orderColumns = `source, order_id, customer_id, name, url, total, refunded, currency, status, items,
 	checkout_token, created_at, updated_at`
 
-func scanOrder(row interface{ Scan(...any) error }) (*plusone.OrderRecord, error) {
+func scanOrder(row scanner) (*plusone.OrderRecord, error) {
 	var (
 		o                plusone.OrderRecord
 		source, items    string
@@ -195,16 +185,7 @@ func (t *tx) Orders(ctx context.Context, customerID int64, limit int) ([]plusone
 	if err != nil {
 		return nil, fmt.Errorf("orders of %d: %w", customerID, err)
 	}
-	defer rows.Close()
-	var out []plusone.OrderRecord
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *o)
-	}
-	return out, rows.Err()
+	return collect(rows, deref(scanOrder))
 }
 
 func nonNilItems(items []plusone.LineItem) []plusone.LineItem {
@@ -217,7 +198,7 @@ func nonNilItems(items []plusone.LineItem) []plusone.LineItem {
 const cartColumns = `source, cart_id, customer_id, url, total, currency, items, created_at, updated_at,
 	completed_at, abandoned`
 
-func scanCart(row interface{ Scan(...any) error }) (*plusone.CartRecord, error) {
+func scanCart(row scanner) (*plusone.CartRecord, error) {
 	var (
 		c                           plusone.CartRecord
 		source, items               string
@@ -275,16 +256,7 @@ func (t *tx) Carts(ctx context.Context, customerID int64, limit int) ([]plusone.
 	if err != nil {
 		return nil, fmt.Errorf("carts of %d: %w", customerID, err)
 	}
-	defer rows.Close()
-	var out []plusone.CartRecord
-	for rows.Next() {
-		c, err := scanCart(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *c)
-	}
-	return out, rows.Err()
+	return collect(rows, deref(scanCart))
 }
 
 // ProfileFacts aggregates orders, tickets and feedback into a profile.
