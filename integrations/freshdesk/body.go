@@ -1,6 +1,7 @@
 package freshdesk
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
@@ -97,7 +98,7 @@ func (b *ruleBody) delivery(raw []byte) (plusone.Delivery, error) {
 		case comment != "":
 			e.Message = &plusone.Message{ID: commentID(ticketID, comment), Text: comment, Author: ref.Name, FromCustomer: true}
 		case description != "":
-			e.Message = &plusone.Message{ID: "ticket:" + ticketID + ":description", Text: description, Author: ref.Name, FromCustomer: true}
+			e.Message = &plusone.Message{ID: descriptionID(ticketID), Text: description, Author: ref.Name, FromCustomer: true}
 		}
 	case eventCustomerReplied, eventAgentReplied:
 		if comment == "" {
@@ -153,7 +154,7 @@ func (b *ruleBody) ticket(comment string) *plusone.Ticket {
 		Channel:  lower(string(b.Ticket.Source)),
 	}
 	if t.Subject == "" {
-		t.Subject = htmltext.Excerpt(firstNonEmpty(htmltext.Text(string(b.Description)), comment), 80)
+		t.Subject = htmltext.Excerpt(cmp.Or(htmltext.Text(string(b.Description)), comment), 80)
 	}
 	return t
 }
@@ -188,6 +189,12 @@ func dedupeKey(event, ticketID, updatedAt, comment string, raw []byte) string {
 	return key
 }
 
+// descriptionID identifies a ticket's description, the first message of a
+// ticket, whether a rule's body or the history API brings it.
+func descriptionID(ticketID string) string {
+	return "ticket:" + ticketID + ":description"
+}
+
 // commentID identifies the latest public comment, which the body names
 // only by its text: the same comment repeated by several rules is one
 // message.
@@ -198,13 +205,4 @@ func commentID(ticketID, text string) string {
 func hash8(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:8])
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -112,15 +112,7 @@ func (a *API) findContact(ctx context.Context, q plusone.HistoryQuery) (*apiCont
 // pickContact chooses the contact whose primary email is email or, failing
 // that, the only contact found (the filter also matches other emails).
 func pickContact(contacts []apiContact, email string) *apiContact {
-	for i := range contacts {
-		if vendorapi.IsDigits(string(contacts[i].ID)) && plusone.NormalizeEmail(contacts[i].Email) == email {
-			return &contacts[i]
-		}
-	}
-	if len(contacts) == 1 && vendorapi.IsDigits(string(contacts[0].ID)) {
-		return &contacts[0]
-	}
-	return nil
+	return vendorapi.PickByEmail(contacts, email, func(c *apiContact) (string, string) { return string(c.ID), c.Email })
 }
 
 // tickets pages through the tickets the contact requested, newest first.
@@ -213,7 +205,7 @@ func (a *API) ticketEvent(t apiTicket, ref plusone.CustomerRef) (plusone.Event, 
 		OccurredAt: created, Customer: ref, Ticket: ticket,
 	}
 	if description != "" {
-		e.Message = &plusone.Message{ID: "ticket:" + id + ":description", Text: description, Author: ref.Name, FromCustomer: true}
+		e.Message = &plusone.Message{ID: descriptionID(id), Text: description, Author: ref.Name, FromCustomer: true}
 	}
 	return e, true
 }

@@ -3,7 +3,6 @@ package freshdesk
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/plusone-hq/plusone"
@@ -18,16 +17,9 @@ func (s *Source) Parse(_ http.Header, body []byte) (plusone.Delivery, error) {
 	var probe struct {
 		Plusone json.RawMessage `json:"plusone"`
 	}
-	data := body
-	if err := json.Unmarshal(body, &probe); err != nil {
-		if _, isSyntax := errors.AsType[*json.SyntaxError](err); !isSyntax || !looksLikeRuleBody(body) {
-			return plusone.Delivery{}, webhook.JSONError(err, "")
-		}
-		// Placeholders are not JSON-escaped; try to read the text as meant.
-		data = jsonrepair.Repair(body)
-		if json.Unmarshal(data, &probe) != nil {
-			return plusone.Delivery{}, webhook.JSONError(err, "")
-		}
+	data, err := jsonrepair.Decode(body, &probe, looksLikeRuleBody, nil)
+	if err != nil {
+		return plusone.Delivery{}, err
 	}
 	if probe.Plusone == nil {
 		return plusone.Delivery{}, webhook.Invalid(`field "plusone": required; paste freshdesk.BodyTemplate (it starts with "plusone": %q) into the rule's webhook`, BodyMarker)

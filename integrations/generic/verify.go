@@ -2,7 +2,6 @@ package generic
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -59,9 +58,5 @@ func Sign(h http.Header, secret string, body []byte, now time.Time) {
 }
 
 func mac(secret []byte, ts string, body []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(ts))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
+	return webhook.MAC(secret, []byte(ts), []byte{'.'}, body)
 }

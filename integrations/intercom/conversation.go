@@ -93,61 +93,77 @@ const (
 // conversationEvent returns the handler of the conversation topics of kind k.
 func conversationEvent(k kind) handler {
 	return func(n notification) ([]plusone.Event, error) {
-		var c conversation
-		if err := webhook.Decode(n.Data.Item, &c, "data.item"); err != nil {
-			return nil, err
-		}
-		if c.ID == "" {
-			return nil, webhook.Invalid(`field "data.item.id": required (the conversation id)`)
-		}
-		ref, err := c.customer()
+		c, err := decodeConversation(n.Data.Item)
 		if err != nil {
 			return nil, err
 		}
-		t := c.ticket(string(n.AppID), statusOf(n.Topic, c))
-		switch k {
-		case created:
-			e := newEvent(n, plusone.EventTicketCreated, c.CreatedAt.Time())
-			e.Customer, e.Ticket = ref, t
-			if first := c.first(); first != nil {
-				if body := htmltext.Text(first.Body); body != "" {
-					e.Message = &plusone.Message{
-						ID:           "conversation:" + string(c.ID) + ":source",
-						Text:         body,
-						Author:       first.Author.Name,
-						FromCustomer: first.Author.isCustomer(),
-					}
-				}
-			}
-			return []plusone.Event{e}, nil
-		case customerReply, agentReply, note:
-			p := c.latestPart(k)
-			e := newEvent(n, plusone.EventMessageReceived, c.UpdatedAt.Time())
-			e.Customer, e.Ticket = ref, t
-			e.Message = &plusone.Message{
-				ID:           "conversation:" + string(c.ID) + ":notification:" + string(n.ID),
-				FromCustomer: k == customerReply,
-				Private:      k == note,
-			}
-			if p != nil {
-				e.OccurredAt = firstTime(p.CreatedAt.Time(), e.OccurredAt)
-				e.Message.Text, e.Message.Author = htmltext.Text(p.Body), p.Author.Name
-				if p.ID != "" {
-					e.Message.ID = "conversation:" + string(c.ID) + ":part:" + string(p.ID)
-				}
-			}
-			return []plusone.Event{e}, nil
-		case rated:
-			e, err := c.feedback(n, ref, t)
-			if err != nil {
-				return nil, err
-			}
-			return []plusone.Event{e}, nil
-		}
-		e := newEvent(n, plusone.EventTicketUpdated, c.UpdatedAt.Time())
+		return c.events(n, k)
+	}
+}
+
+// decodeConversation reads the data.item of a conversation topic, which
+// must have an id.
+func decodeConversation(item []byte) (conversation, error) {
+	var c conversation
+	if err := webhook.Decode(item, &c, "data.item"); err != nil {
+		return conversation{}, err
+	}
+	if c.ID == "" {
+		return conversation{}, webhook.Invalid(`field "data.item.id": required (the conversation id)`)
+	}
+	return c, nil
+}
+
+// events returns the events of notification n, a conversation topic of kind
+// k whose item is c.
+func (c *conversation) events(n notification, k kind) ([]plusone.Event, error) {
+	ref, err := c.customer()
+	if err != nil {
+		return nil, err
+	}
+	t := c.ticket(string(n.AppID), statusOf(n.Topic, *c))
+	switch k {
+	case created:
+		e := newEvent(n, plusone.EventTicketCreated, c.CreatedAt.Time())
 		e.Customer, e.Ticket = ref, t
+		if first := c.first(); first != nil {
+			if body := htmltext.Text(first.Body); body != "" {
+				e.Message = &plusone.Message{
+					ID:           "conversation:" + string(c.ID) + ":source",
+					Text:         body,
+					Author:       first.Author.Name,
+					FromCustomer: first.Author.isCustomer(),
+				}
+			}
+		}
+		return []plusone.Event{e}, nil
+	case customerReply, agentReply, note:
+		p := c.latestPart(k)
+		e := newEvent(n, plusone.EventMessageReceived, c.UpdatedAt.Time())
+		e.Customer, e.Ticket = ref, t
+		e.Message = &plusone.Message{
+			ID:           "conversation:" + string(c.ID) + ":notification:" + string(n.ID),
+			FromCustomer: k == customerReply,
+			Private:      k == note,
+		}
+		if p != nil {
+			e.OccurredAt = firstTime(p.CreatedAt.Time(), e.OccurredAt)
+			e.Message.Text, e.Message.Author = htmltext.Text(p.Body), p.Author.Name
+			if p.ID != "" {
+				e.Message.ID = "conversation:" + string(c.ID) + ":part:" + string(p.ID)
+			}
+		}
+		return []plusone.Event{e}, nil
+	case rated:
+		e, err := c.feedback(n, ref, t)
+		if err != nil {
+			return nil, err
+		}
 		return []plusone.Event{e}, nil
 	}
+	e := newEvent(n, plusone.EventTicketUpdated, c.UpdatedAt.Time())
+	e.Customer, e.Ticket = ref, t
+	return []plusone.Event{e}, nil
 }
 
 // first returns the message that started the conversation, if the payload

@@ -103,15 +103,22 @@ func (a *API) conversations(ctx context.Context, contacts []apiContact, q pluson
 			return nil, err
 		}
 		for _, raw := range page.Conversations {
-			var head struct {
-				ID        text     `json:"id"`
-				CreatedAt unixTime `json:"created_at"`
+			c, decodeErr := decodeConversation(raw)
+			id, createdAt := c.ID, c.CreatedAt
+			if decodeErr != nil {
+				// Read only its id and time, to place it and say why
+				// it is skipped.
+				var head struct {
+					ID        text     `json:"id"`
+					CreatedAt unixTime `json:"created_at"`
+				}
+				if json.Unmarshal(raw, &head) != nil || head.ID == "" {
+					a.log.Warn("intercom history: skipped an unreadable conversation")
+					continue
+				}
+				id, createdAt = head.ID, head.CreatedAt
 			}
-			if json.Unmarshal(raw, &head) != nil || head.ID == "" {
-				a.log.Warn("intercom history: skipped an unreadable conversation")
-				continue
-			}
-			created := head.CreatedAt.Time()
+			created := createdAt.Time()
 			if !last.IsZero() && created.After(last) {
 				ordered = false
 			}
@@ -119,7 +126,11 @@ func (a *API) conversations(ctx context.Context, contacts []apiContact, q pluson
 			if !q.Since.IsZero() && created.Before(q.Since) {
 				continue
 			}
-			if events := a.conversationEvents(raw, string(head.ID), appID, contacts); len(events) > 0 {
+			if decodeErr != nil {
+				a.log.Warn("intercom history: skipped a conversation", "conversation_id", string(id), "error", decodeErr)
+				continue
+			}
+			if events := a.conversationEvents(&c, appID, contacts); len(events) > 0 {
 				convs = append(convs, events)
 			}
 		}
@@ -136,7 +147,7 @@ func (a *API) conversations(ctx context.Context, contacts []apiContact, q pluson
 	return vendorapi.NewestObjects(convs, limit), nil
 }
 
-// conversationEvents turns conversation id, as the search API returns it,
+// conversationEvents turns conversation c, as the search API returns it,
 // into the events its webhooks give: the webhook parser reads it as the
 // item of a conversation.user.created notification of the workspace appID,
 // and of a conversation.rating.added one when it is rated. The ticket's id
@@ -144,28 +155,25 @@ func (a *API) conversations(ctx context.Context, contacts []apiContact, q pluson
 // is its delivery's, only has to be stable; the rating's is the webhook's.
 // What the conversation does not say of its customer is filled in from her
 // contact.
-func (a *API) conversationEvents(raw json.RawMessage, id, appID string, contacts []apiContact) []plusone.Event {
+func (a *API) conversationEvents(c *conversation, appID string, contacts []apiContact) []plusone.Event {
+	id := string(c.ID)
 	n := notification{Type: notificationType, ID: text("history:conversation:" + id), AppID: text(appID), Topic: "conversation.user.created"}
-	n.Data.Item = raw
-	events, err := conversationEvent(created)(n)
+	events, err := c.events(n, created)
 	if err != nil {
 		a.log.Warn("intercom history: skipped a conversation", "conversation_id", id, "error", err)
 		return nil
 	}
-	var r struct {
-		Rating *rating `json:"conversation_rating"`
-	}
-	if json.Unmarshal(raw, &r) == nil && r.Rating != nil && r.Rating.Rating != "" {
+	if c.Rating != nil && c.Rating.Rating != "" {
 		n.Topic = "conversation.rating.added"
-		if rating, err := conversationEvent(rated)(n); err == nil {
+		if rating, err := c.events(n, rated); err == nil {
 			events = append(events, rating...)
 		} else {
 			a.log.Debug("intercom history: skipped a rating", "conversation_id", id, "error", err)
 		}
 	}
 	for i := range events {
-		for _, c := range contacts {
-			c.complete(&events[i].Customer)
+		for _, contact := range contacts {
+			contact.complete(&events[i].Customer)
 		}
 	}
 	return events

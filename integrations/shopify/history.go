@@ -179,14 +179,6 @@ func (a *API) orders(ctx context.Context, gid string, q plusone.HistoryQuery) ([
 	return events, nil
 }
 
-// orderURL links an order in the shop's admin, as the webhook parser does.
-func (a *API) orderURL(id string) string {
-	if a.shop == "" || id == "" {
-		return ""
-	}
-	return "https://" + a.shop + "/admin/orders/" + id
-}
-
 // cleanShopURL adds the scheme a bare shop domain lacks, trims the URL and
 // drops any user info, so that no credential travels in URLs.
 func cleanShopURL(s string) string {

@@ -45,8 +45,14 @@ type gqlRequest struct {
 // gqlResponse is a GraphQL answer: data, errors and, from Shopify, the
 // query's cost. Errors may come with HTTP 200.
 type gqlResponse struct {
-	Data       json.RawMessage `json:"data"`
-	Errors     []gqlError      `json:"errors"`
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+	gqlExtensions
+}
+
+// gqlExtensions is the extensions of a GraphQL answer: from Shopify, the
+// query's cost. costOf decodes only it, for every answer.
+type gqlExtensions struct {
 	Extensions struct {
 		Cost *queryCost `json:"cost"`
 	} `json:"extensions"`
@@ -154,7 +160,7 @@ func costOf(body []byte) *queryCost {
 	if !bytes.Contains(body, []byte(`"cost"`)) {
 		return nil
 	}
-	var r gqlResponse
+	var r gqlExtensions
 	if json.Unmarshal(body, &r) != nil {
 		return nil
 	}

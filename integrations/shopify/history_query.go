@@ -138,10 +138,10 @@ func (a *API) orderEvents(o gqlOrder, ref plusone.CustomerRef) []plusone.Event {
 	order := &plusone.Order{
 		ID:        id,
 		Name:      strings.TrimSpace(o.Name),
-		URL:       a.orderURL(id),
+		URL:       orderURL(a.shop, id),
 		Total:     a.money(id, o.TotalPriceSet),
 		Currency:  currency(o.TotalPriceSet.ShopMoney.CurrencyCode),
-		Status:    gqlOrderStatus(o),
+		Status:    orderStatus(o.CancelledAt, o.DisplayFulfillmentStatus),
 		CreatedAt: created,
 	}
 	for _, li := range o.LineItems.Nodes {
@@ -176,18 +176,6 @@ func (a *API) orderEvents(o gqlOrder, ref plusone.CustomerRef) []plusone.Event {
 		})
 	}
 	return events
-}
-
-// gqlOrderStatus maps an order onto the statuses orderStatus gives the
-// webhooks' orders: cancelled, fulfilled or open.
-func gqlOrderStatus(o gqlOrder) string {
-	switch {
-	case strings.TrimSpace(o.CancelledAt) != "":
-		return plusone.OrderCancelled
-	case strings.EqualFold(strings.TrimSpace(o.DisplayFulfillmentStatus), "FULFILLED"):
-		return plusone.OrderFulfilled
-	}
-	return plusone.OrderOpen
 }
 
 // money reads an amount; one Shopify should never send unreadable is logged

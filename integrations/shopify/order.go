@@ -84,10 +84,10 @@ func (b event) order(body []byte, typ plusone.EventType) ([]plusone.Event, error
 	e.Order = &plusone.Order{
 		ID:            string(o.ID),
 		Name:          strings.TrimSpace(o.Name),
-		URL:           b.orderURL(string(o.ID)),
+		URL:           orderURL(b.shop, string(o.ID)),
 		Total:         total,
 		Currency:      currency(o.Currency),
-		Status:        orderStatus(o),
+		Status:        orderStatus(o.CancelledAt, o.FulfillmentStatus),
 		Items:         items,
 		CheckoutToken: strings.TrimSpace(o.CheckoutToken),
 		CreatedAt:     created,
@@ -105,12 +105,15 @@ func (b event) order(body []byte, typ plusone.EventType) ([]plusone.Event, error
 	return events, nil
 }
 
-// orderStatus says whether the order is cancelled, fulfilled or open.
-func orderStatus(o orderJSON) string {
+// orderStatus says whether an order is cancelled, fulfilled or open, from
+// its cancellation time and its fulfillment status: a webhook's
+// cancelled_at and fulfillment_status ("fulfilled"), or the history's
+// cancelledAt and displayFulfillmentStatus ("FULFILLED").
+func orderStatus(cancelledAt, fulfillmentStatus string) string {
 	switch {
-	case strings.TrimSpace(o.CancelledAt) != "":
+	case strings.TrimSpace(cancelledAt) != "":
 		return plusone.OrderCancelled
-	case strings.EqualFold(strings.TrimSpace(o.FulfillmentStatus), "fulfilled"):
+	case strings.EqualFold(strings.TrimSpace(fulfillmentStatus), "fulfilled"):
 		return plusone.OrderFulfilled
 	}
 	return plusone.OrderOpen

@@ -68,12 +68,14 @@ func (b event) new(typ plusone.EventType) *plusone.Event {
 	return &plusone.Event{Source: plusone.SourceShopify, ID: b.id, Type: typ}
 }
 
-// orderURL links an order in the shop's admin.
-func (b event) orderURL(orderID string) string {
-	if b.shop == "" || orderID == "" {
+// orderURL links order orderID in the admin of shop, a domain: the link of
+// the webhooks' orders and of the history's alike. It is "" when either is
+// unknown.
+func orderURL(shop, orderID string) string {
+	if shop == "" || orderID == "" {
 		return ""
 	}
-	return "https://" + b.shop + "/admin/orders/" + orderID
+	return "https://" + shop + "/admin/orders/" + orderID
 }
 
 // shopDomain returns the header's domain if it looks like one. The header is

@@ -85,7 +85,7 @@ func (b event) refund(body []byte) (*plusone.Event, error) {
 	e.OccurredAt = at
 	e.Order = &plusone.Order{
 		ID:       string(r.OrderID),
-		URL:      b.orderURL(string(r.OrderID)),
+		URL:      orderURL(b.shop, string(r.OrderID)),
 		Refunded: refunded,
 		RefundID: string(r.ID),
 		Currency: cur,

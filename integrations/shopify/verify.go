@@ -2,7 +2,6 @@ package shopify
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"time"
@@ -29,7 +28,7 @@ func (s *Source) Verify(h http.Header, body []byte, _ time.Time) error {
 	if err != nil {
 		return webhook.Unauthorized("header %s: the signature is not base64", HeaderHmac)
 	}
-	if !hmac.Equal(got, mac(s.secret, body)) {
+	if !hmac.Equal(got, webhook.MAC(s.secret, body)) {
 		return webhook.Unauthorized("signature does not match; check the app's client secret (webhooks made in the store admin are signed with another key)")
 	}
 	return nil
@@ -39,12 +38,6 @@ func (s *Source) Verify(h http.Header, body []byte, _ time.Time) error {
 // X-Shopify-Triggered-At to now. Tests, the demo and load scripts use it; they
 // set the topic and ids themselves.
 func Sign(h http.Header, secret string, body []byte, now time.Time) {
-	h.Set(HeaderHmac, base64.StdEncoding.EncodeToString(mac([]byte(secret), body)))
+	h.Set(HeaderHmac, base64.StdEncoding.EncodeToString(webhook.MAC([]byte(secret), body)))
 	h.Set(HeaderTriggered, now.UTC().Format(time.RFC3339Nano))
-}
-
-func mac(secret, body []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return m.Sum(nil)
 }

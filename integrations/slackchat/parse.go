@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // envelope is an Events API request.
@@ -80,20 +81,20 @@ func (s *Source) Parse(_ http.Header, body []byte) (plusone.Delivery, error) {
 	switch e.Type {
 	case "url_verification":
 		if e.Challenge == "" {
-			return plusone.Delivery{}, invalid(`field "challenge": required for url_verification`)
+			return plusone.Delivery{}, webhook.Invalid(`field "challenge": required for url_verification`)
 		}
 		return plusone.Delivery{Reply: Challenge{Challenge: e.Challenge}}, nil
 	case "event_callback":
 	case "":
-		return plusone.Delivery{}, invalid(`field "type": required`)
+		return plusone.Delivery{}, webhook.Invalid(`field "type": required`)
 	default:
 		return ignore("envelope " + e.Type), nil
 	}
 	if e.EventID == "" {
-		return plusone.Delivery{}, invalid(`field "event_id": required`)
+		return plusone.Delivery{}, webhook.Invalid(`field "event_id": required`)
 	}
 	if len(e.Event) == 0 {
-		return plusone.Delivery{}, invalid(`field "event": required`)
+		return plusone.Delivery{}, webhook.Invalid(`field "event": required`)
 	}
 	var m message
 	if err := decode(e.Event, &m); err != nil {
@@ -157,24 +158,20 @@ func tsTime(ts string, fallback int64) time.Time {
 	return time.Time{}
 }
 
-func invalid(format string, args ...any) error {
-	return plusone.Errorf(plusone.EINVALID, format, args...)
-}
-
 // decode reads JSON, naming the problem the way every integration does.
 func decode(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(v); err != nil {
 		if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-			return invalid("invalid JSON: %s at offset %d", se.Error(), se.Offset)
+			return webhook.Invalid("invalid JSON: %s at offset %d", se.Error(), se.Offset)
 		}
 		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-			return invalid("field %q: got JSON %s, want %s", te.Field, te.Value, te.Type)
+			return webhook.Invalid("field %q: got JSON %s, want %s", te.Field, te.Value, te.Type)
 		}
 		if errors.Is(err, io.EOF) {
-			return invalid("invalid JSON: empty body")
+			return webhook.Invalid("invalid JSON: empty body")
 		}
-		return invalid("invalid JSON: %s", err)
+		return webhook.Invalid("invalid JSON: %s", err)
 	}
 	return nil
 }

@@ -2,14 +2,12 @@ package slackchat
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
@@ -18,15 +16,15 @@ import (
 // MaxSkew of now.
 func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if len(s.secret) == 0 {
-		return plusone.Errorf(plusone.EUNAUTHORIZED, "no Slack signing secret is configured")
+		return webhook.Unauthorized("no Slack signing secret is configured")
 	}
 	sig, ts := h.Get(HeaderSignature), h.Get(HeaderTimestamp)
 	if sig == "" || ts == "" {
-		return plusone.Errorf(plusone.EUNAUTHORIZED, "missing %s or %s header", HeaderSignature, HeaderTimestamp)
+		return webhook.Unauthorized("missing %s or %s header", HeaderSignature, HeaderTimestamp)
 	}
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return plusone.Errorf(plusone.EUNAUTHORIZED, "%s is not a Unix time", HeaderTimestamp)
+		return webhook.Unauthorized("%s is not a Unix time", HeaderTimestamp)
 	}
 	if err := webhook.CheckSkew(time.Unix(secs, 0), now, MaxSkew); err != nil {
 		return err
@@ -34,10 +32,10 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	hexSig, ok := strings.CutPrefix(sig, "v0=")
 	got, err := hex.DecodeString(hexSig)
 	if !ok || err != nil {
-		return plusone.Errorf(plusone.EUNAUTHORIZED, "%s must be v0=<hex>", HeaderSignature)
+		return webhook.Unauthorized("%s must be v0=<hex>", HeaderSignature)
 	}
 	if !hmac.Equal(got, mac(s.secret, ts, body)) {
-		return plusone.Errorf(plusone.EUNAUTHORIZED, "invalid signature")
+		return webhook.Unauthorized("invalid signature")
 	}
 	return nil
 }
@@ -50,8 +48,5 @@ func Sign(h http.Header, secret string, body []byte, now time.Time) {
 }
 
 func mac(secret []byte, ts string, body []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("v0:" + ts + ":"))
-	m.Write(body)
-	return m.Sum(nil)
+	return webhook.MAC(secret, []byte("v0:"+ts+":"), body)
 }

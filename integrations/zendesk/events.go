@@ -126,7 +126,7 @@ func (s *Source) ticketEvent(e *plusone.Event, action string, p eventPayload) er
 	t := &plusone.Ticket{
 		ID:       ticketID,
 		Subject:  strings.TrimSpace(d.Subject),
-		URL:      s.ticketURL(ticketID),
+		URL:      ticketURL(s.baseURL, ticketID),
 		Status:   lower(d.Status),
 		Priority: lower(d.Priority),
 		Tags:     d.Tags,

@@ -73,7 +73,7 @@ func NewAPI(baseURL, email, token string, opts ...APIOption) *API {
 		links: links,
 		log:   cfg.Log,
 		users: newUserCache(cfg.cacheSize, cfg.cacheTTL, cfg.Now),
-		pacer: newPacer(cfg.Log),
+		pacer: newPacer(cfg.Log, cfg.Now),
 	}
 	hooks := a.pacer.Hooks()
 	hooks.Wait = retryWait
@@ -170,7 +170,7 @@ func (a *API) ticketEvents(t apiTicket, ref plusone.CustomerRef, since time.Time
 	ticket := &plusone.Ticket{
 		ID:       id,
 		Subject:  strings.TrimSpace(t.Subject),
-		URL:      a.ticketURL(id),
+		URL:      ticketURL(a.links, id),
 		Status:   lower(t.Status),
 		Priority: lower(t.Priority),
 		Tags:     t.Tags,
@@ -187,19 +187,11 @@ func (a *API) ticketEvents(t apiTicket, ref plusone.CustomerRef, since time.Time
 			// The trigger parser's id and time, so that both record it once.
 			updated, _ := parseTime(t.UpdatedAt)
 			events = append(events, plusone.Event{
-				Source: plusone.SourceZendesk, ID: "ticket:" + id + ":satisfaction:" + rating,
+				Source: plusone.SourceZendesk, ID: satisfactionID(id, rating),
 				Type: plusone.EventFeedbackReceived, OccurredAt: updated, Customer: ref, Ticket: ticket,
 				Feedback: &plusone.Feedback{Score: score, Scale: plusone.ScaleCSAT, Comment: strings.TrimSpace(r.Comment)},
 			})
 		}
 	}
 	return events
-}
-
-// ticketURL links ticket id in the agent interface, as Source.ticketURL does.
-func (a *API) ticketURL(id string) string {
-	if a.links == "" || id == "" {
-		return ""
-	}
-	return a.links + "/agent/tickets/" + id
 }

@@ -67,7 +67,8 @@ func WithMaxRetryAfter(d time.Duration) APIOption { return shared(vendorapi.With
 // truncated histories, all without secrets. Without it nothing is logged.
 func WithAPILogger(l *slog.Logger) APIOption { return shared(vendorapi.WithLogger(l)) }
 
-// WithClock sets the clock the user cache ages entries by.
+// WithClock sets the clock the user cache ages entries by and rate-limit
+// pacing runs by; time.Now without it.
 func WithClock(now func() time.Time) APIOption { return shared(vendorapi.WithClock(now)) }
 
 // WithLinkBaseURL sets the address ticket links start with, when it is not

@@ -21,12 +21,15 @@ type pacer struct {
 	sleep func(context.Context, time.Duration) error // tests record instead
 }
 
-func newPacer(log *slog.Logger) *pacer {
+// newPacer returns the pacer of an API that logs to log and runs by the
+// clock now.
+func newPacer(log *slog.Logger, now func() time.Time) *pacer {
 	p := &pacer{sleep: vendorapi.Sleep}
 	p.Pacer = vendorapi.NewPacer(vendorapi.PacerConfig{
 		Name:  "zendesk",
 		Delay: func(h http.Header, _ time.Time) time.Duration { return rateLimitDelay(h) },
 		Log:   log,
+		Now:   now,
 		Sleep: func(ctx context.Context, d time.Duration) error { return p.sleep(ctx, d) },
 	})
 	return p

@@ -35,15 +35,7 @@ func (a *API) findUser(ctx context.Context, q plusone.HistoryQuery) (*apiUser, e
 // pickUser chooses the user whose primary email is email or, failing that,
 // the only user found (the search also matches secondary identities).
 func pickUser(users []apiUser, email string) *apiUser {
-	for i := range users {
-		if vendorapi.IsDigits(string(users[i].ID)) && plusone.NormalizeEmail(users[i].Email) == email {
-			return &users[i]
-		}
-	}
-	if len(users) == 1 && vendorapi.IsDigits(string(users[0].ID)) {
-		return &users[0]
-	}
-	return nil
+	return vendorapi.PickByEmail(users, email, func(u *apiUser) (string, string) { return string(u.ID), u.Email })
 }
 
 // userByID returns the user with Zendesk id id, or nil if there is none,

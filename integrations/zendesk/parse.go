@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -21,16 +20,10 @@ func (s *Source) Parse(h http.Header, body []byte) (plusone.Delivery, error) {
 		Plusone json.RawMessage `json:"plusone"`
 		Type    json.RawMessage `json:"type"`
 	}
-	data := body
-	if err := json.Unmarshal(body, &probe); err != nil {
-		if _, isSyntax := errors.AsType[*json.SyntaxError](err); !isSyntax || !looksLikeTrigger(body) {
-			return plusone.Delivery{}, webhook.JSONError(err, "")
-		}
-		// Placeholders are not JSON-escaped; try to read the text as meant.
-		data = jsonrepair.Repair(body)
-		if json.Unmarshal(data, &probe) != nil || probe.Plusone == nil {
-			return plusone.Delivery{}, webhook.JSONError(err, "")
-		}
+	// A repair is kept only if it reads as a trigger body.
+	data, err := jsonrepair.Decode(body, &probe, looksLikeTrigger, func() bool { return probe.Plusone != nil })
+	if err != nil {
+		return plusone.Delivery{}, err
 	}
 	switch {
 	case probe.Plusone != nil:

@@ -127,7 +127,7 @@ func (s *Source) parseTrigger(h http.Header, raw, data []byte) (plusone.Delivery
 	if rating, score, ok := satisfaction(string(b.Satisfaction.Score)); ok {
 		// One feedback per ticket and rating, however many updates repeat it.
 		events = append(events, plusone.Event{
-			Source: plusone.SourceZendesk, ID: "ticket:" + ticketID + ":satisfaction:" + rating,
+			Source: plusone.SourceZendesk, ID: satisfactionID(ticketID, rating),
 			Type: plusone.EventFeedbackReceived, OccurredAt: at, Customer: ref, Ticket: ticket,
 			Feedback: &plusone.Feedback{Score: score, Scale: plusone.ScaleCSAT, Comment: string(b.Satisfaction.Comment)},
 		})
@@ -140,7 +140,7 @@ func (s *Source) parseTrigger(h http.Header, raw, data []byte) (plusone.Delivery
 func (s *Source) triggerURL(link, id string) string {
 	switch {
 	case link == "":
-		return s.ticketURL(id)
+		return ticketURL(s.baseURL, id)
 	case strings.HasPrefix(link, "https://") || strings.HasPrefix(link, "http://"):
 		return link
 	case strings.Contains(link, "://"):
@@ -156,6 +156,12 @@ func priority(s string) string {
 		return ""
 	}
 	return s
+}
+
+// satisfactionID identifies a ticket's rating: one feedback per ticket and
+// rating, whether a trigger or the history brings it.
+func satisfactionID(ticketID, rating string) string {
+	return "ticket:" + ticketID + ":satisfaction:" + rating
 }
 
 // satisfaction maps {{satisfaction.current_rating}} onto the CSAT scale:

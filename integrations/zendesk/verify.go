@@ -2,7 +2,6 @@ package zendesk
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"time"
@@ -43,11 +42,11 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 		return webhook.Unauthorized("header %s: the signature is not base64", HeaderSignature)
 	}
 	for i, secret := range s.secrets {
-		if hmac.Equal(got, mac(secret, []byte(ts), body)) {
+		if hmac.Equal(got, webhook.MAC(secret, []byte(ts), body)) {
 			s.log.Debug("zendesk signature verified", "secret_position", i+1, "order", "timestamp+body")
 			return nil
 		}
-		if hmac.Equal(got, mac(secret, body, []byte(ts))) {
+		if hmac.Equal(got, webhook.MAC(secret, body, []byte(ts))) {
 			s.log.Debug("zendesk signature verified", "secret_position", i+1, "order", "body+timestamp")
 			return nil
 		}
@@ -64,12 +63,5 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 func Sign(h http.Header, secret string, body []byte, now time.Time) {
 	ts := now.UTC().Format(time.RFC3339)
 	h.Set(HeaderSignatureTimestamp, ts)
-	h.Set(HeaderSignature, base64.StdEncoding.EncodeToString(mac([]byte(secret), []byte(ts), body)))
-}
-
-func mac(secret, first, second []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write(first)
-	m.Write(second)
-	return m.Sum(nil)
+	h.Set(HeaderSignature, base64.StdEncoding.EncodeToString(webhook.MAC([]byte(secret), []byte(ts), body)))
 }

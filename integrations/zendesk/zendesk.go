@@ -130,10 +130,12 @@ func splitSecrets(list string) [][]byte {
 // Source returns plusone.SourceZendesk.
 func (s *Source) Source() plusone.Source { return plusone.SourceZendesk }
 
-// ticketURL links ticket id in the agent interface, if the base URL is known.
-func (s *Source) ticketURL(id string) string {
-	if s.baseURL == "" || id == "" {
+// ticketURL links ticket id in the agent interface of the account at base:
+// the link of the webhooks' tickets and of the history's alike. It is ""
+// when either is unknown.
+func ticketURL(base, id string) string {
+	if base == "" || id == "" {
 		return ""
 	}
-	return s.baseURL + "/agent/tickets/" + id
+	return base + "/agent/tickets/" + id
 }

@@ -80,6 +80,25 @@ func CleanBaseURL(s string) string {
 	return s
 }
 
+// PickByEmail chooses, of the people a search by email found, the one
+// whose primary email is email (normalized) or, failing that, the only one
+// found, as searches also match secondary emails; one whose id is not
+// numeric (IsDigits) is never chosen. of gives a person's id and primary
+// email. It returns nil when none is chosen.
+func PickByEmail[P any](found []P, email string, of func(*P) (id, primary string)) *P {
+	for i := range found {
+		if id, primary := of(&found[i]); IsDigits(id) && plusone.NormalizeEmail(primary) == email {
+			return &found[i]
+		}
+	}
+	if len(found) == 1 {
+		if id, _ := of(&found[0]); IsDigits(id) {
+			return &found[0]
+		}
+	}
+	return nil
+}
+
 // IsDigits reports whether s is a non-empty run of at most 20 ASCII digits,
 // as numeric vendor ids are; anything else never reaches a request path.
 func IsDigits(s string) bool {

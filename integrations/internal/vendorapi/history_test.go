@@ -107,3 +107,35 @@ func TestHistory(t *testing.T) {
 		t.Errorf("read error = %v", err)
 	}
 }
+
+func TestPickByEmail(t *testing.T) {
+	t.Parallel()
+	type person struct{ id, email string }
+	of := func(p *person) (string, string) { return p.id, p.email }
+	jane, other := person{"1", "Jane@Example.com"}, person{"2", "jane.doe@example.com"}
+	tests := []struct {
+		name  string
+		found []person
+		want  string // the id chosen; "" = none
+	}{
+		{"none", nil, ""},
+		{"primary email", []person{other, jane}, "1"},
+		{"the only one", []person{other}, "2"},
+		{"several, none primary", []person{other, {"3", "x@example.com"}}, ""},
+		{"primary but not numeric", []person{{"a1", "jane@example.com"}, other}, ""},
+		{"the only one, not numeric", []person{{"a1", "x@example.com"}}, ""},
+	}
+	for _, tt := range tests {
+		got := PickByEmail(tt.found, "jane@example.com", of)
+		switch {
+		case tt.want == "" && got != nil:
+			t.Errorf("%s: PickByEmail = %+v, want nil", tt.name, *got)
+		case tt.want != "" && (got == nil || got.id != tt.want):
+			t.Errorf("%s: PickByEmail = %+v, want id %s", tt.name, got, tt.want)
+		}
+	}
+	found := []person{jane}
+	if got := PickByEmail(found, "jane@example.com", of); got != &found[0] {
+		t.Errorf("PickByEmail does not point into found")
+	}
+}

@@ -1,6 +1,8 @@
 package webhook
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -10,6 +12,18 @@ import (
 // an EUNAUTHORIZED error, answered 401 with its message.
 func Unauthorized(format string, args ...any) error {
 	return plusone.Errorf(plusone.EUNAUTHORIZED, format, args...)
+}
+
+// MAC returns the HMAC-SHA256, keyed with secret, of parts written one
+// after the other: what a sender that signs with HMAC-SHA256 computes over
+// its signed string (a timestamp and the body, with any separator a part
+// of its own).
+func MAC(secret []byte, parts ...[]byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	for _, p := range parts {
+		m.Write(p)
+	}
+	return m.Sum(nil)
 }
 
 // CheckSkew rejects a signed time more than maxSkew away from now, saying

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,21 @@ func TestClip(t *testing.T) {
 	for _, tt := range tests {
 		if got := Clip(tt.in); got != tt.want {
 			t.Errorf("Clip(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMAC(t *testing.T) {
+	// RFC 4231, test case 2.
+	const want = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+	key := []byte("Jefe")
+	for _, parts := range [][][]byte{
+		{[]byte("what do ya want for nothing?")},
+		{[]byte("what do ya "), []byte("want for nothing?")},
+		{[]byte("what do ya want"), nil, []byte(" for nothing?")},
+	} {
+		if got := hex.EncodeToString(MAC(key, parts...)); got != want {
+			t.Errorf("MAC(%q) = %s, want %s", parts, got, want)
 		}
 	}
 }
