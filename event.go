@@ -129,6 +129,15 @@ type Order struct {
 // Cancelled reports whether the order no longer counts toward the profile.
 func (o Order) Cancelled() bool { return o.Status == OrderCancelled }
 
+// DisplayName is how people call the order: its name ("#1001"), else "#"
+// and its id.
+func (o Order) DisplayName() string {
+	if o.Name != "" {
+		return o.Name
+	}
+	return "#" + o.ID
+}
+
 // Order statuses.
 const (
 	OrderOpen      = "open"

@@ -161,7 +161,7 @@ func (r SignalRules) delayedOrder(v CustomerView, now time.Time) (Signal, bool) 
 		if now.Sub(o.CreatedAt) >= r.DelayedOrderAfter {
 			return Signal{
 				Kind: SignalDelayedOrder, Amount: o.Total, Currency: o.Currency, URL: o.URL, Since: o.CreatedAt,
-				Evidence: fmt.Sprintf("order %s not fulfilled, placed %s", orderName(o.Order), Ago(now, o.CreatedAt)),
+				Evidence: fmt.Sprintf("order %s not fulfilled, placed %s", o.Order.DisplayName(), Ago(now, o.CreatedAt)),
 			}, true
 		}
 	}
@@ -222,13 +222,6 @@ func (r SignalRules) lowCSAT(v CustomerView) (Signal, bool) {
 			Evidence: fmt.Sprintf("rated us %s %d", scale, *tp.Score)}, true
 	}
 	return Signal{}, false
-}
-
-func orderName(o Order) string {
-	if o.Name != "" {
-		return o.Name
-	}
-	return "#" + o.ID
 }
 
 // Ago says how long before now t was, for people: "just now", "5 minutes

@@ -69,19 +69,7 @@ func (s *Service) Customer(ctx context.Context, agent string, id int64) (*pluson
 // CustomerCard assembles the card of a customer without a ticket in hand:
 // her most recent open ticket stands in, or none.
 func CustomerCard(ctx context.Context, tx plusone.Tx, id int64, policy *plusone.Policy, now time.Time) (*plusone.ContextCard, error) {
-	view, err := LoadView(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	card := &plusone.ContextCard{View: view, Signals: policy.Signals.Signals(view, now), Currency: policy.Currency,
-		Hidden: policy.Private, Now: now}
-	for _, t := range view.Tickets { // newest first
-		if t.Open() {
-			card.Ticket = t
-			break
-		}
-	}
-	return card, addGestures(ctx, tx, card, policy, now)
+	return newCard(ctx, tx, id, plusone.TicketRecord{}, policy, now)
 }
 
 // CustomerByEmail returns the view of the customer with email, or an

@@ -68,12 +68,27 @@ func LoadCard(ctx context.Context, tx plusone.Tx, key string, policy *plusone.Po
 	if err != nil {
 		return nil, err
 	}
-	view, err := LoadView(ctx, tx, cs.CustomerID)
+	return newCard(ctx, tx, cs.CustomerID, *ticket, policy, now)
+}
+
+// newCard assembles the card of customer id about ticket (zero for none)
+// as of now: her view, signals and the gestures the policy suggests.
+func newCard(ctx context.Context, tx plusone.Tx, id int64, ticket plusone.TicketRecord, policy *plusone.Policy, now time.Time) (*plusone.ContextCard, error) {
+	view, err := LoadView(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
+	if ticket.ID == "" {
+		// Her most recent open ticket stands in, or none.
+		for _, t := range view.Tickets { // newest first
+			if t.Open() {
+				ticket = t
+				break
+			}
+		}
+	}
 	card := &plusone.ContextCard{
-		Ticket:   *ticket,
+		Ticket:   ticket,
 		View:     view,
 		Signals:  policy.Signals.Signals(view, now),
 		Currency: policy.Currency,
@@ -102,6 +117,9 @@ func addGestures(ctx context.Context, tx plusone.Tx, card *plusone.ContextCard, 
 	}
 	last := make(map[string]time.Time, len(policy.Gestures))
 	for _, g := range policy.Gestures {
+		if g.Paused {
+			continue // never suggested
+		}
 		if last[g.ID], err = tx.LastGranted(ctx, id, g.ID); err != nil {
 			return err
 		}

@@ -376,7 +376,7 @@ func applyOrder(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.
 			if _, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
 				CustomerID: customerID, Source: e.Source, Kind: plusone.TouchOrderUpdated, Ref: in.ID,
 				DedupeKey: "order:" + in.ID + ":" + rec.Status, OccurredAt: at, URL: rec.URL,
-				Summary: fmt.Sprintf("Order %s %s", orderName(rec.Order), rec.Status),
+				Summary: fmt.Sprintf("Order %s %s", rec.Order.DisplayName(), rec.Status),
 			}); err != nil {
 				return err
 			}
@@ -415,7 +415,7 @@ func applyRefund(ctx context.Context, tx plusone.Tx, customerID int64, e plusone
 		CustomerID: customerID, Source: e.Source, Kind: plusone.TouchOrderUpdated, Ref: in.ID,
 		DedupeKey: "refund:" + in.RefundID, OccurredAt: at, URL: rec.URL,
 		Amount: in.Refunded, Currency: orDefault(in.Currency, rec.Currency),
-		Summary: fmt.Sprintf("Refund of %s on order %s", in.Refunded.Format(orDefault(in.Currency, rec.Currency)), orderName(rec.Order)),
+		Summary: fmt.Sprintf("Refund of %s on order %s", in.Refunded.Format(orDefault(in.Currency, rec.Currency)), rec.Order.DisplayName()),
 	})
 	if err != nil {
 		return err
@@ -536,7 +536,7 @@ func (a *Applier) touchCards(ctx context.Context, tx plusone.Tx, cust *plusone.C
 }
 
 func orderSummary(o plusone.Order) string {
-	s := fmt.Sprintf("Order %s · %s", orderName(o), o.Total.Format(o.Currency))
+	s := fmt.Sprintf("Order %s · %s", o.DisplayName(), o.Total.Format(o.Currency))
 	if len(o.Items) > 0 {
 		it := o.Items[0]
 		item := it.Title
@@ -549,13 +549,6 @@ func orderSummary(o plusone.Order) string {
 		s += " · " + clip(item, 80)
 	}
 	return s
-}
-
-func orderName(o plusone.Order) string {
-	if o.Name != "" {
-		return o.Name
-	}
-	return "#" + o.ID
 }
 
 func fill(dst *string, v string) {
