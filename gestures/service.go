@@ -87,7 +87,8 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 		if err := tx.LockBudgets(ctx, budgetKeys(agent, o.CustomerID, team.ID)...); err != nil {
 			return err
 		}
-		view, err := memory.LoadView(ctx, tx, o.CustomerID)
+		// Only what the decision reads, while the budgets are locked.
+		view, err := memory.LoadSignalView(ctx, tx, o.CustomerID)
 		if err != nil {
 			return err
 		}

@@ -25,15 +25,35 @@ const (
 
 // LoadView reads what we show about a customer.
 func LoadView(ctx context.Context, tx plusone.Tx, customerID int64) (plusone.CustomerView, error) {
+	v, err := LoadSignalView(ctx, tx, customerID)
+	if err != nil {
+		return v, err
+	}
+	if v.Identities, err = tx.Identities(ctx, customerID); err != nil {
+		return v, err
+	}
+	if v.Preferences, err = tx.Preferences(ctx, customerID); err != nil {
+		return v, err
+	}
+	if v.Notes, err = tx.Notes(ctx, customerID, viewNotes); err != nil {
+		return v, err
+	}
+	if v.Merges, err = tx.Merges(ctx, customerID); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// LoadSignalView reads the part of a customer's view that her tier and
+// signals are computed from (SignalRules.Signals): the customer, her
+// tickets, orders, carts and timeline, as LoadView reads them.
+func LoadSignalView(ctx context.Context, tx plusone.Tx, customerID int64) (plusone.CustomerView, error) {
 	var v plusone.CustomerView
 	c, err := tx.Customer(ctx, customerID)
 	if err != nil {
 		return v, err
 	}
 	v.Customer = *c
-	if v.Identities, err = tx.Identities(ctx, customerID); err != nil {
-		return v, err
-	}
 	if v.Tickets, err = tx.Tickets(ctx, customerID, viewTickets); err != nil {
 		return v, err
 	}
@@ -44,15 +64,6 @@ func LoadView(ctx context.Context, tx plusone.Tx, customerID int64) (plusone.Cus
 		return v, err
 	}
 	if v.Timeline, err = tx.Timeline(ctx, customerID, viewTimeline); err != nil {
-		return v, err
-	}
-	if v.Preferences, err = tx.Preferences(ctx, customerID); err != nil {
-		return v, err
-	}
-	if v.Notes, err = tx.Notes(ctx, customerID, viewNotes); err != nil {
-		return v, err
-	}
-	if v.Merges, err = tx.Merges(ctx, customerID); err != nil {
 		return v, err
 	}
 	return v, nil
