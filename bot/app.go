@@ -21,6 +21,8 @@ type Memory interface {
 	Lookup(ctx context.Context, agent, query string) (card *plusone.ContextCard, choices []plusone.Customer, more bool, err error)
 	// Customer is one customer's card as an agent looks her up.
 	Customer(ctx context.Context, agent string, id int64) (*plusone.ContextCard, error)
+	// CustomerName is how a customer is called, read alone.
+	CustomerName(ctx context.Context, id int64) (string, error)
 	// CardCustomer tells which customer a card, or a message in its thread,
 	// is about.
 	CardCustomer(ctx context.Context, channel, ts, threadTS string) (id int64, name string, ok bool, err error)
@@ -189,13 +191,14 @@ func (a *App) blockAction(ctx context.Context, cb slack.InteractionCallback, act
 			a.Log.Warn("add_note with a bad value", "value", act.Value)
 			return
 		}
-		card, err := a.Memory.Customer(ctx, "", id)
+		// The trigger expires in seconds: read her name alone.
+		name, err := a.Memory.CustomerName(ctx, id)
 		if err != nil {
 			a.Log.Error("add_note: customer", "customer", id, "err", err)
 			return
 		}
 		meta := NoteMeta{CustomerID: id, Channel: cb.Channel.ID, ThreadTS: cb.Message.Timestamp}
-		if err := a.API.OpenView(ctx, cb.TriggerID, NoteModal(card.View.Customer.DisplayName(), meta)); err != nil {
+		if err := a.API.OpenView(ctx, cb.TriggerID, NoteModal(name, meta)); err != nil {
 			a.Log.Error("open note modal", "err", err)
 		}
 	case ActionShowCustomer:

@@ -42,6 +42,8 @@ func (stubMemory) Customer(_ context.Context, _ string, id int64) (*plusone.Cont
 	c := lookupCard()
 	return &c, nil
 }
+func (stubMemory) CustomerName(context.Context, int64) (string, error) { return "Jane Doe", nil }
+
 func (stubMemory) CardCustomer(context.Context, string, string, string) (int64, string, bool, error) {
 	return 0, "", false, nil
 }

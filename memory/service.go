@@ -66,6 +66,23 @@ func (s *Service) Customer(ctx context.Context, agent string, id int64) (*pluson
 	return card, nil
 }
 
+// CustomerName is how a customer is called (Customer.DisplayName).
+func (s *Service) CustomerName(ctx context.Context, id int64) (string, error) {
+	var name string
+	err := s.Store.View(ctx, func(tx plusone.Tx) error {
+		c, err := tx.Customer(ctx, id)
+		if err != nil {
+			return err
+		}
+		name = c.DisplayName()
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("customer %d: %w", id, err)
+	}
+	return name, nil
+}
+
 // CustomerCard assembles the card of a customer without a ticket in hand:
 // her most recent open ticket stands in, or none.
 func CustomerCard(ctx context.Context, tx plusone.Tx, id int64, policy *plusone.Policy, now time.Time) (*plusone.ContextCard, error) {
