@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/plusone-hq/plusone"
 )
 
 // Prefix starts the name of every variable plusone reads.
@@ -120,17 +122,24 @@ func (c *Config) LocalMode() bool { return c.SlackBotToken == "" }
 // over Socket Mode (an app token is set) rather than over HTTP.
 func (c *Config) SocketMode() bool { return c.SlackBotToken != "" && c.SlackAppToken != "" }
 
-// LLMEnabled reports whether gestures are personalised by a language model:
-// an API key is set, or the base URL points somewhere other than OpenAI
-// (a local OpenAI-compatible server may need no key).
-func (c *Config) LLMEnabled() bool {
-	return c.OpenAIAPIKey != "" || (c.OpenAIBaseURL != "" && c.OpenAIBaseURL != defaultOf("OPENAI_BASE_URL"))
+// WebhookSources lists the sources that may have a webhook secret, in the
+// order of the contract. Slack, which has a signing secret instead, is not
+// among them.
+func WebhookSources() []plusone.Source {
+	return []plusone.Source{plusone.SourceZendesk, plusone.SourceShopify, plusone.SourceIntercom,
+		plusone.SourceHelpScout, plusone.SourceFreshdesk, plusone.SourceGeneric}
 }
 
-// WebhookSources lists the sources that may have a webhook secret, in the
-// order of the contract.
-func WebhookSources() []string {
-	return []string{"zendesk", "shopify", "intercom", "helpscout", "freshdesk", "generic"}
+// OpenWebhooks lists, in the order of WebhookSources, the sources with a
+// webhook secret: those whose endpoint is open.
+func (c *Config) OpenWebhooks() []plusone.Source {
+	var out []plusone.Source
+	for _, s := range WebhookSources() {
+		if c.WebhookSecret(string(s)) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // WebhookSecret returns the webhook secret of source ("zendesk", "shopify",

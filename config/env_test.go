@@ -60,8 +60,8 @@ func TestLoadDefaults(t *testing.T) {
 	if *c != want {
 		t.Errorf("Load(empty) =\n%#v\nwant\n%#v", *c, want)
 	}
-	if !c.LocalMode() || c.SocketMode() || c.LLMEnabled() {
-		t.Errorf("LocalMode, SocketMode, LLMEnabled = %v, %v, %v; want true, false, false", c.LocalMode(), c.SocketMode(), c.LLMEnabled())
+	if !c.LocalMode() || c.SocketMode() {
+		t.Errorf("LocalMode, SocketMode = %v, %v; want true, false", c.LocalMode(), c.SocketMode())
 	}
 	if d, dsn := c.Database(); d != "sqlite" || dsn != "plusone.db" {
 		t.Errorf("Database() = %q, %q; want sqlite, plusone.db", d, dsn)
@@ -102,8 +102,8 @@ func TestLoadValues(t *testing.T) {
 	if c.MaxBodyBytes != 2048 || c.Workers != 8 || c.SlackPace != 0 || c.Lease != 90*time.Second || c.LogLevel != slog.LevelDebug {
 		t.Errorf("MaxBodyBytes, Workers, SlackPace, Lease, LogLevel = %d, %d, %s, %s, %s", c.MaxBodyBytes, c.Workers, c.SlackPace, c.Lease, c.LogLevel)
 	}
-	if c.LocalMode() || !c.SocketMode() || !c.LLMEnabled() {
-		t.Errorf("LocalMode, SocketMode, LLMEnabled = %v, %v, %v; want false, true, true", c.LocalMode(), c.SocketMode(), c.LLMEnabled())
+	if c.LocalMode() || !c.SocketMode() {
+		t.Errorf("LocalMode, SocketMode = %v, %v; want false, true", c.LocalMode(), c.SocketMode())
 	}
 	for source, want := range map[string]string{"zendesk": "zd", "shopify": "sh", "intercom": "ic",
 		"helpscout": "hs", "freshdesk": "fd", "generic": "gen", "Zendesk": "zd", "slack": "", "": ""} {

@@ -49,16 +49,6 @@ func variables() []variable {
 	return vs
 }
 
-// defaultOf returns the default of the variable name (without the prefix).
-func defaultOf(name string) string {
-	for _, v := range variables() {
-		if v.name == name {
-			return v.def
-		}
-	}
-	return ""
-}
-
 // read fills c from getenv, then defaults. A value that does not parse is
 // a Problem, and the field keeps its default.
 func read(c *Config, getenv func(string) string) Problems {

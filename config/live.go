@@ -28,16 +28,32 @@ type Live struct {
 	hash      [32]byte
 }
 
-// NewLive starts from a policy already loaded from path ("" for the
-// built-in policy).
-func NewLive(path string, file *plusone.Policy, log *slog.Logger) *Live {
-	l := &Live{path: path, log: log, file: file, effective: file}
-	if path != "" {
-		if b, err := os.ReadFile(path); err == nil {
-			l.hash = sha256.Sum256(b)
-		}
+// LoadLive reads the policy file at path once ("" for the built-in
+// policy) and starts from it; the hash Watch compares against is of the
+// very bytes parsed. Problems are reported as LoadPolicy reports them.
+func LoadLive(path string, log *slog.Logger) (*Live, error) {
+	if path == "" {
+		return NewLive("", plusone.DefaultPolicy(), log), nil
 	}
-	return l
+	data, err := readPolicy(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := ParsePolicy(path, data)
+	if err != nil {
+		return nil, err
+	}
+	l := NewLive(path, p, log)
+	l.hash = sha256.Sum256(data)
+	return l, nil
+}
+
+// NewLive starts from a policy already loaded from path ("" for the
+// built-in policy). The bytes it was parsed from are unknown, so Watch's
+// first check takes the file as changed and reloads it; LoadLive avoids
+// that.
+func NewLive(path string, file *plusone.Policy, log *slog.Logger) *Live {
+	return &Live{path: path, log: log, file: file, effective: file}
 }
 
 // Current is the policy in force. Callers must not modify it.
@@ -65,6 +81,12 @@ func (l *Live) Reload() error {
 		l.log.Error("policy reload refused; the policy in force stays", "file", l.path, "err", err)
 		return fmt.Errorf("reload %s: %w", l.path, err)
 	}
+	return l.reload(data, sha256.Sum256(data))
+}
+
+// reload takes data, the policy file's content whose hash is sum, as
+// Reload does.
+func (l *Live) reload(data []byte, sum [32]byte) error {
 	p, err := ParsePolicy(l.path, data)
 	if err != nil {
 		l.log.Error("policy reload refused; the policy in force stays", "file", l.path, "problems", err.Error())
@@ -79,7 +101,7 @@ func (l *Live) Reload() error {
 		l.log.Warn("an override does not apply to the new policy file", "err", err)
 		eff = applyFitting(p, l.overrides, l.log)
 	}
-	l.file, l.effective, l.hash = p, eff, sha256.Sum256(data)
+	l.file, l.effective, l.hash = p, eff, sum
 	l.log.Info("policy reloaded", "file", l.path, "gestures", len(p.Gestures))
 	return nil
 }
@@ -135,8 +157,7 @@ func (l *Live) Watch(ctx context.Context, interval time.Duration) {
 			l.mu.RLock()
 			same := bytes.Equal(sum[:], l.hash[:])
 			l.mu.RUnlock()
-			if !same {
-				_ = l.Reload()
+			if !same && l.reload(data, sum) != nil {
 				l.mu.Lock()
 				l.hash = sum // a refused file is not tried again until it changes
 				l.mu.Unlock()

@@ -19,6 +19,16 @@ import (
 // LoadPolicy reads the policy file at path (PLUSONE_POLICY_FILE); see
 // ParsePolicy. Problems are reported under path as given.
 func LoadPolicy(path string) (*plusone.Policy, error) {
+	data, err := readPolicy(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePolicy(path, data)
+}
+
+// readPolicy reads the policy file at path; a failure is PolicyProblems
+// under path.
+func readPolicy(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *fs.PathError
@@ -28,7 +38,7 @@ func LoadPolicy(path string) (*plusone.Policy, error) {
 		return nil, PolicyProblems{{File: path, Message: "cannot read the policy file: " + err.Error() +
 			" (check PLUSONE_POLICY_FILE, or unset it to use the built-in policy)"}}
 	}
-	return ParsePolicy(path, data)
+	return data, nil
 }
 
 // ParsePolicy reads a policy file in the contract's YAML schema. name is

@@ -43,9 +43,9 @@ func isEmailOrDomain(s string) bool {
 	return local != "" && !strings.ContainsAny(local, " \t@<>") && domainName.MatchString(domain)
 }
 
-// routeSources are the sources a route may match.
-var routeSources = []plusone.Source{plusone.SourceZendesk, plusone.SourceShopify, plusone.SourceIntercom,
-	plusone.SourceHelpScout, plusone.SourceFreshdesk, plusone.SourceGeneric, plusone.SourceSlack}
+// routeSources are the sources a route may match: the webhook sources and
+// Slack.
+var routeSources = append(WebhookSources(), plusone.SourceSlack)
 
 // routing reads the routes, first match wins.
 func (w *walker) routing(n *yaml.Node, path string) []plusone.Route {

@@ -63,19 +63,15 @@ func demo(ctx context.Context, getenv func(string) string, stdout, stderr io.Wri
 		}
 		return getenv(k)
 	}
-	cfg, err := config.Load(env)
+	cfg, live, log, err := load(env, stderr)
 	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	policy, err := cfg.Policy()
-	if err != nil {
-		return fmt.Errorf("policy:\n%w", err)
+		return err
 	}
 	out := &lockedWriter{w: stdout}
 	started := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, cfg, policy, newLogger(stderr, cfg.LogLevel), out, func(addr string) { started <- addr })
+		done <- serve(ctx, cfg, live, log, out, func(addr string) { started <- addr })
 	}()
 	var addr string
 	select {

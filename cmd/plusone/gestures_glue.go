@@ -196,7 +196,7 @@ func (n *notices) Prepare(ctx context.Context, o delivery.Outgoing) (delivery.Pr
 		return post(channel, thread, bot.ThreadOutcomeMessage(r.entry, r.first.Title)), nil
 	case "todo":
 		m := bot.FulfilmentTodoMessage(r.first, name)
-		if r.first.Kind == "note" && n.drafter != nil {
+		if r.first.Kind == "note" {
 			text, byModel := n.draft(ctx, r)
 			m = bot.WithDraft(m, text, byModel)
 		}

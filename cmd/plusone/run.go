@@ -44,15 +44,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
-		cfg, err := config.Load(getenv)
+		cfg, live, log, err := load(getenv, stderr)
 		if err != nil {
-			return fmt.Errorf("configuration:\n%w", err)
+			return err
 		}
-		policy, err := cfg.Policy()
-		if err != nil {
-			return fmt.Errorf("policy:\n%w", err)
-		}
-		return serve(ctx, cfg, policy, newLogger(stderr, cfg.LogLevel), stdout, nil)
+		return serve(ctx, cfg, live, log, stdout, nil)
 	case "demo":
 		return demo(ctx, getenv, stdout, stderr)
 	case "check":
@@ -88,10 +84,8 @@ func check(getenv func(string) string, stdout io.Writer) error {
 	}
 	driver, _ := cfg.Database()
 	var sources []string
-	for _, s := range config.WebhookSources() {
-		if cfg.WebhookSecret(s) != "" {
-			sources = append(sources, s)
-		}
+	for _, s := range cfg.OpenWebhooks() {
+		sources = append(sources, string(s))
 	}
 	if len(sources) == 0 {
 		sources = []string{"none (set PLUSONE_<SOURCE>_WEBHOOK_SECRET)"}
@@ -103,6 +97,21 @@ func check(getenv func(string) string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "plusone check: ok\n  mode: %s\n  store: %s\n  webhooks: %s\n  policy: %s (%d gestures)\n",
 		mode, driver, strings.Join(sources, ", "), policyName, len(policy.Gestures))
 	return nil
+}
+
+// load reads the environment through getenv and the policy file it names
+// (once), for serve; the logger writes to stderr.
+func load(getenv func(string) string, stderr io.Writer) (*config.Config, *config.Live, *slog.Logger, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	live, err := config.LoadLive(cfg.PolicyFile, log)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("policy:\n%w", err)
+	}
+	return cfg, live, log, nil
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {

@@ -30,8 +30,9 @@ import (
 
 // serve runs the service until ctx is cancelled, then shuts down gracefully:
 // intake stops first, work in hand is finished, and everything else stays
-// in the store for the next start. started, if set, learns the address.
-func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log *slog.Logger, stdout io.Writer, started func(addr string)) error {
+// in the store for the next start. live is the policy in force, read by
+// the caller; started, if set, learns the address.
+func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog.Logger, stdout io.Writer, started func(addr string)) error {
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -40,17 +41,13 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 
 	clock := time.Now
 	m := metrics.New(queueStats{store})
-	live := config.NewLive(cfg.PolicyFile, policy, log)
 	current := live.Current
 	instance := instanceName()
-	slack, classify, err := slackCards(cfg, stdout)
-	if err != nil {
-		return err
-	}
+	slack, slackClient := slackCards(cfg, stdout)
 	deliverer := &delivery.Deliverer{
 		Store:    store,
 		Slack:    slack,
-		Classify: classify,
+		Classify: classifySlack,
 		Card: func(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error) {
 			var card *plusone.ContextCard
 			err := store.View(ctx, func(tx plusone.Tx) error {
@@ -63,7 +60,9 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 		Clock: clock, Log: log, Metrics: m,
 		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 	}
-	history, enrichers := histories(cfg, log)
+	apis := newVendorAPIs(cfg, log)
+	history, enrichers := histories(cfg, apis)
+	all := integrations(cfg, log)
 	chat := slackChat(cfg, current)
 	applier := &pipeline.Applier{Policy: current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history)}
 	backfiller := &pipeline.Backfiller{
@@ -76,35 +75,35 @@ func serve(ctx context.Context, cfg *config.Config, policy *plusone.Policy, log 
 	processor := &pipeline.Processor{
 		Store:     store,
 		Applier:   applier,
-		Parsers:   parsers(cfg, log, chat),
+		Parsers:   parsers(all, chat),
 		Enrichers: enrichers,
 		Clock:     clock, Log: log, Metrics: m,
 		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, Lease: cfg.Lease,
 		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Applied: func() { deliverer.Wake(); backfiller.Wake() },
 	}
-	intake := webhookSources(cfg, log)
+	intake := webhookSources(cfg, all)
 	srv := &server.Server{
 		Store:   store,
 		Sources: intake,
-		Known:   knownSources(),
+		Known:   config.WebhookSources(),
 		MaxBody: cfg.MaxBodyBytes,
 		Clock:   clock, Log: log, Metrics: m,
 		Stored: processor.Wake,
 	}
 	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake}
 	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
-		Writeback: writebackTargets(cfg)}
+		Writeback: apis.writebackTargets()}
 	if err := gest.LoadOverrides(ctx); err != nil {
 		return fmt.Errorf("policy overrides: %w", err)
 	}
-	deliverer.Notices = &notices{store: store, svc: gest, slack: slack.(messenger), policy: current, log: log,
+	deliverer.Notices = &notices{store: store, svc: gest, slack: slack, policy: current, log: log,
 		drafter: prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)}
 	writer := &gestures.Writer{Gestures: gest, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Poll: time.Second, Timeout: 2 * time.Minute}
-	writer.Zendesk, writer.Shopify = writebackClients(cfg, log)
+	writer.Zendesk, writer.Shopify = apis.writebackClients()
 	srv.APIToken, srv.Customers, srv.Gestures = cfg.APIToken, mem, gest
-	app := slackApp(cfg, mem, slackGestures{gest}, log, func(ctx context.Context, body []byte) error {
+	app := slackApp(slackClient, mem, slackGestures{gest}, log, func(ctx context.Context, body []byte) error {
 		if status, answer := srv.Accept(ctx, chat, nil, body, false); status >= 500 {
 			return fmt.Errorf("store slack message: %v", answer)
 		}

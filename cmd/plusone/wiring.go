@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
@@ -22,14 +23,9 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// knownSources are the webhook sources plusone understands.
-func knownSources() []plusone.Source {
-	return []plusone.Source{plusone.SourceZendesk, plusone.SourceShopify, plusone.SourceIntercom,
-		plusone.SourceHelpScout, plusone.SourceFreshdesk, plusone.SourceGeneric}
-}
-
-// integrations builds every integration with the configured secrets; a
-// source without a secret can still parse what was stored before.
+// integrations builds every webhook integration with the configured
+// secrets; a source without a secret can still parse what was stored
+// before. Build them once: parsers and webhookSources share them.
 func integrations(cfg *config.Config, log *slog.Logger) map[plusone.Source]plusone.Integration {
 	return map[plusone.Source]plusone.Integration{
 		plusone.SourceGeneric:   generic.New(cfg.GenericWebhookSecret),
@@ -43,8 +39,8 @@ func integrations(cfg *config.Config, log *slog.Logger) map[plusone.Source]pluso
 
 // parsers are all integrations, Slack chat included: the workers parse
 // whatever was stored.
-func parsers(cfg *config.Config, log *slog.Logger, chat plusone.Integration) map[plusone.Source]plusone.Integration {
-	m := integrations(cfg, log)
+func parsers(all map[plusone.Source]plusone.Integration, chat plusone.Integration) map[plusone.Source]plusone.Integration {
+	m := maps.Clone(all)
 	m[plusone.SourceSlack] = chat
 	return m
 }
@@ -55,14 +51,12 @@ func slackChat(cfg *config.Config, policy func() *plusone.Policy) *slackchat.Sou
 	return slackchat.New(cfg.SlackSigningSecret, func(ch string) (string, bool) { return policy().CustomerChannel(ch) })
 }
 
-// webhookSources are the integrations whose endpoint is open: those with a
-// secret.
-func webhookSources(cfg *config.Config, log *slog.Logger) map[plusone.Source]plusone.Integration {
+// webhookSources are the integrations of all whose endpoint is open: those
+// with a secret.
+func webhookSources(cfg *config.Config, all map[plusone.Source]plusone.Integration) map[plusone.Source]plusone.Integration {
 	out := map[plusone.Source]plusone.Integration{}
-	for name, in := range integrations(cfg, log) {
-		if cfg.WebhookSecret(string(name)) != "" {
-			out[name] = in
-		}
+	for _, name := range cfg.OpenWebhooks() {
+		out[name] = all[name]
 	}
 	return out
 }
@@ -76,31 +70,52 @@ func sourceNames[V any](m map[plusone.Source]V) string {
 }
 
 func sortedSources[V any](m map[plusone.Source]V) []plusone.Source {
-	var out []plusone.Source
-	for n := range m {
-		out = append(out, n)
+	return slices.Sorted(maps.Keys(m))
+}
+
+// vendorAPIs are the vendor API clients, each built once when configured
+// (nil otherwise) and shared by back-fill, enrichment and write-back, so
+// that an account has one rate pacer and one cache.
+type vendorAPIs struct {
+	zendesk   *zendesk.API
+	shopify   *shopify.API
+	intercom  *intercom.API
+	freshdesk *freshdesk.API
+}
+
+func newVendorAPIs(cfg *config.Config, log *slog.Logger) vendorAPIs {
+	var v vendorAPIs
+	if cfg.ZendeskURL != "" && cfg.ZendeskAPIToken != "" {
+		v.zendesk = zendesk.NewAPI(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskAPIToken, zendesk.WithAPILogger(log))
 	}
-	slices.Sort(out)
-	return out
+	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
+		v.shopify = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, shopify.WithAPILogger(log))
+	}
+	if cfg.IntercomAccessToken != "" {
+		v.intercom = intercom.NewAPI(cfg.IntercomURL, cfg.IntercomAccessToken, intercom.WithAPILogger(log))
+	}
+	if cfg.FreshdeskURL != "" && cfg.FreshdeskAPIKey != "" {
+		v.freshdesk = freshdesk.NewAPI(cfg.FreshdeskURL, cfg.FreshdeskAPIKey, freshdesk.WithAPILogger(log))
+	}
+	return v
 }
 
 // histories are the vendor APIs configured for back-fill, and enrichers the
-// ones that complete events.
-func histories(cfg *config.Config, log *slog.Logger) (map[plusone.Source]plusone.History, map[plusone.Source]plusone.Enricher) {
+// ones that complete events. Only non-nil clients go into the maps.
+func histories(cfg *config.Config, apis vendorAPIs) (map[plusone.Source]plusone.History, map[plusone.Source]plusone.Enricher) {
 	h := map[plusone.Source]plusone.History{}
 	en := map[plusone.Source]plusone.Enricher{}
-	if cfg.ZendeskURL != "" && cfg.ZendeskAPIToken != "" {
-		api := zendesk.NewAPI(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskAPIToken, zendesk.WithAPILogger(log))
-		h[plusone.SourceZendesk], en[plusone.SourceZendesk] = api, api
+	if apis.zendesk != nil {
+		h[plusone.SourceZendesk], en[plusone.SourceZendesk] = apis.zendesk, apis.zendesk
 	}
-	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
-		h[plusone.SourceShopify] = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, shopify.WithAPILogger(log))
+	if apis.shopify != nil {
+		h[plusone.SourceShopify] = apis.shopify
 	}
-	if cfg.IntercomAccessToken != "" {
-		h[plusone.SourceIntercom] = intercom.NewAPI(cfg.IntercomURL, cfg.IntercomAccessToken, intercom.WithAPILogger(log))
+	if apis.intercom != nil {
+		h[plusone.SourceIntercom] = apis.intercom
 	}
-	if cfg.FreshdeskURL != "" && cfg.FreshdeskAPIKey != "" {
-		h[plusone.SourceFreshdesk] = freshdesk.NewAPI(cfg.FreshdeskURL, cfg.FreshdeskAPIKey, freshdesk.WithAPILogger(log))
+	if apis.freshdesk != nil {
+		h[plusone.SourceFreshdesk] = apis.freshdesk
 	}
 	if cfg.SlackBotToken != "" {
 		en[plusone.SourceSlack] = slackchat.NewAPI(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
@@ -112,38 +127,39 @@ func histories(cfg *config.Config, log *slog.Logger) (map[plusone.Source]plusone
 }
 
 // writebackTargets are the systems granted gestures are written back to.
-func writebackTargets(cfg *config.Config) []plusone.Source {
+func (v vendorAPIs) writebackTargets() []plusone.Source {
 	var out []plusone.Source
-	if cfg.ZendeskURL != "" && cfg.ZendeskAPIToken != "" {
+	if v.zendesk != nil {
 		out = append(out, plusone.SourceZendesk)
 	}
-	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
+	if v.shopify != nil {
 		out = append(out, plusone.SourceShopify)
 	}
 	return out
 }
 
-// slackApp is plusone's Slack app (commands, buttons, shortcuts, App Home,
-// unfurls), or nil in local mode.
-func slackApp(cfg *config.Config, mem *memory.Service, g bot.Gestures, log *slog.Logger, chat bot.Chat) *bot.App {
-	if cfg.LocalMode() {
-		return nil
-	}
-	return &bot.App{Memory: mem, Gestures: g, API: bot.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil), Log: log, Chat: chat}
-}
-
 // writebackClients are the vendor APIs granted gestures are written back
-// through, when configured.
-func writebackClients(cfg *config.Config, log *slog.Logger) (gestures.ZendeskNotes, gestures.ShopifyDiscounts) {
+// through, when configured; an unconfigured one is a nil interface (never
+// an interface holding a nil pointer).
+func (v vendorAPIs) writebackClients() (gestures.ZendeskNotes, gestures.ShopifyDiscounts) {
 	var zd gestures.ZendeskNotes
 	var sh gestures.ShopifyDiscounts
-	if cfg.ZendeskURL != "" && cfg.ZendeskAPIToken != "" {
-		zd = zendesk.NewAPI(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskAPIToken, zendesk.WithAPILogger(log))
+	if v.zendesk != nil {
+		zd = v.zendesk
 	}
-	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
-		sh = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, shopify.WithAPILogger(log))
+	if v.shopify != nil {
+		sh = v.shopify
 	}
 	return zd, sh
+}
+
+// slackApp is plusone's Slack app (commands, buttons, shortcuts, App Home,
+// unfurls) on client, or nil in local mode (client nil).
+func slackApp(client *bot.Client, mem *memory.Service, g bot.Gestures, log *slog.Logger, chat bot.Chat) *bot.App {
+	if client == nil {
+		return nil
+	}
+	return &bot.App{Memory: mem, Gestures: g, API: client, Log: log, Chat: chat}
 }
 
 // socketClient is the Slack client of Socket Mode: the bot token with the
@@ -152,14 +168,30 @@ func socketClient(cfg *config.Config) *slack.Client {
 	return slack.New(cfg.SlackBotToken, slack.OptionAppLevelToken(cfg.SlackAppToken), slack.OptionAPIURL(cfg.SlackAPIURL))
 }
 
-// slackCards returns where cards go: Slack, or stdout in local mode.
-func slackCards(cfg *config.Config, stdout io.Writer) (delivery.Slack, func(error) delivery.Failure, error) {
-	classify := func(err error) delivery.Failure {
-		f := bot.Classify(err)
-		return delivery.Failure{RetryAfter: f.RetryAfter, Permanent: f.Kind == bot.Permanent}
-	}
+// slackOut is where cards and messages go: Slack's client, or the
+// terminal.
+type slackOut interface {
+	delivery.Slack
+	messenger
+}
+
+var (
+	_ slackOut = (*bot.Client)(nil)
+	_ slackOut = (*bot.Printer)(nil)
+)
+
+// slackCards returns where cards and messages go, and the Slack client
+// when there is one: Slack, or stdout in local mode (client nil).
+func slackCards(cfg *config.Config, stdout io.Writer) (out slackOut, client *bot.Client) {
 	if cfg.LocalMode() {
-		return bot.NewPrinter(stdout), classify, nil
+		return bot.NewPrinter(stdout), nil
 	}
-	return bot.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil), classify, nil
+	client = bot.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
+	return client, client
+}
+
+// classifySlack tells the deliverer what to do about a failed Slack call.
+func classifySlack(err error) delivery.Failure {
+	f := bot.Classify(err)
+	return delivery.Failure{RetryAfter: f.RetryAfter, Permanent: f.Kind == bot.Permanent}
 }
