@@ -27,30 +27,41 @@ func (s *Service) Budgets(ctx context.Context, agent string, customerID int64) (
 	now, p := s.Clock(), s.Policies.Current()
 	var out []plusone.BudgetLine
 	err := s.Store.View(ctx, func(tx plusone.Tx) error {
-		out = out[:0]
-		add := func(scope, key string, b plusone.Budget) error {
-			l, err := line(ctx, tx, p, scope, key, b, now)
-			if err == nil {
-				out = append(out, l)
-			}
-			return err
-		}
-		if b, ok := p.AgentBudget(agent); ok {
-			if err := add("agent", agent, b); err != nil {
-				return err
-			}
-		}
-		if t, ok := p.TeamOf(agent); ok && t.Budget != nil {
-			if err := add("team", t.ID, *t.Budget); err != nil {
-				return err
-			}
-		}
-		if customerID != 0 && p.CustomerBudget != nil {
-			return add("customer", strconv.FormatInt(customerID, 10), *p.CustomerBudget)
-		}
-		return nil
+		var err error
+		out, err = offerLines(ctx, tx, p, agent, customerID, now)
+		return err
 	})
 	return out, err
+}
+
+// offerLines are the budgets an offer by agent to customerID (0: none)
+// draws on, in the current periods: the agent's, her team's and the
+// customer's, those set.
+func offerLines(ctx context.Context, tx plusone.Tx, p *plusone.Policy, agent string, customerID int64, now time.Time) ([]plusone.BudgetLine, error) {
+	var out []plusone.BudgetLine
+	add := func(scope, key string, b plusone.Budget) error {
+		l, err := line(ctx, tx, p, scope, key, b, now)
+		if err == nil {
+			out = append(out, l)
+		}
+		return err
+	}
+	if b, ok := p.AgentBudget(agent); ok {
+		if err := add("agent", agent, b); err != nil {
+			return nil, err
+		}
+	}
+	if t, ok := p.TeamOf(agent); ok && t.Budget != nil {
+		if err := add("team", t.ID, *t.Budget); err != nil {
+			return nil, err
+		}
+	}
+	if customerID != 0 && p.CustomerBudget != nil {
+		if err := add("customer", strconv.FormatInt(customerID, 10), *p.CustomerBudget); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // TeamBudgets are every team's budget this period.

@@ -153,29 +153,18 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 // spend reads what the offer's budgets spent in their current periods.
 func spend(ctx context.Context, tx plusone.Tx, p *plusone.Policy, agent string, customerID int64, now time.Time) (plusone.Spend, error) {
 	var sp plusone.Spend
-	loc := p.Location()
-	if b, ok := p.AgentBudget(agent); ok {
-		v, err := tx.Spent(ctx, "agent", agent, b.PeriodStart(now, loc))
-		if err != nil {
-			return sp, err
+	lines, err := offerLines(ctx, tx, p, agent, customerID, now)
+	for _, l := range lines {
+		switch l.Scope {
+		case "agent":
+			sp.Agent = l.Spent
+		case "team":
+			sp.Team = l.Spent
+		case "customer":
+			sp.Customer = l.Spent
 		}
-		sp.Agent = v
 	}
-	if t, ok := p.TeamOf(agent); ok && t.Budget != nil {
-		v, err := tx.Spent(ctx, "team", t.ID, t.Budget.PeriodStart(now, loc))
-		if err != nil {
-			return sp, err
-		}
-		sp.Team = v
-	}
-	if p.CustomerBudget != nil {
-		v, err := tx.Spent(ctx, "customer", strconv.FormatInt(customerID, 10), p.CustomerBudget.PeriodStart(now, loc))
-		if err != nil {
-			return sp, err
-		}
-		sp.Customer = v
-	}
-	return sp, nil
+	return sp, err
 }
 
 // fulfil queues what a granted gesture needs next: a to-do in the card's
