@@ -66,6 +66,8 @@ func customersForSlack(t *testing.T, app *testApp, slack *fakeSlack) {
 		"order":{"id":"O-1","total":120.00,"currency":"USD"}}`))
 	app.send(genericEvent(`{"id":"j3","type":"customer.updated","customer":{"email":"janet@example.com","name":"Janet Roe"}}`))
 	eventually(t, 30*time.Second, "Jane's card", func() bool { return len(slack.posts()["generic:T-1"]) == 1 })
+	// Her order and Janet are applied by other workers, maybe after the card.
+	settled(t, inspectStore(t, app.dbPath))
 }
 
 func TestSlashCommandLookup(t *testing.T) {
