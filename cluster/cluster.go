@@ -30,6 +30,9 @@ import (
 // taken over, and how many a role's term lasts.
 const DeadAfter = 3
 
+// startTimeout bounds Start's store calls.
+const startTimeout = 30 * time.Second
+
 // forgetAfter is how long a dead instance stays listed in the store.
 const forgetAfter = 24 * time.Hour
 
@@ -93,6 +96,8 @@ func (m *Member) ttl() time.Duration { return DeadAfter * m.Every }
 // Start registers the instance, takes over every lease if it is alone, and
 // takes its roles if they are free, before the workers start.
 func (m *Member) Start(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
 	if m.Alone {
 		others, err := m.Store.TakeOver(ctx, m.Name, m.Clock())
 		if err != nil {
