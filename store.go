@@ -109,8 +109,9 @@ type Instances interface {
 	// process that knows it is alone on the store (SQLite: one process per
 	// file), at start.
 	TakeOver(ctx context.Context, instance string, now time.Time) ([]string, error)
-	// Leave forgets instance and gives back the roles it holds (a clean
-	// shutdown).
+	// Leave gives back the roles instance holds and marks it stopped (a
+	// clean shutdown): the next ReapInstances of any instance gives back
+	// whatever it still holds, such as work in hand when shutdown timed out.
 	Leave(ctx context.Context, instance string) error
 	// HoldRole makes holder the holder of role until now+ttl when the role
 	// is free, expired, or already holder's (a renewal). It returns since

@@ -116,8 +116,9 @@ func (m *Member) Start(ctx context.Context) error {
 }
 
 // Run beats every Every until ctx ends, then leaves the store: its roles
-// are freed for another instance to take at its next beat. Cancel ctx only
-// once the workers acting in its roles have stopped.
+// are freed for another instance to take at its next beat, and whatever
+// its workers still hold is given back by the next reap. Cancel ctx only
+// once the workers have stopped (or shutdown gave up waiting for them).
 func (m *Member) Run(ctx context.Context) {
 	tick := time.NewTicker(m.Every)
 	defer tick.Stop()
@@ -174,8 +175,8 @@ func (m *Member) beat(ctx context.Context) {
 	})
 }
 
-// leave frees the roles and forgets the instance, within one beat's time
-// (at least a second).
+// leave frees the roles and marks the instance stopped, within one beat's
+// time (at least a second).
 func (m *Member) leave(ctx context.Context) {
 	for _, r := range m.roles {
 		r.set(time.Time{}, time.Time{})

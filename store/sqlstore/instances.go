@@ -90,13 +90,14 @@ func (s *Store) TakeOver(ctx context.Context, instance string, now time.Time) ([
 	return others, nil
 }
 
-// Leave forgets instance and frees its roles.
+// Leave frees the roles of instance and dates its last heartbeat back to
+// the epoch, so that the next reap takes it for dead at once.
 func (s *Store) Leave(ctx context.Context, instance string) error {
 	err := s.durableTx(ctx, func(x db) error {
 		if _, err := x.exec(ctx, `DELETE FROM roles WHERE holder = ?`, instance); err != nil {
 			return err
 		}
-		_, err := x.exec(ctx, `DELETE FROM instances WHERE name = ?`, instance)
+		_, err := x.exec(ctx, `UPDATE instances SET heartbeat_at = 0, reaped_at = NULL WHERE name = ?`, instance)
 		return err
 	})
 	if err != nil {

@@ -78,6 +78,18 @@ func testInstances(t *testing.T, open Opener) {
 	}
 	q2.expectReleased(base, "old")
 
+	// An instance that left (its shutdown timed out with work in hand) is
+	// reaped at the next beat of another, however recent its last beat.
+	q2.hold("gone")
+	must(t, s2.Heartbeat(ctx, "gone", base))
+	must(t, s2.Leave(ctx, "gone"))
+	got, err = s2.ReapInstances(ctx, base, base.Add(-6*time.Second), base.Add(-time.Hour))
+	must(t, err)
+	if !slices.Equal(got, []string{"gone"}) {
+		t.Errorf("reaped %v after Leave, want [gone]", got)
+	}
+	q2.expectReleased(base, "gone")
+
 	if err := s.Heartbeat(ctx, "bad/name", base); plusone.ErrorCode(err) != plusone.EINVALID {
 		t.Errorf("instance name with a slash: %v", err)
 	}
