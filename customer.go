@@ -188,6 +188,10 @@ type CardState struct {
 	// may have posted it: that attempt died, or ended in an error after
 	// which Slack may still have posted (a timeout, a 5xx).
 	InDoubt bool
+	// AttemptAt is when the first attempt that may have posted the card
+	// (since the last one that surely did not) was claimed: an earlier post
+	// is looked for in Slack from then on. Zero when unknown.
+	AttemptAt time.Time
 }
 
 // Card delivery states.

@@ -11,6 +11,7 @@ type Store interface {
 	Inbox
 	CardQueue
 	JobQueue
+	Instances
 	// Update runs fn in a read-write transaction that commits when fn returns
 	// nil and rolls back otherwise. fn must not do I/O other than through tx.
 	// The commit is durable: it survives a power failure.
@@ -85,6 +86,38 @@ type CardQueue interface {
 	ReleaseCards(ctx context.Context, worker string) error
 	// CardStats counts cards waiting for delivery and cards that failed.
 	CardStats(ctx context.Context) (pending, failed int, err error)
+}
+
+// Instances keeps track of the running plusone processes that share the
+// store, so that the work a dead one claimed is taken over within a few
+// heartbeats instead of when its leases run out, and elects one holder for
+// roles that must not run twice at once (the Slack sender). A worker's name
+// is its instance's name, "/" and its role; instance names contain no "/".
+type Instances interface {
+	// Heartbeat records that instance is alive at now, registering it on
+	// its first beat (started at now) and reviving it if it was reaped.
+	Heartbeat(ctx context.Context, instance string, now time.Time) error
+	// ReapInstances gives back, at now, every lease (inbox events, cards,
+	// jobs, roles) held by an instance whose last heartbeat is before
+	// deadBefore and that was not reaped since, marks it reaped, and
+	// forgets instances silent since before forgetBefore. It returns the
+	// names of the instances it reaped. A lease given back stays with its
+	// worker until another claims it, as one that ran out would.
+	ReapInstances(ctx context.Context, now, deadBefore, forgetBefore time.Time) ([]string, error)
+	// TakeOver gives back, at now, every lease held by another instance
+	// and marks the others reaped; it returns their names. Only for a
+	// process that knows it is alone on the store (SQLite: one process per
+	// file), at start.
+	TakeOver(ctx context.Context, instance string, now time.Time) ([]string, error)
+	// Leave gives back the roles instance holds and marks it stopped (a
+	// clean shutdown): the next ReapInstances of any instance gives back
+	// whatever it still holds, such as work in hand when shutdown timed out.
+	Leave(ctx context.Context, instance string) error
+	// HoldRole makes holder the holder of role until now+ttl when the role
+	// is free, expired, or already holder's (a renewal). It returns since
+	// when holder holds it without a break, or ok false when another
+	// holder's term has not expired.
+	HoldRole(ctx context.Context, role, holder string, now time.Time, ttl time.Duration) (since time.Time, ok bool, err error)
 }
 
 // Job is background work other than applying webhooks, such as back-filling

@@ -90,32 +90,66 @@ func (c *Client) UpdateCard(ctx context.Context, channel, ts string, card *pluso
 	return c.UpdateMessage(ctx, channel, ts, CardMessage(*card))
 }
 
-// historyPages bounds how far FindCard looks back through a channel.
-const historyPages = 5
+// firstFindWindow is the first stretch of history FindCard reads; each
+// next one is twice as long.
+const firstFindWindow = time.Minute
 
-// FindCard looks in channel, back to since, for the card of ticket key that
-// an earlier attempt may have posted before its ts was recorded (the
-// process died in between). It returns the card's ts, or "" when there is
-// none. It needs the channels:history (groups:history) scope.
-func (c *Client) FindCard(ctx context.Context, channel, key string, since time.Time) (string, error) {
-	params := &slack.GetConversationHistoryParameters{
-		ChannelID: channel, Limit: 200, IncludeAllMetadata: true,
-		Oldest: fmt.Sprintf("%d.000000", since.Unix()),
+// FindCards looks in channel, from since on, for the cards of tickets keys
+// that earlier attempts may have posted before their ts was recorded (the
+// process died in between). It returns the ts of each card found, by key.
+// It needs the channels:history (groups:history) scope.
+//
+// It reads forward from since in windows that double in length (one
+// minute, two, four… up to now), each read to its end whatever the number
+// of pages, so that what came right after since, where the cards are, is
+// read first, and however busy the channel was after it, nothing is
+// skipped: only ctx bounds the search. It stops once every key is found.
+func (c *Client) FindCards(ctx context.Context, channel string, keys []string, since time.Time) (map[string]string, error) {
+	want := map[string]bool{}
+	for _, k := range keys {
+		want[k] = true
 	}
-	for range historyPages {
-		resp, err := c.api.GetConversationHistoryContext(ctx, params)
-		if err != nil {
-			return "", fmt.Errorf("conversations.history %s: %w", channel, err)
+	found := map[string]string{}
+	now := time.Now()
+	from, span := since, firstFindWindow
+	for {
+		to := from.Add(span)
+		params := &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Limit: 200, IncludeAllMetadata: true, Inclusive: true, Oldest: slackTS(from),
 		}
-		for _, m := range resp.Messages {
-			if m.Metadata.EventType == CardEventType && fmt.Sprint(m.Metadata.EventPayload["ticket"]) == key {
-				return m.Timestamp, nil
+		last := !to.Before(now)
+		if !last {
+			params.Latest = slackTS(to)
+		}
+		for {
+			resp, err := c.api.GetConversationHistoryContext(ctx, params)
+			if err != nil {
+				return found, fmt.Errorf("conversations.history %s: %w", channel, err)
 			}
+			for _, m := range resp.Messages {
+				if m.Metadata.EventType != CardEventType {
+					continue
+				}
+				if key := fmt.Sprint(m.Metadata.EventPayload["ticket"]); want[key] && found[key] == "" {
+					found[key] = m.Timestamp
+				}
+			}
+			if len(found) == len(want) {
+				return found, nil
+			}
+			if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+				break
+			}
+			params.Cursor = resp.ResponseMetaData.NextCursor
 		}
-		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			return "", nil
+		if last {
+			return found, nil
 		}
-		params.Cursor = resp.ResponseMetaData.NextCursor
+		from, span = to, 2*span
 	}
-	return "", nil
+}
+
+// slackTS writes t as a Slack message timestamp.
+func slackTS(t time.Time) string {
+	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
 }

@@ -30,6 +30,7 @@ const Prefix = "PLUSONE_"
 //	PLUSONE_SLACK_PACE        1s    least time between two messages to one channel; 0 = no pacing
 //	PLUSONE_SHUTDOWN_TIMEOUT  20s   how long shutdown waits for work in flight
 //	PLUSONE_LEASE             1m    how long a worker's claim on an event lasts
+//	PLUSONE_HEARTBEAT         2s    how often each instance beats; one silent for 3 beats is taken over
 //	PLUSONE_HISTORY_DAYS      365   how far back a new customer's history is back-filled; 0 = none
 //	PLUSONE_HISTORY_LIMIT     100   items per vendor and customer in a back-fill
 type Config struct {
@@ -77,6 +78,7 @@ type Config struct {
 	SlackPace       time.Duration `envconfig:"SLACK_PACE" default:"1s" desc:"least time between two messages to one Slack channel; 0 = no pacing"`
 	ShutdownTimeout time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"20s" desc:"how long shutdown waits for work in flight"`
 	Lease           time.Duration `envconfig:"LEASE" default:"1m" desc:"how long a worker's claim on an event lasts"`
+	Heartbeat       time.Duration `envconfig:"HEARTBEAT" default:"2s" desc:"how often each instance beats in the store; the claimed work of one silent for 3 beats is taken over"`
 	HistoryDays     int           `envconfig:"HISTORY_DAYS" default:"365" desc:"how far back a new customer's history is back-filled from vendor APIs; 0 = no back-fill"`
 	HistoryLimit    int           `envconfig:"HISTORY_LIMIT" default:"100" desc:"at most this many tickets, conversations or orders per vendor and customer"`
 }

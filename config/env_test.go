@@ -54,6 +54,7 @@ func TestLoadDefaults(t *testing.T) {
 		SlackPace:       time.Second,
 		ShutdownTimeout: 20 * time.Second,
 		Lease:           time.Minute,
+		Heartbeat:       2 * time.Second,
 		HistoryDays:     365,
 		HistoryLimit:    100,
 	}
@@ -164,6 +165,7 @@ func TestLoadProblems(t *testing.T) {
 		{"duration negative", with(nil, "SHUTDOWN_TIMEOUT", "-1s"), `PLUSONE_SHUTDOWN_TIMEOUT: must be a positive duration`},
 		{"retry max below base", with(nil, "RETRY_BASE", "10s", "RETRY_MAX", "5s"), `PLUSONE_RETRY_MAX: must not be shorter than PLUSONE_RETRY_BASE`},
 		{"pace negative", with(nil, "SLACK_PACE", "-1s"), `PLUSONE_SLACK_PACE: must not be negative`},
+		{"heartbeat too short", with(nil, "HEARTBEAT", "10ms"), `PLUSONE_HEARTBEAT: must be between 100ms and 1m, got 10ms`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

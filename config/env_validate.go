@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // channelID matches a Slack public (C…) or private (G…) channel ID.
@@ -142,6 +143,9 @@ func (c *Config) validateTuning(add func(string, string, ...any)) {
 	}
 	if c.RetryBase > 0 && c.RetryMax > 0 && c.RetryMax < c.RetryBase {
 		add("RETRY_MAX", "must not be shorter than PLUSONE_RETRY_BASE (%s), got %s", c.RetryBase, c.RetryMax)
+	}
+	if c.Heartbeat < 100*time.Millisecond || c.Heartbeat > time.Minute {
+		add("HEARTBEAT", "must be between 100ms and 1m, got %s", c.Heartbeat)
 	}
 	if c.SlackPace < 0 {
 		add("SLACK_PACE", "must not be negative (0 turns pacing off), got %s", c.SlackPace)

@@ -35,7 +35,7 @@ func TestEnvconfigAgreesOnValues(t *testing.T) {
 		"ADDR": ":9090", "DATABASE_URL": "sqlite:/tmp/x.db", "MAX_BODY_BYTES": "4096", "POLICY_FILE": "p.yaml",
 		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_CHANNEL": "C0X",
 		"SLACK_API_URL": "https://slack.example/api/", "LOG_LEVEL": "warn", "WORKERS": "3", "MAX_ATTEMPTS": "7",
-		"RETRY_BASE": "2s", "RETRY_MAX": "1m", "SLACK_PACE": "250ms", "SHUTDOWN_TIMEOUT": "5s", "LEASE": "30s",
+		"RETRY_BASE": "2s", "RETRY_MAX": "1m", "SLACK_PACE": "250ms", "SHUTDOWN_TIMEOUT": "5s", "LEASE": "30s", "HEARTBEAT": "3s",
 		"HISTORY_DAYS": "90", "HISTORY_LIMIT": "50",
 	}
 	for k, v := range secrets {

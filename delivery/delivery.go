@@ -7,17 +7,22 @@
 // workspace and method and asks for about one message per second per
 // channel, so parallel calls would gain little and would make a 429's
 // Retry-After impossible to honour exactly: after a 429 no request at all is
-// sent until Retry-After has passed.
+// sent until Retry-After has passed. With several replicas, one of them is
+// the sender (Sender, a role elected by lease in the store): the pace of
+// each channel and a Retry-After then hold for all of them together. A new
+// sender waits one pace before its first call, and a sender stops calling
+// Slack when its term may have ended.
 //
 // Duplicate window: a card is posted, then its ts is committed. If the
 // process dies between Slack's answer and the commit, the card would be
 // posted again after restart. Cards carry their ticket key in Slack message
 // metadata, and a card that was claimed before without a recorded ts is
-// first looked for in the channel's recent history (Finder), so that the
-// card already there is adopted instead. What remains of the window: the
-// history lookup fails (no channels:history scope, Slack unavailable) or
-// Slack has not indexed the message yet; then a ticket can get a second
-// card.
+// first looked for in the channel's history from the moment its first
+// attempt in doubt began (Finder), however many messages came after, so
+// that the card already there is adopted instead. What remains of the
+// window: the history lookup fails (no channels:history scope, Slack
+// unavailable) or Slack has not indexed the message yet; then a ticket can
+// get a second card.
 package delivery
 
 import (
@@ -60,15 +65,33 @@ type Prepared struct {
 	Send func(ctx context.Context) (ts string, err error)
 }
 
-// Finder finds a card an earlier attempt posted without recording its ts.
+// Finder finds cards earlier attempts posted without recording their ts.
 type Finder interface {
-	// FindCard returns the ts of the card of ticket key in channel posted
-	// since since, or "" when there is none.
-	FindCard(ctx context.Context, channel, key string, since time.Time) (string, error)
+	// FindCards returns, by ticket key, the ts of the cards of tickets keys
+	// posted in channel since since; a key not found is missing.
+	FindCards(ctx context.Context, channel string, keys []string, since time.Time) (map[string]string, error)
 }
 
-// findWindow is how far back a possibly posted card is looked for.
+// findWindow is how far back a possibly posted card is looked for when the
+// store does not know when the attempt in doubt began (a card claimed
+// before that was recorded).
 const findWindow = 24 * time.Hour
+
+// findSkew is how much earlier than the attempt in doubt its post is looked
+// for: Slack's clock and ours may differ a little.
+const findSkew = time.Minute
+
+// SenderRole names the role of the replica that calls Slack for all.
+const SenderRole = "slack_sender"
+
+// Sender says whether this process is the one that talks to Slack. One
+// sender for every replica keeps each channel's pace and Slack's
+// Retry-After, whatever the number of processes.
+type Sender interface {
+	// Term says since when this process is the sender without a break,
+	// and until when it may call Slack; it may not when until is past.
+	Term() (since, until time.Time)
+}
 
 // Failure says how to treat an error from Slack.
 type Failure struct {
@@ -98,12 +121,16 @@ type Deliverer struct {
 	Poll                time.Duration
 	// Notices renders outbox messages; nil when there are none.
 	Notices Notices
+	// Sender elects the process that calls Slack among replicas; nil means
+	// this one always does.
+	Sender Sender
 
 	wake workloop.Waker
 	once sync.Once
 	// Owned by the sender goroutine only.
 	nextSlot   map[string]time.Time
 	pauseUntil time.Time
+	termSince  time.Time // the start of the sender's term in progress
 }
 
 func (d *Deliverer) init() {
@@ -138,18 +165,24 @@ func (d *Deliverer) Run(ctx context.Context, instance string) {
 		}
 	}
 	workloop.Run(ctx, d.wake.C(), release, func(ctx, bg context.Context) time.Duration {
+		if _, ok := d.term(); !ok {
+			return d.Poll // another replica sends
+		}
 		cards, err := d.Store.ClaimCards(bg, plusone.Claim{Worker: worker, Limit: 10, Lease: d.Lease, Now: d.Clock()})
 		if err != nil {
 			d.Log.Error("claim cards", "err", err)
 		}
+		doubts := &doubts{cards: cards, found: map[string]map[string]string{}}
 		for i, c := range cards {
 			if ctx.Err() != nil {
 				break
 			}
-			if !d.deliver(ctx, bg, worker, c) {
-				// Slack asked us to slow down: hand the rest back until then.
+			if !d.deliver(ctx, bg, worker, c, doubts) {
+				// Slack asked us to slow down, or our term ended: hand the
+				// rest back.
+				at, reason := d.handBack()
 				for _, rest := range cards[i+1:] {
-					d.retry(bg, worker, rest, d.pauseUntil, "waiting for Slack's Retry-After", false)
+					d.retry(bg, worker, rest, at, reason, rest.InDoubt)
 				}
 				break
 			}
@@ -162,26 +195,79 @@ func (d *Deliverer) Run(ctx context.Context, instance string) {
 	})
 }
 
-// deliver sends one card. It returns false when Slack rate-limited us.
-func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.CardState) bool {
+// term says until when this process may call Slack (zero: no end), or ok
+// false when another one sends. A new term begins with a pause of one pace:
+// the sender before may have posted to any channel just before its term
+// ended, and its pace and Retry-After are not known here.
+func (d *Deliverer) term() (until time.Time, ok bool) {
+	if d.Sender == nil {
+		return time.Time{}, true
+	}
+	since, until := d.Sender.Term()
+	if !d.Clock().Before(until) {
+		return until, false
+	}
+	if !since.Equal(d.termSince) {
+		d.termSince = since
+		clear(d.nextSlot)
+		if p := since.Add(d.Pace); p.After(d.pauseUntil) {
+			d.pauseUntil = p
+		}
+		d.Log.Info("sending to Slack for every replica", "since", since)
+	}
+	return until, true
+}
+
+// handBack says when claimed items that were not tried are due again, and
+// why: after Slack's Retry-After, or at once when our term as the sender
+// ended.
+func (d *Deliverer) handBack() (time.Time, string) {
+	if _, ok := d.term(); !ok {
+		return d.Clock(), "no longer the Slack sender"
+	}
+	return d.pauseUntil, "waiting for Slack's Retry-After"
+}
+
+// callContext bounds a Slack call: half a lease, and never past the end of
+// the sender's term. ok is false when the term has ended.
+func (d *Deliverer) callContext(bg context.Context) (ctx context.Context, cancel context.CancelFunc, ok bool) {
+	until, ok := d.term()
+	if !ok {
+		return nil, nil, false
+	}
+	deadline := d.Clock().Add(d.Lease / 2)
+	if !until.IsZero() && until.Before(deadline) {
+		deadline = until
+	}
+	ctx, cancel = context.WithDeadline(bg, deadline)
+	return ctx, cancel, true
+}
+
+// deliver sends one card. It returns false when Slack rate-limited us or
+// this process is no longer the sender.
+func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.CardState, doubts *doubts) bool {
 	log := d.Log.With("card", c.Key, "channel", c.Channel)
 	now := d.Clock()
 	if now.Before(d.pauseUntil) {
-		d.retry(bg, worker, c, d.pauseUntil, "waiting for Slack's Retry-After", false)
+		d.retry(bg, worker, c, d.pauseUntil, "waiting for Slack's Retry-After", c.InDoubt)
 		return false
 	}
 	if at, ok := d.waitTurn(ctx, c.Channel); !ok {
-		d.retry(bg, worker, c, at, "", false)
+		d.retry(bg, worker, c, at, "", c.InDoubt)
 		return true
 	}
 	card, err := d.Card(bg, c.Key, d.Clock())
 	if err != nil {
 		log.Error("assemble card", "err", err)
-		d.retry(bg, worker, c, d.Clock().Add(workloop.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error(), false)
+		d.retry(bg, worker, c, d.Clock().Add(workloop.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error(), c.InDoubt)
 		return true
 	}
-	callCtx, cancel := context.WithTimeout(bg, d.Lease/2)
-	method, ts, err := d.send(callCtx, log, c, card)
+	callCtx, cancel, ok := d.callContext(bg)
+	if !ok {
+		d.retry(bg, worker, c, d.Clock(), "no longer the Slack sender", c.InDoubt)
+		return false
+	}
+	method, ts, err := d.send(callCtx, log, c, card, doubts)
 	cancel()
 	sent, f := d.called(c.Channel, method, err)
 	if err == nil {
@@ -199,7 +285,7 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 	switch {
 	case f.RetryAfter > 0:
 		log.Warn("slack rate limit", "method", method, "retry_after", f.RetryAfter.String())
-		d.retry(bg, worker, c, d.pauseUntil, err.Error(), false)
+		d.retry(bg, worker, c, d.pauseUntil, err.Error(), c.InDoubt)
 		return false
 	case f.Permanent:
 		log.Error("slack refused the card; it waits for its next change", "method", method, "err", err)
@@ -211,18 +297,19 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 		delay := workloop.Backoff(c.Attempts, d.RetryBase, d.RetryMax)
 		log.Warn("slack call failed; will retry", "method", method, "err", err, "retry_in", delay.String())
 		// A timeout or a 5xx may come after Slack posted: in doubt.
-		d.retry(bg, worker, c, sent.Add(delay), err.Error(), method == "chat.postMessage")
+		d.retry(bg, worker, c, sent.Add(delay), err.Error(), method == "chat.postMessage" || c.InDoubt)
 		return true
 	}
 }
 
 // send posts the card, or updates it where it is. A card claimed before
 // without a recorded ts may have been posted by an attempt that died before
-// recording it: that card is looked for first and adopted if found.
-func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardState, card *plusone.ContextCard) (method, ts string, err error) {
+// recording it: that card is looked for first, from the moment the first
+// attempt in doubt began, and adopted if found.
+func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardState, card *plusone.ContextCard, doubts *doubts) (method, ts string, err error) {
 	ts = c.TS
 	if f, ok := d.Slack.(Finder); ok && c.InDoubt {
-		found, err := f.FindCard(ctx, c.Channel, c.Key, d.Clock().Add(-findWindow))
+		found, err := doubts.find(ctx, f, c, d.Clock())
 		switch {
 		case err != nil && d.Classify(err).RetryAfter > 0:
 			return "conversations.history", "", err
@@ -238,6 +325,43 @@ func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardS
 		return "chat.postMessage", ts, err
 	}
 	return "chat.update", ts, d.Slack.UpdateCard(ctx, c.Channel, ts, card)
+}
+
+// doubts looks for the cards in doubt of one round's claim: the first card
+// in doubt of a channel has the history read once for every card in doubt
+// of that channel in the round (a claimed batch is in doubt together when
+// its sender died), from the earliest attempt among them.
+type doubts struct {
+	cards []*plusone.CardState
+	found map[string]map[string]string // channel -> ticket key -> ts, once read
+}
+
+// find returns the ts of c's card in Slack, or "" when there is none.
+func (ds *doubts) find(ctx context.Context, f Finder, c *plusone.CardState, now time.Time) (string, error) {
+	if m, ok := ds.found[c.Channel]; ok {
+		return m[c.Key], nil
+	}
+	var keys []string
+	since := now
+	for _, o := range ds.cards {
+		if !o.InDoubt || o.TS != "" || o.Channel != c.Channel {
+			continue
+		}
+		keys = append(keys, o.Key)
+		at := now.Add(-findWindow)
+		if !o.AttemptAt.IsZero() {
+			at = o.AttemptAt.Add(-findSkew)
+		}
+		if at.Before(since) {
+			since = at
+		}
+	}
+	m, err := f.FindCards(ctx, c.Channel, keys, since)
+	if err != nil {
+		return "", err
+	}
+	ds.found[c.Channel] = m
+	return m[c.Key], nil
 }
 
 // waitTurn keeps to the pace of messages to channel: it waits for the
@@ -286,6 +410,10 @@ func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f
 	return sent, f
 }
 
+// retry gives a claimed card back, due at at. mayHavePosted says whether a
+// post of it may be in Slack unrecorded: this attempt's, or, for a card in
+// doubt, an earlier one's (a card in doubt handed back untried stays in
+// doubt, so that its next attempt still looks for that post first).
 func (d *Deliverer) retry(ctx context.Context, worker string, c *plusone.CardState, at time.Time, reason string, mayHavePosted bool) {
 	if err := d.Store.RetryCard(ctx, c.Key, worker, at, reason, mayHavePosted); err != nil {
 		d.Log.Error("reschedule card", "card", c.Key, "err", err)
@@ -304,8 +432,9 @@ func (d *Deliverer) sendMessages(ctx, bg context.Context, worker string) int {
 	}
 	for i, j := range jobs {
 		if ctx.Err() != nil || !d.sendMessage(ctx, bg, worker, j) {
+			at, reason := d.handBack()
 			for _, rest := range jobs[i+1:] {
-				d.retryJob(bg, worker, rest, d.pauseUntil, "waiting for Slack's Retry-After")
+				d.retryJob(bg, worker, rest, at, reason)
 			}
 			break
 		}
@@ -313,7 +442,8 @@ func (d *Deliverer) sendMessages(ctx, bg context.Context, worker string) int {
 	return len(jobs)
 }
 
-// sendMessage sends one outbox message; false when Slack rate-limited us.
+// sendMessage sends one outbox message; false when Slack rate-limited us
+// or this process is no longer the sender.
 func (d *Deliverer) sendMessage(ctx, bg context.Context, worker string, j *plusone.Job) bool {
 	log := d.Log.With("message", j.Key, "attempt", j.Attempts)
 	var o Outgoing
@@ -339,7 +469,11 @@ func (d *Deliverer) sendMessage(ctx, bg context.Context, worker string, j *pluso
 		d.retryJob(bg, worker, j, at, "")
 		return true
 	}
-	callCtx, cancel := context.WithTimeout(bg, d.Lease/2)
+	callCtx, cancel, ok := d.callContext(bg)
+	if !ok {
+		d.retryJob(bg, worker, j, d.Clock(), "no longer the Slack sender")
+		return false
+	}
 	ts, err := p.Send(callCtx)
 	cancel()
 	sent, f := d.called(p.Channel, p.Method, err)

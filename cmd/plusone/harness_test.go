@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,8 +55,11 @@ type fakeSlack struct {
 	mu       sync.Mutex
 	calls    []slackCall
 	messages map[string]*slackCall // ts -> the message as it stands
-	seq      int
+	lastTS   int64                 // the latest message's ts, in microseconds
 	script   func(c *slackCall, n int) (status int, body string, header http.Header, ok bool)
+	// hold, when set, may keep a post's answer back (the message is posted)
+	// until the channel it returns is closed or the request ends.
+	hold func(c *slackCall) <-chan struct{}
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -110,10 +116,19 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch c.Method {
 	case "chat.postMessage":
-		f.seq++
-		c.TS = fmt.Sprintf("1700000000.%06d", f.seq)
+		c.TS = f.newTS()
 		msg := c
 		f.messages[c.TS] = &msg
+		if f.hold != nil {
+			if wait := f.hold(&c); wait != nil {
+				f.mu.Unlock()
+				select {
+				case <-wait:
+				case <-r.Context().Done():
+				}
+				f.mu.Lock()
+			}
+		}
 		answer(200, fmt.Sprintf(`{"ok":true,"channel":%q,"ts":%q}`, c.Channel, c.TS))
 	case "chat.update":
 		m, ok := f.messages[c.TS]
@@ -128,15 +143,8 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	case "chat.unfurl":
 		answer(200, `{"ok":true}`)
 	case "conversations.history":
-		var msgs []map[string]any
-		for ts, m := range f.messages {
-			if m.Channel == r.Form.Get("channel") {
-				msgs = append(msgs, map[string]any{"type": "message", "ts": ts, "text": m.Text,
-					"metadata": map[string]any{"event_type": "plusone_card", "event_payload": map[string]any{"ticket": m.Ticket}}})
-			}
-		}
-		b, _ := json.Marshal(map[string]any{"ok": true, "messages": msgs, "has_more": false})
-		answer(200, string(b))
+		c.Body = r.Form.Encode()
+		answer(200, f.history(r.Form))
 	default:
 		if strings.HasPrefix(c.Method, "response/") {
 			answer(200, `ok`)
@@ -144,6 +152,95 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		answer(200, `{"ok":false,"error":"unknown_method"}`)
 	}
+}
+
+// newTS returns a new message ts: the time now, as Slack writes it, and
+// later than every ts before. Called with f.mu held.
+func (f *fakeSlack) newTS() string {
+	us := max(time.Now().UnixMicro(), f.lastTS+1)
+	f.lastTS = us
+	return fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
+}
+
+// tsMicros reads a Slack ts ("1700000000.000001") as microseconds.
+func tsMicros(ts string) int64 {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, _ := strconv.ParseInt(sec, 10, 64)
+	frac = (frac + "000000")[:6]
+	us, _ := strconv.ParseInt(frac, 10, 64)
+	return s*1e6 + us
+}
+
+// history answers conversations.history as Slack documents it: the
+// channel's messages between oldest and latest (now by default; both
+// exclusive unless inclusive), newest first, limit a page (100 by default,
+// at most 999), and a cursor to the next, older page. Called with f.mu held.
+func (f *fakeSlack) history(form url.Values) string {
+	inclusive := form.Get("inclusive") == "1" || form.Get("inclusive") == "true"
+	oldest, latest := int64(0), int64(math.MaxInt64)
+	if v := form.Get("oldest"); v != "" {
+		oldest = tsMicros(v)
+		if inclusive {
+			oldest--
+		}
+	}
+	if v := form.Get("latest"); v != "" {
+		latest = tsMicros(v)
+		if inclusive {
+			latest++
+		}
+	}
+	if v := form.Get("cursor"); v != "" {
+		latest = tsMicros(strings.TrimPrefix(v, "before:")) // exclusive: the page before ended there
+	}
+	limit, _ := strconv.Atoi(form.Get("limit"))
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 999)
+	var in []*slackCall
+	for ts, m := range f.messages {
+		if us := tsMicros(ts); m.Channel == form.Get("channel") && us > oldest && us < latest {
+			in = append(in, m)
+		}
+	}
+	sort.Slice(in, func(i, j int) bool { return tsMicros(in[i].TS) > tsMicros(in[j].TS) })
+	more := len(in) > limit
+	if more {
+		in = in[:limit]
+	}
+	msgs := []map[string]any{}
+	for _, m := range in {
+		msg := map[string]any{"type": "message", "ts": m.TS, "text": m.Text}
+		if m.Ticket != "" {
+			msg["metadata"] = map[string]any{"event_type": "plusone_card", "event_payload": map[string]any{"ticket": m.Ticket}}
+		}
+		msgs = append(msgs, msg)
+	}
+	resp := map[string]any{"ok": true, "messages": msgs, "has_more": more}
+	if more {
+		resp["response_metadata"] = map[string]any{"next_cursor": "before:" + in[len(in)-1].TS}
+	}
+	b, _ := json.Marshal(resp)
+	return string(b)
+}
+
+// flood posts n plain messages to channel, as people talking there would.
+func (f *fakeSlack) flood(channel string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range n {
+		ts := f.newTS()
+		f.messages[ts] = &slackCall{Method: "chat.postMessage", At: time.Now(), Channel: channel, TS: ts,
+			Text: fmt.Sprintf("chatter %d", i)}
+	}
+}
+
+// setHold sets f.hold.
+func (f *fakeSlack) setHold(h func(c *slackCall) <-chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hold = h
 }
 
 // callsTo returns the calls of a method (or a response URL path).

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/cluster"
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
@@ -97,6 +98,18 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	if err := gest.LoadOverrides(ctx); err != nil {
 		return fmt.Errorf("policy overrides: %w", err)
 	}
+	// This process among the replicas: heartbeats, take-over of a dead
+	// one's work, and the one Slack sender. It leaves after the workers.
+	member := &cluster.Member{Store: store, Name: instance, Every: cfg.Heartbeat, Alone: aloneOnStore(cfg),
+		Clock: clock, Log: log}
+	deliverer.Sender = member.Role(delivery.SenderRole)
+	if err := member.Start(ctx); err != nil {
+		return err
+	}
+	memberCtx, stopMember := context.WithCancel(context.WithoutCancel(ctx))
+	memberDone := make(chan struct{})
+	go func() { member.Run(memberCtx); close(memberDone) }()
+	defer func() { stopMember(); <-memberDone }()
 	deliverer.Notices = &notices{store: store, svc: gest, slack: slack, policy: current, log: log,
 		drafter: prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)}
 	writer := &gestures.Writer{Gestures: gest, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
@@ -210,6 +223,14 @@ func openStore(ctx context.Context, cfg *config.Config) (plusone.Store, error) {
 	default:
 		return nil, fmt.Errorf("PLUSONE_DATABASE_URL: unsupported database %q", cfg.DatabaseURL)
 	}
+}
+
+// aloneOnStore says whether this process is the only one on its store: an
+// embedded SQLite file serves one process, so whoever held work in it
+// before is dead.
+func aloneOnStore(cfg *config.Config) bool {
+	driver, _ := cfg.Database()
+	return driver == "sqlite"
 }
 
 // reloadOnHangup reloads the policy file on each SIGHUP from hup until ctx

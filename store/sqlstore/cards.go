@@ -14,7 +14,7 @@ import (
 // doubt counts claims of a card without ts since the last attempt that
 // surely did not post; above 1, an earlier attempt may have posted.
 const cardColumns = `key, customer_id, source, ticket_id, channel, ts, version, delivered, state, attempts,
-	last_error, updated_at, doubt`
+	last_error, updated_at, doubt, attempt_at`
 
 func scanCard(row scanner) (*plusone.CardState, error) {
 	var (
@@ -22,14 +22,18 @@ func scanCard(row scanner) (*plusone.CardState, error) {
 		source  string
 		updated sql.NullInt64
 		doubt   int
+		attempt sql.NullInt64
 	)
 	if err := row.Scan(&c.Key, &c.CustomerID, &source, &c.TicketID, &c.Channel, &c.TS, &c.Version, &c.Delivered,
-		&c.State, &c.Attempts, &c.LastError, &updated, &doubt); err != nil {
+		&c.State, &c.Attempts, &c.LastError, &updated, &doubt, &attempt); err != nil {
 		return nil, err
 	}
 	c.InDoubt = c.TS == "" && doubt > 1
 	c.Source = plusone.Source(source)
 	c.UpdatedAt = fromTS(updated)
+	if c.InDoubt {
+		c.AttemptAt = fromTS(attempt)
+	}
 	return &c, nil
 }
 
@@ -79,18 +83,23 @@ func (t *tx) CardsOfCustomer(ctx context.Context, customerID int64, limit int) (
 }
 
 // ClaimCards leases due cards whose latest version Slack does not show.
+// The claim that starts a run of doubt (a card without ts, no attempt in
+// doubt yet) records its moment in attempt_at; later claims of the run keep
+// it, so that the lookup of a possible post covers every attempt of the run.
+// (SET expressions read the row as it was: doubt here is the old value.)
 func (s *Store) ClaimCards(ctx context.Context, c plusone.Claim) ([]*plusone.CardState, error) {
 	now := c.Now.UnixMicro()
 	cards, err := collectCards(s.writer().query(ctx, `
 		UPDATE cards SET locked_by = ?, locked_until = ?, attempts = attempts + 1,
-			doubt = CASE WHEN ts = '' THEN doubt + 1 ELSE 0 END
+			doubt = CASE WHEN ts = '' THEN doubt + 1 ELSE 0 END,
+			attempt_at = CASE WHEN ts = '' AND doubt = 0 THEN ? ELSE attempt_at END
 		WHERE key IN (
 			SELECT key FROM cards
 			WHERE version > delivered AND state = 'pending' AND run_after <= ?
 				AND (locked_until IS NULL OR locked_until <= ?)
 			ORDER BY run_after, key LIMIT ? `+s.d.LockSkip+`)
 		RETURNING `+cardColumns,
-		c.Worker, c.Now.Add(c.Lease).UnixMicro(), now, now, c.Limit))
+		c.Worker, c.Now.Add(c.Lease).UnixMicro(), now, now, now, c.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("claim cards: %w", err)
 	}
