@@ -84,7 +84,7 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 		res = Result{}
 		g, known := p.GestureByID(o.Gesture)
 		team, inTeam := p.TeamOf(agent)
-		if err := tx.LockBudgets(ctx, budgetKeys(agent, o.CustomerID, team.ID)...); err != nil {
+		if err := tx.Lock(ctx, budgetKeys(agent, o.CustomerID, team.ID)...); err != nil {
 			return err
 		}
 		// Only what the decision reads, while the budgets are locked.
@@ -234,12 +234,25 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 	var res Result
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
 		res = Result{}
+		// The request's first entry never changes: it names the budgets an
+		// approval spends from, locked with the request in one call. Its
+		// latest state is read only once the request is locked.
 		chain, err := tx.Request(ctx, requestID)
 		if err != nil {
 			return err
 		}
-		first, latest := chain[0], chain[len(chain)-1]
-		if latest.Status != plusone.StatusPendingApproval {
+		first := chain[0]
+		keys := []string{plusone.RequestLock(requestID)}
+		if approve {
+			keys = append(keys, budgetKeys(first.Agent, first.CustomerID, first.Team)...)
+		}
+		if err := tx.Lock(ctx, keys...); err != nil {
+			return err
+		}
+		if chain, err = tx.Request(ctx, requestID); err != nil {
+			return err
+		}
+		if latest := chain[len(chain)-1]; latest.Status != plusone.StatusPendingApproval {
 			res.Entry, res.Duplicate = latest, true
 			return nil
 		}
@@ -250,17 +263,19 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 		res.Customer = *c
 		var e plusone.LedgerEntry
 		if approve {
-			if err := tx.LockBudgets(ctx, budgetKeys(first.Agent, first.CustomerID, first.Team)...); err != nil {
-				return err
-			}
 			e = followUp(first, plusone.StatusApproved, actor, "approved by supervisor", now)
 			e.Charge = first.Value
 		} else {
 			e = followUp(first, plusone.StatusDeclined, actor, "declined by supervisor", now)
 		}
-		e.RequestID = requestID
-		if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
+		e.RequestID, e.Key = requestID, plusone.FinalKey(requestID)
+		existing, dup, err := tx.AppendLedger(ctx, &e)
+		if err != nil {
 			return err
+		}
+		if dup { // decided meanwhile by a transaction that took no lock
+			res.Entry, res.Duplicate = *existing, true
+			return nil
 		}
 		res.Entry = e
 		if err := tx.Audit(ctx, actor, action, strconv.FormatInt(requestID, 10), string(e.Status), now); err != nil {
@@ -288,15 +303,15 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 // budgetKeys are the budgets an offer draws on, locked while it is decided:
 // the agent's, the customer's and, when she has one, the agent's team's.
 func budgetKeys(agent string, customerID int64, team string) []string {
-	keys := []string{"agent:" + agent, "customer:" + strconv.FormatInt(customerID, 10)}
+	keys := []string{plusone.BudgetLock("agent", agent), plusone.BudgetLock("customer", strconv.FormatInt(customerID, 10))}
 	if team != "" {
-		keys = append(keys, "team:"+team)
+		keys = append(keys, plusone.BudgetLock("team", team))
 	}
 	return keys
 }
 
 // followUp is the ledger entry that moves a request on from base: a new
-// entry (no key, no charge) with status, by whom, why and when.
+// entry (no key of its own, no charge) with status, by whom, why and when.
 func followUp(base plusone.LedgerEntry, status plusone.LedgerStatus, by, reason string, now time.Time) plusone.LedgerEntry {
 	e := base
 	e.ID, e.Key, e.Charge = 0, "", 0
@@ -333,14 +348,33 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		// Each customer's cards are refreshed once, however many of her
 		// requests expire.
 		var customers []int64
-		for _, latest := range pending {
-			if now.Sub(latest.CreatedAt) < p.Approvals.Expire {
+		for _, due := range pending {
+			if now.Sub(due.CreatedAt) < p.Approvals.Expire {
+				continue
+			}
+			// Locked in the order listed (by request), so two expirers
+			// never wait on each other crosswise; read again once locked,
+			// as a supervisor may have decided it meanwhile.
+			if err := tx.Lock(ctx, plusone.RequestLock(due.RequestID)); err != nil {
+				return err
+			}
+			chain, err := tx.Request(ctx, due.RequestID)
+			if err != nil {
+				return err
+			}
+			latest := chain[len(chain)-1]
+			if latest.Status != plusone.StatusPendingApproval {
 				continue
 			}
 			e := followUp(latest, plusone.StatusExpired, "plusone",
 				fmt.Sprintf("not decided within %s", plusone.Duration(p.Approvals.Expire)), now)
-			if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
+			e.Key = plusone.FinalKey(latest.RequestID)
+			_, dup, err := tx.AppendLedger(ctx, &e)
+			if err != nil {
 				return err
+			}
+			if dup {
+				continue
 			}
 			if err := s.announce(ctx, tx, e, now); err != nil {
 				return err
@@ -395,6 +429,9 @@ func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, 
 	var res Result
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
 		res = Result{}
+		if err := tx.Lock(ctx, plusone.RequestLock(requestID)); err != nil {
+			return err
+		}
 		chain, err := tx.Request(ctx, requestID)
 		if err != nil {
 			return err
@@ -409,8 +446,14 @@ func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, 
 			return plusone.Errorf(plusone.EINVALID, "this gesture is %s, not granted", strings.ReplaceAll(string(latest.Status), "_", " "))
 		}
 		e := followUp(latest, plusone.StatusFulfilled, actor, how, now)
-		if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
+		e.Key = plusone.FulfilledKey(requestID)
+		existing, dup, err := tx.AppendLedger(ctx, &e)
+		if err != nil {
 			return err
+		}
+		if dup {
+			res.Entry, res.Duplicate = *existing, true
+			return nil
 		}
 		res.Entry = e
 		if todo {
