@@ -292,3 +292,28 @@ func TestOneOutcomeWhenApproveDeclineAndExpiryRace(t *testing.T) {
 		t.Logf("outcomes: %v", outcomes)
 	})
 }
+
+// A supervisor's change made through one replica decides the next offer
+// on another at once: here a gesture paused on replica 0 is refused on
+// replica 1.
+func TestOverrideOnOneReplicaDecidesOnAnother(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func() []plusone.Store) {
+		r := newReplicaSet(t, open(), 2)
+		ctx := context.Background()
+		if _, err := r.svcs[0].SetOverride(ctx, "U0SUP", "gestures.free_express_shipping.paused", "true"); err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.svcs[1].Offer(ctx, "U0ANA", gestures.OfferRequest{CustomerID: r.ids[1], Gesture: "free_express_shipping",
+			TicketKey: "generic:T-1", Key: "after-pause"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Entry.Status != plusone.StatusRefused {
+			t.Errorf("offer of a paused gesture on another replica: %s (%s)", res.Entry.Status, res.Entry.Reason)
+		}
+		if got := r.svcs[1].Policies.Overrides(); len(got) != 1 {
+			t.Errorf("replica 1 holds %d overrides, want 1", len(got))
+		}
+	})
+}

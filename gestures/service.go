@@ -25,6 +25,7 @@ import (
 type Policies interface {
 	Current() *plusone.Policy
 	File() *plusone.Policy
+	Overrides() []plusone.Override
 	SetOverrides(os []plusone.Override) error
 }
 
@@ -82,11 +83,17 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 	var res Result
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
 		res = Result{}
-		g, known := p.GestureByID(o.Gesture)
 		team, inTeam := p.TeamOf(agent)
 		if err := tx.Lock(ctx, budgetKeys(agent, o.CustomerID, team.ID)...); err != nil {
 			return err
 		}
+		// Decided by the overrides stored now: a supervisor may have
+		// changed a budget through another replica.
+		p, err := s.current(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		g, known := p.GestureByID(o.Gesture)
 		// Only what the decision reads, while the budgets are locked.
 		view, err := memory.LoadSignalView(ctx, tx, o.CustomerID)
 		if err != nil {
@@ -148,6 +155,26 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 		s.changed()
 	}
 	return res, nil
+}
+
+// current is the policy in force with the overrides stored now, which
+// another replica may have added since this one took them in; p when they
+// are the same, or do not apply to the policy file (logged).
+func (s *Service) current(ctx context.Context, tx plusone.Tx, p *plusone.Policy) (*plusone.Policy, error) {
+	stored, err := tx.Overrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	held := s.Policies.Overrides()
+	if len(stored) == len(held) && (len(stored) == 0 || stored[len(stored)-1].ID == held[len(held)-1].ID) {
+		return p, nil
+	}
+	if err := s.Policies.SetOverrides(stored); err != nil {
+		s.Log.Warn("overrides made on another replica do not apply; deciding with those in force", "err", err)
+		return p, nil
+	}
+	s.Log.Info("overrides made on another replica taken in", "count", len(stored)-len(held))
+	return s.Policies.Current(), nil
 }
 
 // spend reads what the offer's budgets spent in their current periods.
