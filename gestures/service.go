@@ -446,50 +446,13 @@ func (s *Service) MarkSent(ctx context.Context, actor string, requestID int64) (
 	return s.fulfilled(ctx, actor, requestID, "sent by "+actor, true)
 }
 
-// Fulfilled records a gesture written back to a vendor (reason says how).
-func (s *Service) Fulfilled(ctx context.Context, requestID int64, how string) (Result, error) {
-	return s.fulfilled(ctx, "plusone", requestID, how, false)
-}
-
 func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, how string, todo bool) (Result, error) {
 	now := s.Clock()
 	var res Result
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
-		res = Result{}
-		if err := tx.Lock(ctx, plusone.RequestLock(requestID)); err != nil {
-			return err
-		}
-		chain, err := tx.Request(ctx, requestID)
-		if err != nil {
-			return err
-		}
-		latest := chain[len(chain)-1]
-		switch latest.Status {
-		case plusone.StatusGranted, plusone.StatusApproved:
-		case plusone.StatusFulfilled:
-			res.Entry, res.Duplicate = latest, true
-			return nil
-		default:
-			return plusone.Errorf(plusone.EINVALID, "this gesture is %s, not granted", strings.ReplaceAll(string(latest.Status), "_", " "))
-		}
-		e := followUp(latest, plusone.StatusFulfilled, actor, how, now)
-		e.Key = plusone.FulfilledKey(requestID)
-		existing, dup, err := tx.AppendLedger(ctx, &e)
-		if err != nil {
-			return err
-		}
-		if dup {
-			res.Entry, res.Duplicate = *existing, true
-			return nil
-		}
-		res.Entry = e
-		if todo {
-			if err := enqueue(ctx, tx, now, fmt.Sprintf("fulfilled:%d", requestID),
-				delivery.Outgoing{What: "fulfilled", RequestID: requestID, EntryID: e.ID, Update: "todo"}); err != nil {
-				return err
-			}
-		}
-		return memory.TouchOpenCards(ctx, tx, e.CustomerID, now)
+		var err error
+		res, err = s.fulfilledIn(ctx, tx, actor, requestID, how, todo, now)
+		return err
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("fulfil request %d: %w", requestID, err)
@@ -500,18 +463,60 @@ func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, 
 	return res, nil
 }
 
-// WritebackFailed tells the agent, in the card's thread, that a
-// write-back could not be made.
+// fulfilledIn records in tx that a granted gesture was fulfilled, once:
+// the request is locked before its state is read, and the fulfilment's
+// ledger key lets one entry through whatever else happens. A gesture not
+// granted is an EINVALID error, which leaves tx usable.
+func (s *Service) fulfilledIn(ctx context.Context, tx plusone.Tx, actor string, requestID int64, how string, todo bool, now time.Time) (Result, error) {
+	if err := tx.Lock(ctx, plusone.RequestLock(requestID)); err != nil {
+		return Result{}, err
+	}
+	chain, err := tx.Request(ctx, requestID)
+	if err != nil {
+		return Result{}, err
+	}
+	latest := chain[len(chain)-1]
+	switch latest.Status {
+	case plusone.StatusGranted, plusone.StatusApproved:
+	case plusone.StatusFulfilled:
+		return Result{Entry: latest, Duplicate: true}, nil
+	default:
+		return Result{}, plusone.Errorf(plusone.EINVALID, "this gesture is %s, not granted", strings.ReplaceAll(string(latest.Status), "_", " "))
+	}
+	e := followUp(latest, plusone.StatusFulfilled, actor, how, now)
+	e.Key = plusone.FulfilledKey(requestID)
+	existing, dup, err := tx.AppendLedger(ctx, &e)
+	if err != nil {
+		return Result{}, err
+	}
+	if dup {
+		return Result{Entry: *existing, Duplicate: true}, nil
+	}
+	if todo {
+		if err := enqueue(ctx, tx, now, fmt.Sprintf("fulfilled:%d", requestID),
+			delivery.Outgoing{What: "fulfilled", RequestID: requestID, EntryID: e.ID, Update: "todo"}); err != nil {
+			return Result{}, err
+		}
+	}
+	return Result{Entry: e}, memory.TouchOpenCards(ctx, tx, e.CustomerID, now)
+}
+
+// WritebackResult tells the agent, in the card's thread, how a write-back
+// went.
 func (s *Service) WritebackResult(ctx context.Context, requestID int64, text string, ok bool) error {
 	now := s.Clock()
-	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
-		return enqueue(ctx, tx, now, fmt.Sprintf("writeback:%d:%s", requestID, text),
-			delivery.Outgoing{What: "writeback", RequestID: requestID, Text: text, OK: ok})
-	})
+	err := s.Store.Update(ctx, func(tx plusone.Tx) error { return writebackResult(ctx, tx, requestID, text, ok, now) })
 	if err == nil {
 		s.changed()
 	}
 	return err
+}
+
+// writebackResult queues the message of WritebackResult in tx, once per
+// request and text.
+func writebackResult(ctx context.Context, tx plusone.Tx, requestID int64, text string, ok bool, now time.Time) error {
+	return enqueue(ctx, tx, now, fmt.Sprintf("writeback:%d:%s", requestID, text),
+		delivery.Outgoing{What: "writeback", RequestID: requestID, Text: text, OK: ok})
 }
 
 func (s *Service) changed() {
