@@ -29,6 +29,28 @@ type Applier struct {
 	History []plusone.Source
 }
 
+// LockIdentities locks the identities of every event a transaction is
+// about to apply, in one call, before it applies the first: Apply locks an
+// event's identities and then its customer, so a transaction applying
+// several events that locked the second's identities only after the first
+// one's customer could wait crosswise on another. A lone event needs
+// nothing: Apply locks its identities.
+func LockIdentities(ctx context.Context, tx plusone.Tx, events []plusone.Event) error {
+	if len(events) < 2 {
+		return nil
+	}
+	var keys []string
+	for _, e := range events {
+		for _, id := range e.Customer.Identities(e.Source) {
+			keys = append(keys, plusone.IdentityLock(id))
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return tx.Lock(ctx, keys...)
+}
+
 // Apply records e for its customer and returns her ID. received stands in
 // for the event's time when the source gives none.
 func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time) (int64, error) {
