@@ -151,13 +151,9 @@ type JobQueue interface {
 // LedgerTx reads and appends the gestures ledger and the policy's
 // overrides.
 type LedgerTx interface {
-	// LockBudgets serialises the transactions that spend from the same
-	// budgets (keys like "agent:U1"), so that none is ever overspent; hold
-	// it from reading the spend to appending the entry.
-	LockBudgets(ctx context.Context, keys ...string) error
 	// AppendLedger appends e and sets its ID. When e.Key is set and an entry
 	// with that key exists, nothing is appended and that entry is returned
-	// with dup true.
+	// with dup true; concurrent appends of one key append it once.
 	AppendLedger(ctx context.Context, e *LedgerEntry) (existing *LedgerEntry, dup bool, err error)
 	// Request lists the entries of a request, oldest first; ErrNotFound
 	// for an unknown request.
@@ -210,6 +206,12 @@ type Tx interface {
 	TimelineTx
 	CardTx
 	LedgerTx
+	// Lock serialises the transactions that lock the same keys (lock.go):
+	// each waits until the one holding a key ends, and then reads what it
+	// committed. Keys given in one call are taken in a fixed order; hold the
+	// lock from reading what a write depends on to the write. Where
+	// transactions already write one at a time (SQLite) it does nothing.
+	Lock(ctx context.Context, keys ...string) error
 	// EnqueueJob adds a job unless one with its key was ever enqueued;
 	// added says which.
 	EnqueueJob(ctx context.Context, j *Job, runAfter time.Time) (added bool, err error)
@@ -235,12 +237,14 @@ type CustomerTx interface {
 	AddIdentity(ctx context.Context, customerID int64, id Identity, now time.Time) error
 	Identities(ctx context.Context, customerID int64) ([]Identity, error)
 	// MergeCustomers moves everything of customer from to customer into,
-	// deletes from and records the merge.
+	// deletes from and records the merge. It locks from's identities, then
+	// both customers (lock.go).
 	MergeCustomers(ctx context.Context, into, from int64, reason string, now time.Time) error
 	// SplitIdentity moves an identity off a customer onto a new one, with
 	// what came from that source when the identity is a source's own id
 	// (its tickets, orders, carts, timeline and cards); it records the split
-	// and returns the new customer's ID.
+	// and returns the new customer's ID. It locks the identity, then the
+	// customer (lock.go).
 	SplitIdentity(ctx context.Context, customerID int64, id Identity, reason string, now time.Time) (int64, error)
 	// Merges lists the merges and splits a customer took part in, newest
 	// first.

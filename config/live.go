@@ -106,6 +106,13 @@ func (l *Live) reload(data []byte, sum [32]byte) error {
 	return nil
 }
 
+// Overrides are the overrides in force, oldest first.
+func (l *Live) Overrides() []plusone.Override {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return append([]plusone.Override(nil), l.overrides...)
+}
+
 // SetOverrides replaces the overrides in force.
 func (l *Live) SetOverrides(os []plusone.Override) error {
 	l.mu.Lock()

@@ -232,6 +232,10 @@ func (s *Service) SetOverride(ctx context.Context, actor, path, value string) (p
 	o := plusone.Override{Path: path, OldValue: old, NewValue: value, By: actor, At: now}
 	var all []plusone.Override
 	err = s.Store.Update(ctx, func(tx plusone.Tx) error {
+		// Checked against every change made before it, on any replica.
+		if err := tx.Lock(ctx, plusone.OverridesLock); err != nil {
+			return err
+		}
 		existing, err := tx.Overrides(ctx)
 		if err != nil {
 			return err

@@ -25,6 +25,7 @@ import (
 type Policies interface {
 	Current() *plusone.Policy
 	File() *plusone.Policy
+	Overrides() []plusone.Override
 	SetOverrides(os []plusone.Override) error
 }
 
@@ -82,11 +83,17 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 	var res Result
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
 		res = Result{}
-		g, known := p.GestureByID(o.Gesture)
 		team, inTeam := p.TeamOf(agent)
-		if err := tx.LockBudgets(ctx, budgetKeys(agent, o.CustomerID, team.ID)...); err != nil {
+		if err := tx.Lock(ctx, budgetKeys(agent, o.CustomerID, team.ID)...); err != nil {
 			return err
 		}
+		// Decided by the overrides stored now: a supervisor may have
+		// changed a budget through another replica.
+		p, err := s.current(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		g, known := p.GestureByID(o.Gesture)
 		// Only what the decision reads, while the budgets are locked.
 		view, err := memory.LoadSignalView(ctx, tx, o.CustomerID)
 		if err != nil {
@@ -148,6 +155,26 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 		s.changed()
 	}
 	return res, nil
+}
+
+// current is the policy in force with the overrides stored now, which
+// another replica may have added since this one took them in; p when they
+// are the same, or do not apply to the policy file (logged).
+func (s *Service) current(ctx context.Context, tx plusone.Tx, p *plusone.Policy) (*plusone.Policy, error) {
+	stored, err := tx.Overrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	held := s.Policies.Overrides()
+	if len(stored) == len(held) && (len(stored) == 0 || stored[len(stored)-1].ID == held[len(held)-1].ID) {
+		return p, nil
+	}
+	if err := s.Policies.SetOverrides(stored); err != nil {
+		s.Log.Warn("overrides made on another replica do not apply; deciding with those in force", "err", err)
+		return p, nil
+	}
+	s.Log.Info("overrides made on another replica taken in", "count", len(stored)-len(held))
+	return s.Policies.Current(), nil
 }
 
 // spend reads what the offer's budgets spent in their current periods.
@@ -234,12 +261,25 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 	var res Result
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
 		res = Result{}
+		// The request's first entry never changes: it names the budgets an
+		// approval spends from, locked with the request in one call. Its
+		// latest state is read only once the request is locked.
 		chain, err := tx.Request(ctx, requestID)
 		if err != nil {
 			return err
 		}
-		first, latest := chain[0], chain[len(chain)-1]
-		if latest.Status != plusone.StatusPendingApproval {
+		first := chain[0]
+		keys := []string{plusone.RequestLock(requestID)}
+		if approve {
+			keys = append(keys, budgetKeys(first.Agent, first.CustomerID, first.Team)...)
+		}
+		if err := tx.Lock(ctx, keys...); err != nil {
+			return err
+		}
+		if chain, err = tx.Request(ctx, requestID); err != nil {
+			return err
+		}
+		if latest := chain[len(chain)-1]; latest.Status != plusone.StatusPendingApproval {
 			res.Entry, res.Duplicate = latest, true
 			return nil
 		}
@@ -250,17 +290,19 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 		res.Customer = *c
 		var e plusone.LedgerEntry
 		if approve {
-			if err := tx.LockBudgets(ctx, budgetKeys(first.Agent, first.CustomerID, first.Team)...); err != nil {
-				return err
-			}
 			e = followUp(first, plusone.StatusApproved, actor, "approved by supervisor", now)
 			e.Charge = first.Value
 		} else {
 			e = followUp(first, plusone.StatusDeclined, actor, "declined by supervisor", now)
 		}
-		e.RequestID = requestID
-		if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
+		e.RequestID, e.Key = requestID, plusone.FinalKey(requestID)
+		existing, dup, err := tx.AppendLedger(ctx, &e)
+		if err != nil {
 			return err
+		}
+		if dup { // decided meanwhile by a transaction that took no lock
+			res.Entry, res.Duplicate = *existing, true
+			return nil
 		}
 		res.Entry = e
 		if err := tx.Audit(ctx, actor, action, strconv.FormatInt(requestID, 10), string(e.Status), now); err != nil {
@@ -288,15 +330,15 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 // budgetKeys are the budgets an offer draws on, locked while it is decided:
 // the agent's, the customer's and, when she has one, the agent's team's.
 func budgetKeys(agent string, customerID int64, team string) []string {
-	keys := []string{"agent:" + agent, "customer:" + strconv.FormatInt(customerID, 10)}
+	keys := []string{plusone.BudgetLock("agent", agent), plusone.BudgetLock("customer", strconv.FormatInt(customerID, 10))}
 	if team != "" {
-		keys = append(keys, "team:"+team)
+		keys = append(keys, plusone.BudgetLock("team", team))
 	}
 	return keys
 }
 
 // followUp is the ledger entry that moves a request on from base: a new
-// entry (no key, no charge) with status, by whom, why and when.
+// entry (no key of its own, no charge) with status, by whom, why and when.
 func followUp(base plusone.LedgerEntry, status plusone.LedgerStatus, by, reason string, now time.Time) plusone.LedgerEntry {
 	e := base
 	e.ID, e.Key, e.Charge = 0, "", 0
@@ -333,14 +375,33 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		// Each customer's cards are refreshed once, however many of her
 		// requests expire.
 		var customers []int64
-		for _, latest := range pending {
-			if now.Sub(latest.CreatedAt) < p.Approvals.Expire {
+		for _, due := range pending {
+			if now.Sub(due.CreatedAt) < p.Approvals.Expire {
+				continue
+			}
+			// Locked in the order listed (by request), so two expirers
+			// never wait on each other crosswise; read again once locked,
+			// as a supervisor may have decided it meanwhile.
+			if err := tx.Lock(ctx, plusone.RequestLock(due.RequestID)); err != nil {
+				return err
+			}
+			chain, err := tx.Request(ctx, due.RequestID)
+			if err != nil {
+				return err
+			}
+			latest := chain[len(chain)-1]
+			if latest.Status != plusone.StatusPendingApproval {
 				continue
 			}
 			e := followUp(latest, plusone.StatusExpired, "plusone",
 				fmt.Sprintf("not decided within %s", plusone.Duration(p.Approvals.Expire)), now)
-			if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
+			e.Key = plusone.FinalKey(latest.RequestID)
+			_, dup, err := tx.AppendLedger(ctx, &e)
+			if err != nil {
 				return err
+			}
+			if dup {
+				continue
 			}
 			if err := s.announce(ctx, tx, e, now); err != nil {
 				return err
@@ -385,41 +446,13 @@ func (s *Service) MarkSent(ctx context.Context, actor string, requestID int64) (
 	return s.fulfilled(ctx, actor, requestID, "sent by "+actor, true)
 }
 
-// Fulfilled records a gesture written back to a vendor (reason says how).
-func (s *Service) Fulfilled(ctx context.Context, requestID int64, how string) (Result, error) {
-	return s.fulfilled(ctx, "plusone", requestID, how, false)
-}
-
 func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, how string, todo bool) (Result, error) {
 	now := s.Clock()
 	var res Result
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
-		res = Result{}
-		chain, err := tx.Request(ctx, requestID)
-		if err != nil {
-			return err
-		}
-		latest := chain[len(chain)-1]
-		switch latest.Status {
-		case plusone.StatusGranted, plusone.StatusApproved:
-		case plusone.StatusFulfilled:
-			res.Entry, res.Duplicate = latest, true
-			return nil
-		default:
-			return plusone.Errorf(plusone.EINVALID, "this gesture is %s, not granted", strings.ReplaceAll(string(latest.Status), "_", " "))
-		}
-		e := followUp(latest, plusone.StatusFulfilled, actor, how, now)
-		if _, _, err := tx.AppendLedger(ctx, &e); err != nil {
-			return err
-		}
-		res.Entry = e
-		if todo {
-			if err := enqueue(ctx, tx, now, fmt.Sprintf("fulfilled:%d", requestID),
-				delivery.Outgoing{What: "fulfilled", RequestID: requestID, EntryID: e.ID, Update: "todo"}); err != nil {
-				return err
-			}
-		}
-		return memory.TouchOpenCards(ctx, tx, e.CustomerID, now)
+		var err error
+		res, err = s.fulfilledIn(ctx, tx, actor, requestID, how, todo, now)
+		return err
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("fulfil request %d: %w", requestID, err)
@@ -430,18 +463,60 @@ func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, 
 	return res, nil
 }
 
-// WritebackFailed tells the agent, in the card's thread, that a
-// write-back could not be made.
+// fulfilledIn records in tx that a granted gesture was fulfilled, once:
+// the request is locked before its state is read, and the fulfilment's
+// ledger key lets one entry through whatever else happens. A gesture not
+// granted is an EINVALID error, which leaves tx usable.
+func (s *Service) fulfilledIn(ctx context.Context, tx plusone.Tx, actor string, requestID int64, how string, todo bool, now time.Time) (Result, error) {
+	if err := tx.Lock(ctx, plusone.RequestLock(requestID)); err != nil {
+		return Result{}, err
+	}
+	chain, err := tx.Request(ctx, requestID)
+	if err != nil {
+		return Result{}, err
+	}
+	latest := chain[len(chain)-1]
+	switch latest.Status {
+	case plusone.StatusGranted, plusone.StatusApproved:
+	case plusone.StatusFulfilled:
+		return Result{Entry: latest, Duplicate: true}, nil
+	default:
+		return Result{}, plusone.Errorf(plusone.EINVALID, "this gesture is %s, not granted", strings.ReplaceAll(string(latest.Status), "_", " "))
+	}
+	e := followUp(latest, plusone.StatusFulfilled, actor, how, now)
+	e.Key = plusone.FulfilledKey(requestID)
+	existing, dup, err := tx.AppendLedger(ctx, &e)
+	if err != nil {
+		return Result{}, err
+	}
+	if dup {
+		return Result{Entry: *existing, Duplicate: true}, nil
+	}
+	if todo {
+		if err := enqueue(ctx, tx, now, fmt.Sprintf("fulfilled:%d", requestID),
+			delivery.Outgoing{What: "fulfilled", RequestID: requestID, EntryID: e.ID, Update: "todo"}); err != nil {
+			return Result{}, err
+		}
+	}
+	return Result{Entry: e}, memory.TouchOpenCards(ctx, tx, e.CustomerID, now)
+}
+
+// WritebackResult tells the agent, in the card's thread, how a write-back
+// went.
 func (s *Service) WritebackResult(ctx context.Context, requestID int64, text string, ok bool) error {
 	now := s.Clock()
-	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
-		return enqueue(ctx, tx, now, fmt.Sprintf("writeback:%d:%s", requestID, text),
-			delivery.Outgoing{What: "writeback", RequestID: requestID, Text: text, OK: ok})
-	})
+	err := s.Store.Update(ctx, func(tx plusone.Tx) error { return writebackResult(ctx, tx, requestID, text, ok, now) })
 	if err == nil {
 		s.changed()
 	}
 	return err
+}
+
+// writebackResult queues the message of WritebackResult in tx, once per
+// request and text.
+func writebackResult(ctx context.Context, tx plusone.Tx, requestID int64, text string, ok bool, now time.Time) error {
+	return enqueue(ctx, tx, now, fmt.Sprintf("writeback:%d:%s", requestID, text),
+		delivery.Outgoing{What: "writeback", RequestID: requestID, Text: text, OK: ok})
 }
 
 func (s *Service) changed() {

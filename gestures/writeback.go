@@ -88,15 +88,25 @@ func (w *Writer) run(ctx, bg context.Context, worker string, j *plusone.Job) {
 	done, err := w.write(callCtx, bg, wb)
 	cancel()
 	if err == nil {
-		if err := s.Store.Update(bg, func(tx plusone.Tx) error { return tx.CompleteJob(bg, j.ID, worker, s.Clock()) }); err != nil {
-			log.Error("complete write-back", "err", err)
+		// The job done, the gesture fulfilled and the agent told, all or
+		// nothing: only while the lease holds (a worker that lost it
+		// changes nothing; the new holder writes back again, which the
+		// vendors take once), and no crash between them loses one.
+		now := s.Clock()
+		err := s.Store.Update(bg, func(tx plusone.Tx) error {
+			if err := tx.CompleteJob(bg, j.ID, worker, now); err != nil {
+				return err
+			}
+			if _, err := s.fulfilledIn(bg, tx, "plusone", wb.RequestID, done, false, now); err != nil && plusone.ErrorCode(err) != plusone.EINVALID {
+				return err
+			}
+			return writebackResult(bg, tx, wb.RequestID, done, true, now)
+		})
+		if err != nil {
+			log.Error("record write-back", "err", err)
+			return
 		}
-		if _, err := s.Fulfilled(bg, wb.RequestID, done); err != nil && plusone.ErrorCode(err) != plusone.EINVALID {
-			log.Error("record fulfilment", "err", err)
-		}
-		if err := s.WritebackResult(bg, wb.RequestID, done, true); err != nil {
-			log.Error("announce write-back", "err", err)
-		}
+		s.changed()
 		log.Info("written back", "result", done)
 		return
 	}

@@ -165,6 +165,10 @@ func (s *Service) AddNote(ctx context.Context, n plusone.Note) (string, error) {
 	}
 	var name string
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+		// Not merged away between reading her and writing the note.
+		if err := tx.Lock(ctx, plusone.CustomerLock(n.CustomerID)); err != nil {
+			return err
+		}
 		c, err := tx.Customer(ctx, n.CustomerID)
 		if err != nil {
 			return err
@@ -206,6 +210,9 @@ func (s *Service) SetPreference(ctx context.Context, agent string, customerID in
 	}
 	now := s.Clock()
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+		if err := tx.Lock(ctx, plusone.CustomerLock(customerID)); err != nil {
+			return err
+		}
 		if err := tx.SetPreference(ctx, customerID, plusone.Preference{Key: key, Value: value, Origin: "agent:" + agent, UpdatedAt: now}); err != nil {
 			return err
 		}

@@ -29,6 +29,28 @@ type Applier struct {
 	History []plusone.Source
 }
 
+// LockIdentities locks the identities of every event a transaction is
+// about to apply, in one call, before it applies the first: Apply locks an
+// event's identities and then its customer, so a transaction applying
+// several events that locked the second's identities only after the first
+// one's customer could wait crosswise on another. A lone event needs
+// nothing: Apply locks its identities.
+func LockIdentities(ctx context.Context, tx plusone.Tx, events []plusone.Event) error {
+	if len(events) < 2 {
+		return nil
+	}
+	var keys []string
+	for _, e := range events {
+		for _, id := range e.Customer.Identities(e.Source) {
+			keys = append(keys, plusone.IdentityLock(id))
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return tx.Lock(ctx, keys...)
+}
+
 // Apply records e for its customer and returns her ID. received stands in
 // for the event's time when the source gives none.
 func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time) (int64, error) {
@@ -125,17 +147,20 @@ func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at tim
 	ids := ref.Identities(source)
 	if len(ids) == 0 {
 		if e.Order != nil && e.Order.ID != "" {
-			o, err := tx.Order(ctx, source, e.Order.ID)
-			if err == nil {
-				c, err := tx.Customer(ctx, o.CustomerID)
-				return c, false, err
-			}
-			if !errors.Is(err, plusone.ErrNotFound) {
-				return nil, false, err
-			}
-			return nil, false, plusone.Errorf(plusone.EINVALID, "event names no customer and order %s is unknown", e.Order.ID)
+			c, err := orderCustomer(ctx, tx, source, e.Order.ID)
+			return c, false, err
 		}
 		return nil, false, plusone.Errorf(plusone.EINVALID, "event names no customer (email or external id)")
+	}
+	// Whoever has one of these identities is found, or created, by one
+	// transaction at a time: replicas applying events of one new customer
+	// at once create her once. A merge or split takes these locks too.
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = plusone.IdentityLock(id)
+	}
+	if err := tx.Lock(ctx, keys...); err != nil {
+		return nil, false, err
 	}
 	var found []*plusone.Customer
 	for _, id := range ids {
@@ -172,13 +197,16 @@ func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at tim
 				return nil, false, err
 			}
 		}
-		if len(found) > 1 {
-			c, err := tx.Customer(ctx, cust.ID)
-			if err != nil {
-				return nil, false, err
-			}
-			cust = c
+		// Her events found through her other identities wait for this
+		// one; read her again once they are done (merges locked her too).
+		if err := tx.Lock(ctx, plusone.CustomerLock(cust.ID)); err != nil {
+			return nil, false, err
 		}
+		c, err := tx.Customer(ctx, cust.ID)
+		if err != nil {
+			return nil, false, err
+		}
+		cust = c
 	}
 	for _, id := range ids {
 		if err := tx.AddIdentity(ctx, cust.ID, id, at); err != nil {
@@ -202,6 +230,29 @@ func resolveCustomer(ctx context.Context, tx plusone.Tx, e plusone.Event, at tim
 		}
 	}
 	return cust, created, nil
+}
+
+// orderCustomer is the customer of a known order, locked: a split may move
+// the order to another customer until she is.
+func orderCustomer(ctx context.Context, tx plusone.Tx, source plusone.Source, orderID string) (*plusone.Customer, error) {
+	var locked int64
+	for range 3 {
+		o, err := tx.Order(ctx, source, orderID)
+		if errors.Is(err, plusone.ErrNotFound) {
+			return nil, plusone.Errorf(plusone.EINVALID, "event names no customer and order %s is unknown", orderID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if o.CustomerID == locked {
+			return tx.Customer(ctx, locked)
+		}
+		if err := tx.Lock(ctx, plusone.CustomerLock(o.CustomerID)); err != nil {
+			return nil, err
+		}
+		locked = o.CustomerID
+	}
+	return nil, plusone.Errorf(plusone.ECONFLICT, "order %s kept moving between customers", orderID)
 }
 
 func describeIdentities(ids []plusone.Identity) string {

@@ -194,6 +194,9 @@ func (b *Backfiller) complete(ctx context.Context, log *slog.Logger, worker stri
 	customers := map[int64]bool{}
 	err := b.Store.UpdateReplayable(ctx, func(tx plusone.Tx) error {
 		clear(customers)
+		if err := LockIdentities(ctx, tx, events); err != nil {
+			return err
+		}
 		for _, e := range events {
 			id, err := b.Applier.ApplyHistory(ctx, tx, e, now)
 			if plusone.ErrorCode(err) == plusone.EINVALID {

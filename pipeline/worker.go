@@ -174,6 +174,9 @@ func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Int
 	// done-mark with it, and the event is applied again.
 	err = p.Store.UpdateReplayable(ctx, func(tx plusone.Tx) error {
 		customers = customers[:0]
+		if err := LockIdentities(ctx, tx, d.Events); err != nil {
+			return err
+		}
 		for _, e := range d.Events {
 			id, err := p.Applier.Apply(ctx, tx, e, ev.ReceivedAt)
 			if err != nil {

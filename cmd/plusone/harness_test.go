@@ -40,6 +40,7 @@ type slackCall struct {
 	At      time.Time // when the request arrived
 	Channel string
 	TS      string // the message posted or updated
+	Thread  string // the thread a message was posted in
 	Ticket  string // from the card's metadata
 	Text    string
 	Blocks  string
@@ -86,7 +87,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = r.ParseForm()
 	c := slackCall{Method: strings.TrimPrefix(r.URL.Path, "/"), At: time.Now(), Channel: r.Form.Get("channel"),
-		TS: r.Form.Get("ts"), Text: r.Form.Get("text"), Blocks: r.Form.Get("blocks"), Body: body}
+		TS: r.Form.Get("ts"), Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), Blocks: r.Form.Get("blocks"), Body: body}
 	if c.Method == "chat.unfurl" {
 		c.Body = r.Form.Get("unfurls")
 	}

@@ -142,6 +142,13 @@ func (t *tx) MergeCustomers(ctx context.Context, into, from int64, reason string
 	if into == from {
 		return plusone.Errorf(plusone.EINVALID, "cannot merge customer %d into itself", into)
 	}
+	// Nobody finds, or writes to, the customer merged away meanwhile.
+	if err := t.lockIdentitiesOf(ctx, from); err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	if err := t.Lock(ctx, plusone.CustomerLock(into), plusone.CustomerLock(from)); err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
 	for _, id := range []int64{into, from} {
 		if _, err := t.Customer(ctx, id); err != nil {
 			return fmt.Errorf("merge: %w", err)

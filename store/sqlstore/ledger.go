@@ -3,8 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -43,46 +43,36 @@ func collectLedger(rows *sql.Rows, err error) ([]plusone.LedgerEntry, error) {
 	return collect(rows, deref(scanLedger))
 }
 
-// LockBudgets takes the dialect's lock for each key, in a fixed order so
-// that two transactions never wait on each other crosswise.
-func (t *tx) LockBudgets(ctx context.Context, keys ...string) error {
-	if t.x.d.LockKey == "" {
-		return nil // one writer at a time already (SQLite)
-	}
-	keys = slices.Clone(keys)
-	slices.Sort(keys)
-	for _, k := range slices.Compact(keys) {
-		if _, err := t.exec(ctx, t.x.d.LockKey, k); err != nil {
-			return fmt.Errorf("lock budget %s: %w", k, err)
-		}
-	}
-	return nil
-}
-
-// AppendLedger appends an entry, once per key.
+// AppendLedger appends an entry, once per key. The insert itself decides
+// between concurrent appends of one key (a read first would let both
+// through to the unique index, and one fail).
 func (t *tx) AppendLedger(ctx context.Context, e *plusone.LedgerEntry) (*plusone.LedgerEntry, bool, error) {
 	var key, request any
 	if e.Key != "" {
 		key = e.Key
-		existing, err := scanLedger(t.queryRow(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE key = ?`, e.Key))
-		if err == nil {
-			return existing, true, nil
-		}
-		if err != sql.ErrNoRows {
-			return nil, false, fmt.Errorf("ledger key %s: %w", e.Key, err)
-		}
 	}
 	if e.RequestID != 0 {
 		request = e.RequestID
 	}
+	var id int64
 	err := t.queryRow(ctx, `INSERT INTO ledger (request_id, key, gesture, title, kind, value, currency, charge, customer_id,
 			agent, team, status, reason, decided_by, ticket_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
 		request, key, e.Gesture, e.Title, e.Kind, int64(e.Value), e.Currency, int64(e.Charge), e.CustomerID, e.Agent, e.Team,
-		string(e.Status), e.Reason, e.By, e.TicketKey, e.CreatedAt.UnixMicro()).Scan(&e.ID)
+		string(e.Status), e.Reason, e.By, e.TicketKey, e.CreatedAt.UnixMicro()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) && e.Key != "" {
+		// Another entry has the key; under READ COMMITTED this new statement
+		// sees it once its transaction committed.
+		existing, err := scanLedger(t.queryRow(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE key = ?`, e.Key))
+		if err != nil {
+			return nil, false, fmt.Errorf("ledger key %s: %w", e.Key, err)
+		}
+		return existing, true, nil
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("append ledger: %w", err)
 	}
+	e.ID = id
 	if e.RequestID == 0 {
 		e.RequestID = e.ID
 	}

@@ -13,6 +13,14 @@ import (
 
 // SplitIdentity moves an identity, and what came from it, to a new customer.
 func (t *tx) SplitIdentity(ctx context.Context, customerID int64, id plusone.Identity, reason string, now time.Time) (int64, error) {
+	// The identity is looked up once nobody else may move it or apply an
+	// event through it.
+	if err := t.Lock(ctx, plusone.IdentityLock(id)); err != nil {
+		return 0, fmt.Errorf("split: %w", err)
+	}
+	if err := t.Lock(ctx, plusone.CustomerLock(customerID)); err != nil {
+		return 0, fmt.Errorf("split: %w", err)
+	}
 	owner, err := t.CustomerByIdentity(ctx, id)
 	if err != nil {
 		return 0, fmt.Errorf("split: %w", err)

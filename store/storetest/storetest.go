@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Split", func(t *testing.T) { testSplit(t, open) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { testLedgerConcurrency(t, open) })
+	t.Run("Locks", func(t *testing.T) { testLocks(t, open) })
 	t.Run("Rollback", func(t *testing.T) { testRollback(t, open) })
 	t.Run("Instances", func(t *testing.T) { testInstancesSuite(t, open) })
 }
@@ -1040,7 +1041,7 @@ func testLedger(t *testing.T, open Opener) {
 	bob := newCustomer(t, s, "Bob", "bob@example.com")
 	var grant, ask *plusone.LedgerEntry
 	update(t, s, func(tx plusone.Tx) error {
-		if err := tx.LockBudgets(ctx, "agent:U0ANA", "team:frontline", "customer:1", "agent:U0ANA"); err != nil {
+		if err := tx.Lock(ctx, "agent:U0ANA", "team:frontline", "customer:1", "agent:U0ANA"); err != nil {
 			return err
 		}
 		grant = entry(jane.ID, "free_shipping", plusone.StatusGranted, 15_00, base)
@@ -1176,7 +1177,7 @@ func testLedgerConcurrency(t *testing.T, open Opener) {
 	for i := range 40 {
 		wg.Go(func() {
 			err := s.Update(ctx, func(tx plusone.Tx) error {
-				if err := tx.LockBudgets(ctx, "agent:U0ANA"); err != nil {
+				if err := tx.Lock(ctx, "agent:U0ANA"); err != nil {
 					return err
 				}
 				spent, err := tx.Spent(ctx, "agent", "U0ANA", base.Add(-time.Hour))
