@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone/integrations/generic"
+	"github.com/plusone-hq/plusone/store/postgres/pgtest"
 )
 
 // The acceptance tests of crash recovery across instances: a killed
@@ -253,44 +252,6 @@ func ticketsOf(evs map[string]takeoverEvent) map[string]bool {
 	return out
 }
 
-// freshPostgresSchema creates an empty schema on the test PostgreSQL
-// (PLUSONE_TEST_POSTGRES_URL, or the local one) and returns a URL whose
-// connections use it; the schema is dropped when the test ends. It skips
-// the test where PostgreSQL is not reachable, outside CI.
-func freshPostgresSchema(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("PLUSONE_TEST_POSTGRES_URL")
-	if u == "" {
-		u = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	admin, err := sql.Open("pgx", u)
-	must(t, err)
-	defer admin.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is required in CI: %v", err)
-		}
-		t.Skipf("PostgreSQL not reachable: %v", err)
-	}
-	name := fmt.Sprintf("plusone_cmd_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", u); err == nil {
-			_, _ = db.Exec("DROP SCHEMA " + name + " CASCADE")
-			db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	return u + sep + "search_path=" + name
-}
-
 // waitForLog waits until p logged msg.
 func waitForLog(t *testing.T, p *process, msg string) {
 	t.Helper()
@@ -310,7 +271,7 @@ func TestKillTakeoverPostgres(t *testing.T) {
 		t.Skip("builds and kills the binary")
 	}
 	t.Parallel()
-	dbURL := freshPostgresSchema(t)
+	dbURL := pgtest.Schema(t)
 	bin := buildBinary(t)
 	slack := newFakeSlack(t)
 	env := baseEnv(t, slack)
@@ -374,7 +335,7 @@ func TestPaceAcrossReplicas(t *testing.T) {
 	}
 	t.Parallel()
 	const pace = 200 * time.Millisecond
-	dbURL := freshPostgresSchema(t)
+	dbURL := pgtest.Schema(t)
 	bin := buildBinary(t)
 	slack := newFakeSlack(t)
 	env := baseEnv(t, slack)
