@@ -32,7 +32,13 @@ var migrations embed.FS
 //
 // opts tune the store (sqlstore.WithTimeout).
 func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
-	writer, err := sql.Open("sqlite", dsn(path, false))
+	return open(ctx, path, nil, opts...)
+}
+
+// open is Open with more pragmas for the writer's connection (tests use
+// max_page_count to fill the disk).
+func open(ctx context.Context, path string, writerPragmas []string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+	writer, err := sql.Open("sqlite", dsn(path, false, writerPragmas...))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -83,8 +89,11 @@ func fault(err error) bool {
 	return false
 }
 
-func dsn(path string, readOnly bool) string {
+func dsn(path string, readOnly bool, pragmas ...string) string {
 	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	// Commits wait for the disk only where they must (acknowledged

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { testLedgerConcurrency(t, open) })
 	t.Run("Rollback", func(t *testing.T) { testRollback(t, open) })
+	t.Run("Deadlines", func(t *testing.T) { testDeadlines(t, open) })
 }
 
 // base is a fixed instant the suite's clocks start from; stores keep
