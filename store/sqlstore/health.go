@@ -25,14 +25,18 @@ const probeKeep = 24 * time.Hour
 
 // health is what the store knows of its own writes, for Ready: the time of
 // the latest write that succeeded and of the latest that failed for a fault
-// of the database. The latest of the two decides.
+// of the database (the later of the two decides), and the writes in
+// flight, of which one waiting far longer than a write takes means that
+// connections are stuck even if others still work.
 type health struct {
 	owner string // this store's row in store_probe
 
-	mu      sync.Mutex
-	okAt    time.Time
-	failAt  time.Time
-	failErr error
+	mu       sync.Mutex
+	okAt     time.Time
+	failAt   time.Time
+	failErr  error
+	inflight map[uint64]time.Time // by sequence number: when each began
+	seq      uint64
 
 	probing sync.Mutex // one probe at a time
 }
@@ -53,16 +57,51 @@ func (h *health) fail(at time.Time, err error) {
 	}
 }
 
-// state returns the latest fault if it came after the latest success, and
-// when the latest success was.
-func (h *health) state(now time.Time) (okAt time.Time, fault error) {
+// begin notes a write starting at; end(seq) its end.
+func (h *health) begin(at time.Time) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.inflight == nil {
+		h.inflight = map[uint64]time.Time{}
+	}
+	h.seq++
+	h.inflight[h.seq] = at
+	return h.seq
+}
+
+func (h *health) end(seq uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.inflight, seq)
+}
+
+// state returns a fault when the latest write outcome is a failure or a
+// write has been in flight for longer than stuck, and when the latest
+// success was.
+func (h *health) state(now time.Time, stuck time.Duration) (okAt time.Time, fault error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.failErr != nil && !h.failAt.Before(h.okAt) {
 		return h.okAt, fmt.Errorf("the latest write failed %s ago: %w", now.Sub(h.failAt).Round(time.Millisecond), h.failErr)
 	}
+	n, oldest := 0, now
+	for _, at := range h.inflight {
+		if now.Sub(at) > stuck {
+			n++
+			if at.Before(oldest) {
+				oldest = at
+			}
+		}
+	}
+	if n > 0 {
+		return h.okAt, fmt.Errorf("%d writes in flight for over %s (the oldest for %s)", n, stuck, now.Sub(oldest).Round(time.Millisecond))
+	}
 	return h.okAt, nil
 }
+
+// stuck is how long a write may be in flight before Ready calls it stuck:
+// half the store's timeout, by which a healthy database is long done.
+func (s *Store) stuck() time.Duration { return s.timeout / 2 }
 
 // record notes the outcome of a write made for a caller with ctx. A caller
 // that gave up (or a closing store) says nothing about the database, and
@@ -96,13 +135,13 @@ func (s *Store) fault(err error) bool {
 // succeeded, and recently, or else a probe write succeeds. A failed probe
 // counts as a fault whatever the error.
 func (s *Store) writable(ctx context.Context) error {
-	if okAt, fault := s.health.state(time.Now()); fault != nil || time.Since(okAt) < ProbeAfter {
+	if okAt, fault := s.health.state(time.Now(), s.stuck()); fault != nil || time.Since(okAt) < ProbeAfter {
 		return fault
 	}
 	s.health.probing.Lock()
 	defer s.health.probing.Unlock()
 	// Another probe, or a write, may have answered while this one waited.
-	if okAt, fault := s.health.state(time.Now()); fault != nil || time.Since(okAt) < ProbeAfter {
+	if okAt, fault := s.health.state(time.Now(), s.stuck()); fault != nil || time.Since(okAt) < ProbeAfter {
 		return fault
 	}
 	if err := s.probe(ctx); err != nil {

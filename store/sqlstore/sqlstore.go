@@ -164,8 +164,9 @@ func (s *Store) Close() error {
 
 // Ready checks that the database answers, is migrated and can write now:
 // the latest write (a transaction, a group commit of appends, or a probe)
-// must have succeeded, and when nothing was written for a while a probe
-// write is made (see health.go).
+// must have succeeded, no write may have been in flight for over half the
+// timeout, and when nothing was written for a while a probe write is made
+// (see health.go).
 func (s *Store) Ready(ctx context.Context) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
@@ -216,14 +217,17 @@ func (s *Store) durableTx(ctx context.Context, fn func(x db) error) error {
 // The transaction has the store's deadline (bound), and its statements run
 // on it whatever context fn passes them, unless theirs ends earlier: a
 // transaction on a frozen connection is given up at its deadline. A write
-// transaction's outcome is recorded for Ready.
+// transaction is tracked while in flight, and its outcome recorded, for
+// Ready.
 func (s *Store) dbTx(ctx context.Context, mode commitMode, fn func(x db) error) error {
 	bctx, cancel := s.bound(ctx)
 	defer cancel()
 	if mode == readOnly {
 		return s.txOn(bctx, s.r, s.rc, mode, fn)
 	}
+	seq := s.health.begin(time.Now())
 	err := s.withMode(bctx, mode, func(b beginner) error { return s.txOn(bctx, b, s.wc, mode, fn) })
+	s.health.end(seq)
 	s.record(ctx, err)
 	return err
 }
