@@ -214,22 +214,50 @@ func (s *Store) durableTx(ctx context.Context, fn func(x db) error) error {
 // dbTx runs fn in a transaction of mode: on the reader when read-only, else
 // on the writer.
 //
-// The transaction has the store's deadline (bound), and its statements run
-// on it whatever context fn passes them, unless theirs ends earlier: a
-// transaction on a frozen connection is given up at its deadline. A write
-// transaction is tracked while in flight, and its outcome recorded, for
-// Ready.
+// The transaction has the store's deadline (bound) from the moment it has
+// its connection, and its statements run on it whatever context fn passes
+// them, unless theirs ends earlier: a transaction on a frozen connection is
+// given up at its deadline. Waiting for the connection is queueing (SQLite
+// has one writer, which a burst of clicks waits for in turn), ended only by
+// the caller or Close; every holder's deadline keeps the queue moving. A
+// write transaction is tracked while it holds its connection, and its
+// outcome recorded, for Ready.
 func (s *Store) dbTx(ctx context.Context, mode commitMode, fn func(x db) error) error {
+	pool, cache := s.w, s.wc
+	if mode == readOnly {
+		pool, cache = s.r, s.rc
+	}
+	conn, err := s.conn(ctx, pool)
+	if err != nil {
+		if mode != readOnly {
+			s.record(ctx, err)
+		}
+		return err
+	}
+	defer conn.Close()
 	bctx, cancel := s.bound(ctx)
 	defer cancel()
 	if mode == readOnly {
-		return s.txOn(bctx, s.r, s.rc, mode, fn)
+		return s.txOn(bctx, conn, cache, mode, fn)
 	}
 	seq := s.health.begin(time.Now())
-	err := s.withMode(bctx, mode, func(b beginner) error { return s.txOn(bctx, b, s.wc, mode, fn) })
+	err = s.withMode(bctx, conn, mode, func() error { return s.txOn(bctx, conn, cache, mode, fn) })
 	s.health.end(seq)
 	s.record(ctx, err)
 	return err
+}
+
+// conn waits for a connection of pool, until ctx ends or the store closes.
+func (s *Store) conn(ctx context.Context, pool *sql.DB) (*sql.Conn, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(s.life, cancel)
+	defer stop()
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connection: %w", err)
+	}
+	return conn, nil
 }
 
 // beginner is what *sql.DB and *sql.Conn have in common.
@@ -237,18 +265,13 @@ type beginner interface {
 	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
-// withMode gives fn the writer to begin a transaction of mode on: the pool,
-// or, for a durable commit where the dialect must switch it on, one
-// connection with durability switched on for the while.
-func (s *Store) withMode(ctx context.Context, mode commitMode, fn func(b beginner) error) error {
+// withMode runs fn, which begins a transaction of mode on conn, with
+// durability switched on for the while where the dialect must switch it on
+// for a durable commit.
+func (s *Store) withMode(ctx context.Context, conn *sql.Conn, mode commitMode, fn func() error) error {
 	if mode != durable || s.d.DurableOn == "" {
-		return fn(s.w)
+		return fn()
 	}
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("writer connection: %w", err)
-	}
-	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, s.d.DurableOn); err != nil {
 		return fmt.Errorf("durable commit: %w", err)
 	}
@@ -256,7 +279,7 @@ func (s *Store) withMode(ctx context.Context, mode commitMode, fn func(b beginne
 		// Always switch back, even when ctx is done.
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), s.d.DurableOff)
 	}()
-	return fn(conn)
+	return fn()
 }
 
 func (s *Store) txOn(ctx context.Context, b beginner, cache *stmtCache, mode commitMode, fn func(x db) error) (err error) {
