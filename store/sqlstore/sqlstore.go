@@ -58,9 +58,9 @@ type Options struct {
 	Reader *sql.DB
 	// HasPending reports whether migrations remain to be applied.
 	HasPending func(ctx context.Context) (bool, error)
-	// Timeout bounds every call: one transaction from begin to commit, one
-	// queue call, one group commit of appended events. A caller's earlier
-	// deadline wins. Zero means DefaultTimeout.
+	// Timeout bounds every call: one transaction from when it has its
+	// connection to its commit, one queue call, one group commit of appended
+	// events. A caller's earlier deadline wins. Zero means DefaultTimeout.
 	Timeout time.Duration
 }
 
@@ -110,15 +110,14 @@ func New(o Options) *Store {
 	if o.Reader == nil {
 		o.Reader = o.Writer
 	}
-	// One cache per pool; a store with one pool shares it.
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
 	life, endLife := context.WithCancel(context.Background())
-	// One cache per pool; a store with one pool shares it.
 	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, hasPending: o.HasPending, timeout: o.Timeout,
 		life: life, endLife: endLife,
 		appends: make(chan appendReq), closing: make(chan struct{}), appenderDone: make(chan struct{})}
+	// One cache per pool; a store with one pool shares it.
 	s.wc = newStmtCache(o.Writer, o.Dialect, s.bound)
 	s.rc = s.wc
 	if o.Reader != o.Writer {
