@@ -19,14 +19,20 @@ import (
 // before Ready makes one of its own (a probe) rather than trust the last.
 const ProbeAfter = 5 * time.Second
 
+// FaultHold is how long Ready keeps reporting a write that failed, even
+// when others succeeded since: on a database whose open connections froze,
+// writes over fresh connections succeed between the failures, and a
+// readiness probe must not miss the failures for it.
+const FaultHold = 5 * time.Second
+
 // probeKeep is how long the probe row of a store that stopped probing (a
 // process that exited) is kept.
 const probeKeep = 24 * time.Hour
 
 // health is what the store knows of its own writes, for Ready: the time of
 // the latest write that succeeded and of the latest that failed for a fault
-// of the database (the later of the two decides), and the writes in
-// flight, of which one waiting far longer than a write takes means that
+// of the database (the later of the two decides, but a failure counts for
+// FaultHold at least), and the writes in flight, of which one waiting far longer than a write takes means that
 // connections are stuck even if others still work.
 type health struct {
 	owner string // this store's row in store_probe
@@ -75,14 +81,14 @@ func (h *health) end(seq uint64) {
 	delete(h.inflight, seq)
 }
 
-// state returns a fault when the latest write outcome is a failure or a
-// write has been in flight for longer than stuck, and when the latest
-// success was.
+// state returns a fault when the latest write outcome is a failure, or one
+// failed within FaultHold, or a write has been in flight for longer than
+// stuck; and when the latest success was.
 func (h *health) state(now time.Time, stuck time.Duration) (okAt time.Time, fault error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.failErr != nil && !h.failAt.Before(h.okAt) {
-		return h.okAt, fmt.Errorf("the latest write failed %s ago: %w", now.Sub(h.failAt).Round(time.Millisecond), h.failErr)
+	if h.failErr != nil && (!h.failAt.Before(h.okAt) || now.Sub(h.failAt) < FaultHold) {
+		return h.okAt, fmt.Errorf("a write failed %s ago: %w", now.Sub(h.failAt).Round(time.Millisecond), h.failErr)
 	}
 	n, oldest := 0, now
 	for _, at := range h.inflight {
@@ -113,6 +119,15 @@ func (s *Store) record(ctx context.Context, err error) {
 		s.health.ok(time.Now())
 	case ctx.Err() != nil || s.life.Err() != nil:
 	case s.fault(err):
+		s.health.fail(time.Now(), err)
+	}
+}
+
+// recordAppend notes a group commit that failed. Its deadline is not a
+// caller's own but what the store owes intake (the callers' latest), so
+// running out of it is a fault too: intake cannot store events now.
+func (s *Store) recordAppend(err error) {
+	if err != nil && s.life.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || s.fault(err)) {
 		s.health.fail(time.Now(), err)
 	}
 }

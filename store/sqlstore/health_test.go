@@ -18,7 +18,8 @@ func TestHealthState(t *testing.T) {
 	}{
 		{"nothing yet", func(h *health) {}, ""},
 		{"last write ok", func(h *health) { h.fail(t0, full); h.ok(t0.Add(time.Second)) }, ""},
-		{"last write failed", func(h *health) { h.ok(t0); h.fail(t0.Add(time.Second), full) }, "the latest write failed 9s ago: disk full"},
+		{"last write failed", func(h *health) { h.ok(t0); h.fail(t0.Add(time.Second), full) }, "a write failed 9s ago: disk full"},
+		{"a recent failure, then a success", func(h *health) { h.fail(t0.Add(8*time.Second), full); h.ok(t0.Add(9 * time.Second)) }, "a write failed 2s ago"},
 		{"a write in flight, not for long", func(h *health) { h.ok(t0); h.begin(t0.Add(6 * time.Second)) }, ""},
 		{"a write stuck", func(h *health) { h.ok(t0.Add(9 * time.Second)); h.begin(t0.Add(4 * time.Second)) }, "1 writes in flight for over 5s (the oldest for 6s)"},
 		{"a stuck write ended", func(h *health) { h.end(h.begin(t0)); h.ok(t0) }, ""},

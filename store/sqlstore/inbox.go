@@ -94,6 +94,7 @@ func (s *Store) commitAppends(batch []appendReq) {
 			return nil
 		})
 	}()
+	s.recordAppend(err)
 	for i, req := range batch {
 		if err != nil {
 			results[i] = appendRes{err: fmt.Errorf("store event: %w", err)}

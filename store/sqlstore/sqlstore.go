@@ -163,9 +163,9 @@ func (s *Store) Close() error {
 
 // Ready checks that the database answers, is migrated and can write now:
 // the latest write (a transaction, a group commit of appends, or a probe)
-// must have succeeded, no write may have been in flight for over half the
-// timeout, and when nothing was written for a while a probe write is made
-// (see health.go).
+// must have succeeded and none failed in the last FaultHold, no write may
+// have been in flight for over half the timeout, and when nothing was
+// written for a while a probe write is made (see health.go).
 func (s *Store) Ready(ctx context.Context) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
