@@ -24,7 +24,8 @@ type Store interface {
 	UpdateReplayable(ctx context.Context, fn func(tx Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(tx Tx) error) error
-	// Ready returns nil when the store is reachable and fully migrated.
+	// Ready returns nil when the store is reachable, fully migrated and
+	// can write now (its latest write succeeded, none is stuck).
 	Ready(ctx context.Context) error
 	Close() error
 }

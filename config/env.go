@@ -31,6 +31,8 @@ const Prefix = "PLUSONE_"
 //	PLUSONE_SHUTDOWN_TIMEOUT  20s   how long shutdown waits for work in flight
 //	PLUSONE_LEASE             1m    how long a worker's claim on an event lasts
 //	PLUSONE_HEARTBEAT         2s    how often each instance beats; one silent for 3 beats is taken over
+//	PLUSONE_STORE_TIMEOUT     10s   longest one database call may take before it is given up
+//	PLUSONE_INTAKE_TIMEOUT    3s    how long a webhook waits for the database before a 503
 //	PLUSONE_HISTORY_DAYS      365   how far back a new customer's history is back-filled; 0 = none
 //	PLUSONE_HISTORY_LIMIT     100   items per vendor and customer in a back-fill
 type Config struct {
@@ -79,6 +81,8 @@ type Config struct {
 	ShutdownTimeout time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"20s" desc:"how long shutdown waits for work in flight"`
 	Lease           time.Duration `envconfig:"LEASE" default:"1m" desc:"how long a worker's claim on an event lasts"`
 	Heartbeat       time.Duration `envconfig:"HEARTBEAT" default:"2s" desc:"how often each instance beats in the store; the claimed work of one silent for 3 beats is taken over"`
+	StoreTimeout    time.Duration `envconfig:"STORE_TIMEOUT" default:"10s" desc:"longest one database call may take (a transaction, a queue call) before it is given up"`
+	IntakeTimeout   time.Duration `envconfig:"INTAKE_TIMEOUT" default:"3s" desc:"how long a webhook waits for the database before it is answered 503 (the sender retries)"`
 	HistoryDays     int           `envconfig:"HISTORY_DAYS" default:"365" desc:"how far back a new customer's history is back-filled from vendor APIs; 0 = no back-fill"`
 	HistoryLimit    int           `envconfig:"HISTORY_LIMIT" default:"100" desc:"at most this many tickets, conversations or orders per vendor and customer"`
 }

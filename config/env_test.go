@@ -55,6 +55,8 @@ func TestLoadDefaults(t *testing.T) {
 		ShutdownTimeout: 20 * time.Second,
 		Lease:           time.Minute,
 		Heartbeat:       2 * time.Second,
+		StoreTimeout:    10 * time.Second,
+		IntakeTimeout:   3 * time.Second,
 		HistoryDays:     365,
 		HistoryLimit:    100,
 	}
@@ -284,7 +286,7 @@ func TestDescribe(t *testing.T) {
 		"HELPSCOUT_WEBHOOK_SECRET", "FRESHDESK_WEBHOOK_SECRET", "GENERIC_WEBHOOK_SECRET", "ZENDESK_URL", "ZENDESK_EMAIL",
 		"ZENDESK_API_TOKEN", "SHOPIFY_URL", "SHOPIFY_ACCESS_TOKEN", "INTERCOM_URL", "INTERCOM_ACCESS_TOKEN",
 		"FRESHDESK_URL", "FRESHDESK_API_KEY", "LOG_LEVEL", "WORKERS", "MAX_ATTEMPTS", "RETRY_BASE", "RETRY_MAX",
-		"SLACK_PACE", "SHUTDOWN_TIMEOUT", "LEASE"} {
+		"SLACK_PACE", "SHUTDOWN_TIMEOUT", "LEASE", "STORE_TIMEOUT", "INTAKE_TIMEOUT"} {
 		v, ok := byName[Prefix+name]
 		if !ok {
 			t.Errorf("Describe lacks %s%s", Prefix, name)

@@ -136,6 +136,8 @@ func (c *Config) validateTuning(add func(string, string, ...any)) {
 		{"RETRY_MAX", c.RetryMax, c.RetryMax > 0},
 		{"SHUTDOWN_TIMEOUT", c.ShutdownTimeout, c.ShutdownTimeout > 0},
 		{"LEASE", c.Lease, c.Lease > 0},
+		{"STORE_TIMEOUT", c.StoreTimeout, c.StoreTimeout > 0},
+		{"INTAKE_TIMEOUT", c.IntakeTimeout, c.IntakeTimeout > 0},
 	} {
 		if !d.ok {
 			add(d.name, "must be a positive duration such as 30s, got %s", d.val)

@@ -101,6 +101,11 @@ func (p *Processor) work(ctx context.Context, worker string) {
 		evs, err := p.Store.ClaimEvents(bg, plusone.Claim{Worker: worker, Limit: batch, Lease: p.Lease, Now: p.Clock()})
 		if err != nil {
 			p.Log.Error("claim events", "worker", worker, "err", err)
+			// The database may have made the claim and lost only its answer
+			// (a connection that froze): give back at once what it may have
+			// leased to this worker, which holds nothing else between
+			// rounds, rather than leave it to the lease.
+			release(bg)
 		}
 		for _, ev := range evs {
 			if ctx.Err() != nil {

@@ -21,6 +21,13 @@ func (s *Server) handleReady() http.Handler {
 			fail(w, http.StatusServiceUnavailable, "store not ready: "+err.Error())
 			return
 		}
+		if s.Alive != nil {
+			if err := s.Alive(); err != nil {
+				s.Log.Warn("not ready", "err", err)
+				fail(w, http.StatusServiceUnavailable, "workers not alive: "+err.Error())
+				return
+			}
+		}
 		encode(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 }

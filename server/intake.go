@@ -81,7 +81,7 @@ func (s *Server) Accept(ctx context.Context, src plusone.Integration, h http.Hea
 		return http.StatusOK, d.Reply
 	}
 	ev := &plusone.RawEvent{Source: name, DedupeKey: d.DedupeKey, Headers: storedHeaders(h), Body: body, ReceivedAt: now}
-	dup, err := s.Store.AppendEvent(ctx, ev)
+	dup, err := s.store(ctx, ev)
 	if err != nil {
 		s.Log.Error("store webhook event", "source", name, "err", err)
 		return s.refuse(name, "unavailable", http.StatusServiceUnavailable, "cannot store the event now; retry later")
@@ -97,6 +97,17 @@ func (s *Server) Accept(ctx context.Context, src plusone.Integration, h http.Hea
 		s.Stored()
 	}
 	return http.StatusAccepted, webhookAnswer{OK: true, ID: ev.ID}
+}
+
+// store appends ev within IntakeTimeout.
+func (s *Server) store(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
+	timeout := s.IntakeTimeout
+	if timeout <= 0 {
+		timeout = DefaultIntakeTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return s.Store.AppendEvent(ctx, ev)
 }
 
 // handleWebhookProbe answers a vendor's check of the URL: 200 for a

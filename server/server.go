@@ -40,7 +40,19 @@ type Server struct {
 	SlackEvent func(ctx context.Context, kind string, body []byte)
 	// Extra mounts more routes (Slack, API) on the same mux.
 	Extra func(mux *http.ServeMux)
+	// IntakeTimeout is how long a delivery waits for the store to take it
+	// before it is answered 503 (the sender retries); zero means
+	// DefaultIntakeTimeout.
+	IntakeTimeout time.Duration
+	// Alive, if set, returns an error when the background workers no
+	// longer work; /readyz then answers 503.
+	Alive func() error
 }
+
+// DefaultIntakeTimeout is below the shortest time a helpdesk waits for a
+// webhook's answer (Shopify: 5 s), so the sender hears 503 and retries
+// rather than timing out itself.
+const DefaultIntakeTimeout = 3 * time.Second
 
 // Handler returns the service's HTTP handler.
 func (s *Server) Handler() http.Handler {

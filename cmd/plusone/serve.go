@@ -20,6 +20,7 @@ import (
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
+	"github.com/plusone-hq/plusone/internal/workloop"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 	"github.com/plusone-hq/plusone/pipeline"
@@ -27,6 +28,7 @@ import (
 	"github.com/plusone-hq/plusone/server"
 	"github.com/plusone-hq/plusone/store/postgres"
 	"github.com/plusone-hq/plusone/store/sqlite"
+	"github.com/plusone-hq/plusone/store/sqlstore"
 )
 
 // serve runs the service until ctx is cancelled, then shuts down gracefully:
@@ -38,7 +40,15 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	// The store is closed by the shutdown deadline, whatever the database
+	// does; on an early return, within the shutdown timeout from then.
+	var closeBy time.Time
+	defer func() {
+		if closeBy.IsZero() {
+			closeBy = time.Now().Add(cfg.ShutdownTimeout)
+		}
+		closeStore(store, closeBy, log)
+	}()
 
 	clock := time.Now
 	m := metrics.New(queueStats{store})
@@ -90,7 +100,8 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		Known:   config.WebhookSources(),
 		MaxBody: cfg.MaxBodyBytes,
 		Clock:   clock, Log: log, Metrics: m,
-		Stored: processor.Wake,
+		Stored:        processor.Wake,
+		IntakeTimeout: cfg.IntakeTimeout,
 	}
 	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake}
 	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
@@ -158,8 +169,11 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		started(ln.Addr().String())
 	}
 
-	// Workers keep going while HTTP drains; they stop after it.
-	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	// Workers keep going while HTTP drains; they stop after it. Their
+	// loops report to pulse, which /readyz reads.
+	var pulse workloop.Pulse
+	srv.Alive = func() error { return pulse.Check(time.Now(), stuckRound) }
+	workCtx, stopWork := context.WithCancel(workloop.WithPulse(context.WithoutCancel(ctx), &pulse))
 	defer stopWork()
 	var wg sync.WaitGroup
 	wg.Go(func() { processor.Run(workCtx, instance) })
@@ -190,6 +204,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	closeBy, _ = shutdownCtx.Deadline()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
@@ -205,17 +220,47 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	return nil
 }
 
+// stuckRound is how long one round of a worker may last before /readyz
+// calls the workers stuck: far above what a round of calls that each have
+// a deadline (store, Slack, vendor APIs) can take.
+const stuckRound = 5 * time.Minute
+
+// storeCloseFloor is the least time the store is given to close, even
+// when the shutdown deadline has already passed.
+const storeCloseFloor = time.Second
+
+// closeStore closes the store, waiting for it until by (at least
+// storeCloseFloor). Close ends every call in flight at once, but on a
+// frozen database closing its connections can take the driver's own
+// timeouts; the process then exits without waiting: what was acknowledged
+// was committed before its answer, and the operating system closes the
+// sockets. The goroutine left behind ends with the process.
+func closeStore(store plusone.Store, by time.Time, log *slog.Logger) {
+	done := make(chan error, 1)
+	go func() { done <- store.Close() }()
+	timer := time.NewTimer(max(time.Until(by), storeCloseFloor))
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			log.Warn("close store", "err", err)
+		}
+	case <-timer.C:
+		log.Warn("the store did not close in time; leaving without waiting for the database")
+	}
+}
+
 func openStore(ctx context.Context, cfg *config.Config) (plusone.Store, error) {
 	driver, dsn := cfg.Database()
 	switch driver {
 	case "sqlite":
-		s, err := sqlite.Open(ctx, dsn)
+		s, err := sqlite.Open(ctx, dsn, sqlstore.WithTimeout(cfg.StoreTimeout))
 		if err != nil {
 			return nil, fmt.Errorf("store (PLUSONE_DATABASE_URL): %w", err)
 		}
 		return s, nil
 	case "postgres":
-		s, err := postgres.Open(ctx, dsn)
+		s, err := postgres.Open(ctx, dsn, sqlstore.WithTimeout(cfg.StoreTimeout))
 		if err != nil {
 			return nil, fmt.Errorf("store (PLUSONE_DATABASE_URL): %w", err)
 		}

@@ -42,8 +42,12 @@ func (w *Waker) C() <-chan struct{} { return w.ch() }
 // finished; it returns how long to wait before the next round (0 or less:
 // at once), a wait that wake (nil: never) cuts short. On the way out,
 // release gives back what was claimed, within ReleaseTimeout.
+//
+// When ctx carries a Pulse (WithPulse), the loop reports each round to it.
 func Run(ctx context.Context, wake <-chan struct{}, release func(context.Context),
 	round func(ctx, bg context.Context) time.Duration) {
+	beat := pulseOf(ctx).join()
+	defer beat.leave()
 	bg := context.WithoutCancel(ctx)
 	defer func() {
 		rctx, cancel := context.WithTimeout(bg, ReleaseTimeout)
@@ -51,7 +55,9 @@ func Run(ctx context.Context, wake <-chan struct{}, release func(context.Context
 		release(rctx)
 	}()
 	for ctx.Err() == nil {
+		beat.start(time.Now())
 		wait := round(ctx, bg)
+		beat.start(time.Time{})
 		if wait <= 0 {
 			continue
 		}

@@ -2,6 +2,8 @@ package workloop
 
 import (
 	"context"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,4 +71,57 @@ func TestRun(t *testing.T) {
 	if released.Load() != 1 || !bgAlive.Load() {
 		t.Errorf("released %d times, with a live context: %v", released.Load(), bgAlive.Load())
 	}
+}
+
+// A loop run with a Pulse reports its rounds: one blocked in a round is
+// stuck once the limit has passed, one waiting between rounds never is,
+// and a loop that ended leaves the Pulse.
+func TestPulse(t *testing.T) {
+	t.Parallel()
+	var p Pulse
+	ctx, cancel := context.WithCancel(WithPulse(context.Background(), &p))
+	inRound, unblock := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { // stuck in its first round until unblocked
+		Run(ctx, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration {
+			select {
+			case inRound <- struct{}{}:
+				<-unblock
+			default:
+			}
+			return time.Hour
+		})
+	})
+	idle := make(chan struct{}, 1)
+	wg.Go(func() { // idle between rounds
+		Run(ctx, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration {
+			select {
+			case idle <- struct{}{}:
+			default:
+			}
+			return time.Hour
+		})
+	})
+	<-inRound
+	<-idle
+	if n := p.Loops(); n != 2 {
+		t.Fatalf("%d loops report, want 2", n)
+	}
+	if err := p.Check(time.Now(), time.Minute); err != nil {
+		t.Errorf("within the limit: %v", err)
+	}
+	err := p.Check(time.Now().Add(2*time.Minute), time.Minute)
+	if err == nil || !strings.Contains(err.Error(), "1 of 2 workers stuck") {
+		t.Errorf("past the limit: %v, want 1 of 2 stuck", err)
+	}
+	close(unblock)
+	cancel()
+	wg.Wait()
+	if n := p.Loops(); n != 0 {
+		t.Errorf("%d loops still report after they ended", n)
+	}
+	// Without a Pulse a loop runs as before.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	Run(ctx2, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration { return 0 })
 }

@@ -7,10 +7,15 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
@@ -20,44 +25,177 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// Session settings every connection starts with, unless the URL sets them
+// (any URL parameter pgx does not know is sent as a setting). They bound
+// what the server does for a client it can no longer hear: the store gives
+// up a call after its own timeout (10 s by default) and closes the
+// connection, but a statement the server already runs, or the locks of a
+// transaction the client abandoned, outlive the client until these fire.
+var sessionDefaults = map[string]string{
+	"application_name": "plusone",
+	// Above the store's call timeout: a backstop, never the first to fire.
+	"statement_timeout": "30s",
+	// A lock held by a stuck session fails the waiter in seconds, who
+	// retries, instead of queuing every writer behind it.
+	"lock_timeout": "5s",
+	// Our transactions never wait on anything but the database between
+	// statements; one idle this long was abandoned by a client that froze.
+	"idle_in_transaction_session_timeout": "15s",
+	// The server's side of the keepalive: sessions of clients that vanished
+	// are dropped, with their locks, after about a minute.
+	"tcp_keepalives_idle":     "30",
+	"tcp_keepalives_interval": "10",
+	"tcp_keepalives_count":    "3",
+}
+
+// Connection defaults.
+const (
+	connectTimeout = 5 * time.Second  // unless the URL's connect_timeout says otherwise
+	pingTimeout    = 2 * time.Second  // a connection reused after a second idle is pinged first
+	maxLifetime    = 30 * time.Minute // connections are renewed, so none lives on a stale path
+	maxIdleTime    = 5 * time.Minute
+)
+
+// keepalive is the client's side: a silent peer (a dropped NAT entry, a
+// failed-over server) is noticed on an idle connection within about 30 s.
+var keepalive = net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interval: 5 * time.Second, Count: 3}
+
 // Open connects to the database at url (postgres://…), migrates it under a
 // session lock, so that several replicas may start at once, and returns the
-// store.
-func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
-	db, err := sql.Open("pgx", url)
+// store. opts tune the store (sqlstore.WithTimeout).
+func Open(ctx context.Context, url string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+	base, err := connConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
+		return nil, err
 	}
+	if err := migrate(ctx, base); err != nil {
+		return nil, err
+	}
+	cc := base.Copy()
+	for k, v := range sessionDefaults {
+		if _, set := cc.RuntimeParams[k]; !set {
+			cc.RuntimeParams[k] = v
+		}
+	}
+	db := stdlib.OpenDB(*cc, stdlib.OptionShouldPing(shouldPing))
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(8)
+	db.SetConnMaxLifetime(maxLifetime)
+	db.SetConnMaxIdleTime(maxIdleTime)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	sub, err := fs.Sub(migrations, "migrations")
+	check, err := provider(db, false)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	locker, err := lock.NewPostgresSessionLocker()
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSessionLocker(locker))
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrations: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrate postgres: %w", err)
-	}
-	return sqlstore.New(sqlstore.Options{
+	o := sqlstore.Options{
 		Dialect: sqlstore.Dialect{Numbered: true, LockSkip: "FOR UPDATE SKIP LOCKED",
 			Relaxed: "SET LOCAL synchronous_commit TO OFF",
-			LockKey: "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"},
+			LockKey: "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+			Fault:   fault},
 		Writer:     db,
-		HasPending: p.HasPending,
-	}), nil
+		HasPending: check.HasPending,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return sqlstore.New(o), nil
+}
+
+// connConfig parses url and adds what every connection needs: a connect
+// timeout, client TCP keepalive and the application name.
+//
+// Setting DialFunc replaces the dialer connect_timeout would have built,
+// so the timeout is set on ours too.
+func connConfig(url string) (*pgx.ConnConfig, error) {
+	cc, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres URL: %w", err)
+	}
+	if cc.ConnectTimeout <= 0 {
+		cc.ConnectTimeout = connectTimeout
+	}
+	dialer := &net.Dialer{Timeout: cc.ConnectTimeout, KeepAliveConfig: keepalive}
+	cc.DialFunc = dialer.DialContext
+	if _, set := cc.RuntimeParams["application_name"]; !set {
+		cc.RuntimeParams["application_name"] = "plusone"
+	}
+	return cc, nil
+}
+
+// migrate applies the migrations on connections of their own, with the
+// URL's settings but none of the statement and lock timeouts: building an
+// index on a large table may take minutes.
+func migrate(ctx context.Context, cc *pgx.ConnConfig) error {
+	db := stdlib.OpenDB(*cc)
+	defer db.Close()
+	db.SetMaxOpenConns(2)
+	if err := db.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect to postgres: %w", err)
+	}
+	p, err := provider(db, true)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate postgres: %w", err)
+	}
+	return nil
+}
+
+// provider is goose over db; locked takes the session lock that lets
+// replicas migrate at once (only needed to apply migrations).
+func provider(db *sql.DB, locked bool) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var opts []goose.ProviderOption
+	if locked {
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// shouldPing pings a connection idle for over a second before it is
+// reused (pgx's default), within pingTimeout rather than the caller's whole
+// deadline: a connection that froze while idle costs a call two seconds,
+// then database/sql takes another. A failed ping has closed the
+// connection; answering true makes the driver report it bad.
+func shouldPing(ctx context.Context, p stdlib.ShouldPingParams) bool {
+	if p.IdleDuration <= time.Second {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	return p.Conn.PgConn().Ping(ctx) != nil
+}
+
+// refusals are the SQLSTATE classes that refuse one statement rather than
+// say the database cannot work: data exceptions, integrity constraints,
+// serialization failures and deadlocks (retried), PL/pgSQL raises.
+var refusals = map[string]bool{"22": true, "23": true, "40": true, "P0": true}
+
+// fault tells the PostgreSQL errors that say the database cannot work
+// (connection, resources such as a full disk, statement, lock and idle
+// timeouts, shutdown, I/O) from refusals of one statement.
+func fault(err error) bool {
+	if e, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return len(e.Code) < 2 || !refusals[e.Code[:2]]
+	}
+	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
+		return true
+	}
+	return pgconn.Timeout(err)
 }

@@ -6,12 +6,14 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/plusone-hq/plusone/store/sqlstore"
 )
@@ -27,8 +29,16 @@ var migrations embed.FS
 // separate pool, which WAL lets run beside the writer. Commits that must
 // survive a power failure (every acknowledged webhook) are made with
 // synchronous=FULL; replayable work commits without waiting for the disk.
-func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
-	writer, err := sql.Open("sqlite", dsn(path, false))
+//
+// opts tune the store (sqlstore.WithTimeout).
+func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+	return open(ctx, path, nil, opts...)
+}
+
+// open is Open with more pragmas for the writer's connection (tests use
+// max_page_count to fill the disk).
+func open(ctx context.Context, path string, writerPragmas []string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+	writer, err := sql.Open("sqlite", dsn(path, false, writerPragmas...))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -48,17 +58,42 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	}
 	reader.SetMaxOpenConns(4)
 	reader.SetMaxIdleConns(4)
-	return sqlstore.New(sqlstore.Options{
+	o := sqlstore.Options{
 		Dialect: sqlstore.Dialect{
-			DurableOn: "PRAGMA synchronous = FULL", DurableOff: "PRAGMA synchronous = NORMAL"},
+			DurableOn: "PRAGMA synchronous = FULL", DurableOff: "PRAGMA synchronous = NORMAL",
+			Fault: fault},
 		Writer:     writer,
 		Reader:     reader,
 		HasPending: provider.HasPending,
-	}), nil
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return sqlstore.New(o), nil
 }
 
-func dsn(path string, readOnly bool) string {
+// fault tells the SQLite errors that say the database cannot work (full,
+// read-only, locked past busy_timeout, I/O errors, corrupt) from those that
+// refuse one statement (a constraint).
+func fault(err error) bool {
+	e, ok := errors.AsType[*sqlite.Error](err)
+	if !ok {
+		return false
+	}
+	switch e.Code() & 0xff { // the primary result code
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_BUSY,
+		sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_NOMEM,
+		sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_PROTOCOL:
+		return true
+	}
+	return false
+}
+
+func dsn(path string, readOnly bool, pragmas ...string) string {
 	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	// Commits wait for the disk only where they must (acknowledged

@@ -88,6 +88,8 @@ func (t *tx) CardsOfCustomer(ctx context.Context, customerID int64, limit int) (
 // it, so that the lookup of a possible post covers every attempt of the run.
 // (SET expressions read the row as it was: doubt here is the old value.)
 func (s *Store) ClaimCards(ctx context.Context, c plusone.Claim) ([]*plusone.CardState, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	now := c.Now.UnixMicro()
 	cards, err := collectCards(s.writer().query(ctx, `
 		UPDATE cards SET locked_by = ?, locked_until = ?, attempts = attempts + 1,
@@ -134,6 +136,8 @@ func (s *Store) CardDelivered(ctx context.Context, key, worker, channel, ts stri
 
 // RetryCard makes a claimed card due again at runAfter.
 func (s *Store) RetryCard(ctx context.Context, key, worker string, runAfter time.Time, reason string, mayHavePosted bool) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	keep := 0 // how much of the doubt survives: all of it, or none
 	if mayHavePosted {
 		keep = 1
@@ -149,6 +153,8 @@ func (s *Store) RetryCard(ctx context.Context, key, worker string, runAfter time
 
 // FailCard records a permanent error.
 func (s *Store) FailCard(ctx context.Context, key, worker, reason string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	err := leaseHeld(s.writer().exec(ctx, `
 		UPDATE cards SET state = 'failed', locked_by = NULL, locked_until = NULL, last_error = ?, doubt = 0
 		WHERE key = ? AND locked_by = ?`, reason, key, worker))
@@ -160,6 +166,8 @@ func (s *Store) FailCard(ctx context.Context, key, worker, reason string) error 
 
 // ReleaseCards gives back every card leased to worker.
 func (s *Store) ReleaseCards(ctx context.Context, worker string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if _, err := s.writer().exec(ctx, `UPDATE cards SET locked_by = NULL, locked_until = NULL WHERE locked_by = ?`,
 		worker); err != nil {
 		return fmt.Errorf("release cards of %s: %w", worker, err)
@@ -169,6 +177,8 @@ func (s *Store) ReleaseCards(ctx context.Context, worker string) error {
 
 // CardStats counts cards waiting for delivery and cards that failed.
 func (s *Store) CardStats(ctx context.Context) (pending, failed int, err error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	err = s.reader().queryRow(ctx, `
 		SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0)

@@ -17,8 +17,12 @@ import (
 // takes every request waiting and writes them in one transaction, so that
 // one fsync serves them all; each call returns only after its event is
 // committed.
+//
+// The batch is given up at the latest of its callers' deadlines (within the
+// store's timeout): nobody waits for it longer.
 func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
 	req := appendReq{ev: ev, done: make(chan appendRes, 1)}
+	req.deadline, _ = ctx.Deadline()
 	select {
 	case s.appends <- req:
 	case <-s.closing:
@@ -37,8 +41,9 @@ func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, er
 }
 
 type appendReq struct {
-	ev   *plusone.RawEvent
-	done chan appendRes
+	ev       *plusone.RawEvent
+	deadline time.Time // the caller's; zero for none
+	done     chan appendRes
 }
 
 type appendRes struct {
@@ -76,7 +81,7 @@ func (s *Store) appender() {
 func (s *Store) commitAppends(batch []appendReq) {
 	results := make([]appendRes, len(batch))
 	err := func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithDeadline(context.Background(), batchDeadline(batch, time.Now().Add(s.timeout)))
 		defer cancel()
 		return s.durableTx(ctx, func(x db) error {
 			for i, req := range batch {
@@ -89,12 +94,31 @@ func (s *Store) commitAppends(batch []appendReq) {
 			return nil
 		})
 	}()
+	s.recordAppend(err)
 	for i, req := range batch {
 		if err != nil {
 			results[i] = appendRes{err: fmt.Errorf("store event: %w", err)}
 		}
 		req.done <- results[i]
 	}
+}
+
+// batchDeadline is the latest deadline of the batch's callers, or limit
+// when one has none or a later one.
+func batchDeadline(batch []appendReq, limit time.Time) time.Time {
+	var latest time.Time
+	for _, req := range batch {
+		if req.deadline.IsZero() {
+			return limit
+		}
+		if req.deadline.After(latest) {
+			latest = req.deadline
+		}
+	}
+	if latest.After(limit) {
+		return limit
+	}
+	return latest
 }
 
 // insertRaw inserts one raw event, or finds the stored one with its key.
@@ -158,6 +182,8 @@ func collectRaw(rows *sql.Rows, err error) ([]*plusone.RawEvent, error) {
 
 // ClaimEvents leases due pending events, oldest first.
 func (s *Store) ClaimEvents(ctx context.Context, c plusone.Claim) ([]*plusone.RawEvent, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	now := c.Now.UnixMicro()
 	evs, err := collectRaw(s.writer().query(ctx, `
 		UPDATE inbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1
@@ -176,6 +202,8 @@ func (s *Store) ClaimEvents(ctx context.Context, c plusone.Claim) ([]*plusone.Ra
 
 // RetryEvent releases a claimed event to be tried again at runAfter.
 func (s *Store) RetryEvent(ctx context.Context, id int64, worker string, runAfter time.Time, reason string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	err := leaseHeld(s.writer().exec(ctx, `
 		UPDATE inbox SET locked_by = NULL, locked_until = NULL, run_after = ?, last_error = ?
 		WHERE id = ? AND locked_by = ? AND state = 'pending'`,
@@ -188,6 +216,8 @@ func (s *Store) RetryEvent(ctx context.Context, id int64, worker string, runAfte
 
 // ParkEvent sets a claimed event aside for good.
 func (s *Store) ParkEvent(ctx context.Context, id int64, worker, reason string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	err := leaseHeld(s.writer().exec(ctx, `
 		UPDATE inbox SET state = 'parked', locked_by = NULL, locked_until = NULL, last_error = ?
 		WHERE id = ? AND locked_by = ? AND state = 'pending'`,
@@ -200,6 +230,8 @@ func (s *Store) ParkEvent(ctx context.Context, id int64, worker, reason string) 
 
 // ReleaseEvents gives back everything leased to worker.
 func (s *Store) ReleaseEvents(ctx context.Context, worker string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	_, err := s.writer().exec(ctx, `
 		UPDATE inbox SET locked_by = NULL, locked_until = NULL
 		WHERE locked_by = ? AND state = 'pending'`, worker)
@@ -211,6 +243,8 @@ func (s *Store) ReleaseEvents(ctx context.Context, worker string) error {
 
 // ParkedEvents lists parked events, newest first.
 func (s *Store) ParkedEvents(ctx context.Context, limit int) ([]*plusone.RawEvent, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	evs, err := collectRaw(s.reader().query(ctx,
 		`SELECT `+inboxColumns+` FROM inbox WHERE state = 'parked' ORDER BY id DESC LIMIT ?`, limit))
 	if err != nil {
@@ -221,6 +255,8 @@ func (s *Store) ParkedEvents(ctx context.Context, limit int) ([]*plusone.RawEven
 
 // InboxStats counts events by state.
 func (s *Store) InboxStats(ctx context.Context) (plusone.InboxStats, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var st plusone.InboxStats
 	rows, err := s.reader().query(ctx, `SELECT state, COUNT(*) FROM inbox GROUP BY state`)
 	if err != nil {

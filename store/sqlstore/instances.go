@@ -15,6 +15,8 @@ import (
 
 // Heartbeat records that instance is alive.
 func (s *Store) Heartbeat(ctx context.Context, instance string, now time.Time) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := instanceName(instance); err != nil {
 		return err
 	}
@@ -33,6 +35,8 @@ func (s *Store) Heartbeat(ctx context.Context, instance string, now time.Time) e
 // replicas reaping at once do it once, and an instance that beats again in
 // the meantime (its row is then locked or changed) is left alone.
 func (s *Store) ReapInstances(ctx context.Context, now, deadBefore, forgetBefore time.Time) ([]string, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	dead, err := names(s.writer().query(ctx,
 		`SELECT name FROM instances WHERE heartbeat_at < ? AND reaped_at IS NULL`,
 		deadBefore.UnixMicro()))
@@ -111,6 +115,8 @@ func (s *Store) Leave(ctx context.Context, instance string) error {
 // PostgreSQL serialises concurrent upserts of one row, so that at most one
 // holder's term runs at any moment (by the clocks of the callers).
 func (s *Store) HoldRole(ctx context.Context, role, holder string, now time.Time, ttl time.Duration) (time.Time, bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var since int64
 	err := s.writer().queryRow(ctx, `
 		INSERT INTO roles (name, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)

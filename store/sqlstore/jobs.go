@@ -46,6 +46,8 @@ func (t *tx) CompleteJob(ctx context.Context, id int64, worker string, now time.
 
 // ClaimJobs leases due pending jobs of kind.
 func (s *Store) ClaimJobs(ctx context.Context, kind string, c plusone.Claim) ([]*plusone.Job, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	now := c.Now.UnixMicro()
 	rows, err := s.writer().query(ctx, `
 		UPDATE jobs SET locked_by = ?, locked_until = ?, attempts = attempts + 1
@@ -79,6 +81,8 @@ func (s *Store) ClaimJobs(ctx context.Context, kind string, c plusone.Claim) ([]
 
 // RetryJob releases a claimed job until runAfter.
 func (s *Store) RetryJob(ctx context.Context, id int64, worker string, runAfter time.Time, reason string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	err := leaseHeld(s.writer().exec(ctx, `
 		UPDATE jobs SET locked_by = NULL, locked_until = NULL, run_after = ?, last_error = ?
 		WHERE id = ? AND locked_by = ? AND state = 'pending'`, runAfter.UnixMicro(), reason, id, worker))
@@ -90,6 +94,8 @@ func (s *Store) RetryJob(ctx context.Context, id int64, worker string, runAfter 
 
 // ParkJob sets a claimed job aside.
 func (s *Store) ParkJob(ctx context.Context, id int64, worker, reason string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	err := leaseHeld(s.writer().exec(ctx, `
 		UPDATE jobs SET state = 'parked', locked_by = NULL, locked_until = NULL, last_error = ?
 		WHERE id = ? AND locked_by = ? AND state = 'pending'`, reason, id, worker))
@@ -101,6 +107,8 @@ func (s *Store) ParkJob(ctx context.Context, id int64, worker, reason string) er
 
 // ReleaseJobs gives back everything leased to worker.
 func (s *Store) ReleaseJobs(ctx context.Context, worker string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if _, err := s.writer().exec(ctx, `UPDATE jobs SET locked_by = NULL, locked_until = NULL
 		WHERE locked_by = ? AND state = 'pending'`, worker); err != nil {
 		return fmt.Errorf("release jobs of %s: %w", worker, err)
@@ -110,6 +118,8 @@ func (s *Store) ReleaseJobs(ctx context.Context, worker string) error {
 
 // JobStats counts jobs of kind waiting and parked.
 func (s *Store) JobStats(ctx context.Context, kind string) (pending, parked int, err error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	err = s.reader().queryRow(ctx, `
 		SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN state = 'parked' THEN 1 ELSE 0 END), 0)

@@ -35,6 +35,8 @@ type Dialect struct {
 	// concurrent writers need one (PostgreSQL: an advisory lock); empty
 	// where transactions already write one at a time (SQLite).
 	LockKey string
+	// Fault classifies the database's own errors for readiness; see Fault.
+	Fault Fault
 }
 
 // commitMode says how a transaction commits.
@@ -56,7 +58,30 @@ type Options struct {
 	Reader *sql.DB
 	// HasPending reports whether migrations remain to be applied.
 	HasPending func(ctx context.Context) (bool, error)
+	// Timeout bounds every call: one transaction from when it has its
+	// connection to its commit, one queue call, one group commit of appended
+	// events. A caller's earlier deadline wins. Zero means DefaultTimeout.
+	Timeout time.Duration
 }
+
+// DefaultTimeout is how long one store call may take when Options.Timeout
+// is not set: far above a healthy database's milliseconds, short enough
+// that a frozen connection is given up while its work can still be retried
+// elsewhere.
+const DefaultTimeout = 10 * time.Second
+
+// Option changes the Options a store is opened with (store/sqlite and
+// store/postgres take them).
+type Option func(*Options)
+
+// WithTimeout sets Options.Timeout.
+func WithTimeout(d time.Duration) Option { return func(o *Options) { o.Timeout = d } }
+
+// Fault tells whether a database error says that the store cannot work
+// (connection lost, disk full, I/O error, timeouts) rather than that one
+// statement was refused (a constraint, a serialization conflict). nil
+// counts only the generic signs: deadlines, lost connections.
+type Fault func(err error) bool
 
 // Store is a plusone.Store on a SQL database.
 type Store struct {
@@ -64,6 +89,13 @@ type Store struct {
 	w, r       *sql.DB
 	wc, rc     *stmtCache
 	hasPending func(ctx context.Context) (bool, error)
+	timeout    time.Duration
+	health     health
+
+	// life is the store's own lifetime, not a request's: Close cancels it,
+	// which ends every call still in flight.
+	life    context.Context
+	endLife context.CancelFunc
 
 	appends      chan appendReq
 	closing      chan struct{}
@@ -78,21 +110,45 @@ func New(o Options) *Store {
 	if o.Reader == nil {
 		o.Reader = o.Writer
 	}
-	// One cache per pool; a store with one pool shares it.
-	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, hasPending: o.HasPending,
-		wc: newStmtCache(o.Writer, o.Dialect), rc: nil,
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	life, endLife := context.WithCancel(context.Background())
+	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, hasPending: o.HasPending, timeout: o.Timeout,
+		life: life, endLife: endLife,
 		appends: make(chan appendReq), closing: make(chan struct{}), appenderDone: make(chan struct{})}
+	// One cache per pool; a store with one pool shares it.
+	s.wc = newStmtCache(o.Writer, o.Dialect, s.bound)
 	s.rc = s.wc
 	if o.Reader != o.Writer {
-		s.rc = newStmtCache(o.Reader, o.Dialect)
+		s.rc = newStmtCache(o.Reader, o.Dialect, s.bound)
 	}
+	s.health.owner = probeOwner()
 	go s.appender()
 	return s
 }
 
-// Close stops the appender and closes both connection pools.
+// bound returns ctx with the store's deadline for one call (unless ctx
+// ends earlier), ended too when the store closes. A frozen connection then
+// costs a call at most the timeout: the drivers give up the connection
+// when the context ends.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	stop := context.AfterFunc(s.life, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// Close ends every call still in flight, stops the appender and closes
+// both connection pools. Acknowledged appends were committed before their
+// callers heard of it, so nothing acknowledged is lost by ending the rest.
+// Close returns quickly on a healthy database; on a frozen one closing the
+// pools may take a few seconds per connection (the driver's own bounds), so
+// a caller with a deadline should not wait for it past that deadline.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { close(s.closing) })
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.endLife()
+	})
 	<-s.appenderDone
 	s.wc.close()
 	if s.rc != s.wc {
@@ -105,22 +161,27 @@ func (s *Store) Close() error {
 	return err
 }
 
-// Ready checks that the database answers and is migrated.
+// Ready checks that the database answers, is migrated and can write now:
+// the latest write (a transaction, a group commit of appends, or a probe)
+// must have succeeded and none failed in the last FaultHold, no write may
+// have been in flight for over half the timeout, and when nothing was
+// written for a while a probe write is made (see health.go).
 func (s *Store) Ready(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := s.w.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping database: %w", err)
 	}
-	if s.hasPending == nil {
-		return nil
+	if s.hasPending != nil {
+		has, err := s.hasPending(ctx)
+		if err != nil {
+			return fmt.Errorf("migration status: %w", err)
+		}
+		if has {
+			return errors.New("database has pending migrations")
+		}
 	}
-	has, err := s.hasPending(ctx)
-	if err != nil {
-		return fmt.Errorf("migration status: %w", err)
-	}
-	if has {
-		return errors.New("database has pending migrations")
-	}
-	return nil
+	return s.writable(ctx)
 }
 
 // Update runs fn in a read-write transaction.
@@ -151,11 +212,51 @@ func (s *Store) durableTx(ctx context.Context, fn func(x db) error) error {
 
 // dbTx runs fn in a transaction of mode: on the reader when read-only, else
 // on the writer.
+//
+// The transaction has the store's deadline (bound) from the moment it has
+// its connection, and its statements run on it whatever context fn passes
+// them, unless theirs ends earlier: a transaction on a frozen connection is
+// given up at its deadline. Waiting for the connection is queueing (SQLite
+// has one writer, which a burst of clicks waits for in turn), ended only by
+// the caller or Close; every holder's deadline keeps the queue moving. A
+// write transaction is tracked while it holds its connection, and its
+// outcome recorded, for Ready.
 func (s *Store) dbTx(ctx context.Context, mode commitMode, fn func(x db) error) error {
+	pool, cache := s.w, s.wc
 	if mode == readOnly {
-		return s.txOn(ctx, s.r, s.rc, mode, fn)
+		pool, cache = s.r, s.rc
 	}
-	return s.withMode(ctx, mode, func(b beginner) error { return s.txOn(ctx, b, s.wc, mode, fn) })
+	conn, err := s.conn(ctx, pool)
+	if err != nil {
+		if mode != readOnly {
+			s.record(ctx, err)
+		}
+		return err
+	}
+	defer conn.Close()
+	bctx, cancel := s.bound(ctx)
+	defer cancel()
+	if mode == readOnly {
+		return s.txOn(bctx, conn, cache, mode, fn)
+	}
+	seq := s.health.begin(time.Now())
+	err = s.withMode(bctx, conn, mode, func() error { return s.txOn(bctx, conn, cache, mode, fn) })
+	s.health.end(seq)
+	s.record(ctx, err)
+	return err
+}
+
+// conn waits for a connection of pool, until ctx ends or the store closes.
+func (s *Store) conn(ctx context.Context, pool *sql.DB) (*sql.Conn, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(s.life, cancel)
+	defer stop()
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connection: %w", err)
+	}
+	return conn, nil
 }
 
 // beginner is what *sql.DB and *sql.Conn have in common.
@@ -163,18 +264,13 @@ type beginner interface {
 	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
-// withMode gives fn the writer to begin a transaction of mode on: the pool,
-// or, for a durable commit where the dialect must switch it on, one
-// connection with durability switched on for the while.
-func (s *Store) withMode(ctx context.Context, mode commitMode, fn func(b beginner) error) error {
+// withMode runs fn, which begins a transaction of mode on conn, with
+// durability switched on for the while where the dialect must switch it on
+// for a durable commit.
+func (s *Store) withMode(ctx context.Context, conn *sql.Conn, mode commitMode, fn func() error) error {
 	if mode != durable || s.d.DurableOn == "" {
-		return fn(s.w)
+		return fn()
 	}
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("writer connection: %w", err)
-	}
-	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, s.d.DurableOn); err != nil {
 		return fmt.Errorf("durable commit: %w", err)
 	}
@@ -182,7 +278,7 @@ func (s *Store) withMode(ctx context.Context, mode commitMode, fn func(b beginne
 		// Always switch back, even when ctx is done.
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), s.d.DurableOff)
 	}()
-	return fn(conn)
+	return fn()
 }
 
 func (s *Store) txOn(ctx context.Context, b beginner, cache *stmtCache, mode commitMode, fn func(x db) error) (err error) {
@@ -208,7 +304,7 @@ func (s *Store) txOn(ctx context.Context, b beginner, cache *stmtCache, mode com
 			return fmt.Errorf("relaxed commit: %w", err)
 		}
 	}
-	if err = fn(db{tx: sqlTx, d: s.d, c: cache}); err != nil {
+	if err = fn(db{tx: sqlTx, d: s.d, c: cache, ctx: ctx}); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
@@ -243,6 +339,23 @@ type db struct {
 	tx *sql.Tx // nil outside a transaction: statements run on c's pool
 	d  Dialect
 	c  *stmtCache
+	// ctx is the transaction's context, with its deadline; nil outside a
+	// transaction.
+	ctx context.Context
+}
+
+// in returns the context a statement runs on: in a transaction, the
+// transaction's, unless the statement's own ends first.
+func (x db) in(ctx context.Context) context.Context {
+	if x.ctx == nil || ctx == x.ctx {
+		return ctx
+	}
+	if own, ok := ctx.Deadline(); ok {
+		if txs, ok := x.ctx.Deadline(); ok && own.Before(txs) {
+			return ctx
+		}
+	}
+	return x.ctx
 }
 
 func (x db) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -250,6 +363,7 @@ func (x db) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 func (x db) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = x.in(ctx)
 	st, err := x.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -258,6 +372,7 @@ func (x db) exec(ctx context.Context, query string, args ...any) (sql.Result, er
 }
 
 func (x db) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = x.in(ctx)
 	st, err := x.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -279,6 +394,7 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (x db) queryRow(ctx context.Context, query string, args ...any) row {
+	ctx = x.in(ctx)
 	st, err := x.stmt(ctx, query)
 	if err != nil {
 		return row{err: err}

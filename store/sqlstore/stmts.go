@@ -15,6 +15,8 @@ import (
 type stmtCache struct {
 	db *sql.DB
 	d  Dialect
+	// bound gives a background preparation the store's deadline.
+	bound func(context.Context) (context.Context, context.CancelFunc)
 
 	mu        sync.Mutex
 	stmts     map[string]*sql.Stmt
@@ -23,8 +25,8 @@ type stmtCache struct {
 	wg        sync.WaitGroup
 }
 
-func newStmtCache(db *sql.DB, d Dialect) *stmtCache {
-	return &stmtCache{db: db, d: d, stmts: map[string]*sql.Stmt{}, preparing: map[string]bool{}}
+func newStmtCache(db *sql.DB, d Dialect, bound func(context.Context) (context.Context, context.CancelFunc)) *stmtCache {
+	return &stmtCache{db: db, d: d, bound: bound, stmts: map[string]*sql.Stmt{}, preparing: map[string]bool{}}
 }
 
 // stmt returns the statement for query, bound to tx when tx is not nil.
@@ -61,7 +63,9 @@ func (c *stmtCache) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.St
 }
 
 func (c *stmtCache) prepare(query string) {
-	st, err := c.db.PrepareContext(context.Background(), c.d.bind(query))
+	ctx, cancel := c.bound(context.Background())
+	defer cancel()
+	st, err := c.db.PrepareContext(ctx, c.d.bind(query))
 	c.mu.Lock()
 	delete(c.preparing, query)
 	c.mu.Unlock()

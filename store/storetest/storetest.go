@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Locks", func(t *testing.T) { testLocks(t, open) })
 	t.Run("Rollback", func(t *testing.T) { testRollback(t, open) })
 	t.Run("Instances", func(t *testing.T) { testInstancesSuite(t, open) })
+	t.Run("Deadlines", func(t *testing.T) { testDeadlines(t, open) })
 }
 
 // base is a fixed instant the suite's clocks start from; stores keep
