@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -18,17 +16,8 @@ import (
 
 	"github.com/plusone-hq/plusone/integrations/generic"
 	"github.com/plusone-hq/plusone/internal/faultproxy"
+	"github.com/plusone-hq/plusone/store/postgres/pgtest"
 )
-
-// pgTestURL is the PostgreSQL the tests use (as in store/postgres).
-func pgTestURL() string {
-	if u := os.Getenv("PLUSONE_TEST_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
-var faultSchemas atomic.Int64
 
 // pgBehindProxy creates an empty schema for one test and a fault proxy in
 // front of PostgreSQL. It returns the URL plusone connects with (through
@@ -36,44 +25,21 @@ var faultSchemas atomic.Int64
 // at what was stored. Both are dropped when the test ends.
 func pgBehindProxy(t *testing.T) (string, *faultproxy.Proxy, *sql.DB) {
 	t.Helper()
-	base, err := url.Parse(pgTestURL())
+	direct, err := url.Parse(pgtest.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := sql.Open("pgx", base.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is required in CI: %v", err)
-		}
-		t.Skipf("PostgreSQL not reachable at %s: %v", base.Redacted(), err)
-	}
-	schema := fmt.Sprintf("plusone_fault_%d_%d", os.Getpid(), faultSchemas.Add(1))
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	direct := *base
-	q := direct.Query()
-	q.Set("search_path", schema)
-	direct.RawQuery = q.Encode()
 	inspect, err := sql.Open("pgx", direct.String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { inspect.Close() })
-
-	proxy, err := faultproxy.Start(base.Host)
+	proxy, err := faultproxy.Start(direct.Host)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { proxy.Close() })
-	via := direct
+	via := *direct
 	via.Host = proxy.Addr()
 	return via.String(), proxy, inspect
 }
