@@ -35,9 +35,12 @@ var sessionDefaults = map[string]string{
 	"application_name": "plusone",
 	// Above the store's call timeout: a backstop, never the first to fire.
 	"statement_timeout": "30s",
-	// A lock held by a stuck session fails the waiter in seconds, who
-	// retries, instead of queuing every writer behind it.
-	"lock_timeout": "5s",
+	// Also a backstop: waiting for a customer's, a request's or a budget's
+	// lock is how writers take turns (a burst of events for one customer
+	// queues on her lock), so the call's deadline ends a wait first. A lock
+	// held by a session that froze is freed sooner, when
+	// idle_in_transaction_session_timeout ends that session.
+	"lock_timeout": "20s",
 	// Our transactions never wait on anything but the database between
 	// statements; one idle this long was abandoned by a client that froze.
 	"idle_in_transaction_session_timeout": "15s",
