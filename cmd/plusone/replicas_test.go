@@ -207,7 +207,10 @@ func TestReplicasApproveOnce(t *testing.T) {
 func TestReplicasCreateCustomersOnce(t *testing.T) {
 	t.Parallel()
 	slack := newFakeSlack(t)
-	c := startReplicas(t, slack, 3, map[string]string{"PLUSONE_SLACK_PACE": "0s"})
+	// A short pace, so that the test also shows the replicas keep one pace
+	// per channel together without taking minutes.
+	const pace = 10 * time.Millisecond
+	c := startReplicas(t, slack, 3, map[string]string{"PLUSONE_SLACK_PACE": pace.String()})
 	const customers, perCustomer, tickets = 400, 5, 2
 	type delivery struct {
 		app  *testApp
@@ -265,6 +268,7 @@ func TestReplicasCreateCustomersOnce(t *testing.T) {
 			t.Errorf("ticket %s: %d cards", ticket, len(p))
 		}
 	}
+	checkPace(t, slack, cardChannel, pace)
 	logs := c.logs()
 	if n := strings.Count(logs, "conflict"); n > 0 {
 		t.Errorf("%d conflicts logged", n)

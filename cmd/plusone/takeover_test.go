@@ -383,9 +383,31 @@ func TestPaceAcrossReplicas(t *testing.T) {
 	eventually(t, 60*time.Second, "every card delivered", func() bool { return drained(db) })
 	checkOneCardEach(t, slack, evs)
 
+	checkPace(t, slack, cardChannel, pace)
+	handovers := 0
+	for _, p := range procs {
+		if strings.Contains(p.logs.String(), senderLog) {
+			handovers++
+		}
+	}
+	if handovers < 2 {
+		t.Errorf("%d replicas were the sender; the stopped sender should have been replaced", handovers)
+	}
+}
+
+func ticketNumber(ticket string) int {
+	var n int
+	_, _ = fmt.Sscanf(ticket[strings.LastIndex(ticket, "T")+1:], "%d", &n)
+	return n
+}
+
+// checkPace fails t when two messages (posts or updates) reached channel at
+// the fake Slack less than pace apart.
+func checkPace(t *testing.T, slack *fakeSlack, channel string, pace time.Duration) {
+	t.Helper()
 	var at []time.Time
 	for _, c := range slack.allCalls() {
-		if (c.Method == "chat.postMessage" || c.Method == "chat.update") && c.Channel == cardChannel {
+		if (c.Method == "chat.postMessage" || c.Method == "chat.update") && c.Channel == channel {
 			at = append(at, c.At)
 		}
 	}
@@ -396,24 +418,8 @@ func TestPaceAcrossReplicas(t *testing.T) {
 		gap := at[i].Sub(at[i-1])
 		closest = min(closest, gap)
 		if gap < pace-measureSlack {
-			t.Errorf("messages %d and %d reached the channel %v apart; the pace is %v", i-1, i, gap, pace)
+			t.Errorf("messages %d and %d reached %s %v apart; the pace is %v", i-1, i, channel, gap, pace)
 		}
 	}
-	handovers := 0
-	for _, p := range procs {
-		if strings.Contains(p.logs.String(), senderLog) {
-			handovers++
-		}
-	}
-	if handovers < 2 {
-		t.Errorf("%d replicas were the sender; the stopped sender should have been replaced", handovers)
-	}
-	t.Logf("3 replicas, %d messages to one channel with a %v pace across a handover of the sender: closest two %v apart",
-		len(at), pace, closest)
-}
-
-func ticketNumber(ticket string) int {
-	var n int
-	_, _ = fmt.Sscanf(ticket[strings.LastIndex(ticket, "T")+1:], "%d", &n)
-	return n
+	t.Logf("%d messages to %s, the closest two %v apart (pace %v)", len(at), channel, closest, pace)
 }
