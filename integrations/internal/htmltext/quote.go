@@ -158,8 +158,8 @@ func isAttribution(line string) bool {
 // Limits of peekText, which looks ahead for a reply header: far enough for
 // its first lines, and bounded so that many rules cost little.
 const (
-	peekBytes = 600
-	peekNodes = 200
+	peekBytes = 400
+	peekNodes = 64
 )
 
 // peekText returns the start of the text from node n on in document order,

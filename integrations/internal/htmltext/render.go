@@ -78,12 +78,9 @@ type writer struct {
 func (w *writer) open(n *html.Node) bool {
 	switch n.Type {
 	case html.TextNode:
-		if w.dropQuotes {
-			switch textQuote(n) {
-			case quoteRest:
-				w.stop()
-				return false
-			}
+		if w.dropQuotes && textQuote(n) == quoteRest {
+			w.stop()
+			return false
 		}
 		w.text(n.Data)
 		return false
@@ -313,13 +310,19 @@ func (w *writer) lineBreak() {
 
 // dropAttribution removes the last line written when it introduces quoted
 // mail ("On Mon, 6 Jan 2025, Sam wrote:"), as Apple Mail and Thunderbird
-// write it just before the quote.
+// write it just before the quote. Only the last 1 KiB is looked at, so that
+// many quotes after a long line cost little.
 func (w *writer) dropAttribution() {
-	end := len(bytes.TrimRight(w.buf, " \t\n\u00a0"))
-	start := bytes.LastIndexByte(w.buf[:end], '\n') + 1
+	from := max(len(w.buf)-1024, 0)
+	end := from + len(bytes.TrimRight(w.buf[from:], " \t\n\u00a0"))
+	nl := bytes.LastIndexByte(w.buf[from:end], '\n')
+	if nl < 0 && from > 0 {
+		return // a line longer than an attribution
+	}
+	start := from + nl + 1
 	if isAttribution(string(w.buf[start:end])) {
 		w.buf = w.buf[:start]
-		w.space, w.prefix = false, ""
+		w.space, w.prefix, w.newline = false, "", false
 	}
 }
 
@@ -348,8 +351,9 @@ func isBlock(a atom.Atom) bool {
 }
 
 // tokenText writes the text of s token by token, for documents the parser
-// rejects. It knows no tree: a skipped element ends at the first end tag of
-// its name at the same depth, and reply headers after a rule are not seen.
+// rejects. It knows no tree: a skipped element ends at the end tag of its
+// name at the same depth, a style does not keep white space, and reply
+// headers after a rule are not seen.
 func tokenText(s string, dropQuotes bool) []byte {
 	w := &writer{dropQuotes: dropQuotes}
 	z := html.NewTokenizer(strings.NewReader(s))
@@ -383,7 +387,8 @@ func tokenText(s string, dropQuotes bool) []byte {
 			case kind == quoteRest:
 				w.stop()
 				return w.buf
-			case skipped(tok.DataAtom) || kind == quoteSubtree:
+			case kind == quoteSubtree || skipped(tok.DataAtom) && tok.DataAtom != atom.Head:
+				// <head> often has no end tag; what it holds is skipped or void.
 				if kind == quoteSubtree {
 					w.dropAttribution()
 					if isBlock(tok.DataAtom) {
