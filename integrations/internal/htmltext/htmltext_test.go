@@ -69,6 +69,7 @@ func TestTextHelpdeskHTML(t *testing.T) {
 		{"Thunderbird's cite prefix", `<p>Fine.</p><div class="moz-cite-prefix">On 1/8/25 4:40 PM, Sam wrote:<br></div><blockquote type="cite">old</blockquote>`, "Fine."},
 		{"Yahoo's quote", `<div>OK</div><div class="yahoo_quoted"><div>On Monday, Sam wrote:</div><div>old</div></div>`, "OK"},
 		{"Outlook on the web: the quote follows the header", `<div>Yes.</div><div id="appendonsend"></div><hr style="display:inline-block;width:98%" tabindex="-1"><div id="divRplyFwdMsg" dir="ltr"><b>From:</b> Sam<br><b>Sent:</b> Monday</div><div>old</div>`, "Yes."},
+		{"Outlook's reply header without a rule", `<div>Yes.</div><div id="divRplyFwdMsg" dir="ltr">From: Sam</div><div>old</div>`, "Yes."},
 		{"Outlook for iOS's reference container", `<div>Yes.</div><div id="mail-editor-reference-message-container"><div>From: Sam</div><div>old</div></div><div>old too</div>`, "Yes."},
 		{"Outlook for Windows: a bordered From/Sent block", `<p>Yes.</p><div><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p><b>From:</b> Sam<br><b>Sent:</b> Monday<br><b>To:</b> Jane</p></div></div><p>old</p>`, "Yes."},
 		{"a German Outlook header after a rule", `<p>Ja.</p><hr><p><b>Von:</b> Sam<br><b>Gesendet:</b> Montag</p><p>alt</p>`, "Ja."},

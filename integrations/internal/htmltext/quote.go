@@ -25,8 +25,8 @@ const (
 //     gmail_attr), Yahoo's yahoo_quoted, Proton's protonmail_quote, Zoho's
 //     zmail_extra and Thunderbird's moz-cite-prefix;
 //   - Outlook's reply header, which the quoted mail follows as siblings, not
-//     children: <div id="divRplyFwdMsg"> after <div id="appendonsend"> and
-//     an <hr> (Outlook on the web, new Outlook, Outlook for iOS), the
+//     children: <div id="divRplyFwdMsg">, after an <hr> (Outlook on the
+//     web, new Outlook, Outlook for iOS; the rule itself is caught too), the
 //     mail-editor-reference-message-container (Outlook for iOS and Mac),
 //     the OutlookMessageHeader class (older Outlook), a bordered
 //     <div style="border-top:…"> starting with From:/Sent: (Outlook for
@@ -42,7 +42,7 @@ func elementQuote(n *html.Node) quoteKind {
 		switch a.Key {
 		case "id":
 			switch strings.ToLower(strings.TrimSpace(a.Val)) {
-			case "divrplyfwdmsg", "appendonsend", "mail-editor-reference-message-container":
+			case "divrplyfwdmsg", "mail-editor-reference-message-container":
 				return quoteRest
 			}
 		case "class":
@@ -96,17 +96,9 @@ func textQuote(n *html.Node) quoteKind {
 	return quoteNone
 }
 
-// Outlook's reply header starts with the sender and names the date on one
-// of the next lines, in the language of the replying client.
-var (
-	fromLabels = []string{"from:", "von:", "de:", "de :", "van:", "da:", "från:", "fra:", "od:", "lähettäjä:"}
-	sentLabels = []string{"sent:", "date:", "gesendet:", "datum:", "envoyé :", "envoyé:", "date :",
-		"enviado:", "enviado el:", "fecha:", "verzonden:", "inviato:", "data:", "skickat:", "sendt:",
-		"wysłano:", "wysłane:", "lähetetty:", "päivämäärä:"}
-)
-
-// replyHeader reports whether text starts with a reply header: a From: line
-// and, within the next five lines, a Sent: or Date: line.
+// replyHeader reports whether text starts with a reply header as Outlook
+// writes it, in the language of the replying client: a From: line and,
+// within the next five lines, a Sent: or Date: line.
 func replyHeader(text string) bool {
 	var lines []string
 	for l := range strings.SplitSeq(text, "\n") {
@@ -117,11 +109,15 @@ func replyHeader(text string) bool {
 			break
 		}
 	}
-	if len(lines) < 2 || !hasLabel(lines[0], fromLabels) {
+	from := []string{"from:", "von:", "de:", "de :", "van:", "da:", "från:", "fra:", "od:", "lähettäjä:"}
+	if len(lines) < 2 || !hasLabel(lines[0], from) {
 		return false
 	}
+	sent := []string{"sent:", "date:", "date :", "gesendet:", "datum:", "envoyé :", "envoyé:", "enviado:",
+		"enviado el:", "fecha:", "verzonden:", "inviato:", "data:", "skickat:", "sendt:", "wysłano:", "wysłane:",
+		"lähetetty:", "päivämäärä:"}
 	for _, l := range lines[1:] {
-		if hasLabel(l, sentLabels) {
+		if hasLabel(l, sent) {
 			return true
 		}
 	}
