@@ -43,7 +43,8 @@ func TestParseTestdata(t *testing.T) {
 			Ticket: &plusone.Ticket{ID: "43", Subject: `Tire size "225/45 R17" out of stock?`, URL: "https://tiresco.freshdesk.com/helpdesk/tickets/43",
 				Status: "open", Priority: "low", Tags: []string{"stock"}, Channel: "portal"},
 			Message: &plusone.Message{ID: "ticket:43:description", Author: `Max "Tires" Mustermann`, FromCustomer: true,
-				Text: "Hello,\nthe shop says \"sold out\", but I need them by Friday. Can you check C:\\orders?\n\nThanks, Max"},
+				// The line breaks in the HTML source are white space, as in a browser.
+				Text: "Hello,\nthe shop says \"sold out\", but I need them by Friday. Can you check C:\\orders?\nThanks, Max"},
 		}}},
 		{"customer_replied.json", "customer_replied:42:2025-01-08 09:25:30 -0500:" + sum8(question), []plusone.Event{{
 			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T14:25:30Z"), Customer: jane, Ticket: janeTicket("open"),
@@ -174,7 +175,7 @@ func TestBodyTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	text := "Sorry, Ann!\nA label is on its way."
+	text := "Sorry, Ann! A label is on its way." // the line break inside <p> is white space in HTML
 	eventtest.AssertEvents(t, plusone.SourceFreshdesk, d.Events, []plusone.Event{{
 		ID: d.DedupeKey, Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T10:20:00Z"),
 		Customer: plusone.CustomerRef{Email: "ann@example.com", Name: "Ann Lee", ExternalID: "1001"},

@@ -1,6 +1,12 @@
 // Package htmltext turns the HTML of helpdesk messages into the plain text
-// plusone stores and shows: tags dropped, blocks on their own lines,
-// entities decoded, quoted earlier mail left out.
+// plusone stores and shows: tags dropped, blocks on their own lines, table
+// cells apart, entities decoded, quoted earlier mail left out.
+//
+// HTML is read with the HTML5 parser of golang.org/x/net/html, so attribute
+// values, comments, scripts and unclosed tags are understood the way a
+// browser understands them; the text is then written from the tree
+// (render.go) while the quoted history of the common mail clients is left
+// out (quote.go).
 package htmltext
 
 import (
@@ -9,91 +15,50 @@ import (
 	"unicode/utf8"
 )
 
-// Text turns a message body that a helpdesk sends as HTML into plain text:
-// tags are dropped, block elements and <br> become line breaks, entities
-// are decoded, and runs of blank space are folded. The contents of
-// <script>, <style> and <blockquote> (quoted earlier mail) are left out.
+// Text turns a message body that a helpdesk sends as HTML into plain text.
+// Tags are dropped; block elements, <br> and table rows become line breaks,
+// table cells are separated by " | " and list items start with "- " (or
+// their number in an ordered list). Entities are decoded (&nbsp; becomes a
+// plain space), white space is collapsed as a browser does, and the result
+// is folded by FoldSpace. The contents of <head>, <script>, <style>,
+// <template> and similar are left out, and so is quoted earlier mail:
+// <blockquote>, Gmail's gmail_quote, and Outlook's reply header (its
+// divRplyFwdMsg block, or a From:/Sent: block after a rule) with everything
+// after it. When nothing but quoted mail is left, the quoted mail is kept,
+// so a forwarded message does not become empty. Links keep their text, not
+// their address.
+//
+// A body without tags is plain text: only its entities are decoded and its
+// lines kept. The result is valid UTF-8.
 func Text(s string) string {
-	if !strings.ContainsAny(s, "<&") {
-		return FoldSpace(s)
+	// "text <b" is a truncated tag to a browser, but helpdesk fields that
+	// are plain text get here too, so a tag left unclosed at the end is text.
+	if i := strings.LastIndexByte(s, '<'); i >= 0 && i+1 < len(s) && startsTag(s[i+1]) && !strings.Contains(s[i:], ">") {
+		s = s[:i] + "&lt;" + s[i+1:]
 	}
-	var b strings.Builder
-	skip := "" // the element whose contents are being left out
-	for len(s) > 0 {
-		lt := strings.IndexByte(s, '<')
-		if lt < 0 {
-			if skip == "" {
-				b.WriteString(s)
-			}
-			break
-		}
-		if skip == "" {
-			b.WriteString(s[:lt])
-		}
-		s = s[lt:]
-		gt := strings.IndexByte(s, '>')
-		if gt < 0 {
-			// A lone "<" is text, not a tag.
-			if skip == "" {
-				b.WriteString(s)
-			}
-			break
-		}
-		inner := s[1:gt]
-		name, closing := tagName(inner)
-		s = s[gt+1:]
-		switch {
-		case name == "":
-			// "a < b > c" is text; comments and doctypes are not.
-			if skip == "" && !strings.HasPrefix(inner, "!") && !strings.HasPrefix(inner, "?") {
-				b.WriteString("<" + inner + ">")
-			}
-		case skip != "":
-			if closing && name == skip {
-				skip = ""
-			}
-		case !closing && (name == "script" || name == "style" || name == "blockquote"):
-			skip = name
-		case name == "br" || closing && breaksLine(name):
-			b.WriteByte('\n')
-		case breaksLine(name):
-			// A block starts on a new line; text before it ends one.
-			if str := b.String(); str != "" && !strings.HasSuffix(str, "\n") {
-				b.WriteByte('\n')
-			}
-		}
+	var out string
+	if hasTag(s) {
+		out = htmlText(s)
+	} else {
+		out = FoldSpace(html.UnescapeString(s))
 	}
-	return FoldSpace(html.UnescapeString(b.String()))
+	return strings.ToValidUTF8(out, "\uFFFD")
 }
 
-// breaksLine reports whether the element starts or ends a line of text.
-func breaksLine(name string) bool {
-	switch name {
-	case "p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "hr":
-		return true
+// hasTag reports whether s holds something an HTML tokenizer reads as a tag,
+// a comment or a doctype: "<" followed by a letter, "/", "!" or "?".
+func hasTag(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '<' && (startsTag(s[i+1]) || s[i+1] == '!' || s[i+1] == '?') {
+			return true
+		}
 	}
 	return false
 }
 
-// tagName returns the lower-case name of the tag whose text between "<" and
-// ">" is t, and whether it closes an element; "" for comments and anything
-// that is not a tag.
-func tagName(t string) (name string, closing bool) {
-	if strings.HasPrefix(t, "/") {
-		closing, t = true, t[1:]
-	}
-	end := 0
-	for end < len(t) {
-		c := t[end]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			break
-		}
-		end++
-	}
-	if end == 0 {
-		return "", closing
-	}
-	return strings.ToLower(t[:end]), closing
+// startsTag reports whether c, after "<", starts a start or end tag.
+func startsTag(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/'
 }
 
 // FoldSpace trims every line, folds runs of spaces inside lines, and keeps
