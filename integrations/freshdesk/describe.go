@@ -1,0 +1,28 @@
+package freshdesk
+
+import (
+	"log/slog"
+	"regexp"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Describe describes Freshdesk to the packages that range over sources: the
+// shapes of its links, its environment variables and how to build its
+// integration from them.
+func Describe() plusone.SourceInfo {
+	return plusone.SourceInfo{
+		Source: plusone.SourceFreshdesk,
+		Links: []plusone.LinkPattern{
+			{Pattern: regexp.MustCompile(`\.freshdesk\.com/(?:a/tickets|helpdesk/tickets)/(\d+)`)},
+		},
+		Env: plusone.SourceEnv{
+			WebhookSecret:  "PLUSONE_FRESHDESK_WEBHOOK_SECRET",
+			APIURL:         "PLUSONE_FRESHDESK_URL",
+			APICredentials: []string{"PLUSONE_FRESHDESK_API_KEY"},
+		},
+		New: func(env func(string) string, _ *slog.Logger) plusone.Integration {
+			return New(env("PLUSONE_FRESHDESK_WEBHOOK_SECRET"))
+		},
+	}
+}

@@ -1,0 +1,28 @@
+package intercom
+
+import (
+	"log/slog"
+	"regexp"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Describe describes Intercom to the packages that range over sources: the
+// shapes of its links, its environment variables and how to build its
+// integration from them.
+func Describe() plusone.SourceInfo {
+	return plusone.SourceInfo{
+		Source: plusone.SourceIntercom,
+		Links: []plusone.LinkPattern{
+			{Pattern: regexp.MustCompile(`intercom\.com/.*/conversations?/(\d+)`)},
+		},
+		Env: plusone.SourceEnv{
+			WebhookSecret:  "PLUSONE_INTERCOM_WEBHOOK_SECRET",
+			APIURL:         "PLUSONE_INTERCOM_URL",
+			APICredentials: []string{"PLUSONE_INTERCOM_ACCESS_TOKEN"},
+		},
+		New: func(env func(string) string, _ *slog.Logger) plusone.Integration {
+			return New(env("PLUSONE_INTERCOM_WEBHOOK_SECRET"))
+		},
+	}
+}

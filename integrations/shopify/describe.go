@@ -1,0 +1,28 @@
+package shopify
+
+import (
+	"log/slog"
+	"regexp"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// Describe describes Shopify to the packages that range over sources: the
+// shapes of its links, its environment variables and how to build its
+// integration from them.
+func Describe() plusone.SourceInfo {
+	return plusone.SourceInfo{
+		Source: plusone.SourceShopify,
+		Links: []plusone.LinkPattern{
+			{Pattern: regexp.MustCompile(`/admin/orders/(\d+)`), Order: true},
+		},
+		Env: plusone.SourceEnv{
+			WebhookSecret:  "PLUSONE_SHOPIFY_WEBHOOK_SECRET",
+			APIURL:         "PLUSONE_SHOPIFY_URL",
+			APICredentials: []string{"PLUSONE_SHOPIFY_ACCESS_TOKEN"},
+		},
+		New: func(env func(string) string, _ *slog.Logger) plusone.Integration {
+			return New(env("PLUSONE_SHOPIFY_WEBHOOK_SECRET"))
+		},
+	}
+}
