@@ -13,8 +13,6 @@ import (
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
 	"github.com/plusone-hq/plusone/integrations/freshdesk"
-	"github.com/plusone-hq/plusone/integrations/generic"
-	"github.com/plusone-hq/plusone/integrations/helpscout"
 	"github.com/plusone-hq/plusone/integrations/intercom"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 	"github.com/plusone-hq/plusone/integrations/slackchat"
@@ -23,18 +21,15 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// integrations builds every webhook integration with the configured
-// secrets; a source without a secret can still parse what was stored
-// before. Build them once: parsers and webhookSources share them.
-func integrations(cfg *config.Config, log *slog.Logger) map[plusone.Source]plusone.Integration {
-	return map[plusone.Source]plusone.Integration{
-		plusone.SourceGeneric:   generic.New(cfg.GenericWebhookSecret),
-		plusone.SourceZendesk:   zendesk.New(cfg.ZendeskWebhookSecret, zendesk.WithBaseURL(cfg.ZendeskURL), zendesk.WithLogger(log)),
-		plusone.SourceShopify:   shopify.New(cfg.ShopifyWebhookSecret),
-		plusone.SourceIntercom:  intercom.New(cfg.IntercomWebhookSecret),
-		plusone.SourceHelpScout: helpscout.New(cfg.HelpScoutWebhookSecret),
-		plusone.SourceFreshdesk: freshdesk.New(cfg.FreshdeskWebhookSecret),
+// integrations builds the integration of every source with its
+// configured variables; a source without a secret can still parse what was
+// stored before. Build them once: parsers and webhookSources share them.
+func integrations(cfg *config.Config, list []plusone.SourceInfo, log *slog.Logger) map[plusone.Source]plusone.Integration {
+	m := map[plusone.Source]plusone.Integration{}
+	for _, d := range list {
+		m[d.Source] = d.New(cfg.Var, log)
 	}
+	return m
 }
 
 // parsers are all integrations, Slack chat included: the workers parse
@@ -53,10 +48,19 @@ func slackChat(cfg *config.Config, policy func() *plusone.Policy) *slackchat.Sou
 
 // webhookSources are the integrations of all whose endpoint is open: those
 // with a secret.
-func webhookSources(cfg *config.Config, all map[plusone.Source]plusone.Integration) map[plusone.Source]plusone.Integration {
+func webhookSources(cfg *config.Config, list []plusone.SourceInfo, all map[plusone.Source]plusone.Integration) map[plusone.Source]plusone.Integration {
 	out := map[plusone.Source]plusone.Integration{}
-	for _, name := range cfg.OpenWebhooks() {
+	for _, name := range cfg.OpenWebhooks(list) {
 		out[name] = all[name]
+	}
+	return out
+}
+
+// known names the sources of list.
+func known(list []plusone.SourceInfo) []plusone.Source {
+	out := make([]plusone.Source, len(list))
+	for i, d := range list {
+		out[i] = d.Source
 	}
 	return out
 }
