@@ -14,6 +14,7 @@ import (
 	"github.com/plusone-hq/plusone/gestures"
 	"github.com/plusone-hq/plusone/integrations/freshdesk"
 	"github.com/plusone-hq/plusone/integrations/intercom"
+	"github.com/plusone-hq/plusone/integrations/option"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 	"github.com/plusone-hq/plusone/integrations/slackchat"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
@@ -90,16 +91,16 @@ type vendorAPIs struct {
 func newVendorAPIs(cfg *config.Config, log *slog.Logger) vendorAPIs {
 	var v vendorAPIs
 	if cfg.ZendeskURL != "" && cfg.ZendeskAPIToken != "" {
-		v.zendesk = zendesk.NewAPI(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskAPIToken, zendesk.WithAPILogger(log))
+		v.zendesk = zendesk.NewAPI(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskAPIToken, option.WithLogger(log))
 	}
 	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
-		v.shopify = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, shopify.WithAPILogger(log))
+		v.shopify = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, option.WithLogger(log))
 	}
 	if cfg.IntercomAccessToken != "" {
-		v.intercom = intercom.NewAPI(cfg.IntercomURL, cfg.IntercomAccessToken, intercom.WithAPILogger(log))
+		v.intercom = intercom.NewAPI(cfg.IntercomURL, cfg.IntercomAccessToken, option.WithLogger(log))
 	}
 	if cfg.FreshdeskURL != "" && cfg.FreshdeskAPIKey != "" {
-		v.freshdesk = freshdesk.NewAPI(cfg.FreshdeskURL, cfg.FreshdeskAPIKey, freshdesk.WithAPILogger(log))
+		v.freshdesk = freshdesk.NewAPI(cfg.FreshdeskURL, cfg.FreshdeskAPIKey, option.WithLogger(log))
 	}
 	return v
 }
