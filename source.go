@@ -63,6 +63,11 @@ type SourceInfo struct {
 	// New returns its integration, configured through env (the value of
 	// a variable by its full name; "" when unset), logging to log.
 	New func(env func(name string) string, log *slog.Logger) Integration
+	// NewAPI, for a source whose API plusone calls, returns its client
+	// when env configures one, or nil: a History, and an Enricher or a
+	// write-back target when the client is one. Build it once per process
+	// (it holds the account's rate pacer and caches).
+	NewAPI func(env func(name string) string, log *slog.Logger) History
 }
 
 // LinkPattern recognises the URL of a ticket, conversation or order at a

@@ -71,9 +71,9 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		Clock: clock, Log: log, Metrics: m,
 		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 	}
-	apis := newVendorAPIs(cfg, log)
-	history, enrichers := histories(cfg, apis)
 	list := sources()
+	apis := newVendorAPIs(cfg, list, log)
+	history, enrichers := histories(cfg, apis)
 	all := integrations(cfg, list, log)
 	chat := slackChat(cfg, current)
 	applier := &pipeline.Applier{Policy: current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history)}

@@ -17,8 +17,9 @@ import (
 
 // TestSources checks that every webhook source in sources() is complete:
 // a title, link shapes, its variables (declared by config, named as the
-// contract names them), a docs page, an entry in the webhook suite, a
-// constructor, and routes in the policy that may name it.
+// contract names them), a docs page, an entry in the webhook suite, its
+// constructors (and an API client exactly when it has API variables), and
+// routes in the policy that may name it.
 func TestSources(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join("..", "..")
@@ -96,6 +97,22 @@ func TestSources(t *testing.T) {
 			}
 			if in := d.New(env, slog.New(slog.NewTextHandler(io.Discard, nil))); in == nil || in.Source() != d.Source {
 				t.Errorf("New built %v, want the %s integration", in, d.Source)
+			}
+
+			switch {
+			case d.Env.APIURL != "" && d.NewAPI == nil:
+				t.Error("API variables but no NewAPI")
+			case d.Env.APIURL == "" && d.NewAPI != nil:
+				t.Error("NewAPI without API variables")
+			case d.NewAPI != nil:
+				quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+				if api := d.NewAPI(func(string) string { return "" }, quiet); api != nil {
+					t.Errorf("NewAPI built %T with no variables set", api)
+				}
+				all := func(string) string { return "https://api.example.com" }
+				if api := d.NewAPI(all, quiet); api == nil || api.Source() != d.Source {
+					t.Errorf("NewAPI with every variable set built %v, want the %s API", api, d.Source)
+				}
 			}
 
 			policy := fmt.Sprintf("routing:\n  - {when: {source: %s}, channel: C0ROUTE}\n", d.Source)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // Describe describes Freshdesk to the packages that range over sources: the
@@ -23,6 +24,13 @@ func Describe() plusone.SourceInfo {
 		},
 		New: func(env func(string) string, _ *slog.Logger) plusone.Integration {
 			return New(env("PLUSONE_FRESHDESK_WEBHOOK_SECRET"))
+		},
+		NewAPI: func(env func(string) string, log *slog.Logger) plusone.History {
+			url, key := env("PLUSONE_FRESHDESK_URL"), env("PLUSONE_FRESHDESK_API_KEY")
+			if url == "" || key == "" {
+				return nil
+			}
+			return NewAPI(url, key, option.WithLogger(log))
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // Describe describes Intercom to the packages that range over sources: the
@@ -23,6 +24,15 @@ func Describe() plusone.SourceInfo {
 		},
 		New: func(env func(string) string, _ *slog.Logger) plusone.Integration {
 			return New(env("PLUSONE_INTERCOM_WEBHOOK_SECRET"))
+		},
+		// The URL has a default (the US region): the token alone
+		// configures the API.
+		NewAPI: func(env func(string) string, log *slog.Logger) plusone.History {
+			token := env("PLUSONE_INTERCOM_ACCESS_TOKEN")
+			if token == "" {
+				return nil
+			}
+			return NewAPI(env("PLUSONE_INTERCOM_URL"), token, option.WithLogger(log))
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // Describe describes Shopify to the packages that range over sources: the
@@ -23,6 +24,13 @@ func Describe() plusone.SourceInfo {
 		},
 		New: func(env func(string) string, _ *slog.Logger) plusone.Integration {
 			return New(env("PLUSONE_SHOPIFY_WEBHOOK_SECRET"))
+		},
+		NewAPI: func(env func(string) string, log *slog.Logger) plusone.History {
+			url, token := env("PLUSONE_SHOPIFY_URL"), env("PLUSONE_SHOPIFY_ACCESS_TOKEN")
+			if url == "" || token == "" {
+				return nil
+			}
+			return NewAPI(url, token, option.WithLogger(log))
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // Describe describes Zendesk to the packages that range over sources: the
@@ -23,6 +24,13 @@ func Describe() plusone.SourceInfo {
 		},
 		New: func(env func(string) string, log *slog.Logger) plusone.Integration {
 			return New(env("PLUSONE_ZENDESK_WEBHOOK_SECRET"), WithBaseURL(env("PLUSONE_ZENDESK_URL")), WithLogger(log))
+		},
+		NewAPI: func(env func(string) string, log *slog.Logger) plusone.History {
+			url, email, token := env("PLUSONE_ZENDESK_URL"), env("PLUSONE_ZENDESK_EMAIL"), env("PLUSONE_ZENDESK_API_TOKEN")
+			if url == "" || token == "" {
+				return nil
+			}
+			return NewAPI(url, email, token, option.WithLogger(log))
 		},
 	}
 }
