@@ -78,6 +78,9 @@ type LinkPattern struct {
 	Pattern *regexp.Regexp
 	// Order is set when the id is an order's, not a ticket's.
 	Order bool
+	// Domain is the domain Slack is asked to unfurl such links under (an
+	// unfurl_domains entry of the app manifest), such as "zendesk.com".
+	Domain string
 }
 
 // SourceEnv names, in full (PLUSONE_…), the environment variables of a

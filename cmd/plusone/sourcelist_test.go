@@ -11,14 +11,16 @@ import (
 	"testing"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot"
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/memory"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestSources checks that every webhook source in sources() is complete:
-// a title, link shapes, its variables (declared by config, named as the
-// contract names them), a docs page, an entry in the webhook suite, its
-// constructors (and an API client exactly when it has API variables), and
+// a title, link shapes (under a domain the Slack manifest unfurls), its
+// variables (declared by config, named as the contract names them), a docs
+// page, an entry in the webhook suite, its constructors (and an API client exactly when it has API variables), and
 // routes in the policy that may name it.
 func TestSources(t *testing.T) {
 	t.Parallel()
@@ -29,6 +31,15 @@ func TestSources(t *testing.T) {
 	}
 	// Sources whose links are their senders' own, of no shape we know.
 	noLinks := map[plusone.Source]bool{plusone.SourceGeneric: true}
+	var manifest struct {
+		Features struct {
+			UnfurlDomains []string `yaml:"unfurl_domains"`
+		} `yaml:"features"`
+	}
+	if err := yaml.Unmarshal(bot.Manifest(), &manifest); err != nil {
+		t.Fatal(err)
+	}
+	unfurled := manifest.Features.UnfurlDomains
 	seen := map[plusone.Source]bool{}
 	for _, d := range sources() {
 		t.Run(string(d.Source), func(t *testing.T) {
@@ -50,6 +61,9 @@ func TestSources(t *testing.T) {
 			for _, p := range d.Links {
 				if p.Pattern == nil || p.Pattern.NumSubexp() < 1 {
 					t.Errorf("link pattern %v has no group for the id", p.Pattern)
+				}
+				if !slices.Contains(unfurled, p.Domain) {
+					t.Errorf("link domain %q is not among the manifest's unfurl_domains %v", p.Domain, unfurled)
 				}
 			}
 

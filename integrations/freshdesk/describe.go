@@ -15,7 +15,7 @@ func Describe() plusone.SourceInfo {
 	return plusone.SourceInfo{
 		Source: plusone.SourceFreshdesk,
 		Links: []plusone.LinkPattern{
-			{Pattern: regexp.MustCompile(`\.freshdesk\.com/(?:a/tickets|helpdesk/tickets)/(\d+)`)},
+			{Pattern: regexp.MustCompile(`\.freshdesk\.com/(?:a/tickets|helpdesk/tickets)/(\d+)`), Domain: "freshdesk.com"},
 		},
 		Env: plusone.SourceEnv{
 			WebhookSecret:  "PLUSONE_FRESHDESK_WEBHOOK_SECRET",

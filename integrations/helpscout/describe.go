@@ -14,7 +14,7 @@ func Describe() plusone.SourceInfo {
 	return plusone.SourceInfo{
 		Source: plusone.SourceHelpScout,
 		Links: []plusone.LinkPattern{
-			{Pattern: regexp.MustCompile(`helpscout\.net/conversation/(\d+)`)},
+			{Pattern: regexp.MustCompile(`helpscout\.net/conversation/(\d+)`), Domain: "helpscout.net"},
 		},
 		Env: plusone.SourceEnv{
 			WebhookSecret: "PLUSONE_HELPSCOUT_WEBHOOK_SECRET",

@@ -15,7 +15,7 @@ func Describe() plusone.SourceInfo {
 	return plusone.SourceInfo{
 		Source: plusone.SourceIntercom,
 		Links: []plusone.LinkPattern{
-			{Pattern: regexp.MustCompile(`intercom\.com/.*/conversations?/(\d+)`)},
+			{Pattern: regexp.MustCompile(`intercom\.com/.*/conversations?/(\d+)`), Domain: "intercom.com"},
 		},
 		Env: plusone.SourceEnv{
 			WebhookSecret:  "PLUSONE_INTERCOM_WEBHOOK_SECRET",

@@ -15,7 +15,7 @@ func Describe() plusone.SourceInfo {
 	return plusone.SourceInfo{
 		Source: plusone.SourceShopify,
 		Links: []plusone.LinkPattern{
-			{Pattern: regexp.MustCompile(`/admin/orders/(\d+)`), Order: true},
+			{Pattern: regexp.MustCompile(`/admin/orders/(\d+)`), Order: true, Domain: "myshopify.com"},
 		},
 		Env: plusone.SourceEnv{
 			WebhookSecret:  "PLUSONE_SHOPIFY_WEBHOOK_SECRET",

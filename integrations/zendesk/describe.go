@@ -15,7 +15,7 @@ func Describe() plusone.SourceInfo {
 	return plusone.SourceInfo{
 		Source: plusone.SourceZendesk,
 		Links: []plusone.LinkPattern{
-			{Pattern: regexp.MustCompile(`\.zendesk\.com/(?:agent/tickets|tickets|hc/[^/]+/requests)/(\d+)`)},
+			{Pattern: regexp.MustCompile(`\.zendesk\.com/(?:agent/tickets|tickets|hc/[^/]+/requests)/(\d+)`), Domain: "zendesk.com"},
 		},
 		Env: plusone.SourceEnv{
 			WebhookSecret:  "PLUSONE_ZENDESK_WEBHOOK_SECRET",
