@@ -6,23 +6,6 @@ import (
 	"time"
 )
 
-// Source names a system that sends us events. It is also the {source} of
-// POST /webhooks/{source}.
-type Source string
-
-// The sources plusone understands.
-const (
-	SourceGeneric   Source = "generic"
-	SourceZendesk   Source = "zendesk"
-	SourceShopify   Source = "shopify"
-	SourceIntercom  Source = "intercom"
-	SourceHelpScout Source = "helpscout"
-	SourceFreshdesk Source = "freshdesk"
-	SourceSlack     Source = "slack"
-	// SourceAgent marks data entered by an agent in Slack (notes, preferences).
-	SourceAgent Source = "agent"
-)
-
 // EventType says what happened. Vendors' own event names are mapped onto these.
 type EventType string
 

@@ -143,25 +143,11 @@ func shortDate(t, now time.Time) string {
 	return t.Format("Jan 2, 2006")
 }
 
-// sourceName is a source as its users know it: "Zendesk", "Help Scout".
+// sourceName is a source as its users know it (plusone.Source.Title); an
+// origin that is no source is humanized.
 func sourceName(s plusone.Source) string {
-	switch s {
-	case plusone.SourceZendesk:
-		return "Zendesk"
-	case plusone.SourceShopify:
-		return "Shopify"
-	case plusone.SourceIntercom:
-		return "Intercom"
-	case plusone.SourceHelpScout:
-		return "Help Scout"
-	case plusone.SourceFreshdesk:
-		return "Freshdesk"
-	case plusone.SourceGeneric:
-		return "Generic"
-	case plusone.SourceSlack:
-		return "Slack"
-	case plusone.SourceAgent:
-		return "Agent"
+	if t := s.Title(); t != string(s) {
+		return t
 	}
 	return humanize(string(s))
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 
@@ -88,17 +89,18 @@ type Config struct {
 }
 
 // Load reads the environment through getenv (os.Getenv in main; a map in
-// tests) and checks it. An empty variable counts as unset, so its default
+// tests) and checks it, with the API variables of sources (the webhook
+// sources' descriptions, which cmd/plusone lists). An empty variable counts as unset, so its default
 // applies.
 //
 // When something is wrong the error is Problems, listing every problem
 // found, and Load still returns the configuration with the bad values left
 // at their defaults, so that `plusone check` can go on to check the policy
 // file. Callers that start the service must stop on any error.
-func Load(getenv func(string) string) (*Config, error) {
+func Load(getenv func(string) string, sources []plusone.SourceInfo) (*Config, error) {
 	c := &Config{}
 	ps := read(c, getenv)
-	ps = append(ps, c.validate(ps)...)
+	ps = append(ps, c.validate(ps, sources)...)
 	if len(ps) > 0 {
 		return c, ps
 	}
@@ -128,44 +130,39 @@ func (c *Config) LocalMode() bool { return c.SlackBotToken == "" }
 // over Socket Mode (an app token is set) rather than over HTTP.
 func (c *Config) SocketMode() bool { return c.SlackBotToken != "" && c.SlackAppToken != "" }
 
-// WebhookSources lists the sources that may have a webhook secret, in the
-// order of the contract. Slack, which has a signing secret instead, is not
-// among them.
-func WebhookSources() []plusone.Source {
-	return []plusone.Source{plusone.SourceZendesk, plusone.SourceShopify, plusone.SourceIntercom,
-		plusone.SourceHelpScout, plusone.SourceFreshdesk, plusone.SourceGeneric}
-}
-
-// OpenWebhooks lists, in the order of WebhookSources, the sources with a
-// webhook secret: those whose endpoint is open.
-func (c *Config) OpenWebhooks() []plusone.Source {
+// OpenWebhooks lists, in the order of sources, the sources with a webhook
+// secret: those whose endpoint is open.
+func (c *Config) OpenWebhooks(sources []plusone.SourceInfo) []plusone.Source {
 	var out []plusone.Source
-	for _, s := range WebhookSources() {
-		if c.WebhookSecret(string(s)) != "" {
-			out = append(out, s)
+	for _, d := range sources {
+		if c.WebhookSecret(d) != "" {
+			out = append(out, d.Source)
 		}
 	}
 	return out
 }
 
-// WebhookSecret returns the webhook secret of source ("zendesk", "shopify",
-// "intercom", "helpscout", "freshdesk" or "generic"), or "" when it has none
-// or the source is unknown. A source without a secret has no endpoint.
-func (c *Config) WebhookSecret(source string) string {
-	switch strings.ToLower(source) {
-	case "zendesk":
-		return c.ZendeskWebhookSecret
-	case "shopify":
-		return c.ShopifyWebhookSecret
-	case "intercom":
-		return c.IntercomWebhookSecret
-	case "helpscout":
-		return c.HelpScoutWebhookSecret
-	case "freshdesk":
-		return c.FreshdeskWebhookSecret
-	case "generic":
-		return c.GenericWebhookSecret
-	default:
+// WebhookSecret returns the webhook secret of the source d describes, or ""
+// when it has none. A source without a secret has no endpoint.
+func (c *Config) WebhookSecret(d plusone.SourceInfo) string {
+	return c.Var(d.Env.WebhookSecret)
+}
+
+// Var returns the value of the text variable named in full
+// ("PLUSONE_ZENDESK_URL"), its default applied; "" when it is unset or
+// plusone has no such text variable. Sources read their settings with it.
+func (c *Config) Var(name string) string {
+	short, ok := strings.CutPrefix(name, Prefix)
+	if !ok {
 		return ""
 	}
+	for _, v := range variables() {
+		if v.name == short {
+			if f := reflect.ValueOf(c).Elem().Field(v.index); f.Kind() == reflect.String {
+				return f.String()
+			}
+			return ""
+		}
+	}
+	return ""
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plusone-hq/plusone"
 )
 
 // env returns a getenv over vars, whose keys lack the PLUSONE_ prefix.
@@ -34,7 +36,7 @@ func problemsOf(t *testing.T, err error) Problems {
 
 func TestLoadDefaults(t *testing.T) {
 	t.Parallel()
-	c, err := Load(env(nil))
+	c, err := Load(env(nil), testSources())
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -92,7 +94,7 @@ func TestLoadValues(t *testing.T) {
 		"WORKERS":                  "8",
 		"SLACK_PACE":               "0",
 		"LEASE":                    "90s",
-	}))
+	}), testSources())
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -108,14 +110,21 @@ func TestLoadValues(t *testing.T) {
 	if c.LocalMode() || !c.SocketMode() {
 		t.Errorf("LocalMode, SocketMode = %v, %v; want false, true", c.LocalMode(), c.SocketMode())
 	}
-	for source, want := range map[string]string{"zendesk": "zd", "shopify": "sh", "intercom": "ic",
-		"helpscout": "hs", "freshdesk": "fd", "generic": "gen", "Zendesk": "zd", "slack": "", "": ""} {
-		if got := c.WebhookSecret(source); got != want {
-			t.Errorf("WebhookSecret(%q) = %q, want %q", source, got, want)
+	want := map[plusone.Source]string{"zendesk": "zd", "shopify": "sh", "intercom": "ic",
+		"helpscout": "hs", "freshdesk": "fd", "generic": "gen"}
+	for _, d := range testSources() {
+		if got := c.WebhookSecret(d); got != want[d.Source] {
+			t.Errorf("WebhookSecret(%s) = %q, want %q", d.Source, got, want[d.Source])
 		}
 	}
-	if len(WebhookSources()) != 6 {
-		t.Errorf("WebhookSources() = %v, want six", WebhookSources())
+	if got := c.OpenWebhooks(testSources()); len(got) != 6 || got[0] != plusone.SourceZendesk {
+		t.Errorf("OpenWebhooks = %v, want all six in the contract's order", got)
+	}
+	for name, want := range map[string]string{"PLUSONE_ZENDESK_WEBHOOK_SECRET": "zd", "PLUSONE_INTERCOM_URL": "https://api.intercom.io",
+		"ZENDESK_WEBHOOK_SECRET": "", "PLUSONE_WORKERS": "", "PLUSONE_NO_SUCH": ""} {
+		if got := c.Var(name); got != want {
+			t.Errorf("Var(%s) = %q, want %q", name, got, want)
+		}
 	}
 }
 
@@ -172,7 +181,7 @@ func TestLoadProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := Load(env(tt.vars))
+			c, err := Load(env(tt.vars), testSources())
 			if c == nil {
 				t.Fatal("Load returned no Config with its problems")
 			}
@@ -192,7 +201,7 @@ func TestLoadCollectsEveryProblem(t *testing.T) {
 		"SLACK_BOT_TOKEN": "xoxp-wrong",
 		"WORKERS":         "many",
 		"LEASE":           "forever",
-	}))
+	}), testSources())
 	ps := problemsOf(t, err)
 	var vars []string
 	for _, p := range ps {
@@ -229,7 +238,7 @@ func TestSecretsRedacted(t *testing.T) {
 	for k, v := range secrets {
 		vars[k] = v
 	}
-	c, err := Load(env(vars))
+	c, err := Load(env(vars), testSources())
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -257,7 +266,7 @@ func TestProblemsDoNotShowSecrets(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"SLACK_BOT_TOKEN": "SECRET-not-xoxb", "SLACK_APP_TOKEN": "SECRET-not-xapp",
 		"DATABASE_URL": "postgres://u:SECRET@[bad", "SLACK_API_URL": "ftp://u:SECRET@slack.example/",
-	}))
+	}), testSources())
 	ps := problemsOf(t, err)
 	if len(ps) < 4 {
 		t.Errorf("want at least 4 problems, got:\n%v", err)

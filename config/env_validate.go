@@ -8,14 +8,17 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/plusone-hq/plusone"
 )
 
 // channelID matches a Slack public (C…) or private (G…) channel ID.
 var channelID = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 
-// validate checks the values read and normalises SlackAPIURL. Variables in
-// failed (parse problems) are not checked again.
-func (c *Config) validate(failed Problems) Problems {
+// validate checks the values read, the API variables of sources among
+// them, and normalises SlackAPIURL. Variables in failed (parse problems)
+// are not checked again.
+func (c *Config) validate(failed Problems, sources []plusone.SourceInfo) Problems {
 	var ps Problems
 	bad := func(name string) bool {
 		return slices.ContainsFunc(failed, func(p Problem) bool { return p.Variable == Prefix+name })
@@ -34,21 +37,21 @@ func (c *Config) validate(failed Problems) Problems {
 		add("MAX_BODY_BYTES", "must be more than 0 (bytes), e.g. 1048576")
 	}
 	c.validateSlack(add)
-	for _, u := range []struct {
-		name string
-		val  string
-	}{
-		{"SLACK_API_URL", c.SlackAPIURL}, {"OPENAI_BASE_URL", c.OpenAIBaseURL}, {"ZENDESK_URL", c.ZendeskURL},
-		{"SHOPIFY_URL", c.ShopifyURL}, {"INTERCOM_URL", c.IntercomURL}, {"FRESHDESK_URL", c.FreshdeskURL},
-	} {
-		if msg := checkHTTPURL(u.val); msg != "" {
-			add(u.name, "%s", msg)
+	urls := []string{Prefix + "SLACK_API_URL", Prefix + "OPENAI_BASE_URL"}
+	for _, d := range sources {
+		if d.Env.APIURL != "" {
+			urls = append(urls, d.Env.APIURL)
+		}
+	}
+	for _, name := range urls {
+		if msg := checkHTTPURL(c.Var(name)); msg != "" {
+			add(strings.TrimPrefix(name, Prefix), "%s", msg)
 		}
 	}
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // the Slack client appends method names to it
 	}
-	c.validateVendors(add)
+	c.validateVendors(add, sources)
 	c.validateTuning(add)
 	return ps
 }
@@ -89,20 +92,29 @@ func (c *Config) validateSlack(add func(string, string, ...any)) {
 	}
 }
 
-// validateVendors checks that each vendor API is configured completely or
-// not at all.
-func (c *Config) validateVendors(add func(string, string, ...any)) {
-	together := func(vars ...[2]string) {
+// validateVendors checks that each source's API is configured completely
+// or not at all: its variables without a default are set together.
+func (c *Config) validateVendors(add func(string, string, ...any), sources []plusone.SourceInfo) {
+	defaults := map[string]bool{}
+	for _, v := range variables() {
+		defaults[Prefix+v.name] = v.def != ""
+	}
+	for _, d := range sources {
+		if d.Env.APIURL == "" {
+			continue
+		}
 		var set, unset []string
-		for _, v := range vars {
-			if v[1] != "" {
-				set = append(set, Prefix+v[0])
-			} else {
-				unset = append(unset, v[0])
+		for _, name := range append([]string{d.Env.APIURL}, d.Env.APICredentials...) {
+			switch {
+			case defaults[name]:
+			case c.Var(name) != "":
+				set = append(set, name)
+			default:
+				unset = append(unset, strings.TrimPrefix(name, Prefix))
 			}
 		}
 		if len(set) == 0 {
-			return
+			continue
 		}
 		verb := "is"
 		if len(set) > 1 {
@@ -112,9 +124,6 @@ func (c *Config) validateVendors(add func(string, string, ...any)) {
 			add(name, "required when %s %s set", strings.Join(set, " and "), verb)
 		}
 	}
-	together([2]string{"ZENDESK_URL", c.ZendeskURL}, [2]string{"ZENDESK_EMAIL", c.ZendeskEmail}, [2]string{"ZENDESK_API_TOKEN", c.ZendeskAPIToken})
-	together([2]string{"SHOPIFY_URL", c.ShopifyURL}, [2]string{"SHOPIFY_ACCESS_TOKEN", c.ShopifyAccessToken})
-	together([2]string{"FRESHDESK_URL", c.FreshdeskURL}, [2]string{"FRESHDESK_API_KEY", c.FreshdeskAPIKey})
 	if c.ZendeskEmail != "" && !strings.Contains(c.ZendeskEmail, "@") {
 		add("ZENDESK_EMAIL", "%q is not an email address", c.ZendeskEmail)
 	}

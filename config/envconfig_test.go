@@ -55,7 +55,7 @@ func TestEnvconfigAgreesOnValues(t *testing.T) {
 	if err := envconfig.Process("plusone", &theirs); err != nil {
 		t.Fatal(err)
 	}
-	ours, err := Load(env(vars))
+	ours, err := Load(env(vars), testSources())
 	if err != nil {
 		t.Fatal(err)
 	}

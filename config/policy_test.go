@@ -369,7 +369,7 @@ func TestCheck(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("currency: USD\ntiers:\n  loyal: {min_spnd: 1}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, policy, err := Check(env(map[string]string{"POLICY_FILE": bad, "WORKERS": "0"}))
+	cfg, policy, err := Check(env(map[string]string{"POLICY_FILE": bad, "WORKERS": "0"}), testSources())
 	if cfg == nil || policy != nil || err == nil {
 		t.Fatalf("Check = %v, %v, %v; want a config, no policy and an error", cfg, policy, err)
 	}
@@ -380,12 +380,12 @@ func TestCheck(t *testing.T) {
 	problemsOf(t, err)
 	policyProblemsOf(t, err)
 
-	cfg, policy, err = Check(env(nil))
+	cfg, policy, err = Check(env(nil), testSources())
 	if err != nil || cfg == nil || !reflect.DeepEqual(policy, plusone.DefaultPolicy()) {
 		t.Errorf("Check(empty) = %v, %+v, %v; want the default policy", cfg, policy, err)
 	}
 	good, _ := filepath.Abs("testdata/contract.yaml")
-	if _, policy, err = Check(env(map[string]string{"POLICY_FILE": good})); err != nil || len(policy.Gestures) != 2 {
+	if _, policy, err = Check(env(map[string]string{"POLICY_FILE": good}), testSources()); err != nil || len(policy.Gestures) != 2 {
 		t.Errorf("Check(contract) = %+v, %v", policy, err)
 	}
 }

@@ -118,7 +118,7 @@ func (w *Writer) run(ctx, bg context.Context, worker string, j *plusone.Job) {
 	if code == plusone.EINVALID || code == plusone.EUNAUTHORIZED || j.Attempts >= w.MaxAttempts {
 		log.Error("write-back failed for good", "err", err)
 		_ = s.Store.ParkJob(bg, j.ID, worker, err.Error())
-		_ = s.WritebackResult(bg, wb.RequestID, fmt.Sprintf("could not write back to %s: %s", title(wb.Target), plusone.ErrorMessage(err)), false)
+		_ = s.WritebackResult(bg, wb.RequestID, fmt.Sprintf("could not write back to %s: %s", wb.Target.Title(), plusone.ErrorMessage(err)), false)
 		return
 	}
 	delay := workloop.Backoff(j.Attempts, w.RetryBase, w.RetryMax)
@@ -183,11 +183,4 @@ func (w *Writer) write(ctx, bg context.Context, wb Writeback) (string, error) {
 	default:
 		return "", plusone.Errorf(plusone.EINVALID, "unknown write-back target %q", wb.Target)
 	}
-}
-
-func title(s plusone.Source) string {
-	if s == "" {
-		return ""
-	}
-	return strings.ToUpper(string(s[:1])) + string(s[1:])
 }

@@ -125,18 +125,10 @@ func preferredChannel(tickets []plusone.TicketRecord) string {
 }
 
 func channelName(t plusone.TicketRecord) string {
-	source := map[plusone.Source]string{
-		plusone.SourceZendesk: "Zendesk", plusone.SourceIntercom: "Intercom", plusone.SourceHelpScout: "Help Scout",
-		plusone.SourceFreshdesk: "Freshdesk", plusone.SourceShopify: "Shopify", plusone.SourceSlack: "Slack",
-		plusone.SourceGeneric: "your systems",
-	}[t.Source]
-	if source == "" {
-		source = string(t.Source)
-	}
 	if t.Channel == "" {
-		return source
+		return t.Source.Title()
 	}
-	return t.Channel + " (" + source + ")"
+	return t.Channel + " (" + t.Source.Title() + ")"
 }
 
 func contactHours(tickets []plusone.TicketRecord, loc *time.Location) string {

@@ -4,32 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"regexp"
 
 	"github.com/plusone-hq/plusone"
 )
 
-// linkPattern recognises the URL of a ticket, conversation or order at a
-// vendor: the source, whether it names an order, and the id's group.
-type linkPattern struct {
-	source plusone.Source
-	order  bool
-	re     *regexp.Regexp
-}
-
-// linkPatterns lists the vendor URL shapes plusone unfurls.
-func linkPatterns() []linkPattern {
-	return []linkPattern{
-		{plusone.SourceZendesk, false, regexp.MustCompile(`\.zendesk\.com/(?:agent/tickets|tickets|hc/[^/]+/requests)/(\d+)`)},
-		{plusone.SourceIntercom, false, regexp.MustCompile(`intercom\.com/.*/conversations?/(\d+)`)},
-		{plusone.SourceHelpScout, false, regexp.MustCompile(`helpscout\.net/conversation/(\d+)`)},
-		{plusone.SourceFreshdesk, false, regexp.MustCompile(`\.freshdesk\.com/(?:a/tickets|helpdesk/tickets)/(\d+)`)},
-		{plusone.SourceShopify, true, regexp.MustCompile(`/admin/orders/(\d+)`)},
-	}
-}
-
-// ParseLink tells which ticket or order a vendor URL points at.
-func ParseLink(link string) (source plusone.Source, id string, order, ok bool) {
+// ParseLink tells which ticket or order a vendor URL points at, by the
+// link shapes of sources.
+func ParseLink(sources []plusone.SourceInfo, link string) (source plusone.Source, id string, order, ok bool) {
 	u, err := url.Parse(link)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", "", false, false
@@ -38,9 +19,11 @@ func ParseLink(link string) (source plusone.Source, id string, order, ok bool) {
 	if u.Fragment != "" {
 		s += "/" + u.Fragment // Intercom puts the conversation in the fragment sometimes
 	}
-	for _, p := range linkPatterns() {
-		if m := p.re.FindStringSubmatch(s); m != nil {
-			return p.source, m[1], p.order, true
+	for _, src := range sources {
+		for _, p := range src.Links {
+			if m := p.Pattern.FindStringSubmatch(s); m != nil {
+				return src.Source, m[1], p.Order, true
+			}
 		}
 	}
 	return "", "", false, false
@@ -50,7 +33,7 @@ func ParseLink(link string) (source plusone.Source, id string, order, ok bool) {
 // URL belongs to, with that ticket when it is one; ok is false for a URL
 // plusone does not know.
 func (s *Service) ByLink(ctx context.Context, link string) (*plusone.ContextCard, bool, error) {
-	source, id, order, ok := ParseLink(link)
+	source, id, order, ok := ParseLink(s.Sources, link)
 	if !ok {
 		return nil, false, nil
 	}

@@ -15,6 +15,8 @@ type Service struct {
 	Store  plusone.Store
 	Policy func() *plusone.Policy
 	Clock  func() time.Time
+	// Sources are the webhook sources, whose link shapes ByLink knows.
+	Sources []plusone.SourceInfo
 	// Changed is called after cards changed (to wake card delivery).
 	Changed func()
 }

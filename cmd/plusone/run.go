@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // check prints every problem of the environment and the policy file.
 func check(getenv func(string) string, stdout io.Writer) error {
-	cfg, policy, err := config.Check(getenv)
+	cfg, policy, err := config.Check(getenv, sources())
 	if err != nil {
 		fmt.Fprintln(stdout, "plusone check: problems found")
 		for _, line := range strings.Split(err.Error(), "\n") {
@@ -83,26 +83,26 @@ func check(getenv func(string) string, stdout io.Writer) error {
 		mode = "Slack over Socket Mode"
 	}
 	driver, _ := cfg.Database()
-	var sources []string
-	for _, s := range cfg.OpenWebhooks() {
-		sources = append(sources, string(s))
+	var open []string
+	for _, s := range cfg.OpenWebhooks(sources()) {
+		open = append(open, string(s))
 	}
-	if len(sources) == 0 {
-		sources = []string{"none (set PLUSONE_<SOURCE>_WEBHOOK_SECRET)"}
+	if len(open) == 0 {
+		open = []string{"none (set PLUSONE_<SOURCE>_WEBHOOK_SECRET)"}
 	}
 	policyName := "built-in"
 	if cfg.PolicyFile != "" {
 		policyName = cfg.PolicyFile
 	}
 	fmt.Fprintf(stdout, "plusone check: ok\n  mode: %s\n  store: %s\n  webhooks: %s\n  policy: %s (%d gestures)\n",
-		mode, driver, strings.Join(sources, ", "), policyName, len(policy.Gestures))
+		mode, driver, strings.Join(open, ", "), policyName, len(policy.Gestures))
 	return nil
 }
 
 // load reads the environment through getenv and the policy file it names
 // (once), for serve; the logger writes to stderr.
 func load(getenv func(string) string, stderr io.Writer) (*config.Config, *config.Live, *slog.Logger, error) {
-	cfg, err := config.Load(getenv)
+	cfg, err := config.Load(getenv, sources())
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("configuration:\n%w", err)
 	}

@@ -71,9 +71,10 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		Clock: clock, Log: log, Metrics: m,
 		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 	}
-	apis := newVendorAPIs(cfg, log)
+	list := sources()
+	apis := newVendorAPIs(cfg, list, log)
 	history, enrichers := histories(cfg, apis)
-	all := integrations(cfg, log)
+	all := integrations(cfg, list, log)
 	chat := slackChat(cfg, current)
 	applier := &pipeline.Applier{Policy: current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history)}
 	backfiller := &pipeline.Backfiller{
@@ -93,17 +94,17 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Applied: func() { deliverer.Wake(); backfiller.Wake() },
 	}
-	intake := webhookSources(cfg, all)
+	intake := webhookSources(cfg, list, all)
 	srv := &server.Server{
 		Store:   store,
 		Sources: intake,
-		Known:   config.WebhookSources(),
+		Known:   known(list),
 		MaxBody: cfg.MaxBodyBytes,
 		Clock:   clock, Log: log, Metrics: m,
 		Stored:        processor.Wake,
 		IntakeTimeout: cfg.IntakeTimeout,
 	}
-	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake}
+	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake, Sources: list}
 	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
 		Writeback: apis.writebackTargets()}
 	if err := gest.LoadOverrides(ctx); err != nil {

@@ -12,29 +12,20 @@ import (
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
-	"github.com/plusone-hq/plusone/integrations/freshdesk"
-	"github.com/plusone-hq/plusone/integrations/generic"
-	"github.com/plusone-hq/plusone/integrations/helpscout"
-	"github.com/plusone-hq/plusone/integrations/intercom"
-	"github.com/plusone-hq/plusone/integrations/shopify"
 	"github.com/plusone-hq/plusone/integrations/slackchat"
-	"github.com/plusone-hq/plusone/integrations/zendesk"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/slack-go/slack"
 )
 
-// integrations builds every webhook integration with the configured
-// secrets; a source without a secret can still parse what was stored
-// before. Build them once: parsers and webhookSources share them.
-func integrations(cfg *config.Config, log *slog.Logger) map[plusone.Source]plusone.Integration {
-	return map[plusone.Source]plusone.Integration{
-		plusone.SourceGeneric:   generic.New(cfg.GenericWebhookSecret),
-		plusone.SourceZendesk:   zendesk.New(cfg.ZendeskWebhookSecret, zendesk.WithBaseURL(cfg.ZendeskURL), zendesk.WithLogger(log)),
-		plusone.SourceShopify:   shopify.New(cfg.ShopifyWebhookSecret),
-		plusone.SourceIntercom:  intercom.New(cfg.IntercomWebhookSecret),
-		plusone.SourceHelpScout: helpscout.New(cfg.HelpScoutWebhookSecret),
-		plusone.SourceFreshdesk: freshdesk.New(cfg.FreshdeskWebhookSecret),
+// integrations builds the integration of every source with its
+// configured variables; a source without a secret can still parse what was
+// stored before. Build them once: parsers and webhookSources share them.
+func integrations(cfg *config.Config, list []plusone.SourceInfo, log *slog.Logger) map[plusone.Source]plusone.Integration {
+	m := map[plusone.Source]plusone.Integration{}
+	for _, d := range list {
+		m[d.Source] = d.New(cfg.Var, log)
 	}
+	return m
 }
 
 // parsers are all integrations, Slack chat included: the workers parse
@@ -53,10 +44,19 @@ func slackChat(cfg *config.Config, policy func() *plusone.Policy) *slackchat.Sou
 
 // webhookSources are the integrations of all whose endpoint is open: those
 // with a secret.
-func webhookSources(cfg *config.Config, all map[plusone.Source]plusone.Integration) map[plusone.Source]plusone.Integration {
+func webhookSources(cfg *config.Config, list []plusone.SourceInfo, all map[plusone.Source]plusone.Integration) map[plusone.Source]plusone.Integration {
 	out := map[plusone.Source]plusone.Integration{}
-	for _, name := range cfg.OpenWebhooks() {
+	for _, name := range cfg.OpenWebhooks(list) {
 		out[name] = all[name]
+	}
+	return out
+}
+
+// known names the sources of list.
+func known(list []plusone.SourceInfo) []plusone.Source {
+	out := make([]plusone.Source, len(list))
+	for i, d := range list {
+		out[i] = d.Source
 	}
 	return out
 }
@@ -73,49 +73,34 @@ func sortedSources[V any](m map[plusone.Source]V) []plusone.Source {
 	return slices.Sorted(maps.Keys(m))
 }
 
-// vendorAPIs are the vendor API clients, each built once when configured
-// (nil otherwise) and shared by back-fill, enrichment and write-back, so
-// that an account has one rate pacer and one cache.
-type vendorAPIs struct {
-	zendesk   *zendesk.API
-	shopify   *shopify.API
-	intercom  *intercom.API
-	freshdesk *freshdesk.API
-}
+// vendorAPIs are the vendor API clients of the sources, each built once
+// when configured (absent otherwise) and shared by back-fill, enrichment
+// and write-back, so that an account has one rate pacer and one cache.
+type vendorAPIs map[plusone.Source]plusone.History
 
-func newVendorAPIs(cfg *config.Config, log *slog.Logger) vendorAPIs {
-	var v vendorAPIs
-	if cfg.ZendeskURL != "" && cfg.ZendeskAPIToken != "" {
-		v.zendesk = zendesk.NewAPI(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskAPIToken, zendesk.WithAPILogger(log))
-	}
-	if cfg.ShopifyURL != "" && cfg.ShopifyAccessToken != "" {
-		v.shopify = shopify.NewAPI(cfg.ShopifyURL, cfg.ShopifyAccessToken, shopify.WithAPILogger(log))
-	}
-	if cfg.IntercomAccessToken != "" {
-		v.intercom = intercom.NewAPI(cfg.IntercomURL, cfg.IntercomAccessToken, intercom.WithAPILogger(log))
-	}
-	if cfg.FreshdeskURL != "" && cfg.FreshdeskAPIKey != "" {
-		v.freshdesk = freshdesk.NewAPI(cfg.FreshdeskURL, cfg.FreshdeskAPIKey, freshdesk.WithAPILogger(log))
+func newVendorAPIs(cfg *config.Config, list []plusone.SourceInfo, log *slog.Logger) vendorAPIs {
+	v := vendorAPIs{}
+	for _, d := range list {
+		if d.NewAPI == nil {
+			continue
+		}
+		if api := d.NewAPI(cfg.Var, log); api != nil {
+			v[d.Source] = api
+		}
 	}
 	return v
 }
 
 // histories are the vendor APIs configured for back-fill, and enrichers the
-// ones that complete events. Only non-nil clients go into the maps.
+// ones that complete events (Slack's among them).
 func histories(cfg *config.Config, apis vendorAPIs) (map[plusone.Source]plusone.History, map[plusone.Source]plusone.Enricher) {
 	h := map[plusone.Source]plusone.History{}
 	en := map[plusone.Source]plusone.Enricher{}
-	if apis.zendesk != nil {
-		h[plusone.SourceZendesk], en[plusone.SourceZendesk] = apis.zendesk, apis.zendesk
-	}
-	if apis.shopify != nil {
-		h[plusone.SourceShopify] = apis.shopify
-	}
-	if apis.intercom != nil {
-		h[plusone.SourceIntercom] = apis.intercom
-	}
-	if apis.freshdesk != nil {
-		h[plusone.SourceFreshdesk] = apis.freshdesk
+	for source, api := range apis {
+		h[source] = api
+		if e, ok := api.(plusone.Enricher); ok {
+			en[source] = e
+		}
 	}
 	if cfg.SlackBotToken != "" {
 		en[plusone.SourceSlack] = slackchat.NewAPI(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
@@ -128,11 +113,12 @@ func histories(cfg *config.Config, apis vendorAPIs) (map[plusone.Source]plusone.
 
 // writebackTargets are the systems granted gestures are written back to.
 func (v vendorAPIs) writebackTargets() []plusone.Source {
+	zd, sh := v.writebackClients()
 	var out []plusone.Source
-	if v.zendesk != nil {
+	if zd != nil {
 		out = append(out, plusone.SourceZendesk)
 	}
-	if v.shopify != nil {
+	if sh != nil {
 		out = append(out, plusone.SourceShopify)
 	}
 	return out
@@ -140,16 +126,10 @@ func (v vendorAPIs) writebackTargets() []plusone.Source {
 
 // writebackClients are the vendor APIs granted gestures are written back
 // through, when configured; an unconfigured one is a nil interface (never
-// an interface holding a nil pointer).
+// an interface holding a nil pointer: the map holds only built clients).
 func (v vendorAPIs) writebackClients() (gestures.ZendeskNotes, gestures.ShopifyDiscounts) {
-	var zd gestures.ZendeskNotes
-	var sh gestures.ShopifyDiscounts
-	if v.zendesk != nil {
-		zd = v.zendesk
-	}
-	if v.shopify != nil {
-		sh = v.shopify
-	}
+	zd, _ := v[plusone.SourceZendesk].(gestures.ZendeskNotes)
+	sh, _ := v[plusone.SourceShopify].(gestures.ShopifyDiscounts)
 	return zd, sh
 }
 

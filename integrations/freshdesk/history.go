@@ -12,6 +12,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/htmltext"
 	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // API reads a customer's past tickets from the Freshdesk REST API (v2,
@@ -45,21 +46,18 @@ const everSince = "2000-01-01T00:00:00Z"
 // "https://acme.freshdesk.com"; the scheme may be left out) that
 // authenticates with an agent's API key (HTTP Basic "<key>:X"). Ticket
 // links are <baseURL>/helpdesk/tickets/<id>, as {{ticket.url}} renders
-// them; WithLinkBaseURL changes the address.
-func NewAPI(baseURL, apiKey string, opts ...APIOption) *API {
-	cfg := defaultAPIConfig()
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
+// them; option.WithLinkBase changes the address (the helpdesk's own
+// domain, as {{ticket.url}} renders it in the automation rules, so that
+// both link a ticket alike).
+func NewAPI(baseURL, apiKey string, opts ...option.Option) *API {
+	cfg := vendorapi.NewConfig(nil, opts)
 	base := cleanDomainURL(baseURL)
-	links := cfg.linkBase
+	links := cleanDomainURL(cfg.LinkBase)
 	if links == "" {
 		links = base
 	}
 	pacer := vendorapi.NewPacer(vendorapi.PacerConfig{Name: "freshdesk", Delay: rateLimitDelay, Log: cfg.Log, Now: cfg.Now})
-	a := &API{api: vendorapi.New(cfg.Config, base, vendor(), pacer.Hooks()), links: links, log: cfg.Log}
+	a := &API{api: vendorapi.New(cfg, base, vendor(), pacer.Hooks()), links: links, log: cfg.Log}
 	a.api.Resty().SetBasicAuth(apiKey, "X")
 	return a
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/freshdesk"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // The fake helpdesk's API key, its ticket links and its customer Jane.
@@ -45,12 +46,12 @@ func newFake(t *testing.T, intercept historytest.Intercept) *historytest.Server 
 
 // api returns a client of the fake s, linking tickets on the webhook tests'
 // domain, with short backoffs.
-func api(s *historytest.Server, opts ...freshdesk.APIOption) *freshdesk.API {
+func api(s *historytest.Server, opts ...option.Option) *freshdesk.API {
 	return apiWithKey(s, apiKey, opts...)
 }
 
-func apiWithKey(s *historytest.Server, key string, opts ...freshdesk.APIOption) *freshdesk.API {
-	base := []freshdesk.APIOption{freshdesk.WithLinkBaseURL(links), freshdesk.WithRetryWait(10 * time.Millisecond)}
+func apiWithKey(s *historytest.Server, key string, opts ...option.Option) *freshdesk.API {
+	base := []option.Option{option.WithLinkBase(links), option.WithRetryWait(10 * time.Millisecond)}
 	return freshdesk.NewAPI(s.URL, key, append(base, opts...)...)
 }
 

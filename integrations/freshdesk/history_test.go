@@ -9,6 +9,7 @@ import (
 	"github.com/plusone-hq/plusone/integrations/freshdesk"
 	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // jane is the customer of the fixtures, as her contact describes her.
@@ -113,8 +114,8 @@ func TestHistorySuite(t *testing.T) {
 		Source: plusone.SourceFreshdesk,
 		Start:  newFake,
 		API: func(url, key string, o historytest.Options) plusone.History {
-			return freshdesk.NewAPI(url, key, freshdesk.WithLinkBaseURL(links), freshdesk.WithRetryWait(10*time.Millisecond),
-				freshdesk.WithRetries(o.Retries), freshdesk.WithTimeout(o.Timeout))
+			return freshdesk.NewAPI(url, key, option.WithLinkBase(links), option.WithRetryWait(10*time.Millisecond),
+				option.WithRetries(o.Retries), option.WithTimeout(o.Timeout))
 		},
 		Token:       apiKey,
 		Query:       plusone.HistoryQuery{Email: "jane.doe@example.com"},
@@ -153,7 +154,7 @@ func TestNewAPILinks(t *testing.T) {
 	s := newFake(t, nil)
 	// A base with /api/v2 and without a scheme's slash; links default to
 	// the base. Nil options are ignored.
-	got, err := freshdesk.NewAPI(s.URL+"/api/v2/", apiKey, nil, freshdesk.WithHTTPClient(nil)).
+	got, err := freshdesk.NewAPI(s.URL+"/api/v2/", apiKey, nil, option.WithHTTPClient(nil)).
 		History(t.Context(), plusone.HistoryQuery{ExternalID: janeID, Limit: 1})
 	if err != nil {
 		t.Fatal(err)

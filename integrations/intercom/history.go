@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // API reads a customer's past conversations from the Intercom REST API
@@ -17,7 +19,7 @@ import (
 // Endpoints: POST /contacts/search (by email) or GET /contacts/{id}, then
 // POST /conversations/search for her contact ids, newest first, with
 // cursor pagination (pagination.starting_after); GET /me once for the
-// workspace's app id, which conversation links need, unless WithAppID gives
+// workspace's app id, which conversation links need, unless option.WithAppID gives
 // it.
 type API struct {
 	api *vendorapi.Client
@@ -35,6 +37,16 @@ const DefaultHistoryLimit = 100
 // maxPerPage is the largest page of conversations Intercom serves.
 const maxPerPage = 150
 
+// The API's defaults.
+const (
+	// DefaultBaseURL is Intercom's US region; the EU and Australian
+	// workspaces use https://api.eu.intercom.io and https://api.au.intercom.io.
+	DefaultBaseURL = "https://api.intercom.io"
+	// APIVersion is the Intercom-Version the client sends; the shapes it
+	// reads are those of this version.
+	APIVersion = "2.14"
+)
+
 // maxConversationPages bounds how many pages of conversations one History
 // call reads, whatever the query says.
 const maxConversationPages = 50
@@ -42,12 +54,13 @@ const maxConversationPages = 50
 // NewAPI returns a client of the Intercom API at baseURL (DefaultBaseURL
 // when empty; the EU and Australian regions have their own) that
 // authenticates with an access token of an Intercom app.
-func NewAPI(baseURL, token string, opts ...APIOption) *API {
-	cfg := defaultAPIConfig()
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+// option.WithAppID gives the workspace's app id that conversation links
+// are built with; without it the client asks GET /me once.
+func NewAPI(baseURL, token string, opts ...option.Option) *API {
+	cfg := vendorapi.NewConfig(nil, opts)
+	appID := strings.TrimSpace(cfg.AppID)
+	if !urlSafe(appID) {
+		appID = ""
 	}
 	base := vendorapi.CleanBaseURL(baseURL)
 	if base == "" {
@@ -56,7 +69,7 @@ func NewAPI(baseURL, token string, opts ...APIOption) *API {
 	pacer := vendorapi.NewPacer(vendorapi.PacerConfig{Name: "intercom", Delay: rateLimitDelay, Log: cfg.Log, Now: cfg.Now})
 	hooks := pacer.Hooks()
 	hooks.Wait = retryWait(cfg.Now)
-	a := &API{api: vendorapi.New(cfg.Config, base, vendor(), hooks), log: cfg.Log, appID: cfg.appID}
+	a := &API{api: vendorapi.New(cfg, base, vendor(), hooks), log: cfg.Log, appID: appID}
 	a.api.Resty().SetAuthToken(token).SetHeader("Intercom-Version", APIVersion)
 	return a
 }

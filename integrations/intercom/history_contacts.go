@@ -77,7 +77,7 @@ func (a *API) findContacts(ctx context.Context, q plusone.HistoryQuery) ([]apiCo
 }
 
 // workspace returns the app id of the workspace, which conversation links
-// need: WithAppID's, or GET /me's app.id_code, asked once. Without one the
+// need: option.WithAppID's, or GET /me's app.id_code, asked once. Without one the
 // conversations have no links.
 func (a *API) workspace(ctx context.Context) (string, error) {
 	a.mu.Lock()

@@ -14,6 +14,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/intercom"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // The fake workspace's access token, app id and customer Jane.
@@ -75,12 +76,12 @@ func newFake(t *testing.T, intercept historytest.Intercept) *historytest.Server 
 }
 
 // api returns a client of the fake s, with short backoffs.
-func api(s *historytest.Server, opts ...intercom.APIOption) *intercom.API {
+func api(s *historytest.Server, opts ...option.Option) *intercom.API {
 	return apiWithToken(s, accessToken, opts...)
 }
 
-func apiWithToken(s *historytest.Server, token string, opts ...intercom.APIOption) *intercom.API {
-	base := []intercom.APIOption{intercom.WithRetryWait(10 * time.Millisecond)}
+func apiWithToken(s *historytest.Server, token string, opts ...option.Option) *intercom.API {
+	base := []option.Option{option.WithRetryWait(10 * time.Millisecond)}
 	return intercom.NewAPI(s.URL, token, append(base, opts...)...)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/plusone-hq/plusone/integrations/intercom"
 	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // jane is the customer of the fixtures, as the conversations name her and
@@ -92,7 +93,7 @@ func TestHistoryPagesThroughConversations(t *testing.T) {
 func TestHistoryByContactID(t *testing.T) {
 	t.Parallel()
 	s := newFake(t, nil)
-	api := api(s, intercom.WithAppID(appID))
+	api := api(s, option.WithAppID(appID))
 	for range 2 {
 		got, err := api.History(t.Context(), plusone.HistoryQuery{ExternalID: janeID, Email: "someone.else@example.com"})
 		if err != nil {
@@ -176,7 +177,7 @@ func TestHistorySlowsDownBeforeTheLimit(t *testing.T) {
 		historytest.WriteJSON(w, http.StatusOK, string(eventtest.ReadFile(t, "history/conversations_page1.json")))
 		return true
 	})
-	got, err := api(s, intercom.WithClock(clock.Now)).History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
+	got, err := api(s, option.WithClock(clock.Now)).History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestHistoryWaitsForTheWindowAfter429(t *testing.T) {
 		return true
 	})
 	start := time.Now()
-	if _, err := api(s, intercom.WithClock(clock.Now)).History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"}); err != nil {
+	if _, err := api(s, option.WithClock(clock.Now)).History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	lookups := s.Requests(historytest.Lookup)
@@ -224,7 +225,7 @@ func TestHistorySuite(t *testing.T) {
 		Source: plusone.SourceIntercom,
 		Start:  newFake,
 		API: func(url, token string, o historytest.Options) plusone.History {
-			return intercom.NewAPI(url, token, intercom.WithRetryWait(10*time.Millisecond), intercom.WithRetries(o.Retries), intercom.WithTimeout(o.Timeout))
+			return intercom.NewAPI(url, token, option.WithRetryWait(10*time.Millisecond), option.WithRetries(o.Retries), option.WithTimeout(o.Timeout))
 		},
 		Token:       accessToken,
 		Query:       plusone.HistoryQuery{Email: "jane.doe@example.com"},
@@ -277,7 +278,7 @@ func TestNewAPIDefaults(t *testing.T) {
 	})}
 	// Nil options and a bad app id are ignored; the base defaults to
 	// Intercom's US region.
-	a := intercom.NewAPI("", accessToken, nil, intercom.WithAppID("../x"), intercom.WithHTTPClient(client))
+	a := intercom.NewAPI("", accessToken, nil, option.WithAppID("../x"), option.WithHTTPClient(client))
 	_, err := a.History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
 	eventtest.AssertError(t, err, plusone.EUNAUTHORIZED, "PLUSONE_INTERCOM_ACCESS_TOKEN")
 	if seen == nil {

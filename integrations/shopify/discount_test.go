@@ -11,6 +11,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 )
 
@@ -96,8 +97,8 @@ func (d *discountAdmin) created() map[string]map[string]any {
 
 var discountNow = time.Date(2025, 3, 4, 10, 0, 0, 0, time.FixedZone("EST", -5*3600))
 
-func (d *discountAdmin) api(opts ...shopify.APIOption) *shopify.API {
-	base := []shopify.APIOption{shopify.WithRetryWait(10 * time.Millisecond), shopify.WithClock(func() time.Time { return discountNow })}
+func (d *discountAdmin) api(opts ...option.Option) *shopify.API {
+	base := []option.Option{option.WithRetryWait(10 * time.Millisecond), option.WithClock(func() time.Time { return discountNow })}
 	return shopify.NewAPI(d.URL, accessToken, append(base, opts...)...)
 }
 
@@ -222,7 +223,7 @@ func TestCreateDiscountCodeErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d := newDiscountAdmin(t, tt.intercept)
-			api := shopify.NewAPI(d.URL, tt.token, shopify.WithRetryWait(time.Millisecond), shopify.WithRetries(2))
+			api := shopify.NewAPI(d.URL, tt.token, option.WithRetryWait(time.Millisecond), option.WithRetries(2))
 			err := api.CreateDiscountCode(t.Context(), "PLUS1-ERR00000", "Sorry", tt.amount, tt.currency, tt.customer)
 			eventtest.AssertError(t, err, tt.code, tt.msg)
 			if err != nil && strings.Contains(err.Error(), tt.token) {

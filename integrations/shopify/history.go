@@ -4,13 +4,37 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
+
+// DefaultAPIVersion is the Admin API version queried. Shopify serves a
+// stable version for at least twelve months and answers requests for a
+// retired one with the oldest it still supports.
+const DefaultAPIVersion = "2026-01"
+
+// apiVersion matches the name of an Admin API version.
+var apiVersion = regexp.MustCompile(`^(\d{4}-(01|04|07|10)|unstable)$`)
+
+// linkDomain returns the shop domain of a link base given as a domain or a
+// URL; "" when it is neither.
+func linkDomain(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil {
+			return ""
+		}
+		s = u.Host
+	}
+	return shopDomain(s)
+}
 
 // API reads a customer's orders from the Shopify GraphQL Admin API
 // (POST /admin/api/<version>/graphql.json, header X-Shopify-Access-Token),
@@ -46,23 +70,25 @@ const maxOrderPages = 50
 // NewAPI returns a client of the shop at shopURL (such as
 // "https://tires-co.myshopify.com"; the scheme may be left out) that
 // authenticates with an Admin API access token. Order links are
-// https://<shop host>/admin/orders/<id>; WithShopDomain changes the host.
-func NewAPI(shopURL, accessToken string, opts ...APIOption) *API {
-	cfg := defaultAPIConfig()
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+// https://<shop host>/admin/orders/<id>, as the webhook parser builds them
+// from X-Shopify-Shop-Domain; option.WithLinkBase changes the host (a
+// domain or a URL). option.WithAPIVersion queries another Admin API version
+// than DefaultAPIVersion; a value that is not a version name is ignored.
+func NewAPI(shopURL, accessToken string, opts ...option.Option) *API {
+	cfg := vendorapi.NewConfig(nil, opts)
+	version := strings.TrimSpace(cfg.APIVersion)
+	if !apiVersion.MatchString(version) {
+		version = DefaultAPIVersion
 	}
 	base := cleanShopURL(shopURL)
-	shop := cfg.shopDomain
+	shop := linkDomain(cfg.LinkBase)
 	if shop == "" {
 		if u, err := url.Parse(base); err == nil {
 			shop = strings.ToLower(u.Host)
 		}
 	}
 	a := &API{
-		endpoint: "/admin/api/" + cfg.version + "/graphql.json",
+		endpoint: "/admin/api/" + version + "/graphql.json",
 		shop:     shop,
 		log:      cfg.Log,
 		budget:   newBudget(cfg.Log),

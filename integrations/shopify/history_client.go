@@ -25,8 +25,8 @@ func vendor() vendorapi.Vendor {
 // newClient builds the client every query goes through: the shared rules
 // (vendorapi.New), plus retries of THROTTLED answers that wait for the query
 // cost to refill, and pacing by the cost budget Shopify reports.
-func newClient(cfg apiConfig, base string, b *budget) *vendorapi.Client {
-	c := vendorapi.New(cfg.Config, base, vendor(), vendorapi.Hooks{
+func newClient(cfg vendorapi.Config, base string, b *budget) *vendorapi.Client {
+	c := vendorapi.New(cfg, base, vendor(), vendorapi.Hooks{
 		Before: b.wait,
 		After:  func(r *resty.Response) { b.observe(costOf(r.Body())) },
 		Retry:  isThrottled,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 )
 
@@ -86,12 +87,12 @@ func startFake(t *testing.T, intercept historytest.Intercept) *historytest.Serve
 
 // api returns a client of the fake, linking orders on the webhook tests'
 // shop domain, with short backoffs.
-func (f *fakeShop) api(opts ...shopify.APIOption) *shopify.API {
+func (f *fakeShop) api(opts ...option.Option) *shopify.API {
 	return f.apiWithToken(accessToken, opts...)
 }
 
-func (f *fakeShop) apiWithToken(token string, opts ...shopify.APIOption) *shopify.API {
-	base := []shopify.APIOption{shopify.WithShopDomain(shop), shopify.WithRetryWait(10 * time.Millisecond)}
+func (f *fakeShop) apiWithToken(token string, opts ...option.Option) *shopify.API {
+	base := []option.Option{option.WithLinkBase(shop), option.WithRetryWait(10 * time.Millisecond)}
 	return shopify.NewAPI(f.URL, token, append(base, opts...)...)
 }
 

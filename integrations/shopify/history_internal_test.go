@@ -11,6 +11,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 func TestLegacyIDAndCustomerGID(t *testing.T) {
@@ -90,7 +91,7 @@ func TestBudgetHoldsTheNextQuery(t *testing.T) {
 		_, _ = w.Write([]byte(`{"data":{"customer":{"id":"gid://shopify/Customer/1","orders":{"pageInfo":{"hasNextPage":false},"nodes":[{"id":"gid://shopify/Order/1","createdAt":"2025-01-01T00:00:00Z"}]}}}}`))
 	}))
 	defer srv.Close()
-	a := NewAPI(srv.URL, "token", WithAPILogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	a := NewAPI(srv.URL, "token", option.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	rec := &historytest.SleepRecorder{}
 	a.budget.sleep = rec.Sleep
 	events, err := a.History(t.Context(), plusone.HistoryQuery{ExternalID: "1"})

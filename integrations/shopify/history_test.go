@@ -10,6 +10,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 )
 
@@ -148,7 +149,7 @@ func TestHistoryGivesUpOnGraphQLErrors(t *testing.T) {
 				return true
 			})
 			start := time.Now()
-			_, err := f.api(shopify.WithRetries(2)).History(t.Context(), plusone.HistoryQuery{ExternalID: "6147919642668"})
+			_, err := f.api(option.WithRetries(2)).History(t.Context(), plusone.HistoryQuery{ExternalID: "6147919642668"})
 			if code := plusone.ErrorCode(err); code != tt.code {
 				t.Errorf("error %v has code %q, want %q", err, code, tt.code)
 			}
@@ -166,7 +167,7 @@ func TestOrderLinksDefaultToTheShopHost(t *testing.T) {
 	t.Parallel()
 	f := newFakeShop(t, nil)
 	// Nil options and a bad version are ignored.
-	api := shopify.NewAPI(f.URL+"/", accessToken, nil, shopify.WithHTTPClient(nil), shopify.WithAPIVersion("2025-13"))
+	api := shopify.NewAPI(f.URL+"/", accessToken, nil, option.WithHTTPClient(nil), option.WithAPIVersion("2025-13"))
 	got, err := api.History(t.Context(), plusone.HistoryQuery{ExternalID: "6147919642668", Limit: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -186,8 +187,8 @@ func TestHistorySuite(t *testing.T) {
 		Source: plusone.SourceShopify,
 		Start:  startFake,
 		API: func(url, token string, o historytest.Options) plusone.History {
-			return shopify.NewAPI(url, token, shopify.WithShopDomain(shop), shopify.WithRetryWait(10*time.Millisecond),
-				shopify.WithRetries(o.Retries), shopify.WithTimeout(o.Timeout))
+			return shopify.NewAPI(url, token, option.WithLinkBase(shop), option.WithRetryWait(10*time.Millisecond),
+				option.WithRetries(o.Retries), option.WithTimeout(o.Timeout))
 		},
 		Token: accessToken,
 		Query: plusone.HistoryQuery{Email: "jane.doe@example.com"},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/vendorapi"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // API reads a customer's past from the Zendesk Support REST API: the tickets
@@ -45,6 +46,12 @@ var (
 	_ plusone.Enricher = (*API)(nil)
 )
 
+// The defaults of the cache of users Enrich keeps (option.WithUserCache).
+const (
+	DefaultUserCacheSize = 1024
+	DefaultUserCacheTTL  = 15 * time.Minute
+)
+
 // DefaultHistoryLimit bounds History when the query sets no Limit.
 const DefaultHistoryLimit = 100
 
@@ -56,31 +63,30 @@ const maxTicketPages = 50
 // "https://acme.zendesk.com") that signs in as email with the API token
 // token (HTTP Basic "<email>/token:<token>"). Ticket links are
 // <baseURL>/agent/tickets/<id>, as the webhook parser builds them with
-// WithBaseURL; WithLinkBaseURL changes that.
-func NewAPI(baseURL, email, token string, opts ...APIOption) *API {
-	cfg := defaultAPIConfig()
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
+// WithBaseURL; option.WithLinkBase changes that (it must match the
+// webhook Source's WithBaseURL so that both link a ticket alike).
+// option.WithUserCache sizes the cache of users Enrich keeps.
+func NewAPI(baseURL, email, token string, opts ...option.Option) *API {
+	cfg := vendorapi.NewConfig(func(s *option.Settings) {
+		s.UserCacheSize, s.UserCacheTTL = DefaultUserCacheSize, DefaultUserCacheTTL
+	}, opts)
 	base := vendorapi.CleanBaseURL(baseURL)
-	links := cfg.linkBase
+	links := vendorapi.CleanBaseURL(cfg.LinkBase)
 	if links == "" {
 		links = base
 	}
 	a := &API{
 		links: links,
 		log:   cfg.Log,
-		users: newUserCache(cfg.cacheSize, cfg.cacheTTL, cfg.Now),
+		users: newUserCache(cfg.UserCacheSize, cfg.UserCacheTTL, cfg.Now),
 		pacer: newPacer(cfg.Log, cfg.Now),
 	}
 	hooks := a.pacer.Hooks()
 	hooks.Wait = retryWait
-	a.api = vendorapi.New(cfg.Config, base, vendor(), hooks)
+	a.api = vendorapi.New(cfg, base, vendor(), hooks)
 	a.api.Resty().SetBasicAuth(strings.TrimSpace(email)+"/token", token)
 
-	once := cfg.Config
+	once := cfg
 	once.Retries = 0
 	a.notes = vendorapi.New(once, base, vendor(), hooks)
 	a.notes.Resty().SetBasicAuth(strings.TrimSpace(email)+"/token", token)

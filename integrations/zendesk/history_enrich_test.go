@@ -9,7 +9,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
-	"github.com/plusone-hq/plusone/integrations/zendesk"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // webhookEvent parses a webhook fixture as the intake does and returns its
@@ -59,7 +59,7 @@ func TestEnrichCacheExpires(t *testing.T) {
 	t.Parallel()
 	f := newFakeZendesk(t, nil)
 	clock := &fakeClock{now: eventtest.At("2025-01-10T12:00:00Z")}
-	api := f.api(zendesk.WithUserCache(8, time.Minute), zendesk.WithClock(clock.Now))
+	api := f.api(option.WithUserCache(8, time.Minute), option.WithClock(clock.Now))
 	for _, step := range []time.Duration{0, 30 * time.Second, 31 * time.Second} {
 		clock.Add(step)
 		e := plusone.Event{Source: plusone.SourceZendesk, Customer: plusone.CustomerRef{ExternalID: janeID}}
@@ -130,7 +130,7 @@ func TestEnrichErrors(t *testing.T) {
 			return true
 		})
 		e := plusone.Event{Source: plusone.SourceZendesk, Customer: plusone.CustomerRef{ExternalID: janeID}}
-		err := f.api(zendesk.WithRetries(1)).Enrich(t.Context(), &e)
+		err := f.api(option.WithRetries(1)).Enrich(t.Context(), &e)
 		if code := plusone.ErrorCode(err); code != plusone.EUNAVAILABLE {
 			t.Errorf("Enrich = %v (code %q), want an EUNAVAILABLE error", err, code)
 		}

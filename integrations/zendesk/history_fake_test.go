@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
 
@@ -57,7 +58,7 @@ func startFake(t *testing.T, intercept historytest.Intercept) *historytest.Serve
 }
 
 // api returns a client of the fake, with short backoffs.
-func (f *fakeZendesk) api(opts ...zendesk.APIOption) *zendesk.API {
+func (f *fakeZendesk) api(opts ...option.Option) *zendesk.API {
 	return zendeskAPI(f, apiToken, opts...)
 }
 
@@ -123,7 +124,7 @@ const (
 func isPath(r historytest.Request, path string) bool { return strings.EqualFold(r.Path, path) }
 
 // zendeskAPI returns a client of the fake that signs in with token.
-func zendeskAPI(f *fakeZendesk, token string, opts ...zendesk.APIOption) *zendesk.API {
-	base := []zendesk.APIOption{zendesk.WithLinkBaseURL(links), zendesk.WithRetryWait(10 * time.Millisecond)}
+func zendeskAPI(f *fakeZendesk, token string, opts ...option.Option) *zendesk.API {
+	base := []option.Option{option.WithLinkBase(links), option.WithRetryWait(10 * time.Millisecond)}
 	return zendesk.NewAPI(f.URL, apiEmail, token, append(base, opts...)...)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
 
@@ -97,8 +98,8 @@ func TestHistorySuite(t *testing.T) {
 		Source: plusone.SourceZendesk,
 		Start:  startFake,
 		API: func(url, token string, o historytest.Options) plusone.History {
-			return zendesk.NewAPI(url, apiEmail, token, zendesk.WithLinkBaseURL(links), zendesk.WithRetryWait(10*time.Millisecond),
-				zendesk.WithRetries(o.Retries), zendesk.WithTimeout(o.Timeout))
+			return zendesk.NewAPI(url, apiEmail, token, option.WithLinkBase(links), option.WithRetryWait(10*time.Millisecond),
+				option.WithRetries(o.Retries), option.WithTimeout(o.Timeout))
 		},
 		Token: apiToken,
 		Query: plusone.HistoryQuery{Email: "jane.doe@example.com"},

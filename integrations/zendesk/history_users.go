@@ -63,7 +63,7 @@ func (a *API) userByID(ctx context.Context, id string) (*apiUser, error) {
 // Enrich fills the email, name, phone and customer-since date of a Zendesk
 // event's customer that is known only by her Zendesk user id (the requester
 // id of event-subscribed webhooks), from GET /api/v2/users/{id}.json. Users
-// are cached (WithUserCache), so a requester's many events cost one request.
+// are cached (option.WithUserCache), so a requester's many events cost one request.
 // Events of other sources, events that carry an email, and unknown users are
 // left as they are. Only a transient failure (EUNAVAILABLE, or ctx done) is
 // returned; refused credentials are logged, as retrying cannot help.

@@ -14,6 +14,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
 	"github.com/plusone-hq/plusone/integrations/internal/historytest"
+	"github.com/plusone-hq/plusone/integrations/option"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
 
@@ -174,8 +175,8 @@ func (h *helpdesk) notes(id, s string) []comment {
 }
 
 // api returns a client of the fake, with short backoffs.
-func (h *helpdesk) api(opts ...zendesk.APIOption) *zendesk.API {
-	return zendesk.NewAPI(h.URL, apiEmail, apiToken, append([]zendesk.APIOption{zendesk.WithRetryWait(10 * time.Millisecond)}, opts...)...)
+func (h *helpdesk) api(opts ...option.Option) *zendesk.API {
+	return zendesk.NewAPI(h.URL, apiEmail, apiToken, append([]option.Option{option.WithRetryWait(10 * time.Millisecond)}, opts...)...)
 }
 
 const (
@@ -270,7 +271,7 @@ func TestAddInternalNoteAfterTimeout(t *testing.T) {
 		t.Parallel()
 		h := newHelpdesk(t, 3, nil)
 		h.hangs = 1
-		if err := h.api(zendesk.WithTimeout(100*time.Millisecond)).AddInternalNote(t.Context(), "5158", note, marker); err != nil {
+		if err := h.api(option.WithTimeout(100*time.Millisecond)).AddInternalNote(t.Context(), "5158", note, marker); err != nil {
 			t.Fatal(err)
 		}
 		onlyNote(t, h)
@@ -282,7 +283,7 @@ func TestAddInternalNoteAfterTimeout(t *testing.T) {
 		t.Parallel()
 		h := newHelpdesk(t, 3, nil)
 		h.hangs = 1
-		api := h.api(zendesk.WithTimeout(100*time.Millisecond), zendesk.WithRetries(0))
+		api := h.api(option.WithTimeout(100*time.Millisecond), option.WithRetries(0))
 		err := api.AddInternalNote(t.Context(), "5158", note, marker)
 		if code := plusone.ErrorCode(err); err == nil || code == plusone.EINVALID || code == plusone.EUNAUTHORIZED {
 			t.Fatalf("first call = %v (code %q), want an error worth retrying", err, code)
@@ -360,7 +361,7 @@ func TestAddInternalNoteErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHelpdesk(t, 1, tt.intercept)
-			api := zendesk.NewAPI(h.URL, apiEmail, tt.token, zendesk.WithRetryWait(time.Millisecond), zendesk.WithRetries(2))
+			api := zendesk.NewAPI(h.URL, apiEmail, tt.token, option.WithRetryWait(time.Millisecond), option.WithRetries(2))
 			err := api.AddInternalNote(t.Context(), tt.ticket, note, tt.marker)
 			eventtest.AssertError(t, err, tt.code, tt.msg)
 			if err != nil && strings.Contains(err.Error(), tt.token) {

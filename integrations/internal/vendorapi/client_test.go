@@ -16,6 +16,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 const token = "secret-token-0123456789"
@@ -36,14 +37,12 @@ func testVendor() Vendor {
 }
 
 // newTestClient returns a client of handler with short backoffs.
-func newTestClient(t *testing.T, handler http.HandlerFunc, h Hooks, opts ...Option) *Client {
+func newTestClient(t *testing.T, handler http.HandlerFunc, h Hooks, opts ...option.Option) *Client {
 	t.Helper()
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	cfg := DefaultConfig()
-	for _, o := range append([]Option{WithRetryWait(10 * time.Millisecond)}, opts...) {
-		o(&cfg)
-	}
+	option.Apply(&cfg.Settings, append([]option.Option{option.WithRetryWait(10 * time.Millisecond)}, opts...))
 	c := New(cfg, CleanBaseURL(srv.URL+"/"), testVendor(), h)
 	c.Resty().SetAuthToken(token)
 	return c
@@ -178,7 +177,7 @@ func TestClientGivesUp(t *testing.T) {
 					w.Header().Set("Retry-After", tt.retryAfter)
 				}
 				writeJSON(w, tt.status, `{}`)
-			}, Hooks{}, WithRetries(2))
+			}, Hooks{}, option.WithRetries(2))
 			_, err := c.Get(t.Context(), "/x", nil, nil)
 			if code := plusone.ErrorCode(err); code != plusone.EUNAVAILABLE {
 				t.Errorf("error %v has code %q, want %q", err, code, plusone.EUNAVAILABLE)
@@ -196,8 +195,8 @@ func TestClientUnreachableAndCancelled(t *testing.T) {
 	base := srv.URL
 	srv.Close() // nothing listens there any more
 	cfg := DefaultConfig()
-	WithRetries(1)(&cfg)
-	WithRetryWait(time.Millisecond)(&cfg)
+	option.WithRetries(1)(&cfg.Settings)
+	option.WithRetryWait(time.Millisecond)(&cfg.Settings)
 	c := New(cfg, base, testVendor(), Hooks{})
 	_, err := c.Get(t.Context(), "/x", nil, nil)
 	if code := plusone.ErrorCode(err); code != plusone.EUNAVAILABLE || !strings.Contains(err.Error(), "Acme cannot be reached") {
@@ -230,7 +229,7 @@ func TestClientHooksAndTimeout(t *testing.T) {
 	}, Hooks{
 		Before: func(ctx context.Context) error { before.Add(1); return ctx.Err() },
 		After:  func(*resty.Response) { after.Add(1) },
-	}, WithTimeout(50*time.Millisecond), WithRetries(1))
+	}, option.WithTimeout(50*time.Millisecond), option.WithRetries(1))
 	if _, err := c.Get(t.Context(), "/fast", nil, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -246,13 +245,13 @@ func TestWithHTTPClientCopies(t *testing.T) {
 	t.Parallel()
 	mine := &http.Client{Timeout: time.Hour}
 	cfg := DefaultConfig()
-	WithHTTPClient(mine)(&cfg)
-	WithHTTPClient(nil)(&cfg)
-	WithTimeout(time.Second)(&cfg)
-	WithTimeout(-1)(&cfg)
-	WithRetries(-1)(&cfg)
-	WithLogger(nil)(&cfg)
-	WithClock(nil)(&cfg)
+	option.WithHTTPClient(mine)(&cfg.Settings)
+	option.WithHTTPClient(nil)(&cfg.Settings)
+	option.WithTimeout(time.Second)(&cfg.Settings)
+	option.WithTimeout(-1)(&cfg.Settings)
+	option.WithRetries(-1)(&cfg.Settings)
+	option.WithLogger(nil)(&cfg.Settings)
+	option.WithClock(nil)(&cfg.Settings)
 	c := New(cfg, "http://127.0.0.1:1", testVendor(), Hooks{})
 	if mine.Timeout != time.Hour || mine.CheckRedirect != nil {
 		t.Errorf("the caller's client was changed: %+v", mine)

@@ -14,8 +14,66 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/eventtest"
+	"github.com/plusone-hq/plusone/integrations/internal/webhooktest"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
 )
+
+// vendor describes Zendesk to the webhook suite. Each testdata file is
+// fuzzed with and without an invocation id.
+func vendor() webhooktest.Vendor {
+	body := []byte(`{"type":"zen:event-type:ticket.created","id":"x"}`)
+	signed := func(at time.Time) http.Header {
+		h := http.Header{}
+		zendesk.Sign(h, secret, body, at)
+		return h
+	}
+	ts := now.Format(time.RFC3339)
+	bodyFirst := func() http.Header {
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write(body)
+		m.Write([]byte(ts))
+		h := http.Header{}
+		h.Set(zendesk.HeaderSignatureTimestamp, ts)
+		h.Set(zendesk.HeaderSignature, base64.StdEncoding.EncodeToString(m.Sum(nil)))
+		return h
+	}
+	return webhooktest.Vendor{
+		Source: plusone.SourceZendesk,
+		New: func(secret string) plusone.Integration {
+			return zendesk.New(secret, zendesk.WithBaseURL("https://tires.zendesk.com"))
+		},
+		Sign:        zendesk.Sign,
+		Secret:      secret,
+		Now:         now,
+		Body:        body,
+		MaxSkew:     zendesk.MaxSkew,
+		EmptySecret: "no webhook signing secret",
+		Cases: []webhooktest.Case{
+			{Name: "body then timestamp", Header: bodyFirst()},
+			{Name: "edge of the window ahead", Header: signed(now.Add(zendesk.MaxSkew))},
+			{Name: "timestamp changed", Header: set(signed(now), zendesk.HeaderSignatureTimestamp, now.Add(time.Second).Format(time.RFC3339)), Want: "signature does not match"},
+			{Name: "ten minutes old", Header: signed(now.Add(-10 * time.Minute)), Want: "stale signature: timestamp is 10m0s old"},
+			{Name: "future", Header: signed(now.Add(5*time.Minute + time.Second)), Want: "5m1s in the future"},
+			{Name: "missing signature", Header: del(signed(now), zendesk.HeaderSignature), Want: "missing header X-Zendesk-Webhook-Signature"},
+			{Name: "missing timestamp", Header: del(signed(now), zendesk.HeaderSignatureTimestamp), Want: "missing header X-Zendesk-Webhook-Signature-Timestamp"},
+			{Name: "timestamp not ISO", Header: set(signed(now), zendesk.HeaderSignatureTimestamp, "1736510400"), Want: "is not an ISO 8601 time"},
+			{Name: "signature not base64", Header: set(signed(now), zendesk.HeaderSignature, "%%%"), Want: "not base64"},
+		},
+		Hints: func(string) []string { return []string{"8350205582", ""} },
+		Header: func(invocation string) http.Header {
+			h := http.Header{}
+			if invocation != "" {
+				h.Set(zendesk.HeaderInvocationID, invocation)
+			}
+			return h
+		},
+		Seeds: [][]byte{[]byte(zendesk.TriggerTemplate())},
+	}
+}
+
+func TestWebhook(t *testing.T) { webhooktest.Run(t, vendor()) }
+
+func FuzzParse(f *testing.F) { webhooktest.Fuzz(f, vendor()) }
 
 // The vector from the older copy of Zendesk's "Verifying webhook
 // authenticity" page (see VENDORS.md): it is signed body + timestamp.
@@ -29,7 +87,7 @@ const (
 func TestVerifyDocumentationVector(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
-	src := zendesk.New(docSecret, zendesk.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	src := zendesk.New(docSecret, zendesk.WithLogger(debugLogger(&logs)))
 	h := http.Header{}
 	h.Set(zendesk.HeaderSignature, docSignature)
 	h.Set(zendesk.HeaderSignatureTimestamp, docTimestamp)
@@ -44,7 +102,7 @@ func TestVerifyDocumentationVector(t *testing.T) {
 func TestVerifyLogsCurrentOrder(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
-	src := zendesk.New(secret, zendesk.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	src := zendesk.New(secret, zendesk.WithLogger(debugLogger(&logs)))
 	h := http.Header{}
 	zendesk.Sign(h, secret, []byte(docBody), now)
 	if err := src.Verify(h, []byte(docBody), now); err != nil {
@@ -52,69 +110,6 @@ func TestVerifyLogsCurrentOrder(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "order=timestamp+body") {
 		t.Errorf("debug log does not say which order matched: %q", logs.String())
-	}
-}
-
-func TestVerify(t *testing.T) {
-	t.Parallel()
-	body := []byte(`{"type":"zen:event-type:ticket.created","id":"x"}`)
-	ts := now.Format(time.RFC3339)
-	signed := func(key string, signedAt time.Time) http.Header {
-		h := http.Header{}
-		zendesk.Sign(h, key, body, signedAt)
-		return h
-	}
-	bodyFirst := func() http.Header {
-		m := hmac.New(sha256.New, []byte(secret))
-		m.Write(body)
-		m.Write([]byte(ts))
-		h := http.Header{}
-		h.Set(zendesk.HeaderSignatureTimestamp, ts)
-		h.Set(zendesk.HeaderSignature, base64.StdEncoding.EncodeToString(m.Sum(nil)))
-		return h
-	}
-	tests := []struct {
-		name   string
-		src    *zendesk.Source
-		header http.Header
-		body   []byte
-		want   string // "" = accepted
-	}{
-		{"timestamp then body", zendesk.New(secret), signed(secret, now), body, ""},
-		{"body then timestamp", zendesk.New(secret), bodyFirst(), body, ""},
-		{"edge of the window", zendesk.New(secret), signed(secret, now.Add(zendesk.MaxSkew)), body, ""},
-		{"wrong secret", zendesk.New(secret), signed("another-secret", now), body, "signature does not match"},
-		{"tampered body", zendesk.New(secret), signed(secret, now), []byte(strings.Replace(string(body), "created", "deleted", 1)), "signature does not match"},
-		{"timestamp changed", zendesk.New(secret), set(signed(secret, now), zendesk.HeaderSignatureTimestamp, now.Add(time.Second).Format(time.RFC3339)), body, "signature does not match"},
-		{"stale", zendesk.New(secret), signed(secret, now.Add(-10*time.Minute)), body, "stale signature: timestamp is 10m0s old"},
-		{"future", zendesk.New(secret), signed(secret, now.Add(5*time.Minute+time.Second)), body, "5m1s in the future"},
-		{"missing signature", zendesk.New(secret), del(signed(secret, now), zendesk.HeaderSignature), body, "missing header X-Zendesk-Webhook-Signature"},
-		{"missing timestamp", zendesk.New(secret), del(signed(secret, now), zendesk.HeaderSignatureTimestamp), body, "missing header X-Zendesk-Webhook-Signature-Timestamp"},
-		{"no headers", zendesk.New(secret), nil, body, "missing header"},
-		{"timestamp not ISO", zendesk.New(secret), set(signed(secret, now), zendesk.HeaderSignatureTimestamp, "1736510400"), body, "is not an ISO 8601 time"},
-		{"signature not base64", zendesk.New(secret), set(signed(secret, now), zendesk.HeaderSignature, "%%%"), body, "not base64"},
-		{"empty secret", zendesk.New(""), signed("", now), body, "no webhook signing secret"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			err := tt.src.Verify(tt.header, tt.body, now)
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("Verify: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("Verify accepted the request, want %q", tt.want)
-			}
-			if code := plusone.ErrorCode(err); code != plusone.EUNAUTHORIZED {
-				t.Errorf("code = %q, want %q", code, plusone.EUNAUTHORIZED)
-			}
-			if msg := plusone.ErrorMessage(err); !strings.Contains(msg, tt.want) {
-				t.Errorf("message = %q, want it to contain %q", msg, tt.want)
-			}
-		})
 	}
 }
 
@@ -126,7 +121,7 @@ func TestVerifySeveralSecrets(t *testing.T) {
 	const event, trigger, other = "event-webhook-secret", "trigger-webhook-secret", "third-webhook-secret"
 	body := []byte(`{"type":"zen:event-type:ticket.created","id":"x"}`)
 	var logs bytes.Buffer
-	src := zendesk.New(" "+event+" , "+trigger+",", zendesk.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	src := zendesk.New(" "+event+" , "+trigger+",", zendesk.WithLogger(debugLogger(&logs)))
 	for i, key := range []string{event, trigger} {
 		h := http.Header{}
 		zendesk.Sign(h, key, body, now)
@@ -165,6 +160,10 @@ func TestSign(t *testing.T) {
 }
 
 const wantSign = "1z0RY1WaRB4P0+jeI1G6+KbWpwUshkbBn9Qk0UkxWdY="
+
+func debugLogger(w *bytes.Buffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
 
 func del(h http.Header, k string) http.Header { h.Del(k); return h }
 
