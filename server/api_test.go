@@ -236,34 +236,3 @@ func TestAPIBudgets(t *testing.T) {
 		}
 	}
 }
-
-// A ledger longer than a page is cut to its newest entries and says so,
-// so that a script never takes a part for the whole.
-func TestAPILedgerTruncated(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	jane := e.customer("Jane Doe", "jane@example.com")
-	ctx := context.Background()
-	start := time.Now().Add(-time.Hour)
-	const n = 10001
-	err := e.store.Update(ctx, func(tx plusone.Tx) error {
-		for i := range n {
-			if _, _, err := tx.AppendLedger(ctx, &plusone.LedgerEntry{Gesture: "free_express_shipping", Value: 100, Currency: "USD",
-				CustomerID: jane, Agent: "U0ANA", Status: plusone.StatusGranted, CreatedAt: start.Add(time.Duration(i) * time.Millisecond)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := e.api(http.MethodGet, "/api/v1/ledger", "").json(t)
-	entries, _ := got["entries"].([]any)
-	if got["truncated"] != true || len(entries) != 10000 {
-		t.Fatalf("ledger: truncated %v with %d entries, want true with 10000", got["truncated"], len(entries))
-	}
-	if first := entries[0].(map[string]any); first["id"] != float64(n) {
-		t.Errorf("first entry %v, want the newest (id %d)", first["id"], n)
-	}
-}
