@@ -21,10 +21,13 @@ type Chat func(ctx context.Context, body []byte) error
 func (a *App) RunSocket(ctx context.Context, client *slack.Client) error {
 	sm := socketmode.New(client)
 	go a.serveSocket(ctx, sm)
-	if err := sm.RunContext(ctx); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("socket mode: %w", err)
+	// RunContext returns only with an error; when ctx ended, that is
+	// the shutdown asked for.
+	err := sm.RunContext(ctx)
+	if ctx.Err() != nil {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("socket mode: %w", err)
 }
 
 func (a *App) serveSocket(ctx context.Context, sm *socketmode.Client) {

@@ -86,7 +86,7 @@ func (d *Drafter) Note(ctx context.Context, f NoteFacts) (draft string, byModel 
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	resp, err := d.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
-		Model: d.model, MaxTokens: 200, Temperature: 0.7,
+		Model: d.model, MaxCompletionTokens: 200, Temperature: 0.7,
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: noteSystem},
 			{Role: openai.ChatMessageRoleUser, Content: prompt.String()},

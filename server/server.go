@@ -1,5 +1,6 @@
-// Package server is plusone's HTTP face: webhook intake, health, readiness
-// and metrics. Every route is listed in routes.go.
+// Package server is plusone's HTTP face: webhook intake, Slack's Events
+// API, /api/v1, health, readiness and metrics. Its routes are listed in
+// routes.go; Slack's commands and interactions are mounted through Extra.
 package server
 
 import (
@@ -38,7 +39,8 @@ type Server struct {
 	// SlackEvent handles the Slack events that are not timeline material
 	// (kind is the inner event type), after the request was answered.
 	SlackEvent func(ctx context.Context, kind string, body []byte)
-	// Extra mounts more routes (Slack, API) on the same mux.
+	// Extra mounts more routes (Slack's commands and interactions) on the
+	// same mux.
 	Extra func(mux *http.ServeMux)
 	// IntakeTimeout is how long a delivery waits for the store to take it
 	// before it is answered 503 (the sender retries); zero means

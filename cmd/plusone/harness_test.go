@@ -521,14 +521,3 @@ func (a *testApp) metrics() string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
-
-// metricValue returns the value of the sample line that starts with prefix.
-func metricValue(metrics, prefix string) float64 {
-	for _, line := range strings.Split(metrics, "\n") {
-		if strings.HasPrefix(line, prefix) {
-			f, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-			return f
-		}
-	}
-	return 0
-}
