@@ -51,9 +51,10 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	return sqlstore.New(sqlstore.Options{
 		Dialect: sqlstore.Dialect{
 			DurableOn: "PRAGMA synchronous = FULL", DurableOff: "PRAGMA synchronous = NORMAL"},
-		Writer:     writer,
-		Reader:     reader,
-		HasPending: provider.HasPending,
+		Writer:       writer,
+		Reader:       reader,
+		HasPending:   provider.HasPending,
+		SingleWriter: true,
 	}), nil
 }
 

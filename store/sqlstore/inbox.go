@@ -38,6 +38,7 @@ func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, er
 
 type appendReq struct {
 	ev   *plusone.RawEvent
+	dup  bool // set by the appender
 	done chan appendRes
 }
 
@@ -48,6 +49,17 @@ type appendRes struct {
 
 // maxAppendBatch bounds one group commit.
 const maxAppendBatch = 256
+
+// On a single-writer database the appender keeps the writer between group
+// commits while webhooks keep coming: after a commit of several, it waits
+// up to appendLinger for the next ones, for at most appendRun in all, so
+// that a burst of webhooks is not made to wait for an event being applied
+// between each two commits. Applying waits instead: a sender waiting for
+// its answer comes before a card a few milliseconds later.
+const (
+	appendLinger = 2 * time.Millisecond
+	appendRun    = 25 * time.Millisecond
+)
 
 // appender commits waiting appends in batches until the store closes.
 func (s *Store) appender() {
@@ -60,40 +72,93 @@ func (s *Store) appender() {
 		case <-s.closing:
 			return
 		}
-	more:
-		for len(batch) < maxAppendBatch {
-			select {
-			case req := <-s.appends:
-				batch = append(batch, req)
-			default:
-				break more
-			}
-		}
-		s.commitAppends(batch)
+		s.appendRun(s.moreAppends(batch, 0))
 	}
 }
 
-func (s *Store) commitAppends(batch []appendReq) {
-	results := make([]appendRes, len(batch))
+// moreAppends adds to batch the appends waiting, and those arriving within
+// linger, up to maxAppendBatch.
+func (s *Store) moreAppends(batch []appendReq, linger time.Duration) []appendReq {
+	var timeout <-chan time.Time
+	if linger > 0 {
+		t := time.NewTimer(linger)
+		defer t.Stop()
+		timeout = t.C
+	}
+	for len(batch) < maxAppendBatch {
+		select {
+		case req := <-s.appends:
+			batch = append(batch, req)
+			continue
+		default:
+		}
+		if len(batch) > 0 || timeout == nil {
+			return batch
+		}
+		select {
+		case req := <-s.appends:
+			batch = append(batch, req)
+		case <-timeout:
+			return batch
+		case <-s.closing:
+			return batch
+		}
+	}
+	return batch
+}
+
+// appendRun commits batch durably and, on a single-writer database, the
+// batches that follow it closely, on one writer connection.
+func (s *Store) appendRun(batch []appendReq) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start := time.Now()
 	err := func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		return s.durableTx(ctx, func(x db) error {
-			for i, req := range batch {
-				dup, err := insertRaw(ctx, x, req.ev)
-				if err != nil {
-					return err
-				}
-				results[i].dup = dup
+		if s.gate != nil {
+			if err := s.gate.lock(ctx, true); err != nil {
+				return fmt.Errorf("wait for the writer: %w", err)
 			}
-			return nil
+			defer s.gate.unlock()
+		}
+		return s.withMode(ctx, durable, func(b beginner) error {
+			for {
+				err := s.txOn(ctx, b, s.wc, durable, func(x db) error { return insertBatch(ctx, x, batch) })
+				answer(batch, err)
+				if err != nil || s.gate == nil || len(batch) < 2 || time.Since(start) > appendRun {
+					batch = nil
+					return nil
+				}
+				if batch = s.moreAppends(nil, appendLinger); len(batch) == 0 {
+					return nil
+				}
+			}
 		})
 	}()
-	for i, req := range batch {
+	if err != nil && batch != nil {
+		answer(batch, err)
+	}
+}
+
+// insertBatch inserts each event of batch, noting the duplicates.
+func insertBatch(ctx context.Context, x db, batch []appendReq) error {
+	for i := range batch {
+		dup, err := insertRaw(ctx, x, batch[i].ev)
 		if err != nil {
-			results[i] = appendRes{err: fmt.Errorf("store event: %w", err)}
+			return err
 		}
-		req.done <- results[i]
+		batch[i].dup = dup
+	}
+	return nil
+}
+
+// answer tells each caller in batch how its append went.
+func answer(batch []appendReq, err error) {
+	for _, req := range batch {
+		if err != nil {
+			req.done <- appendRes{err: fmt.Errorf("store event: %w", err)}
+			continue
+		}
+		req.done <- appendRes{dup: req.dup}
 	}
 }
 

@@ -56,6 +56,10 @@ type Options struct {
 	Reader *sql.DB
 	// HasPending reports whether migrations remain to be applied.
 	HasPending func(ctx context.Context) (bool, error)
+	// SingleWriter says that the database takes one write transaction at
+	// a time (SQLite): the store then queues them itself, stored webhooks
+	// first (writerGate).
+	SingleWriter bool
 }
 
 // Store is a plusone.Store on a SQL database.
@@ -64,6 +68,7 @@ type Store struct {
 	w, r       *sql.DB
 	wc, rc     *stmtCache
 	hasPending func(ctx context.Context) (bool, error)
+	gate       *writerGate // nil where writers need no queue
 
 	appends      chan appendReq
 	closing      chan struct{}
@@ -82,6 +87,9 @@ func New(o Options) *Store {
 	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, hasPending: o.HasPending,
 		wc: newStmtCache(o.Writer, o.Dialect), rc: nil,
 		appends: make(chan appendReq), closing: make(chan struct{}), appenderDone: make(chan struct{})}
+	if o.SingleWriter {
+		s.gate = &writerGate{}
+	}
 	s.rc = s.wc
 	if o.Reader != o.Writer {
 		s.rc = newStmtCache(o.Reader, o.Dialect)
@@ -154,6 +162,18 @@ func (s *Store) durableTx(ctx context.Context, fn func(x db) error) error {
 func (s *Store) dbTx(ctx context.Context, mode commitMode, fn func(x db) error) error {
 	if mode == readOnly {
 		return s.txOn(ctx, s.r, s.rc, mode, fn)
+	}
+	return s.writeTx(ctx, mode, false, fn)
+}
+
+// writeTx runs fn in a writer transaction of mode, after the transactions
+// queued before it; urgent ones (stored webhooks) go first.
+func (s *Store) writeTx(ctx context.Context, mode commitMode, urgent bool, fn func(x db) error) error {
+	if s.gate != nil {
+		if err := s.gate.lock(ctx, urgent); err != nil {
+			return fmt.Errorf("wait for the writer: %w", err)
+		}
+		defer s.gate.unlock()
 	}
 	return s.withMode(ctx, mode, func(b beginner) error { return s.txOn(ctx, b, s.wc, mode, fn) })
 }
