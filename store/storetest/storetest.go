@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("CardDoubt", func(t *testing.T) { testCardDoubt(t, open) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open) })
 	t.Run("Memory", func(t *testing.T) { testMemory(t, open) })
+	t.Run("NameSearch", func(t *testing.T) { testNameSearch(t, open) })
 	t.Run("Split", func(t *testing.T) { testSplit(t, open) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { testLedgerConcurrency(t, open) })
