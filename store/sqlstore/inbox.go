@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -18,7 +19,15 @@ import (
 // one fsync serves them all; each call returns only after its event is
 // committed.
 func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
-	req := appendReq{ev: ev, done: make(chan appendRes, 1)}
+	// Encoded here, by each caller, so that the one appender only inserts.
+	headers, err := json.Marshal(ev.Headers)
+	if err != nil {
+		return false, fmt.Errorf("store event: encode headers: %w", err)
+	}
+	if ev.ReceivedAt.IsZero() {
+		ev.ReceivedAt = time.Now()
+	}
+	req := appendReq{ev: ev, headers: string(headers), done: make(chan appendRes, 1)}
 	select {
 	case s.appends <- req:
 	case <-s.closing:
@@ -37,9 +46,10 @@ func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, er
 }
 
 type appendReq struct {
-	ev   *plusone.RawEvent
-	dup  bool // set by the appender
-	done chan appendRes
+	ev      *plusone.RawEvent
+	headers string // ev.Headers as JSON
+	dup     bool   // set by the appender
+	done    chan appendRes
 }
 
 type appendRes struct {
@@ -139,14 +149,71 @@ func (s *Store) appendRun(batch []appendReq) {
 	}
 }
 
-// insertBatch inserts each event of batch, noting the duplicates.
+// insertBatch inserts each event of batch, noting the duplicates: in
+// statements of several rows, of a few sizes only, so that few statements
+// are prepared.
 func insertBatch(ctx context.Context, x db, batch []appendReq) error {
-	for i := range batch {
-		dup, err := insertRaw(ctx, x, batch[i].ev)
-		if err != nil {
+	for len(batch) > 0 {
+		n := 1
+		for _, size := range []int{32, 8} {
+			if len(batch) >= size {
+				n = size
+				break
+			}
+		}
+		if err := insertRaws(ctx, x, batch[:n]); err != nil {
 			return err
 		}
-		batch[i].dup = dup
+		batch = batch[n:]
+	}
+	return nil
+}
+
+// insertRaws inserts the events of reqs in one statement; those whose
+// (source, dedupe key) is stored already, or comes earlier in reqs, are
+// duplicates and get the stored event's id and state.
+func insertRaws(ctx context.Context, x db, reqs []appendReq) error {
+	args := make([]any, 0, 6*len(reqs))
+	for _, r := range reqs {
+		at := ts(r.ev.ReceivedAt)
+		args = append(args, string(r.ev.Source), r.ev.DedupeKey, r.headers, r.ev.Body, at, at)
+	}
+	rows, err := x.query(ctx, `INSERT INTO inbox (source, dedupe_key, headers, body, received_at, run_after, state)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending')`+strings.Repeat(`, (?, ?, ?, ?, ?, ?, 'pending')`, len(reqs)-1)+`
+		ON CONFLICT (source, dedupe_key) DO NOTHING
+		RETURNING id, source, dedupe_key`, args...)
+	if err != nil {
+		return err
+	}
+	type key struct{ source, dedupe string }
+	inserted := map[key]int64{}
+	for rows.Next() {
+		var k key
+		var id int64
+		if err := rows.Scan(&id, &k.source, &k.dedupe); err != nil {
+			rows.Close()
+			return err
+		}
+		inserted[k] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range reqs {
+		ev := reqs[i].ev
+		k := key{string(ev.Source), ev.DedupeKey}
+		if id, ok := inserted[k]; ok {
+			ev.ID, ev.State = id, plusone.RawPending
+			delete(inserted, k) // a second request with the key is a duplicate
+			continue
+		}
+		err := x.queryRow(ctx, `SELECT id, state FROM inbox WHERE source = ? AND dedupe_key = ?`,
+			string(ev.Source), ev.DedupeKey).Scan(&ev.ID, &ev.State)
+		if err != nil {
+			return fmt.Errorf("find duplicate event: %w", err)
+		}
+		reqs[i].dup = true
 	}
 	return nil
 }
@@ -160,37 +227,6 @@ func answer(batch []appendReq, err error) {
 		}
 		req.done <- appendRes{dup: req.dup}
 	}
-}
-
-// insertRaw inserts one raw event, or finds the stored one with its key.
-func insertRaw(ctx context.Context, x db, ev *plusone.RawEvent) (bool, error) {
-	headers, err := json.Marshal(ev.Headers)
-	if err != nil {
-		return false, fmt.Errorf("encode headers: %w", err)
-	}
-	received := ev.ReceivedAt
-	if received.IsZero() {
-		received = time.Now()
-	}
-	err = x.queryRow(ctx, `
-		INSERT INTO inbox (source, dedupe_key, headers, body, received_at, run_after, state)
-		VALUES (?, ?, ?, ?, ?, ?, 'pending')
-		ON CONFLICT (source, dedupe_key) DO NOTHING
-		RETURNING id`,
-		string(ev.Source), ev.DedupeKey, string(headers), ev.Body, ts(received), ts(received)).Scan(&ev.ID)
-	if err == nil {
-		ev.State = plusone.RawPending
-		return false, nil
-	}
-	if err != sql.ErrNoRows {
-		return false, err
-	}
-	err = x.queryRow(ctx, `SELECT id, state FROM inbox WHERE source = ? AND dedupe_key = ?`,
-		string(ev.Source), ev.DedupeKey).Scan(&ev.ID, &ev.State)
-	if err != nil {
-		return false, fmt.Errorf("find duplicate event: %w", err)
-	}
-	return true, nil
 }
 
 const inboxColumns = `id, source, dedupe_key, headers, body, received_at, attempts, state, last_error`
