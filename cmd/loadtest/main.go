@@ -165,6 +165,9 @@ func run(bin, database string, duration time.Duration, clients, rate int, latDur
 	fmt.Printf("  p50 %s   p90 %s   p99 %s   max %s   cards missing after 30 s: %d\n",
 		pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100), lost)
 	fmt.Printf("  during the latency phase, %s\n", mem.end())
+	fmt.Printf("  Slack calls in all: %.0f chat.postMessage, %.0f chat.update\n",
+		metric(base, `plusone_slack_deliveries_total{method="chat.postMessage",outcome="ok"}`),
+		metric(base, `plusone_slack_deliveries_total{method="chat.update",outcome="ok"}`))
 	return nil
 }
 
