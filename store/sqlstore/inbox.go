@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -60,6 +61,10 @@ type appendRes struct {
 // maxAppendBatch bounds one group commit.
 const maxAppendBatch = 256
 
+// concurrentAppenders is how many group commits may be in flight on a
+// database that takes concurrent writers.
+const concurrentAppenders = 4
+
 // On a single-writer database the appender keeps the writer between group
 // commits while webhooks keep coming: after a commit of several, it waits
 // up to appendLinger for the next ones, for at most appendRun in all, so
@@ -73,7 +78,6 @@ const (
 
 // appender commits waiting appends in batches until the store closes.
 func (s *Store) appender() {
-	defer close(s.appenderDone)
 	for {
 		var batch []appendReq
 		select {
@@ -153,6 +157,13 @@ func (s *Store) appendRun(batch []appendReq) {
 // statements of several rows, of a few sizes only, so that few statements
 // are prepared.
 func insertBatch(ctx context.Context, x db, batch []appendReq) error {
+	// In key order, so that concurrent group commits holding the same keys
+	// (a webhook delivered twice at once) wait for each other instead of
+	// deadlocking.
+	// (Sorted in place: each request carries its own answer channel.)
+	slices.SortFunc(batch, func(a, b appendReq) int {
+		return cmp.Or(strings.Compare(string(a.ev.Source), string(b.ev.Source)), strings.Compare(a.ev.DedupeKey, b.ev.DedupeKey))
+	})
 	for len(batch) > 0 {
 		n := 1
 		for _, size := range []int{32, 8} {

@@ -70,10 +70,10 @@ type Store struct {
 	hasPending func(ctx context.Context) (bool, error)
 	gate       *writerGate // nil where writers need no queue
 
-	appends      chan appendReq
-	closing      chan struct{}
-	appenderDone chan struct{}
-	closeOnce    sync.Once
+	appends   chan appendReq
+	closing   chan struct{}
+	appenders sync.WaitGroup
+	closeOnce sync.Once
 }
 
 var _ plusone.Store = (*Store)(nil)
@@ -86,7 +86,7 @@ func New(o Options) *Store {
 	// One cache per pool; a store with one pool shares it.
 	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, hasPending: o.HasPending,
 		wc: newStmtCache(o.Writer, o.Dialect), rc: nil,
-		appends: make(chan appendReq), closing: make(chan struct{}), appenderDone: make(chan struct{})}
+		appends: make(chan appendReq), closing: make(chan struct{})}
 	if o.SingleWriter {
 		s.gate = &writerGate{}
 	}
@@ -94,14 +94,23 @@ func New(o Options) *Store {
 	if o.Reader != o.Writer {
 		s.rc = newStmtCache(o.Reader, o.Dialect)
 	}
-	go s.appender()
+	// Several group commits in flight where the database takes concurrent
+	// writers (PostgreSQL flushes their commits together); one where it
+	// does not.
+	n := concurrentAppenders
+	if o.SingleWriter {
+		n = 1
+	}
+	for range n {
+		s.appenders.Go(s.appender)
+	}
 	return s
 }
 
 // Close stops the appender and closes both connection pools.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.closing) })
-	<-s.appenderDone
+	s.appenders.Wait()
 	s.wc.close()
 	if s.rc != s.wc {
 		s.rc.close()
