@@ -8,11 +8,17 @@
 //     the request to the card reaching a fake Slack (p50/p99).
 //
 // It builds and starts the plusone binary itself, on a temporary SQLite
-// store, with Slack pointed at an in-process fake. Every phase is bounded
-// in time and stops by itself.
+// store (or a fresh schema of a PostgreSQL database), with Slack pointed at
+// an in-process fake, and reports the plusone process's memory (RSS) and
+// CPU in each phase. Every phase is bounded in time and stops by itself.
 //
-//	go run ./cmd/loadtest                       # defaults: 10 s intake, 20 s latency at 50/s
+// With -big it measures instead lookups and card builds in a big store,
+// which it fills first (see bigstore.go).
+//
+//	go run ./cmd/loadtest                       # defaults: 10 s intake, 20 s latency at 200/s
 //	go run ./cmd/loadtest -duration 5s -rate 100 -clients 32
+//	go run ./cmd/loadtest -database postgres://127.0.0.1:5432/test
+//	go run ./cmd/loadtest -big 1000000 -timeline 20
 package main
 
 import (
@@ -46,24 +52,44 @@ func main() {
 		bin      = flag.String("bin", "", "plusone binary (default: build ./cmd/plusone)")
 		duration = flag.Duration("duration", 10*time.Second, "length of each intake phase")
 		clients  = flag.Int("clients", 32, "concurrent intake clients")
-		rate     = flag.Int("rate", 50, "events per second in the latency phase")
+		rate     = flag.Int("rate", 200, "events per second in the latency phase")
 		latDur   = flag.Duration("latency-duration", 20*time.Second, "length of the latency phase")
 		pace     = flag.String("slack-pace", "0s", "PLUSONE_SLACK_PACE for the run (0s: measure plusone, not Slack's 1/s/channel)")
 		workers  = flag.String("workers", "4", "PLUSONE_WORKERS")
+		database = flag.String("database", "", "postgres://… to run on a fresh schema of that database (default: a temporary SQLite file)")
+		big      = flag.Int("big", 0, "instead of the service phases: fill a store with this many customers, then time lookups and card builds")
+		timeline = flag.Int("timeline", 20, "with -big: timeline entries per customer")
+		lookups  = flag.Int("lookups", 2000, "with -big: lookups and card builds to time, each")
+		dir      = flag.String("dir", "", "with -big: directory for the SQLite file (default: a temporary one; removed afterwards)")
 	)
 	flag.Parse()
-	if err := run(*bin, *duration, *clients, *rate, *latDur, *pace, *workers); err != nil {
+	var err error
+	if *big > 0 {
+		err = runBig(*database, *dir, *big, *timeline, *lookups)
+	} else {
+		err = run(*bin, *database, *duration, *clients, *rate, *latDur, *pace, *workers)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, duration time.Duration, clients, rate int, latDur time.Duration, pace, workers string) error {
+func run(bin, database string, duration time.Duration, clients, rate int, latDur time.Duration, pace, workers string) error {
 	dir, err := os.MkdirTemp("", "plusone-load-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	dbURL := "sqlite:" + filepath.Join(dir, "load.db")
+	if database != "" {
+		u, drop, err := freshSchema(database)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		dbURL = u
+	}
 	if bin == "" {
 		bin = filepath.Join(dir, "plusone")
 		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/plusone").CombinedOutput(); err != nil {
@@ -72,9 +98,9 @@ func run(bin string, duration time.Duration, clients, rate int, latDur time.Dura
 	}
 	slack := newSlack()
 	defer slack.srv.Close()
-	base, stop, err := start(bin, map[string]string{
+	base, pid, stop, err := start(bin, map[string]string{
 		"PLUSONE_ADDR":                   "127.0.0.1:0",
-		"PLUSONE_DATABASE_URL":           "sqlite:" + filepath.Join(dir, "load.db"),
+		"PLUSONE_DATABASE_URL":           dbURL,
 		"PLUSONE_GENERIC_WEBHOOK_SECRET": secret,
 		"PLUSONE_SLACK_BOT_TOKEN":        "xoxb-load",
 		"PLUSONE_SLACK_SIGNING_SECRET":   "load",
@@ -97,14 +123,23 @@ func run(bin string, duration time.Duration, clients, rate int, latDur time.Dura
 	}))
 	defer bare.Close()
 
-	fmt.Printf("plusone load test — %d clients, %s per intake phase; machine: %d CPUs\n\n", clients, duration, cpus())
+	store := "SQLite"
+	if database != "" {
+		store = "PostgreSQL"
+	}
+	fmt.Printf("plusone load test — %s, %d clients, %s per intake phase; machine: %d CPUs, load average %s\n",
+		store, clients, duration, cpus(), loadavg())
+	fmt.Printf("plusone at rest: %s\n\n", sample(pid).end())
 	fmt.Println("phase                        requests   req/s     p50       p99       errors")
 	seq := &atomic.Int64{}
 	bareRes := intake(bare.URL+"/webhooks/generic", duration, clients, seq, "bare")
 	bareRes.print("bare net/http handler")
+	mem := sample(pid)
 	plusRes := intake(base+"/webhooks/generic", duration, clients, seq, "intake")
 	plusRes.print("plusone signed + durable")
-	fmt.Printf("\nplusone intake = %.0f%% of the bare handler's throughput\n\n", 100*plusRes.rps()/bareRes.rps())
+	fmt.Printf("\nplusone intake = %.0f%% of the bare handler's throughput (%.2f×)\n", 100*plusRes.rps()/bareRes.rps(), plusRes.rps()/bareRes.rps())
+	fmt.Printf("  during intake, %s\n\n", mem.end())
+	mem = sample(pid)
 
 	// Let the intake backlog drain before timing cards. How long it takes
 	// is the processing throughput: events applied, then cards posted by
@@ -123,10 +158,16 @@ func run(bin string, duration time.Duration, clients, rate int, latDur time.Dura
 	cards := metric(base, `plusone_slack_deliveries_total{method="chat.postMessage",outcome="ok"}`)
 	fmt.Printf("backlog after intake: %.0f events applied in %s (%.0f/s); %.0f cards posted in all, the last %s after intake\n\n",
 		backlog, eventsTook.Round(10*time.Millisecond), backlog/eventsTook.Seconds(), cards, cardsTook.Round(10*time.Millisecond))
+	fmt.Printf("  during the backlog, %s\n\n", mem.end())
+	mem = sample(pid)
 	lat, sent, lost := latency(base, slack, rate, latDur, seq)
 	fmt.Printf("event → card at %d events/s for %s (%d events, each a new ticket):\n", rate, latDur, sent)
 	fmt.Printf("  p50 %s   p90 %s   p99 %s   max %s   cards missing after 30 s: %d\n",
 		pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100), lost)
+	fmt.Printf("  during the latency phase, %s\n", mem.end())
+	fmt.Printf("  Slack calls in all: %.0f chat.postMessage, %.0f chat.update\n",
+		metric(base, `plusone_slack_deliveries_total{method="chat.postMessage",outcome="ok"}`),
+		metric(base, `plusone_slack_deliveries_total{method="chat.update",outcome="ok"}`))
 	return nil
 }
 
@@ -296,6 +337,14 @@ func pct(d []time.Duration, p int) string {
 	return s[i].Round(10 * time.Microsecond).String()
 }
 
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "-"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
 func cpus() int {
 	b, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
@@ -342,8 +391,8 @@ func (f *fakeSlack) posted(key string) (time.Time, bool) {
 	return t, ok
 }
 
-// start runs the binary and returns its base URL.
-func start(bin string, env map[string]string) (string, func(), error) {
+// start runs the binary and returns its base URL and process id.
+func start(bin string, env map[string]string) (string, int, func(), error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve")
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
@@ -357,11 +406,11 @@ func start(bin string, env map[string]string) (string, func(), error) {
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		cancel()
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	if err := cmd.Start(); err != nil {
 		cancel()
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	addr := make(chan string, 1)
 	go func() {
@@ -376,9 +425,9 @@ func start(bin string, env map[string]string) (string, func(), error) {
 	stop := func() { cancel(); _ = cmd.Wait() }
 	select {
 	case a := <-addr:
-		return "http://" + a, stop, nil
+		return "http://" + a, cmd.Process.Pid, stop, nil
 	case <-time.After(30 * time.Second):
 		stop()
-		return "", nil, errors.New("plusone did not start")
+		return "", 0, nil, errors.New("plusone did not start")
 	}
 }

@@ -62,9 +62,10 @@ func open(ctx context.Context, path string, writerPragmas []string, opts ...sqls
 		Dialect: sqlstore.Dialect{
 			DurableOn: "PRAGMA synchronous = FULL", DurableOff: "PRAGMA synchronous = NORMAL",
 			Fault: fault},
-		Writer:     writer,
-		Reader:     reader,
-		HasPending: provider.HasPending,
+		Writer:       writer,
+		Reader:       reader,
+		HasPending:   provider.HasPending,
+		SingleWriter: true,
 	}
 	for _, opt := range opts {
 		opt(&o)

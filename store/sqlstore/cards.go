@@ -112,9 +112,13 @@ func (s *Store) ClaimCards(ctx context.Context, c plusone.Claim) ([]*plusone.Car
 // CardDelivered records what Slack shows. The message's ts is kept even if
 // the lease was lost meanwhile, so that no second card is ever posted for a
 // ticket whose first one Slack already has.
+//
+// On a single-writer database it goes before the transactions applying
+// events, as stored webhooks do: the one card sender waits for it before
+// the next card, while applying has several workers.
 func (s *Store) CardDelivered(ctx context.Context, key, worker, channel, ts string, version int64) error {
 	var held error
-	err := s.durableTx(ctx, func(x db) error {
+	err := s.writeTx(ctx, durable, true, func(x db) error {
 		if _, err := x.exec(ctx, `UPDATE cards SET channel = ?, ts = ? WHERE key = ? AND ts = ''`,
 			channel, ts, key); err != nil {
 			return err

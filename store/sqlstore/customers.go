@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -77,11 +78,14 @@ func (t *tx) CreateCustomer(ctx context.Context, c *plusone.Customer) error {
 	p := c.Profile
 	err := t.queryRow(ctx, `
 		INSERT INTO customers (name, email, phone, created_at, updated_at, orders, lifetime_value, currency,
-			first_seen, last_seen, open_tickets, tier, nps, csat)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			first_seen, last_seen, open_tickets, tier, nps, csat, name_indexed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Name, c.Email, c.Phone, ts(c.CreatedAt), ts(c.CreatedAt), p.Orders, int64(p.LifetimeValue), p.Currency,
-		ts(p.FirstSeen), ts(p.LastSeen), p.OpenTickets, string(p.Tier), nullInt(p.NPS), nullInt(p.CSAT)).Scan(&c.ID)
+		ts(p.FirstSeen), ts(p.LastSeen), p.OpenTickets, string(p.Tier), nullInt(p.NPS), nullInt(p.CSAT), c.Name).Scan(&c.ID)
 	if err != nil {
+		return fmt.Errorf("create customer: %w", err)
+	}
+	if err := t.addNameKeys(ctx, c.ID, c.Name); err != nil {
 		return fmt.Errorf("create customer: %w", err)
 	}
 	return nil
@@ -89,19 +93,60 @@ func (t *tx) CreateCustomer(ctx context.Context, c *plusone.Customer) error {
 
 func (t *tx) UpdateCustomer(ctx context.Context, c *plusone.Customer) error {
 	p := c.Profile
-	res, err := t.exec(ctx, `
+	// name_indexed is not set here: RETURNING gives the name her search
+	// keys were made from, to make them again only when it changed.
+	var indexed sql.NullString
+	err := t.queryRow(ctx, `
 		UPDATE customers SET name = ?, email = ?, phone = ?, created_at = ?, updated_at = ?, orders = ?,
 			lifetime_value = ?, currency = ?, first_seen = ?, last_seen = ?, open_tickets = ?, tier = ?, nps = ?, csat = ?
-		WHERE id = ?`,
+		WHERE id = ? RETURNING name_indexed`,
 		c.Name, c.Email, c.Phone, ts(c.CreatedAt), time.Now().UnixMicro(), p.Orders, int64(p.LifetimeValue), p.Currency,
-		ts(p.FirstSeen), ts(p.LastSeen), p.OpenTickets, string(p.Tier), nullInt(p.NPS), nullInt(p.CSAT), c.ID)
+		ts(p.FirstSeen), ts(p.LastSeen), p.OpenTickets, string(p.Tier), nullInt(p.NPS), nullInt(p.CSAT), c.ID).Scan(&indexed)
 	if err != nil {
-		return fmt.Errorf("update customer %d: %w", c.ID, err)
+		return fmt.Errorf("update customer %d: %w", c.ID, notFound(err))
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("update customer %d: %w", c.ID, plusone.ErrNotFound)
+	if !indexed.Valid || indexed.String != c.Name {
+		if err := t.setNameKeys(ctx, c.ID, c.Name); err != nil {
+			return fmt.Errorf("update customer %d: %w", c.ID, err)
+		}
 	}
 	return nil
+}
+
+// nameKeys are the search keys of a name: the lowercased name from its
+// start and from each word after a space on, so that a query matches the
+// start of any of them (FindCustomers).
+func nameKeys(name string) []string {
+	lower := strings.ToLower(name)
+	var keys []string
+	for i := 0; i < len(lower); i++ {
+		if (i == 0 || lower[i-1] == ' ') && lower[i:] != "" {
+			keys = append(keys, lower[i:])
+		}
+	}
+	return keys
+}
+
+// addNameKeys adds the search keys of a new customer's name.
+func (t *tx) addNameKeys(ctx context.Context, id int64, name string) error {
+	for _, k := range nameKeys(name) {
+		if _, err := t.exec(ctx, `INSERT INTO customer_names (key, customer_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			k, id); err != nil {
+			return fmt.Errorf("name keys: %w", err)
+		}
+	}
+	return nil
+}
+
+// setNameKeys makes a customer's search keys again from her name.
+func (t *tx) setNameKeys(ctx context.Context, id int64, name string) error {
+	if _, err := t.exec(ctx, `DELETE FROM customer_names WHERE customer_id = ?`, id); err != nil {
+		return fmt.Errorf("name keys: %w", err)
+	}
+	if _, err := t.exec(ctx, `UPDATE customers SET name_indexed = ? WHERE id = ?`, name, id); err != nil {
+		return fmt.Errorf("name keys: %w", err)
+	}
+	return t.addNameKeys(ctx, id, name)
 }
 
 func (t *tx) AddIdentity(ctx context.Context, customerID int64, id plusone.Identity, now time.Time) error {
@@ -187,6 +232,16 @@ func (t *tx) MergeCustomers(ctx context.Context, into, from int64, reason string
 				THEN (SELECT created_at FROM customers WHERE id = ?) ELSE created_at END
 		WHERE id = ?`, from, from, from, from, from, into); err != nil {
 		return fmt.Errorf("merge %d into %d: %w", from, into, err)
+	}
+	survivor, err := t.Customer(ctx, into)
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	if err := t.setNameKeys(ctx, into, survivor.Name); err != nil {
+		return fmt.Errorf("merge %d into %d: %w", from, into, err)
+	}
+	if _, err := t.exec(ctx, `DELETE FROM customer_names WHERE customer_id = ?`, from); err != nil {
+		return fmt.Errorf("merge: delete %d: %w", from, err)
 	}
 	if _, err := t.exec(ctx, `DELETE FROM customers WHERE id = ?`, from); err != nil {
 		return fmt.Errorf("merge: delete %d: %w", from, err)

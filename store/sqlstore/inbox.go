@@ -1,12 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -21,7 +23,15 @@ import (
 // The batch is given up at the latest of its callers' deadlines (within the
 // store's timeout): nobody waits for it longer.
 func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
-	req := appendReq{ev: ev, done: make(chan appendRes, 1)}
+	// Encoded here, by each caller, so that the one appender only inserts.
+	headers, err := json.Marshal(ev.Headers)
+	if err != nil {
+		return false, fmt.Errorf("store event: encode headers: %w", err)
+	}
+	if ev.ReceivedAt.IsZero() {
+		ev.ReceivedAt = time.Now()
+	}
+	req := appendReq{ev: ev, headers: string(headers), done: make(chan appendRes, 1)}
 	req.deadline, _ = ctx.Deadline()
 	select {
 	case s.appends <- req:
@@ -42,7 +52,9 @@ func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, er
 
 type appendReq struct {
 	ev       *plusone.RawEvent
+	headers  string    // ev.Headers as JSON
 	deadline time.Time // the caller's; zero for none
+	dup      bool      // set by the appender
 	done     chan appendRes
 }
 
@@ -54,9 +66,23 @@ type appendRes struct {
 // maxAppendBatch bounds one group commit.
 const maxAppendBatch = 256
 
+// concurrentAppenders is how many group commits may be in flight on a
+// database that takes concurrent writers.
+const concurrentAppenders = 4
+
+// On a single-writer database the appender keeps the writer between group
+// commits while webhooks keep coming: after a commit of several, it waits
+// up to appendLinger for the next ones, for at most appendRun in all, so
+// that a burst of webhooks is not made to wait for an event being applied
+// between each two commits. Applying waits instead: a sender waiting for
+// its answer comes before a card a few milliseconds later.
+const (
+	appendLinger = 2 * time.Millisecond
+	appendRun    = 25 * time.Millisecond
+)
+
 // appender commits waiting appends in batches until the store closes.
 func (s *Store) appender() {
-	defer close(s.appenderDone)
 	for {
 		var batch []appendReq
 		select {
@@ -65,41 +91,70 @@ func (s *Store) appender() {
 		case <-s.closing:
 			return
 		}
-	more:
-		for len(batch) < maxAppendBatch {
-			select {
-			case req := <-s.appends:
-				batch = append(batch, req)
-			default:
-				break more
-			}
-		}
-		s.commitAppends(batch)
+		s.appendRun(s.moreAppends(batch, 0))
 	}
 }
 
-func (s *Store) commitAppends(batch []appendReq) {
-	results := make([]appendRes, len(batch))
-	err := func() error {
-		ctx, cancel := context.WithDeadline(context.Background(), batchDeadline(batch, time.Now().Add(s.timeout)))
-		defer cancel()
-		return s.durableTx(ctx, func(x db) error {
-			for i, req := range batch {
-				dup, err := insertRaw(ctx, x, req.ev)
-				if err != nil {
-					return err
-				}
-				results[i].dup = dup
-			}
-			return nil
-		})
-	}()
-	s.recordAppend(err)
-	for i, req := range batch {
-		if err != nil {
-			results[i] = appendRes{err: fmt.Errorf("store event: %w", err)}
+// moreAppends adds to batch the appends waiting, and those arriving within
+// linger, up to maxAppendBatch.
+func (s *Store) moreAppends(batch []appendReq, linger time.Duration) []appendReq {
+	var timeout <-chan time.Time
+	if linger > 0 {
+		t := time.NewTimer(linger)
+		defer t.Stop()
+		timeout = t.C
+	}
+	for len(batch) < maxAppendBatch {
+		select {
+		case req := <-s.appends:
+			batch = append(batch, req)
+			continue
+		default:
 		}
-		req.done <- results[i]
+		if len(batch) > 0 || timeout == nil {
+			return batch
+		}
+		select {
+		case req := <-s.appends:
+			batch = append(batch, req)
+		case <-timeout:
+			return batch
+		case <-s.closing:
+			return batch
+		}
+	}
+	return batch
+}
+
+// appendRun commits batch durably and, on a single-writer database, the
+// batches that follow it closely, on one writer connection. It gives up at
+// the latest deadline of the first batch's callers (within the store's
+// timeout), or when the store closes.
+func (s *Store) appendRun(batch []appendReq) {
+	ctx, cancel := context.WithDeadline(s.life, batchDeadline(batch, time.Now().Add(s.timeout)))
+	defer cancel()
+	start := time.Now()
+	err := s.withConn(ctx, s.w, true, true, func(conn *sql.Conn) error {
+		return s.withMode(ctx, conn, durable, func() error {
+			for {
+				seq := s.health.begin(time.Now())
+				err := s.txOn(ctx, conn, s.wc, durable, func(x db) error { return insertBatch(ctx, x, batch) })
+				s.health.end(seq)
+				s.recordAppend(err)
+				answer(batch, err)
+				if err != nil || s.gate == nil || len(batch) < 2 || time.Since(start) > appendRun {
+					batch = nil
+					return nil
+				}
+				if batch = s.moreAppends(nil, appendLinger); len(batch) == 0 {
+					return nil
+				}
+			}
+		})
+	})
+	if err != nil && batch != nil {
+		s.recordAppend(err)
+		answer(batch, err)
 	}
 }
 
@@ -121,35 +176,91 @@ func batchDeadline(batch []appendReq, limit time.Time) time.Time {
 	return latest
 }
 
-// insertRaw inserts one raw event, or finds the stored one with its key.
-func insertRaw(ctx context.Context, x db, ev *plusone.RawEvent) (bool, error) {
-	headers, err := json.Marshal(ev.Headers)
-	if err != nil {
-		return false, fmt.Errorf("encode headers: %w", err)
+// insertBatch inserts each event of batch, noting the duplicates: in
+// statements of several rows, of a few sizes only, so that few statements
+// are prepared.
+func insertBatch(ctx context.Context, x db, batch []appendReq) error {
+	// In key order, so that concurrent group commits holding the same keys
+	// (a webhook delivered twice at once) wait for each other instead of
+	// deadlocking.
+	// (Sorted in place: each request carries its own answer channel.)
+	slices.SortFunc(batch, func(a, b appendReq) int {
+		return cmp.Or(strings.Compare(string(a.ev.Source), string(b.ev.Source)), strings.Compare(a.ev.DedupeKey, b.ev.DedupeKey))
+	})
+	for len(batch) > 0 {
+		n := 1
+		for _, size := range []int{32, 8} {
+			if len(batch) >= size {
+				n = size
+				break
+			}
+		}
+		if err := insertRaws(ctx, x, batch[:n]); err != nil {
+			return err
+		}
+		batch = batch[n:]
 	}
-	received := ev.ReceivedAt
-	if received.IsZero() {
-		received = time.Now()
+	return nil
+}
+
+// insertRaws inserts the events of reqs in one statement; those whose
+// (source, dedupe key) is stored already, or comes earlier in reqs, are
+// duplicates and get the stored event's id and state.
+func insertRaws(ctx context.Context, x db, reqs []appendReq) error {
+	args := make([]any, 0, 6*len(reqs))
+	for _, r := range reqs {
+		at := ts(r.ev.ReceivedAt)
+		args = append(args, string(r.ev.Source), r.ev.DedupeKey, r.headers, r.ev.Body, at, at)
 	}
-	err = x.queryRow(ctx, `
-		INSERT INTO inbox (source, dedupe_key, headers, body, received_at, run_after, state)
-		VALUES (?, ?, ?, ?, ?, ?, 'pending')
+	rows, err := x.query(ctx, `INSERT INTO inbox (source, dedupe_key, headers, body, received_at, run_after, state)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending')`+strings.Repeat(`, (?, ?, ?, ?, ?, ?, 'pending')`, len(reqs)-1)+`
 		ON CONFLICT (source, dedupe_key) DO NOTHING
-		RETURNING id`,
-		string(ev.Source), ev.DedupeKey, string(headers), ev.Body, ts(received), ts(received)).Scan(&ev.ID)
-	if err == nil {
-		ev.State = plusone.RawPending
-		return false, nil
-	}
-	if err != sql.ErrNoRows {
-		return false, err
-	}
-	err = x.queryRow(ctx, `SELECT id, state FROM inbox WHERE source = ? AND dedupe_key = ?`,
-		string(ev.Source), ev.DedupeKey).Scan(&ev.ID, &ev.State)
+		RETURNING id, source, dedupe_key`, args...)
 	if err != nil {
-		return false, fmt.Errorf("find duplicate event: %w", err)
+		return err
 	}
-	return true, nil
+	type key struct{ source, dedupe string }
+	inserted := map[key]int64{}
+	for rows.Next() {
+		var k key
+		var id int64
+		if err := rows.Scan(&id, &k.source, &k.dedupe); err != nil {
+			rows.Close()
+			return err
+		}
+		inserted[k] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range reqs {
+		ev := reqs[i].ev
+		k := key{string(ev.Source), ev.DedupeKey}
+		if id, ok := inserted[k]; ok {
+			ev.ID, ev.State = id, plusone.RawPending
+			delete(inserted, k) // a second request with the key is a duplicate
+			continue
+		}
+		err := x.queryRow(ctx, `SELECT id, state FROM inbox WHERE source = ? AND dedupe_key = ?`,
+			string(ev.Source), ev.DedupeKey).Scan(&ev.ID, &ev.State)
+		if err != nil {
+			return fmt.Errorf("find duplicate event: %w", err)
+		}
+		reqs[i].dup = true
+	}
+	return nil
+}
+
+// answer tells each caller in batch how its append went.
+func answer(batch []appendReq, err error) {
+	for _, req := range batch {
+		if err != nil {
+			req.done <- appendRes{err: fmt.Errorf("store event: %w", err)}
+			continue
+		}
+		req.done <- appendRes{dup: req.dup}
+	}
 }
 
 const inboxColumns = `id, source, dedupe_key, headers, body, received_at, attempts, state, last_error`

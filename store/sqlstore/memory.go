@@ -1,12 +1,15 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plusone-hq/plusone"
 )
@@ -104,18 +107,76 @@ func (t *tx) FindCustomers(ctx context.Context, query string, limit int) ([]plus
 		}
 		return []plusone.Customer{*c}, nil
 	}
-	pattern := likeEscape(strings.ToLower(q))
-	rows, err := t.query(ctx, `SELECT `+customerColumns+` FROM customers
-		WHERE lower(name) LIKE ? ESCAPE '\' OR lower(name) LIKE ? ESCAPE '\'
-		ORDER BY lower(name), id LIMIT ?`, pattern+"%", "% "+pattern+"%", limit)
+	return t.findByName(ctx, strings.ToLower(q), limit)
+}
+
+// findByName finds up to limit customers with a name key (nameKeys)
+// starting with prefix, through the index of keys, and orders them by name.
+// Where more match, those whose matching word comes first in the alphabet
+// are the ones returned.
+func (t *tx) findByName(ctx context.Context, prefix string, limit int) ([]plusone.Customer, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	// Every key starting with prefix sorts, byte by byte, from prefix to
+	// prefix followed by the last code point.
+	hi := prefix + string(utf8.MaxRune)
+	var ids []int64
+	for fetch := 4 * limit; ; fetch *= 4 {
+		ids = ids[:0]
+		seen := map[int64]bool{}
+		rows, err := t.query(ctx, `SELECT key, customer_id FROM customer_names
+			WHERE key >= ? AND key < ? ORDER BY key, customer_id LIMIT ?`, prefix, hi, fetch)
+		if err != nil {
+			return nil, fmt.Errorf("find customers: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var key string
+			var id int64
+			if err := rows.Scan(&key, &id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("find customers: %w", err)
+			}
+			n++
+			if strings.HasPrefix(key, prefix) && !seen[id] && len(ids) < limit {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find customers: %w", err)
+		}
+		// A customer has a key per word: when the keys fetched were all
+		// used and gave too few customers, there may be more.
+		if len(ids) == limit || n < fetch {
+			break
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := t.query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find customers: %w", err)
 	}
-	return collect(rows, deref(scanCustomer))
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	found, err := collect(rows, deref(scanCustomer))
+	if err != nil {
+		return nil, fmt.Errorf("find customers: %w", err)
+	}
+	slices.SortFunc(found, func(a, b plusone.Customer) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return found, nil
 }
 
 func (t *tx) AddNote(ctx context.Context, n *plusone.Note) error {

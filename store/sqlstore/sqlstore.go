@@ -62,6 +62,10 @@ type Options struct {
 	// connection to its commit, one queue call, one group commit of appended
 	// events. A caller's earlier deadline wins. Zero means DefaultTimeout.
 	Timeout time.Duration
+	// SingleWriter says that the database takes one write transaction at
+	// a time (SQLite): the store then queues them itself, stored webhooks
+	// first (writerGate).
+	SingleWriter bool
 }
 
 // DefaultTimeout is how long one store call may take when Options.Timeout
@@ -97,10 +101,12 @@ type Store struct {
 	life    context.Context
 	endLife context.CancelFunc
 
-	appends      chan appendReq
-	closing      chan struct{}
-	appenderDone chan struct{}
-	closeOnce    sync.Once
+	gate *writerGate // nil where writers need no queue
+
+	appends   chan appendReq
+	closing   chan struct{}
+	appenders sync.WaitGroup
+	closeOnce sync.Once
 }
 
 var _ plusone.Store = (*Store)(nil)
@@ -116,7 +122,10 @@ func New(o Options) *Store {
 	life, endLife := context.WithCancel(context.Background())
 	s := &Store{d: o.Dialect, w: o.Writer, r: o.Reader, hasPending: o.HasPending, timeout: o.Timeout,
 		life: life, endLife: endLife,
-		appends: make(chan appendReq), closing: make(chan struct{}), appenderDone: make(chan struct{})}
+		appends: make(chan appendReq), closing: make(chan struct{})}
+	if o.SingleWriter {
+		s.gate = &writerGate{}
+	}
 	// One cache per pool; a store with one pool shares it.
 	s.wc = newStmtCache(o.Writer, o.Dialect, s.bound)
 	s.rc = s.wc
@@ -124,7 +133,16 @@ func New(o Options) *Store {
 		s.rc = newStmtCache(o.Reader, o.Dialect, s.bound)
 	}
 	s.health.owner = probeOwner()
-	go s.appender()
+	// Several group commits in flight where the database takes concurrent
+	// writers (PostgreSQL flushes their commits together); one where it
+	// does not.
+	n := concurrentAppenders
+	if o.SingleWriter {
+		n = 1
+	}
+	for range n {
+		s.appenders.Go(s.appender)
+	}
 	return s
 }
 
@@ -149,7 +167,7 @@ func (s *Store) Close() error {
 		close(s.closing)
 		s.endLife()
 	})
-	<-s.appenderDone
+	s.appenders.Wait()
 	s.wc.close()
 	if s.rc != s.wc {
 		s.rc.close()
@@ -216,47 +234,62 @@ func (s *Store) durableTx(ctx context.Context, fn func(x db) error) error {
 // The transaction has the store's deadline (bound) from the moment it has
 // its connection, and its statements run on it whatever context fn passes
 // them, unless theirs ends earlier: a transaction on a frozen connection is
-// given up at its deadline. Waiting for the connection is queueing (SQLite
+// given up at its deadline. Waiting for the writer is queueing (SQLite
 // has one writer, which a burst of clicks waits for in turn), ended only by
 // the caller or Close; every holder's deadline keeps the queue moving. A
 // write transaction is tracked while it holds its connection, and its
 // outcome recorded, for Ready.
 func (s *Store) dbTx(ctx context.Context, mode commitMode, fn func(x db) error) error {
+	return s.writeTx(ctx, mode, false, fn)
+}
+
+// writeTx is dbTx where an urgent write transaction (a delivered card's
+// record, which the one card sender waits for) goes before the others
+// queued for a single writer.
+func (s *Store) writeTx(ctx context.Context, mode commitMode, urgent bool, fn func(x db) error) error {
 	pool, cache := s.w, s.wc
 	if mode == readOnly {
 		pool, cache = s.r, s.rc
 	}
-	conn, err := s.conn(ctx, pool)
+	return s.withConn(ctx, pool, mode != readOnly, urgent, func(conn *sql.Conn) error {
+		bctx, cancel := s.bound(ctx)
+		defer cancel()
+		if mode == readOnly {
+			return s.txOn(bctx, conn, cache, mode, fn)
+		}
+		seq := s.health.begin(time.Now())
+		err := s.withMode(bctx, conn, mode, func() error { return s.txOn(bctx, conn, cache, mode, fn) })
+		s.health.end(seq)
+		s.record(ctx, err)
+		return err
+	})
+}
+
+// withConn waits for a connection of pool and runs fn with it; a writer
+// (write) first waits for its turn at the gate of a single-writer database,
+// urgent ones first. Waiting ends with ctx or when the store closes; a
+// writer that could not get its connection is recorded for Ready.
+func (s *Store) withConn(ctx context.Context, pool *sql.DB, write, urgent bool, fn func(conn *sql.Conn) error) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(s.life, cancel)
+	defer stop()
+	if write && s.gate != nil {
+		if err := s.gate.lock(wctx, urgent); err != nil {
+			return fmt.Errorf("wait for the writer: %w", err)
+		}
+		defer s.gate.unlock()
+	}
+	conn, err := pool.Conn(wctx)
 	if err != nil {
-		if mode != readOnly {
+		err = fmt.Errorf("connection: %w", err)
+		if write {
 			s.record(ctx, err)
 		}
 		return err
 	}
 	defer conn.Close()
-	bctx, cancel := s.bound(ctx)
-	defer cancel()
-	if mode == readOnly {
-		return s.txOn(bctx, conn, cache, mode, fn)
-	}
-	seq := s.health.begin(time.Now())
-	err = s.withMode(bctx, conn, mode, func() error { return s.txOn(bctx, conn, cache, mode, fn) })
-	s.health.end(seq)
-	s.record(ctx, err)
-	return err
-}
-
-// conn waits for a connection of pool, until ctx ends or the store closes.
-func (s *Store) conn(ctx context.Context, pool *sql.DB) (*sql.Conn, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(s.life, cancel)
-	defer stop()
-	conn, err := pool.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("connection: %w", err)
-	}
-	return conn, nil
+	return fn(conn)
 }
 
 // beginner is what *sql.DB and *sql.Conn have in common.

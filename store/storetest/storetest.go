@@ -22,6 +22,7 @@ type Opener func(t *testing.T) plusone.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("Inbox", func(t *testing.T) { testInbox(t, open) })
 	t.Run("InboxConcurrency", func(t *testing.T) { testInboxConcurrency(t, open) })
+	t.Run("InboxBatchIDs", func(t *testing.T) { testInboxBatchIDs(t, open) })
 	t.Run("Customers", func(t *testing.T) { testCustomers(t, open) })
 	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
 	t.Run("Timeline", func(t *testing.T) { testTimeline(t, open) })
@@ -31,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("CardDoubt", func(t *testing.T) { testCardDoubt(t, open) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open) })
 	t.Run("Memory", func(t *testing.T) { testMemory(t, open) })
+	t.Run("NameSearch", func(t *testing.T) { testNameSearch(t, open) })
 	t.Run("Split", func(t *testing.T) { testSplit(t, open) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { testLedgerConcurrency(t, open) })
