@@ -61,6 +61,29 @@ type App struct {
 	// Slack at once and sends the result to the response URL later; Slack
 	// gives 3 seconds in all.
 	Answer time.Duration
+
+	// work is what the app does after answering; Close waits for it.
+	work work
+}
+
+// Close stops the app taking new work and waits until the work it does
+// after answering Slack (clicks, late answers, App Home) is done, or ctx
+// ends: then that work's contexts are cancelled and Close returns at once
+// with an error. Call it after the HTTP server and RunSocket have
+// returned, and before the store closes.
+func (a *App) Close(ctx context.Context) error {
+	return a.work.close(ctx)
+}
+
+// later does fn after the answer to Slack, in a goroutine the app owns
+// (see Close); what names it in the log when the app is closing and
+// refuses it.
+func (a *App) later(ctx context.Context, what string, fn func(ctx context.Context)) bool {
+	if a.work.start(ctx, fn) {
+		return true
+	}
+	a.Log.Warn("slack app shutting down; not started", "work", what)
+	return false
 }
 
 func (a *App) answerWithin() time.Duration {
@@ -84,18 +107,32 @@ func (a *App) Command(ctx context.Context, cmd slack.SlashCommand) *CommandRespo
 	if cmd.Command != Command {
 		return ephemeral(errorMessage("plusone does not know " + cmd.Command + "."))
 	}
-	done := make(chan Message, 1)
-	go func() { done <- a.command(context.WithoutCancel(ctx), cmd) }()
+	// The work answers here if it is done in time, else itself to the
+	// response URL: answered is unbuffered, so exactly one of the two
+	// happens.
+	answered := make(chan Message)
+	gaveUp := make(chan struct{})
+	started := a.later(ctx, "command", func(ctx context.Context) {
+		m := a.command(ctx, cmd)
+		select {
+		case answered <- m:
+			return
+		case <-gaveUp:
+		}
+		if err := a.API.Respond(ctx, cmd.ResponseURL, m, false); err != nil {
+			a.Log.Error("late answer to /plusone", "err", err)
+		}
+	})
+	if !started {
+		return ephemeral(errorMessage("plusone is restarting; please try again in a moment."))
+	}
+	timer := time.NewTimer(a.answerWithin())
+	defer timer.Stop()
 	select {
-	case m := <-done:
+	case m := <-answered:
 		return ephemeral(m)
-	case <-time.After(a.answerWithin()):
-		go func() {
-			m := <-done
-			if err := a.API.Respond(context.WithoutCancel(ctx), cmd.ResponseURL, m, false); err != nil {
-				a.Log.Error("late answer to /plusone", "err", err)
-			}
-		}()
+	case <-timer.C:
+		close(gaveUp)
 		return ephemeral(Message{Text: "One moment…"})
 	}
 }
@@ -178,6 +215,13 @@ func (a *App) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 	default:
 		return nil
 	}
+}
+
+// interactionLater hands a click or a shortcut to Interaction in work the
+// app owns (see Close) and returns at once, so that Slack's 3 seconds are
+// kept whatever the work takes.
+func (a *App) interactionLater(ctx context.Context, cb slack.InteractionCallback) {
+	a.later(ctx, "interaction "+string(cb.Type), func(ctx context.Context) { a.Interaction(ctx, cb) })
 }
 
 func (a *App) blockAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
@@ -314,6 +358,12 @@ func permalink(domain, channel, ts string) string {
 		return ""
 	}
 	return fmt.Sprintf("https://%s.slack.com/archives/%s/p%s", domain, channel, strings.ReplaceAll(ts, ".", ""))
+}
+
+// EventLater hands an Events API event that is not timeline material to
+// Event, in work the app owns (see Close), and returns at once.
+func (a *App) EventLater(ctx context.Context, kind string, body []byte) {
+	a.later(ctx, "event "+kind, func(ctx context.Context) { a.Event(ctx, kind, body) })
 }
 
 // Event handles the Events API events that are not timeline material:

@@ -134,7 +134,8 @@ func (a *App) submitEditPolicy(ctx context.Context, cb slack.InteractionCallback
 	if err := a.Gestures.SetOverride(ctx, cb.User.ID, path, value); err != nil {
 		return a.modalFailure(BlockPolicyValue, "edit policy", err)
 	}
-	go a.publishHome(context.WithoutCancel(ctx), cb.User.ID)
+	user := cb.User.ID
+	a.later(ctx, "app home", func(ctx context.Context) { a.publishHome(ctx, user) })
 	return nil
 }
 
