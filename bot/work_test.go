@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // slowMemory is stubMemory whose lookups wait: until release is closed,
@@ -59,7 +60,7 @@ func click(t *testing.T, a *App) {
 	t.Helper()
 	action := map[string]any{"type": "block_actions", "user": map[string]string{"id": "U0ANA"},
 		"response_url": "https://hooks.example/action",
-		"actions":      []map[string]string{{"action_id": ActionShowCustomer, "value": "7", "block_id": "b"}}}
+		"actions":      []map[string]string{{"action_id": view.ActionShowCustomer, "value": "7", "block_id": "b"}}}
 	b, _ := json.Marshal(action)
 	srv := httptest.NewServer(a.InteractionsHandler(testSecret, 1<<20))
 	defer srv.Close()
@@ -107,7 +108,7 @@ func TestCloseWaitsForClickInFlight(t *testing.T) {
 	if len(api.got()) != 1 {
 		t.Error("a click after Close was handled")
 	}
-	if m := a.Command(context.Background(), slack.SlashCommand{Command: Command, Text: "jane"}); !strings.Contains(m.Text, "restarting") {
+	if m := a.Command(context.Background(), slack.SlashCommand{Command: view.Command, Text: "jane"}); !strings.Contains(m.Text, "restarting") {
 		t.Errorf("command after Close answered %q, want the restart notice", m.Text)
 	}
 }
@@ -144,7 +145,7 @@ func TestCommandAnsweredLateIsAwaited(t *testing.T) {
 	mem := slowMemory{entered: make(chan string, 1), release: make(chan struct{})}
 	api := &recordingAPI{}
 	a := &App{Memory: mem, API: api, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Answer: time.Millisecond}
-	m := a.Command(context.Background(), slack.SlashCommand{Command: Command, Text: "jane@example.com",
+	m := a.Command(context.Background(), slack.SlashCommand{Command: view.Command, Text: "jane@example.com",
 		ResponseURL: "https://hooks.example/cmd"})
 	if m.Text != "One moment…" {
 		t.Errorf("slow command answered %q, want One moment…", m.Text)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plusone-hq/plusone/bot"
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // A click being handled when shutdown begins is finished before serve
@@ -43,7 +43,7 @@ func TestShutdownWaitsForClickInFlight(t *testing.T) {
 	// No such customer: the click is answered with that, after its 200.
 	status, _ := interaction(t, app, map[string]any{"type": "block_actions", "user": map[string]string{"id": "U0ANA"},
 		"team": map[string]string{"id": "T0OURS"}, "trigger_id": "trig-1", "response_url": respond.URL + "/click",
-		"actions": []map[string]string{{"action_id": bot.ActionShowCustomer, "value": "424242", "block_id": "b"}}})
+		"actions": []map[string]string{{"action_id": view.ActionShowCustomer, "value": "424242", "block_id": "b"}}})
 	if status != http.StatusOK {
 		t.Fatalf("click: %d", status)
 	}
