@@ -282,20 +282,6 @@ func touchSummary(tp plusone.Touchpoint, currency string) string {
 	return s
 }
 
-// isSlackUserID reports whether id looks like a Slack user ID (U…, W…), so
-// that it can be mentioned as <@id> without smuggling markup into a card.
-func isSlackUserID(id string) bool {
-	if len(id) < 3 || len(id) > 21 || (id[0] != 'U' && id[0] != 'W') {
-		return false
-	}
-	for _, r := range id[1:] {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // prefOrigin splits a preference's origin into a source name or an agent's
 // Slack user ID (mentioned on the card).
 func prefOrigin(origin string) (name, agent string) {

@@ -12,5 +12,3 @@ var now = viewtest.Now
 func ago(d time.Duration) time.Time { return now.Add(-d) }
 
 const day = 24 * time.Hour
-
-func intp(n int) *int { return &n }

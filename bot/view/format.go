@@ -1,6 +1,7 @@
 package view
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -203,4 +204,54 @@ func touchTitle(k plusone.TouchpointKind) string {
 		return "Feedback"
 	}
 	return humanize(string(k))
+}
+
+// bullets is "• a\n• b" of already rendered lines, at most limit of them,
+// and a last "…and N more" line for the rest.
+func bullets(lines []string, limit int, italic bool) string {
+	var b strings.Builder
+	for i, l := range lines {
+		if i == limit {
+			if italic {
+				fmt.Fprintf(&b, "\n_…and %d more_", len(lines)-i)
+			} else {
+				fmt.Fprintf(&b, "\n  …and %d more", len(lines)-i)
+			}
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if italic {
+			b.WriteString("• " + l)
+		} else {
+			b.WriteString("  • " + l)
+		}
+	}
+	return b.String()
+}
+
+// cleanLines are the non-empty texts of ss, each cleaned and cut to limit.
+func cleanLines(ss []string, limit int) []string {
+	var out []string
+	for _, s := range ss {
+		if s = truncate(clean(s), limit); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// isSlackUserID reports whether id looks like a Slack user ID (U…, W…), so
+// that it can be mentioned as <@id> without smuggling markup into a card.
+func isSlackUserID(id string) bool {
+	if len(id) < 3 || len(id) > 21 || (id[0] != 'U' && id[0] != 'W') {
+		return false
+	}
+	for _, r := range id[1:] {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }

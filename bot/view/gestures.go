@@ -269,38 +269,3 @@ func when(t time.Time) (mrkdwnDate, plainDate string) {
 	return slackDate(t, "{date_short_pretty} at {time}", utcLayout), t.UTC().Format(utcLayout)
 }
 
-// bullets is "• a\n• b" of already rendered lines, at most limit of them,
-// and a last "…and N more" line for the rest.
-func bullets(lines []string, limit int, italic bool) string {
-	var b strings.Builder
-	for i, l := range lines {
-		if i == limit {
-			if italic {
-				fmt.Fprintf(&b, "\n_…and %d more_", len(lines)-i)
-			} else {
-				fmt.Fprintf(&b, "\n  …and %d more", len(lines)-i)
-			}
-			break
-		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		if italic {
-			b.WriteString("• " + l)
-		} else {
-			b.WriteString("  • " + l)
-		}
-	}
-	return b.String()
-}
-
-// cleanLines are the non-empty texts of ss, each cleaned and cut to limit.
-func cleanLines(ss []string, limit int) []string {
-	var out []string
-	for _, s := range ss {
-		if s = truncate(clean(s), limit); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
