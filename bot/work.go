@@ -58,6 +58,8 @@ func (w *work) close(ctx context.Context) error {
 	w.mu.Lock()
 	w.closing = true
 	w.mu.Unlock()
+	// The waiter ends with the last piece of work: at once when all is
+	// done, or soon after the cancels below.
 	done := make(chan struct{})
 	go func() { w.running.Wait(); close(done) }()
 	select {

@@ -212,4 +212,3 @@ func footerText(v cardView) string {
 	}
 	return s
 }
-

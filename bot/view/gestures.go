@@ -268,4 +268,3 @@ func when(t time.Time) (mrkdwnDate, plainDate string) {
 	}
 	return slackDate(t, "{date_short_pretty} at {time}", utcLayout), t.UTC().Format(utcLayout)
 }
-
