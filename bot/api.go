@@ -5,28 +5,30 @@ import (
 	"fmt"
 
 	"github.com/slack-go/slack"
+
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 var _ SlackAPI = (*Client)(nil)
 
 // OpenView opens a modal for the user who triggered triggerID (valid for
 // about 3 seconds).
-func (c *Client) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
-	if err := ValidateView(view); err != nil {
+func (c *Client) OpenView(ctx context.Context, triggerID string, v slack.ModalViewRequest) error {
+	if err := view.ValidateView(v); err != nil {
 		return fmt.Errorf("views.open: %w", err)
 	}
-	if _, err := c.api.OpenViewContext(ctx, triggerID, view); err != nil {
+	if _, err := c.api.OpenViewContext(ctx, triggerID, v); err != nil {
 		return fmt.Errorf("views.open: %w", err)
 	}
 	return nil
 }
 
 // PublishHome publishes a user's App Home.
-func (c *Client) PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error {
-	if err := ValidateView(view); err != nil {
+func (c *Client) PublishHome(ctx context.Context, userID string, v slack.HomeTabViewRequest) error {
+	if err := view.ValidateView(v); err != nil {
 		return fmt.Errorf("views.publish: %w", err)
 	}
-	if _, err := c.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view}); err != nil {
+	if _, err := c.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: v}); err != nil {
 		return fmt.Errorf("views.publish %s: %w", userID, err)
 	}
 	return nil
@@ -42,11 +44,11 @@ func (c *Client) Unfurl(ctx context.Context, channel, ts string, unfurls map[str
 
 // Respond answers through an interaction's or command's response URL, as
 // a message only the user sees.
-func (c *Client) Respond(ctx context.Context, responseURL string, m Message, replaceOriginal bool) error {
+func (c *Client) Respond(ctx context.Context, responseURL string, m view.Message, replaceOriginal bool) error {
 	if responseURL == "" {
 		return fmt.Errorf("no response URL")
 	}
-	if err := Validate(m); err != nil {
+	if err := view.Validate(m); err != nil {
 		return fmt.Errorf("response: %w", err)
 	}
 	msg := &slack.WebhookMessage{Text: m.Text, Blocks: &slack.Blocks{BlockSet: m.Blocks},

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // Memory is what the Slack app asks of plusone's customer memory
@@ -41,7 +42,7 @@ type SlackAPI interface {
 	PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error
 	Unfurl(ctx context.Context, channel, ts string, unfurls map[string]slack.Attachment) error
 	// Respond posts to an interaction's response_url.
-	Respond(ctx context.Context, responseURL string, m Message, replaceOriginal bool) error
+	Respond(ctx context.Context, responseURL string, m view.Message, replaceOriginal bool) error
 }
 
 // App answers Slack: the /plusone command, the card's buttons, the
@@ -61,6 +62,29 @@ type App struct {
 	// Slack at once and sends the result to the response URL later; Slack
 	// gives 3 seconds in all.
 	Answer time.Duration
+
+	// work is what the app does after answering; Close waits for it.
+	work work
+}
+
+// Close stops the app taking new work and waits until the work it does
+// after answering Slack (clicks, late answers, App Home) is done, or ctx
+// ends: then that work's contexts are cancelled and Close returns at once
+// with an error. Call it after the HTTP server and RunSocket have
+// returned, and before the store closes.
+func (a *App) Close(ctx context.Context) error {
+	return a.work.close(ctx)
+}
+
+// later does fn after the answer to Slack, in a goroutine the app owns
+// (see Close); what names it in the log when the app is closing and
+// refuses it.
+func (a *App) later(ctx context.Context, what string, fn func(ctx context.Context)) bool {
+	if a.work.start(ctx, fn) {
+		return true
+	}
+	a.Log.Warn("slack app shutting down; not started", "work", what)
+	return false
 }
 
 func (a *App) answerWithin() time.Duration {
@@ -73,7 +97,7 @@ func (a *App) answerWithin() time.Duration {
 // CommandResponse is the immediate answer to a slash command.
 type CommandResponse = slack.WebhookMessage
 
-func ephemeral(m Message) *CommandResponse {
+func ephemeral(m view.Message) *CommandResponse {
 	return &CommandResponse{Text: m.Text, Blocks: &slack.Blocks{BlockSet: m.Blocks}, ResponseType: slack.ResponseTypeEphemeral}
 }
 
@@ -81,35 +105,49 @@ func ephemeral(m Message) *CommandResponse {
 // takes longer than Answer is sent to the command's response URL when
 // done, and "One moment…" is answered now.
 func (a *App) Command(ctx context.Context, cmd slack.SlashCommand) *CommandResponse {
-	if cmd.Command != Command {
-		return ephemeral(errorMessage("plusone does not know " + cmd.Command + "."))
+	if cmd.Command != view.Command {
+		return ephemeral(view.ErrorMessage("plusone does not know " + cmd.Command + "."))
 	}
-	done := make(chan Message, 1)
-	go func() { done <- a.command(context.WithoutCancel(ctx), cmd) }()
+	// The work answers here if it is done in time, else itself to the
+	// response URL: answered is unbuffered, so exactly one of the two
+	// happens.
+	answered := make(chan view.Message)
+	gaveUp := make(chan struct{})
+	started := a.later(ctx, "command", func(ctx context.Context) {
+		m := a.command(ctx, cmd)
+		select {
+		case answered <- m:
+			return
+		case <-gaveUp:
+		}
+		if err := a.API.Respond(ctx, cmd.ResponseURL, m, false); err != nil {
+			a.Log.Error("late answer to /plusone", "err", err)
+		}
+	})
+	if !started {
+		return ephemeral(view.ErrorMessage("plusone is restarting; please try again in a moment."))
+	}
+	timer := time.NewTimer(a.answerWithin())
+	defer timer.Stop()
 	select {
-	case m := <-done:
+	case m := <-answered:
 		return ephemeral(m)
-	case <-time.After(a.answerWithin()):
-		go func() {
-			m := <-done
-			if err := a.API.Respond(context.WithoutCancel(ctx), cmd.ResponseURL, m, false); err != nil {
-				a.Log.Error("late answer to /plusone", "err", err)
-			}
-		}()
-		return ephemeral(Message{Text: "One moment…"})
+	case <-timer.C:
+		close(gaveUp)
+		return ephemeral(view.Message{Text: "One moment…"})
 	}
 }
 
-func (a *App) command(ctx context.Context, cmd slack.SlashCommand) Message {
+func (a *App) command(ctx context.Context, cmd slack.SlashCommand) view.Message {
 	text := strings.TrimSpace(cmd.Text)
 	verb, rest, _ := strings.Cut(text, " ")
 	switch strings.ToLower(verb) {
 	case "", "help":
-		return HelpMessage()
+		return view.HelpMessage()
 	case "note":
 		email, note, _ := strings.Cut(strings.TrimSpace(rest), " ")
 		if email == "" || strings.TrimSpace(note) == "" {
-			return errorMessage("Use `/plusone note <email> <text>`, for example `/plusone note jane@example.com Prefers a call after 5pm`.")
+			return view.ErrorMessage("Use `/plusone note <email> <text>`, for example `/plusone note jane@example.com Prefers a call after 5pm`.")
 		}
 		n := plusone.Note{Author: cmd.UserID, Text: note, Via: plusone.NoteViaCommand}
 		name, err := a.Memory.AddNoteByEmail(ctx, email, n)
@@ -117,7 +155,7 @@ func (a *App) command(ctx context.Context, cmd slack.SlashCommand) Message {
 			return a.failure("note", err)
 		}
 		n.Text = strings.TrimSpace(n.Text)
-		return NoteSavedMessage(name, n)
+		return view.NoteSavedMessage(name, n)
 	case "budget":
 		return a.budget(ctx, cmd.UserID)
 	default:
@@ -126,28 +164,24 @@ func (a *App) command(ctx context.Context, cmd slack.SlashCommand) Message {
 		case err != nil:
 			return a.failure("lookup", err)
 		case card != nil:
-			return LookupMessage(*card)
+			return view.LookupMessage(*card)
 		case len(choices) > 0:
-			return ChoiceMessage(text, choices, more)
+			return view.ChoiceMessage(text, choices, more)
 		default:
-			return NoMatchMessage(text)
+			return view.NoMatchMessage(text)
 		}
 	}
 }
 
 // failure turns an error into a message for the agent: what is wrong when
 // it is theirs to fix, a generic apology (and a log line) otherwise.
-func (a *App) failure(what string, err error) Message {
+func (a *App) failure(what string, err error) view.Message {
 	switch plusone.ErrorCode(err) {
 	case plusone.EINVALID, plusone.ENOTFOUND, plusone.ECONFLICT, plusone.EUNAUTHORIZED:
-		return errorMessage(plusone.ErrorMessage(err))
+		return view.ErrorMessage(plusone.ErrorMessage(err))
 	}
 	a.Log.Error("slack "+what, "err", err)
-	return errorMessage("Something went wrong on plusone's side; please try again in a moment.")
-}
-
-func errorMessage(text string) Message {
-	return Message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(escape(text)), nil, nil)}}
+	return view.ErrorMessage("Something went wrong on plusone's side; please try again in a moment.")
 }
 
 // Interaction answers a click, a shortcut or a modal's submission. The
@@ -161,17 +195,17 @@ func (a *App) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 		}
 		return nil
 	case slack.InteractionTypeMessageAction:
-		if cb.CallbackID == ShortcutSaveNote {
+		if cb.CallbackID == view.ShortcutSaveNote {
 			a.saveNoteShortcut(ctx, cb)
 		}
 		return nil
 	case slack.InteractionTypeViewSubmission:
 		switch cb.View.CallbackID {
-		case ViewNote:
+		case view.ViewNote:
 			return a.submitNote(ctx, cb)
-		case ViewSaveNote:
+		case view.ViewSaveNote:
 			return a.submitSaveNote(ctx, cb)
-		case ViewEditPolicy:
+		case view.ViewEditPolicy:
 			return a.submitEditPolicy(ctx, cb)
 		}
 		return nil
@@ -180,12 +214,19 @@ func (a *App) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 	}
 }
 
+// interactionLater hands a click or a shortcut to Interaction in work the
+// app owns (see Close) and returns at once, so that Slack's 3 seconds are
+// kept whatever the work takes.
+func (a *App) interactionLater(ctx context.Context, cb slack.InteractionCallback) {
+	a.later(ctx, "interaction "+string(cb.Type), func(ctx context.Context) { a.Interaction(ctx, cb) })
+}
+
 func (a *App) blockAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
 	if a.gestureAction(ctx, cb, act) {
 		return
 	}
 	switch act.ActionID {
-	case ActionAddNote:
+	case view.ActionAddNote:
 		id, err := strconv.ParseInt(act.Value, 10, 64)
 		if err != nil {
 			a.Log.Warn("add_note with a bad value", "value", act.Value)
@@ -197,21 +238,21 @@ func (a *App) blockAction(ctx context.Context, cb slack.InteractionCallback, act
 			a.Log.Error("add_note: customer", "customer", id, "err", err)
 			return
 		}
-		meta := NoteMeta{CustomerID: id, Channel: cb.Channel.ID, ThreadTS: cb.Message.Timestamp}
-		if err := a.API.OpenView(ctx, cb.TriggerID, NoteModal(name, meta)); err != nil {
+		meta := view.NoteMeta{CustomerID: id, Channel: cb.Channel.ID, ThreadTS: cb.Message.Timestamp}
+		if err := a.API.OpenView(ctx, cb.TriggerID, view.NoteModal(name, meta)); err != nil {
 			a.Log.Error("open note modal", "err", err)
 		}
-	case ActionShowCustomer:
+	case view.ActionShowCustomer:
 		id, err := strconv.ParseInt(act.Value, 10, 64)
 		if err != nil {
 			return
 		}
-		m := Message{}
+		m := view.Message{}
 		card, err := a.Memory.Customer(ctx, cb.User.ID, id)
 		if err != nil {
 			m = a.failure("show customer", err)
 		} else {
-			m = LookupMessage(*card)
+			m = view.LookupMessage(*card)
 		}
 		if err := a.API.Respond(ctx, cb.ResponseURL, m, true); err != nil {
 			a.Log.Error("show customer", "err", err)
@@ -232,15 +273,15 @@ func (a *App) saveNoteShortcut(ctx context.Context, cb slack.InteractionCallback
 		a.Log.Error("save_note: which customer", "err", err)
 	}
 	if !ok {
-		meta := SaveNoteMeta{Text: msg.Text, Link: link, Channel: cb.Channel.ID}
-		if err := a.API.OpenView(ctx, cb.TriggerID, SaveNoteModal(meta)); err != nil {
+		meta := view.SaveNoteMeta{Text: msg.Text, Link: link, Channel: cb.Channel.ID}
+		if err := a.API.OpenView(ctx, cb.TriggerID, view.SaveNoteModal(meta)); err != nil {
 			a.Log.Error("open save-note modal", "err", err)
 		}
 		return
 	}
 	n := plusone.Note{CustomerID: id, Author: cb.User.ID, Text: msg.Text, Via: plusone.NoteViaShortcut, Link: link}
 	name, err := a.Memory.AddNote(ctx, n)
-	answer := NoteSavedMessage(name, n)
+	answer := view.NoteSavedMessage(name, n)
 	if err != nil {
 		answer = a.failure("save_note", err)
 	}
@@ -250,44 +291,44 @@ func (a *App) saveNoteShortcut(ctx context.Context, cb slack.InteractionCallback
 }
 
 func (a *App) submitNote(ctx context.Context, cb slack.InteractionCallback) any {
-	meta, err := ParseNoteMetadata(cb.View.PrivateMetadata)
+	meta, err := view.ParseNoteMetadata(cb.View.PrivateMetadata)
 	if err != nil {
 		a.Log.Warn("note modal", "err", err)
 		return nil
 	}
-	text := inputValue(cb, BlockNoteText, ActionNoteText)
-	key, value := inputValue(cb, BlockPrefKey, ActionPrefKey), inputValue(cb, BlockPrefValue, ActionPrefValue)
+	text := inputValue(cb, view.BlockNoteText, view.ActionNoteText)
+	key, value := inputValue(cb, view.BlockPrefKey, view.ActionPrefKey), inputValue(cb, view.BlockPrefValue, view.ActionPrefValue)
 	switch {
 	case text == "" && key == "" && value == "":
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{BlockNoteText: "Write a note or a preference."})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{view.BlockNoteText: "Write a note or a preference."})
 	case key == "" && value != "":
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{BlockPrefKey: "Name the preference (e.g. delivery)."})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{view.BlockPrefKey: "Name the preference (e.g. delivery)."})
 	case key != "" && value == "":
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{BlockPrefValue: "Give the preference a value."})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{view.BlockPrefValue: "Give the preference a value."})
 	}
 	if text != "" {
 		if _, err := a.Memory.AddNote(ctx, plusone.Note{CustomerID: meta.CustomerID, Author: cb.User.ID, Text: text, Via: plusone.NoteViaModal}); err != nil {
-			return a.modalFailure(BlockNoteText, "note modal", err)
+			return a.modalFailure(view.BlockNoteText, "note modal", err)
 		}
 	}
 	if key != "" {
 		if err := a.Memory.SetPreference(ctx, cb.User.ID, meta.CustomerID, key, value); err != nil {
-			return a.modalFailure(BlockPrefKey, "preference", err)
+			return a.modalFailure(view.BlockPrefKey, "preference", err)
 		}
 	}
 	return nil
 }
 
 func (a *App) submitSaveNote(ctx context.Context, cb slack.InteractionCallback) any {
-	meta, err := ParseSaveNoteMetadata(cb.View.PrivateMetadata)
+	meta, err := view.ParseSaveNoteMetadata(cb.View.PrivateMetadata)
 	if err != nil {
 		a.Log.Warn("save-note modal", "err", err)
 		return nil
 	}
-	email := inputValue(cb, BlockCustomerEmail, ActionCustomerEmail)
+	email := inputValue(cb, view.BlockCustomerEmail, view.ActionCustomerEmail)
 	n := plusone.Note{Author: cb.User.ID, Text: meta.Text, Via: plusone.NoteViaShortcut, Link: meta.Link}
 	if _, err := a.Memory.AddNoteByEmail(ctx, email, n); err != nil {
-		return a.modalFailure(BlockCustomerEmail, "save-note modal", err)
+		return a.modalFailure(view.BlockCustomerEmail, "save-note modal", err)
 	}
 	return nil
 }
@@ -316,6 +357,12 @@ func permalink(domain, channel, ts string) string {
 	return fmt.Sprintf("https://%s.slack.com/archives/%s/p%s", domain, channel, strings.ReplaceAll(ts, ".", ""))
 }
 
+// EventLater hands an Events API event that is not timeline material to
+// Event, in work the app owns (see Close), and returns at once.
+func (a *App) EventLater(ctx context.Context, kind string, body []byte) {
+	a.later(ctx, "event "+kind, func(ctx context.Context) { a.Event(ctx, kind, body) })
+}
+
 // Event handles the Events API events that are not timeline material:
 // App Home opened, links shared. kind is the inner event's type; body the
 // whole Events API request.
@@ -340,7 +387,7 @@ func (a *App) Event(ctx context.Context, kind string, body []byte) {
 				continue
 			}
 			if ok {
-				unfurls[l.URL] = slack.Attachment{Blocks: slack.Blocks{BlockSet: UnfurlBlocks(*card)}}
+				unfurls[l.URL] = slack.Attachment{Blocks: slack.Blocks{BlockSet: view.UnfurlBlocks(*card)}}
 			}
 		}
 		if len(unfurls) == 0 {

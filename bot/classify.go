@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // FailureKind says how a caller should treat a failed Slack call.
@@ -70,7 +72,7 @@ func Classify(err error) Failure {
 		}
 		return Failure{Kind: Permanent, Reason: reason}
 	}
-	if _, ok := errors.AsType[*LimitError](err); ok {
+	if _, ok := errors.AsType[*view.LimitError](err); ok {
 		return Failure{Kind: Permanent, Reason: "message breaks a Slack limit"}
 	}
 	switch {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 func TestClassify(t *testing.T) {
@@ -32,7 +34,7 @@ func TestClassify(t *testing.T) {
 		{"deadline", wrap(context.DeadlineExceeded), Transient},
 		{"canceled", wrap(context.Canceled), Transient},
 		{"truncated body", wrap(io.ErrUnexpectedEOF), Transient},
-		{"limit", wrap(&LimitError{Path: "blocks", Limit: "blocks per message", Got: 51, Max: 50}), Permanent},
+		{"limit", wrap(&view.LimitError{Path: "blocks", Limit: "blocks per message", Got: 51, Max: 50}), Permanent},
 		{"unknown", errors.New("something odd"), Permanent},
 	}
 	for _, code := range []string{"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"} {

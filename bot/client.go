@@ -7,8 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/plusone-hq/plusone"
 	"github.com/slack-go/slack"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // Client posts and updates messages over the Slack Web API. It never
@@ -41,8 +43,8 @@ func NewClient(token, apiURL string, httpClient *http.Client) *Client {
 // empty) and returns the new message's ts. Link previews are off, so a card
 // stays as compact as it was built. A message that breaks Slack's limits
 // is refused without calling Slack, with Validate's error.
-func (c *Client) PostMessage(ctx context.Context, channel string, m Message, threadTS string) (ts string, err error) {
-	if err := Validate(m); err != nil {
+func (c *Client) PostMessage(ctx context.Context, channel string, m view.Message, threadTS string) (ts string, err error) {
+	if err := view.Validate(m); err != nil {
 		return "", fmt.Errorf("chat.postMessage %s: %w", channel, err)
 	}
 	opts := []slack.MsgOption{
@@ -65,8 +67,8 @@ func (c *Client) PostMessage(ctx context.Context, channel string, m Message, thr
 }
 
 // UpdateMessage replaces the message at channel/ts with m.
-func (c *Client) UpdateMessage(ctx context.Context, channel, ts string, m Message) error {
-	if err := Validate(m); err != nil {
+func (c *Client) UpdateMessage(ctx context.Context, channel, ts string, m view.Message) error {
+	if err := view.Validate(m); err != nil {
 		return fmt.Errorf("chat.update %s %s: %w", channel, ts, err)
 	}
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
@@ -82,12 +84,12 @@ func (c *Client) UpdateMessage(ctx context.Context, channel, ts string, m Messag
 
 // PostCard posts the context card of a ticket to channel and returns its ts.
 func (c *Client) PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (string, error) {
-	return c.PostMessage(ctx, channel, CardMessage(*card), "")
+	return c.PostMessage(ctx, channel, view.CardMessage(*card), "")
 }
 
 // UpdateCard replaces the card posted at channel/ts with its latest version.
 func (c *Client) UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error {
-	return c.UpdateMessage(ctx, channel, ts, CardMessage(*card))
+	return c.UpdateMessage(ctx, channel, ts, view.CardMessage(*card))
 }
 
 // firstFindWindow is the first stretch of history FindCard reads; each
@@ -127,7 +129,7 @@ func (c *Client) FindCards(ctx context.Context, channel string, keys []string, s
 				return found, fmt.Errorf("conversations.history %s: %w", channel, err)
 			}
 			for _, m := range resp.Messages {
-				if m.Metadata.EventType != CardEventType {
+				if m.Metadata.EventType != view.CardEventType {
 					continue
 				}
 				if key := fmt.Sprint(m.Metadata.EventPayload["ticket"]); want[key] && found[key] == "" {

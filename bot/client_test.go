@@ -7,12 +7,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/plusone-hq/plusone/bot/view"
+	"github.com/plusone-hq/plusone/bot/view/viewtest"
 )
 
 // fakeSlack records the Web API calls it receives and answers each method
@@ -99,7 +103,7 @@ func TestClientPostMessage(t *testing.T) {
 	f := newFakeSlack(t, map[string]http.HandlerFunc{
 		"chat.postMessage": answer(`{"ok":true,"channel":"C0CARDS","ts":"1700000000.000100"}`),
 	})
-	m := CardMessage(richCard())
+	m := view.CardMessage(viewtest.RichCard())
 	ts, err := f.client().PostMessage(context.Background(), "C0CARDS", m, "1699999999.000001")
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +141,7 @@ func TestClientPostMessageNoThread(t *testing.T) {
 	f := newFakeSlack(t, map[string]http.HandlerFunc{
 		"chat.postMessage": answer(`{"ok":true,"channel":"C1","ts":"1.2"}`),
 	})
-	if _, err := f.client().PostCard(context.Background(), "C1", new(newCustomerCard())); err != nil {
+	if _, err := f.client().PostCard(context.Background(), "C1", new(viewtest.NewCustomerCard())); err != nil {
 		t.Fatal(err)
 	}
 	if _, set := f.only(t).form["thread_ts"]; set {
@@ -150,7 +154,7 @@ func TestClientUpdateMessage(t *testing.T) {
 	f := newFakeSlack(t, map[string]http.HandlerFunc{
 		"chat.update": answer(`{"ok":true,"channel":"C0CARDS","ts":"1700000000.000100","text":"x"}`),
 	})
-	card := hiddenPhoneCard()
+	card := viewtest.HiddenPhoneCard()
 	if err := f.client().UpdateCard(context.Background(), "C0CARDS", "1700000000.000100", &card); err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +165,7 @@ func TestClientUpdateMessage(t *testing.T) {
 	if c.form.Get("token") != "xoxb-test" {
 		t.Error("token not sent")
 	}
-	if got := decodeBlocks(t, c.form); len(got) != len(CardMessage(card).Blocks) {
+	if got := decodeBlocks(t, c.form); len(got) != len(view.CardMessage(card).Blocks) {
 		t.Errorf("got %d blocks", len(got))
 	}
 }
@@ -169,7 +173,7 @@ func TestClientUpdateMessage(t *testing.T) {
 func TestClientRefusesInvalidMessage(t *testing.T) {
 	t.Parallel()
 	f := newFakeSlack(t, nil)
-	_, err := f.client().PostMessage(context.Background(), "C1", Message{Text: "x", Blocks: dividers(51)}, "")
+	_, err := f.client().PostMessage(context.Background(), "C1", view.Message{Text: "x", Blocks: slices.Repeat([]slack.Block{slack.NewDividerBlock()}, 51)}, "")
 	if err == nil {
 		t.Fatal("posted a message with 51 blocks")
 	}
@@ -208,14 +212,14 @@ func TestClientFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeSlack(t, map[string]http.HandlerFunc{"chat.postMessage": tt.handler, "chat.update": tt.handler})
-			_, err := f.client().PostMessage(context.Background(), "C1", CardMessage(richCard()), "")
+			_, err := f.client().PostMessage(context.Background(), "C1", view.CardMessage(viewtest.RichCard()), "")
 			if err == nil {
 				t.Fatal("PostMessage succeeded")
 			}
 			if got := Classify(err); got != tt.want {
 				t.Errorf("postMessage: Classify(%v) = %+v, want %+v", err, got, tt.want)
 			}
-			err = f.client().UpdateMessage(context.Background(), "C1", "1.2", CardMessage(richCard()))
+			err = f.client().UpdateMessage(context.Background(), "C1", "1.2", view.CardMessage(viewtest.RichCard()))
 			if got := Classify(err); got != tt.want {
 				t.Errorf("update: Classify(%v) = %+v, want %+v", err, got, tt.want)
 			}
@@ -232,7 +236,7 @@ func TestClientConnectionRefused(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there any more
 	c := NewClient("xoxb-test", "http://"+addr+"/api/", nil)
-	_, err = c.PostMessage(context.Background(), "C1", CardMessage(richCard()), "")
+	_, err = c.PostMessage(context.Background(), "C1", view.CardMessage(viewtest.RichCard()), "")
 	if err == nil {
 		t.Fatal("PostMessage succeeded")
 	}
@@ -255,7 +259,7 @@ func TestClientTimeout(t *testing.T) {
 	t.Cleanup(func() { close(release) }) // runs before the server closes
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := f.client().PostMessage(ctx, "C1", CardMessage(richCard()), "")
+	_, err := f.client().PostMessage(ctx, "C1", view.CardMessage(viewtest.RichCard()), "")
 	if got := Classify(err); got.Kind != Transient || got.Reason != "timeout" {
 		t.Errorf("Classify(%v) = %+v, want Transient timeout", err, got)
 	}

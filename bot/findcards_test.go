@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // history is a channel's messages, served by conversations.history as
@@ -20,7 +22,7 @@ type history struct {
 func (h *history) add(at time.Time, ticket string) {
 	m := map[string]any{"type": "message", "ts": slackTS(at), "text": "chatter"}
 	if ticket != "" {
-		m["metadata"] = map[string]any{"event_type": CardEventType, "event_payload": map[string]any{"ticket": ticket}}
+		m["metadata"] = map[string]any{"event_type": view.CardEventType, "event_payload": map[string]any{"ticket": ticket}}
 	}
 	h.msgs = append(h.msgs, m)
 }

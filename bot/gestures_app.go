@@ -9,12 +9,13 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // Gestures is what the Slack app asks of the gestures service.
 type Gestures interface {
 	// Offer decides and records an agent's offer; key identifies the click.
-	Offer(ctx context.Context, agent string, v OfferValue, key string) (GestureOutcome, error)
+	Offer(ctx context.Context, agent string, v view.OfferValue, key string) (GestureOutcome, error)
 	// Resolve records a supervisor's decision on a request; an error with
 	// code EUNAUTHORIZED when the actor is not a supervisor.
 	Resolve(ctx context.Context, actor string, requestID int64, approve bool) (GestureOutcome, error)
@@ -22,9 +23,9 @@ type Gestures interface {
 	// Budgets are the agent's own and team budgets this period.
 	Budgets(ctx context.Context, agent string) ([]plusone.BudgetLine, error)
 	// Home is the gestures part of an agent's App Home.
-	Home(ctx context.Context, agent string) (HomeGestures, error)
+	Home(ctx context.Context, agent string) (view.HomeGestures, error)
 	// Settings are what a supervisor can change; EUNAUTHORIZED for others.
-	Settings(ctx context.Context, actor string) ([]EditableSetting, error)
+	Settings(ctx context.Context, actor string) ([]view.EditableSetting, error)
 	SetOverride(ctx context.Context, actor, path, value string) error
 	Currency() string
 }
@@ -40,7 +41,7 @@ type GestureOutcome struct {
 // clickKey identifies an offer click: the same agent on the same button of
 // the same card message the same day is one click, however often Slack
 // delivers it or the agent presses.
-func clickKey(agent, messageTS string, v OfferValue, now time.Time) string {
+func clickKey(agent, messageTS string, v view.OfferValue, now time.Time) string {
 	return fmt.Sprintf("offer:%s:%d:%s:%s:%s:%s", agent, v.CustomerID, v.Gesture, v.TicketKey, messageTS, now.UTC().Format(time.DateOnly))
 }
 
@@ -49,22 +50,22 @@ func (a *App) gestureAction(ctx context.Context, cb slack.InteractionCallback, a
 	if a.Gestures == nil {
 		return false
 	}
-	if _, isOffer := IsOfferAction(act.ActionID); isOffer {
+	if _, isOffer := view.IsOfferAction(act.ActionID); isOffer {
 		a.offer(ctx, cb, act)
 		return true
 	}
 	switch act.ActionID {
-	case ActionApproveGesture, ActionDeclineGesture:
+	case view.ActionApproveGesture, view.ActionDeclineGesture:
 		id, err := strconv.ParseInt(act.Value, 10, 64)
 		if err != nil {
 			return true
 		}
-		_, err = a.Gestures.Resolve(ctx, cb.User.ID, id, act.ActionID == ActionApproveGesture)
+		_, err = a.Gestures.Resolve(ctx, cb.User.ID, id, act.ActionID == view.ActionApproveGesture)
 		if err != nil {
 			a.respond(ctx, cb, a.failure("approval", err))
 		}
 		// The request's message is replaced by the outbox once recorded.
-	case ActionMarkSent:
+	case view.ActionMarkSent:
 		id, err := strconv.ParseInt(act.Value, 10, 64)
 		if err != nil {
 			return true
@@ -72,13 +73,13 @@ func (a *App) gestureAction(ctx context.Context, cb slack.InteractionCallback, a
 		if _, err := a.Gestures.MarkSent(ctx, cb.User.ID, id); err != nil {
 			a.respond(ctx, cb, a.failure("mark sent", err))
 		}
-	case ActionEditPolicy:
+	case view.ActionEditPolicy:
 		settings, err := a.Gestures.Settings(ctx, cb.User.ID)
 		if err != nil {
 			a.Log.Warn("edit policy", "user", cb.User.ID, "err", err)
 			return true
 		}
-		if err := a.API.OpenView(ctx, cb.TriggerID, EditPolicyModal(settings)); err != nil {
+		if err := a.API.OpenView(ctx, cb.TriggerID, view.EditPolicyModal(settings)); err != nil {
 			a.Log.Error("open edit-policy modal", "err", err)
 		}
 	default:
@@ -90,7 +91,7 @@ func (a *App) gestureAction(ctx context.Context, cb slack.InteractionCallback, a
 // offer decides an agent's click on a suggested gesture and tells her the
 // outcome privately; the card itself shows everyone once it is updated.
 func (a *App) offer(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
-	v, err := DecodeOffer(act.Value)
+	v, err := view.DecodeOffer(act.Value)
 	if err != nil {
 		a.Log.Warn("offer with a bad value", "err", err)
 		return
@@ -100,20 +101,20 @@ func (a *App) offer(ctx context.Context, cb slack.InteractionCallback, act *slac
 		ts = cb.Message.Timestamp
 	}
 	out, err := a.Gestures.Offer(ctx, cb.User.ID, v, clickKey(cb.User.ID, ts, v, time.Now()))
-	var m Message
+	var m view.Message
 	switch {
 	case err != nil:
 		m = a.failure("offer", err)
 	case out.Entry.Status == plusone.StatusRefused:
-		m = RefusalMessage(out.Decision, out.Entry.Title)
+		m = view.RefusalMessage(out.Decision, out.Entry.Title)
 	default:
-		m = OfferResultMessage(out.Entry, out.CustomerName)
+		m = view.OfferResultMessage(out.Entry, out.CustomerName)
 	}
 	a.respond(ctx, cb, m)
 }
 
 // respond answers the clicker privately.
-func (a *App) respond(ctx context.Context, cb slack.InteractionCallback, m Message) {
+func (a *App) respond(ctx context.Context, cb slack.InteractionCallback, m view.Message) {
 	if cb.ResponseURL == "" {
 		return
 	}
@@ -127,14 +128,15 @@ func (a *App) submitEditPolicy(ctx context.Context, cb slack.InteractionCallback
 	if a.Gestures == nil {
 		return nil
 	}
-	path, value := EditPolicyInput(cb)
+	path, value := view.EditPolicyInput(cb)
 	if path == "" {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{BlockPolicySetting: "Choose what to change."})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{view.BlockPolicySetting: "Choose what to change."})
 	}
 	if err := a.Gestures.SetOverride(ctx, cb.User.ID, path, value); err != nil {
-		return a.modalFailure(BlockPolicyValue, "edit policy", err)
+		return a.modalFailure(view.BlockPolicyValue, "edit policy", err)
 	}
-	go a.publishHome(context.WithoutCancel(ctx), cb.User.ID)
+	user := cb.User.ID
+	a.later(ctx, "app home", func(ctx context.Context) { a.publishHome(ctx, user) })
 	return nil
 }
 
@@ -145,25 +147,25 @@ func (a *App) publishHome(ctx context.Context, user string) {
 		a.Log.Error("app home", "err", err)
 		return
 	}
-	var g HomeGestures
+	var g view.HomeGestures
 	if a.Gestures != nil {
 		if g, err = a.Gestures.Home(ctx, user); err != nil {
 			a.Log.Error("app home gestures", "err", err)
 		}
 	}
-	if err := a.API.PublishHome(ctx, user, HomeView(h, g)); err != nil {
+	if err := a.API.PublishHome(ctx, user, view.HomeView(h, g)); err != nil {
 		a.Log.Error("publish app home", "err", err)
 	}
 }
 
 // budget answers `/plusone budget`.
-func (a *App) budget(ctx context.Context, agent string) Message {
+func (a *App) budget(ctx context.Context, agent string) view.Message {
 	if a.Gestures == nil {
-		return errorMessage("No budgets are configured.")
+		return view.ErrorMessage("No budgets are configured.")
 	}
 	lines, err := a.Gestures.Budgets(ctx, agent)
 	if err != nil {
 		return a.failure("budget", err)
 	}
-	return BudgetMessage(lines, a.Gestures.Currency())
+	return view.BudgetMessage(lines, a.Gestures.Currency())
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -49,7 +48,7 @@ func (a *App) InteractionsHandler(signingSecret string, maxBody int64) http.Hand
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		go a.Interaction(context.WithoutCancel(r.Context()), cb)
+		a.interactionLater(r.Context(), cb)
 		w.WriteHeader(http.StatusOK)
 	})
 }

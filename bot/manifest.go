@@ -1,6 +1,10 @@
 package bot
 
-import _ "embed"
+import (
+	_ "embed"
+
+	"github.com/plusone-hq/plusone/bot/view"
+)
 
 //go:embed manifest.yaml
 var manifest []byte
@@ -22,11 +26,11 @@ type Handles struct {
 // Handled is what App handles.
 func Handled() Handles {
 	return Handles{
-		Commands:  []string{Command},
-		Shortcuts: []string{ShortcutSaveNote},
-		Actions: []string{ActionAddNote, ActionShowCustomer, ActionOfferGesture, ActionApproveGesture, ActionDeclineGesture,
-			ActionMarkSent, ActionEditPolicy},
-		Views:  []string{ViewNote, ViewSaveNote, ViewEditPolicy},
+		Commands:  []string{view.Command},
+		Shortcuts: []string{view.ShortcutSaveNote},
+		Actions: []string{view.ActionAddNote, view.ActionShowCustomer, view.ActionOfferGesture, view.ActionApproveGesture, view.ActionDeclineGesture,
+			view.ActionMarkSent, view.ActionEditPolicy},
+		Views:  []string{view.ViewNote, view.ViewSaveNote, view.ViewEditPolicy},
 		Events: []string{"app_home_opened", "link_shared", "message"},
 	}
 }

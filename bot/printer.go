@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // Printer stands in for Slack in local mode: it writes each message to W as
@@ -26,7 +26,7 @@ func NewPrinter(w io.Writer) *Printer { return &Printer{W: w} }
 
 // PostMessage prints m (its Plain form, else its Text) as a new message and
 // returns a synthetic ts: "local-1", "local-2", …
-func (p *Printer) PostMessage(ctx context.Context, channel string, m Message, threadTS string) (string, error) {
+func (p *Printer) PostMessage(ctx context.Context, channel string, m view.Message, threadTS string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -42,7 +42,7 @@ func (p *Printer) PostMessage(ctx context.Context, channel string, m Message, th
 }
 
 // UpdateMessage prints "updated card <ts>" followed by m.
-func (p *Printer) UpdateMessage(ctx context.Context, channel, ts string, m Message) error {
+func (p *Printer) UpdateMessage(ctx context.Context, channel, ts string, m view.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -53,30 +53,17 @@ func (p *Printer) UpdateMessage(ctx context.Context, channel, ts string, m Messa
 
 // PostCard prints the context card of a ticket as a new message.
 func (p *Printer) PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (string, error) {
-	return p.PostMessage(ctx, channel, CardMessage(*card), "")
+	return p.PostMessage(ctx, channel, view.CardMessage(*card), "")
 }
 
 // UpdateCard prints the latest version of the card posted at ts.
 func (p *Printer) UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error {
-	return p.UpdateMessage(ctx, channel, ts, CardMessage(*card))
+	return p.UpdateMessage(ctx, channel, ts, view.CardMessage(*card))
 }
 
 // print writes one message in a single Write; p.mu must be held.
-func (p *Printer) print(title, channel string, m Message) error {
-	if channel != "" {
-		title += " in " + clean(channel)
-	}
-	body := m.Plain
-	if body == "" {
-		body = mrkdwnUnescaper.Replace(clean(m.Text))
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "── %s %s\n%s", title, strings.Repeat("─", max(0, 56-length(title))), body)
-	if !strings.HasSuffix(body, "\n") {
-		b.WriteByte('\n')
-	}
-	b.WriteByte('\n')
-	if _, err := io.WriteString(p.W, b.String()); err != nil {
+func (p *Printer) print(title, channel string, m view.Message) error {
+	if _, err := io.WriteString(p.W, view.Printed(title, channel, m)); err != nil {
 		return fmt.Errorf("print message: %w", err)
 	}
 	return nil

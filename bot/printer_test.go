@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/plusone-hq/plusone/bot/view"
+	"github.com/plusone-hq/plusone/bot/view/viewtest"
 )
 
 func TestPrinter(t *testing.T) {
@@ -14,7 +17,7 @@ func TestPrinter(t *testing.T) {
 	var out bytes.Buffer
 	p := NewPrinter(&out)
 	ctx := context.Background()
-	card := richCard()
+	card := viewtest.RichCard()
 
 	ts, err := p.PostCard(ctx, "C0CARDS", &card)
 	if err != nil || ts != "local-1" {
@@ -23,12 +26,12 @@ func TestPrinter(t *testing.T) {
 	if err := p.UpdateCard(ctx, "C0CARDS", ts, &card); err != nil {
 		t.Fatal(err)
 	}
-	reply, err := p.PostMessage(ctx, "C0CARDS", Message{Text: "Noted &amp; done"}, ts)
+	reply, err := p.PostMessage(ctx, "C0CARDS", view.Message{Text: "Noted &amp; done"}, ts)
 	if err != nil || reply != "local-2" {
 		t.Fatalf("reply = %q, %v", reply, err)
 	}
 	got := out.String()
-	text := CardText(card)
+	text := view.CardText(card)
 	for _, want := range []string{
 		"── new card local-1 in C0CARDS ─", "\n" + text,
 		"── updated card local-1 in C0CARDS ─",
@@ -48,7 +51,7 @@ func TestPrinterCanceled(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := NewPrinter(&out).PostMessage(ctx, "C1", Message{Text: "x"}, ""); err == nil {
+	if _, err := NewPrinter(&out).PostMessage(ctx, "C1", view.Message{Text: "x"}, ""); err == nil {
 		t.Error("printed after cancel")
 	}
 	if out.Len() != 0 {
@@ -65,7 +68,7 @@ func TestPrinterConcurrent(t *testing.T) {
 	tss := make([]string, n)
 	for i := range n {
 		wg.Go(func() {
-			m := Message{Plain: fmt.Sprintf("card %d line 1\ncard %d line 2\n", i, i)}
+			m := view.Message{Plain: fmt.Sprintf("card %d line 1\ncard %d line 2\n", i, i)}
 			ts, err := p.PostMessage(context.Background(), "C1", m, "")
 			if err != nil {
 				t.Error(err)

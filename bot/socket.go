@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -17,13 +18,18 @@ type Chat func(ctx context.Context, body []byte) error
 // RunSocket serves Slack over Socket Mode until ctx ends: the same
 // commands, interactions and events as over HTTP, through the same
 // handlers. client needs the app-level token (slack.OptionAppLevelToken);
-// messages go to a.Chat.
+// messages go to a.Chat. It returns once its envelope loop has stopped;
+// clicks it handed on run until done (see Close).
 func (a *App) RunSocket(ctx context.Context, client *slack.Client) error {
 	sm := socketmode.New(client)
-	go a.serveSocket(ctx, sm)
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	var loop sync.WaitGroup
+	loop.Go(func() { a.serveSocket(loopCtx, sm) })
 	// RunContext returns only with an error; when ctx ended, that is
 	// the shutdown asked for.
 	err := sm.RunContext(ctx)
+	stopLoop()
+	loop.Wait()
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -68,7 +74,7 @@ func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 			return
 		}
 		a.ack(ctx, sm, evt, nil)
-		go a.Interaction(ctx, cb)
+		a.interactionLater(ctx, cb)
 	case socketmode.EventTypeEventsAPI:
 		if evt.Request == nil {
 			return
@@ -92,7 +98,7 @@ func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 			return
 		}
 		a.ack(ctx, sm, evt, nil)
-		go a.Event(ctx, ev.InnerEvent.Type, body)
+		a.EventLater(ctx, ev.InnerEvent.Type, body)
 	}
 }
 

@@ -23,6 +23,8 @@ import (
 	"github.com/slack-go/slack/slacktest"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot/view"
+	"github.com/plusone-hq/plusone/bot/view/viewtest"
 )
 
 // stubMemory knows one customer, Jane (ID 7).
@@ -30,7 +32,7 @@ type stubMemory struct{}
 
 func (stubMemory) Lookup(_ context.Context, _, query string) (*plusone.ContextCard, []plusone.Customer, bool, error) {
 	if strings.Contains(strings.ToLower(query), "jane") {
-		c := lookupCard()
+		c := viewtest.LookupCard()
 		return &c, nil, false, nil
 	}
 	return nil, nil, false, nil
@@ -39,7 +41,7 @@ func (stubMemory) Customer(_ context.Context, _ string, id int64) (*plusone.Cont
 	if id != 7 {
 		return nil, plusone.ErrNotFound
 	}
-	c := lookupCard()
+	c := viewtest.LookupCard()
 	return &c, nil
 }
 func (stubMemory) CustomerName(context.Context, int64) (string, error) { return "Jane Doe", nil }
@@ -53,7 +55,7 @@ func (stubMemory) AddNoteByEmail(context.Context, string, plusone.Note) (string,
 }
 func (stubMemory) SetPreference(context.Context, string, int64, string, string) error { return nil }
 func (stubMemory) Home(context.Context, string) (plusone.AgentHome, error) {
-	return richHome(), nil
+	return viewtest.RichHome(), nil
 }
 func (stubMemory) ByLink(context.Context, string) (*plusone.ContextCard, bool, error) {
 	return nil, false, nil
@@ -72,7 +74,7 @@ func (r *recordingAPI) PublishHome(context.Context, string, slack.HomeTabViewReq
 func (r *recordingAPI) Unfurl(context.Context, string, string, map[string]slack.Attachment) error {
 	return nil
 }
-func (r *recordingAPI) Respond(_ context.Context, responseURL string, m Message, replace bool) error {
+func (r *recordingAPI) Respond(_ context.Context, responseURL string, m view.Message, replace bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.responses = append(r.responses, fmt.Sprintf("%s replace=%v %s", responseURL, replace, m.Text))
@@ -126,7 +128,7 @@ func TestCommandAndActionOverHTTPAndSocketMode(t *testing.T) {
 		"channel_id": "C0", "response_url": "https://hooks.example/cmd", "trigger_id": "t1"}
 	action := map[string]any{"type": "block_actions", "user": map[string]string{"id": "U0ANA"}, "trigger_id": "t2",
 		"response_url": "https://hooks.example/action",
-		"actions":      []map[string]string{{"action_id": ActionShowCustomer, "value": "7", "block_id": "b"}}}
+		"actions":      []map[string]string{{"action_id": view.ActionShowCustomer, "value": "7", "block_id": "b"}}}
 
 	// Over HTTP.
 	httpAPI := &recordingAPI{}

@@ -36,8 +36,10 @@ type Server struct {
 	Customers CustomerAPI
 	// Gestures serves /api/v1/ledger and /api/v1/budgets.
 	Gestures GestureAPI
-	// SlackEvent handles the Slack events that are not timeline material
-	// (kind is the inner event type), after the request was answered.
+	// SlackEvent hands over the Slack events that are not timeline
+	// material (kind is the inner event type). It must return at once: the
+	// work is done after the answer by its owner (bot.App.EventLater),
+	// which shutdown waits for.
 	SlackEvent func(ctx context.Context, kind string, body []byte)
 	// Extra mounts more routes (Slack's commands and interactions) on the
 	// same mux.

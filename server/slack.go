@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/plusone-hq/plusone"
@@ -35,8 +34,7 @@ func (s *Server) handleSlackEvents() http.Handler {
 				return
 			}
 			if s.SlackEvent != nil {
-				// Work after the answer; the request's context ends with it.
-				go s.SlackEvent(context.WithoutCancel(r.Context()), kind, body)
+				s.SlackEvent(r.Context(), kind, body)
 			}
 			encode(w, http.StatusOK, slackchat.Answer{OK: true})
 		}

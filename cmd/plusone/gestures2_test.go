@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/bot"
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // A discount granted on a Zendesk ticket's card is written back once to
@@ -101,10 +101,10 @@ func TestWritebackToZendeskAndShopify(t *testing.T) {
 	var customer int64
 	_, out := apiCall(t, app, "GET", "/api/v1/customers?email=jane@example.com", apiToken, "")
 	customer = int64(out["id"].(float64))
-	v := bot.EncodeOffer(bot.OfferValue{CustomerID: customer, Gesture: "loyalty_discount", TicketKey: "zendesk:5158"})
+	v := view.EncodeOffer(view.OfferValue{CustomerID: customer, Gesture: "loyalty_discount", TicketKey: "zendesk:5158"})
 	status, _ := interaction(t, app, map[string]any{"type": "block_actions", "user": map[string]string{"id": "U0ANA"},
 		"response_url": slack.srv.URL + "/response/wb", "container": map[string]string{"message_ts": card.TS},
-		"actions": []map[string]string{{"action_id": bot.OfferActionID("loyalty_discount"), "value": v, "block_id": "offers"}}})
+		"actions": []map[string]string{{"action_id": view.OfferActionID("loyalty_discount"), "value": v, "block_id": "offers"}}})
 	if status != 200 {
 		t.Fatal(status)
 	}
@@ -161,9 +161,9 @@ func TestSupervisorChangesALimitInSlack(t *testing.T) {
 	app, store, ids := gestureApp(t, slack, "10", 2, nil)
 	submit := func(user, path, value string) (int, string) {
 		return interaction(t, app, map[string]any{"type": "view_submission", "user": map[string]string{"id": user},
-			"view": map[string]any{"callback_id": bot.ViewEditPolicy, "state": map[string]any{"values": map[string]any{
-				bot.BlockPolicySetting: map[string]any{bot.ActionPolicySetting: map[string]any{"type": "static_select", "selected_option": map[string]any{"value": path}}},
-				bot.BlockPolicyValue:   map[string]any{bot.ActionPolicyValue: map[string]any{"type": "plain_text_input", "value": value}}}}}})
+			"view": map[string]any{"callback_id": view.ViewEditPolicy, "state": map[string]any{"values": map[string]any{
+				view.BlockPolicySetting: map[string]any{view.ActionPolicySetting: map[string]any{"type": "static_select", "selected_option": map[string]any{"value": path}}},
+				view.BlockPolicyValue:   map[string]any{view.ActionPolicyValue: map[string]any{"type": "plain_text_input", "value": value}}}}}})
 	}
 	click(t, app, slack, "U0ANA", ids[0], 0, "free_express_shipping", "before")
 	eventually(t, 30*time.Second, "the first decision", func() bool { return len(ledger(t, app, "?agent=U0ANA")) == 1 })
@@ -173,7 +173,7 @@ func TestSupervisorChangesALimitInSlack(t *testing.T) {
 	if status, body := submit("U0ANA", "roles.agent.budget", "500/day"); status != 200 || !strings.Contains(body, "supervisor") {
 		t.Errorf("an agent's change: %d %s", status, body)
 	}
-	if status, body := submit("U0SUP", "roles.agent.budget", "lots"); status != 200 || !strings.Contains(body, bot.BlockPolicyValue) {
+	if status, body := submit("U0SUP", "roles.agent.budget", "lots"); status != 200 || !strings.Contains(body, view.BlockPolicyValue) {
 		t.Errorf("a bad value: %d %s", status, body)
 	}
 	if status, body := submit("U0SUP", "roles.agent.budget", "500/day"); status != 200 || strings.Contains(body, "errors") {

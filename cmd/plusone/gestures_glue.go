@@ -9,6 +9,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot"
+	"github.com/plusone-hq/plusone/bot/view"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
 	"github.com/plusone-hq/plusone/memory"
@@ -26,7 +27,7 @@ func outcome(r gestures.Result) bot.GestureOutcome {
 	return bot.GestureOutcome{Entry: r.Entry, Decision: r.Decision, CustomerName: r.Customer.DisplayName(), Duplicate: r.Duplicate}
 }
 
-func (g slackGestures) Offer(ctx context.Context, agent string, v bot.OfferValue, key string) (bot.GestureOutcome, error) {
+func (g slackGestures) Offer(ctx context.Context, agent string, v view.OfferValue, key string) (bot.GestureOutcome, error) {
 	r, err := g.svc.Offer(ctx, agent, gestures.OfferRequest{CustomerID: v.CustomerID, Gesture: v.Gesture, TicketKey: v.TicketKey, Key: key})
 	return outcome(r), err
 }
@@ -45,8 +46,8 @@ func (g slackGestures) Budgets(ctx context.Context, agent string) ([]plusone.Bud
 	return g.svc.Budgets(ctx, agent, 0)
 }
 
-func (g slackGestures) Home(ctx context.Context, agent string) (bot.HomeGestures, error) {
-	h := bot.HomeGestures{Currency: g.Currency(), Supervisor: gestures.IsSupervisor(g.svc.Policies.Current(), agent)}
+func (g slackGestures) Home(ctx context.Context, agent string) (view.HomeGestures, error) {
+	h := view.HomeGestures{Currency: g.Currency(), Supervisor: gestures.IsSupervisor(g.svc.Policies.Current(), agent)}
 	var err error
 	if h.Budgets, err = g.svc.Budgets(ctx, agent, 0); err != nil {
 		return h, err
@@ -69,13 +70,13 @@ func (g slackGestures) Home(ctx context.Context, agent string) (bot.HomeGestures
 	return h, err
 }
 
-func (g slackGestures) Settings(_ context.Context, actor string) ([]bot.EditableSetting, error) {
+func (g slackGestures) Settings(_ context.Context, actor string) ([]view.EditableSetting, error) {
 	if !gestures.IsSupervisor(g.svc.Policies.Current(), actor) {
 		return nil, gestures.ErrNotSupervisor
 	}
-	var out []bot.EditableSetting
+	var out []view.EditableSetting
 	for _, s := range g.svc.Settings() {
-		out = append(out, bot.EditableSetting{Path: s.Path, Label: s.Label, Current: s.Current})
+		out = append(out, view.EditableSetting{Path: s.Path, Label: s.Label, Current: s.Current})
 	}
 	return out, nil
 }
@@ -89,8 +90,8 @@ func (g slackGestures) Currency() string { return g.svc.Policies.Current().Curre
 
 // messenger posts and updates messages: Slack's client, or the terminal.
 type messenger interface {
-	PostMessage(ctx context.Context, channel string, m bot.Message, threadTS string) (string, error)
-	UpdateMessage(ctx context.Context, channel, ts string, m bot.Message) error
+	PostMessage(ctx context.Context, channel string, m view.Message, threadTS string) (string, error)
+	UpdateMessage(ctx context.Context, channel, ts string, m view.Message) error
 }
 
 // notices renders the gestures' outbox messages when they are sent.
@@ -156,12 +157,12 @@ func (n *notices) Prepare(ctx context.Context, o delivery.Outgoing) (delivery.Pr
 		return delivery.Prepared{}, err
 	}
 	name := r.customer.DisplayName()
-	post := func(channel, thread string, m bot.Message) delivery.Prepared {
+	post := func(channel, thread string, m view.Message) delivery.Prepared {
 		return delivery.Prepared{Channel: channel, Method: "chat.postMessage", Send: func(ctx context.Context) (string, error) {
 			return n.slack.PostMessage(ctx, channel, m, thread)
 		}}
 	}
-	update := func(purpose string, m bot.Message) (delivery.Prepared, error) {
+	update := func(purpose string, m view.Message) (delivery.Prepared, error) {
 		var channel, ts string
 		err := n.store.View(ctx, func(tx plusone.Tx) error {
 			var err error
@@ -185,27 +186,27 @@ func (n *notices) Prepare(ctx context.Context, o delivery.Outgoing) (delivery.Pr
 		}
 		p := r.customer.Profile
 		summary := fmt.Sprintf("%s · %s · %s lifetime · %d orders", name, p.Tier.Title(), p.LifetimeValue.Format(p.Currency), p.Orders)
-		m := bot.ApprovalRequestMessage(r.first, name, summary, blocking(r.first.Reason), budgets)
+		m := view.ApprovalRequestMessage(r.first, name, summary, blocking(r.first.Reason), budgets)
 		if ch := n.policy().Approvals.Channel; ch != "" {
 			return post(ch, "", m), nil
 		}
 		return post(channel, thread, m), nil // no approvals channel: ask in the card's thread
 	case "approval_decided":
-		return update("approval", bot.ApprovalDecidedMessage(r.first, r.entry, name))
+		return update("approval", view.ApprovalDecidedMessage(r.first, r.entry, name))
 	case "thread_outcome":
-		return post(channel, thread, bot.ThreadOutcomeMessage(r.entry, r.first.Title)), nil
+		return post(channel, thread, view.ThreadOutcomeMessage(r.entry, r.first.Title)), nil
 	case "todo":
-		m := bot.FulfilmentTodoMessage(r.first, name)
+		m := view.FulfilmentTodoMessage(r.first, name)
 		if r.first.Kind == "note" {
 			text, byModel := n.draft(ctx, r)
-			m = bot.WithDraft(m, text, byModel)
+			m = view.WithDraft(m, text, byModel)
 		}
 		return post(channel, thread, m), nil
 	case "fulfilled":
-		return update("todo", bot.FulfilledMessage(r.entry, r.entry.By))
+		return update("todo", view.FulfilledMessage(r.entry, r.entry.By))
 	case "writeback":
 		target, _, _ := strings.Cut(o.Text, " ")
-		return post(channel, thread, bot.WritebackResultMessage(r.entry, target, o.Text, o.OK)), nil
+		return post(channel, thread, view.WritebackResultMessage(r.entry, target, o.Text, o.OK)), nil
 	default:
 		return delivery.Prepared{}, plusone.Errorf(plusone.EINVALID, "unknown message %q", o.What)
 	}

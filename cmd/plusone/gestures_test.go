@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/bot"
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 const gesturePolicy = `currency: USD
@@ -79,13 +79,13 @@ func gestureApp(t *testing.T, slack *fakeSlack, agentBudget string, n int, extra
 
 // click sends a signed block_actions payload for an offer button.
 func click(t *testing.T, app *testApp, slack *fakeSlack, user string, customer int64, i int, gesture, respond string) int {
-	v := bot.EncodeOffer(bot.OfferValue{CustomerID: customer, Gesture: gesture, TicketKey: fmt.Sprint("generic:G-", i)})
+	v := view.EncodeOffer(view.OfferValue{CustomerID: customer, Gesture: gesture, TicketKey: fmt.Sprint("generic:G-", i)})
 	card := slack.posts()[fmt.Sprint("generic:G-", i)][0]
 	status, _ := interaction(t, app, map[string]any{"type": "block_actions", "user": map[string]string{"id": user},
 		"team": map[string]string{"id": "T0OURS"}, "trigger_id": "trig", "response_url": slack.srv.URL + "/response/" + respond,
 		"container": map[string]string{"type": "message", "message_ts": card.TS, "channel_id": cardChannel},
 		"channel":   map[string]string{"id": cardChannel}, "message": map[string]string{"ts": card.TS},
-		"actions": []map[string]string{{"action_id": bot.OfferActionID(gesture), "value": v, "block_id": "offers"}}})
+		"actions": []map[string]string{{"action_id": view.OfferActionID(gesture), "value": v, "block_id": "offers"}}})
 	return status
 }
 
@@ -226,7 +226,7 @@ func TestApprovalFlow(t *testing.T) {
 			t.Fatalf("%s by %s: %d", action, user, status)
 		}
 	}
-	decide("U0ANA", bot.ActionApproveGesture, "not-sup")
+	decide("U0ANA", view.ActionApproveGesture, "not-sup")
 	eventually(t, 30*time.Second, "the refusal", func() bool { return len(slack.callsTo("response/not-sup")) == 1 })
 	if r := slack.callsTo("response/not-sup")[0].Body; !strings.Contains(r, "supervisor") {
 		t.Errorf("refusal: %s", r)
@@ -234,7 +234,7 @@ func TestApprovalFlow(t *testing.T) {
 	if e := ledger(t, app, "?agent=U0ANA"); len(e) != 1 {
 		t.Fatalf("a non-supervisor's click changed the ledger: %v", e)
 	}
-	decide("U0SUP", bot.ActionApproveGesture, "sup")
+	decide("U0SUP", view.ActionApproveGesture, "sup")
 	eventually(t, 30*time.Second, "the approval", func() bool { return len(ledger(t, app, "?agent=U0ANA")) == 2 })
 	approved := ledger(t, app, "?agent=U0ANA")[0]
 	if approved["status"] != "approved" || approved["by"] != "U0SUP" || approved["charge"] != float64(15) {

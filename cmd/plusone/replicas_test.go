@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/bot"
+	"github.com/plusone-hq/plusone/bot/view"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/store/postgres"
 	"github.com/plusone-hq/plusone/store/postgres/pgtest"
@@ -136,8 +136,8 @@ func TestReplicasApproveOnce(t *testing.T) {
 					// Slack's clicks are answered at once and done after, their
 					// actions in order: the approval of an unknown request,
 					// answered with an error, says when the real one is done.
-					"actions": []map[string]string{{"action_id": bot.ActionApproveGesture, "value": fmt.Sprint(id), "block_id": "decide"},
-						{"action_id": bot.ActionApproveGesture, "value": "999999", "block_id": "decide"}}})
+					"actions": []map[string]string{{"action_id": view.ActionApproveGesture, "value": fmt.Sprint(id), "block_id": "decide"},
+						{"action_id": view.ActionApproveGesture, "value": "999999", "block_id": "decide"}}})
 				if status != 200 {
 					t.Errorf("approve %d: %d %s", id, status, body)
 				}
@@ -185,7 +185,7 @@ func TestReplicasApproveOnce(t *testing.T) {
 			switch {
 			case p.Method == "chat.postMessage" && p.Thread == card.TS && strings.Contains(p.Text+p.Blocks, "approved"):
 				outcomes++
-			case p.Method == "chat.postMessage" && p.Thread == card.TS && strings.Contains(p.Blocks, bot.ActionMarkSent):
+			case p.Method == "chat.postMessage" && p.Thread == card.TS && strings.Contains(p.Blocks, view.ActionMarkSent):
 				todos++
 			case p.Method == "chat.update" && p.TS == approvals[id]:
 				updates++

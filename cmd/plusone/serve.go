@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot"
 	"github.com/plusone-hq/plusone/cluster"
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
@@ -137,7 +138,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	if cfg.SlackSigningSecret != "" {
 		srv.Slack = chat
 		if app != nil {
-			srv.SlackEvent = app.Event
+			srv.SlackEvent = app.EventLater
 			srv.Extra = func(mux *http.ServeMux) {
 				mux.Handle("POST /slack/commands", app.CommandsHandler(cfg.SlackSigningSecret, cfg.MaxBodyBytes))
 				mux.Handle("POST /slack/interactions", app.InteractionsHandler(cfg.SlackSigningSecret, cfg.MaxBodyBytes))
@@ -199,6 +200,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	case err := <-serveErr:
 		stopWork()
 		wg.Wait()
+		closeApp(context.Background(), app, log)
 		return fmt.Errorf("http server: %w", err)
 	}
 
@@ -214,11 +216,24 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
-		log.Info("stopped")
 	case <-shutdownCtx.Done():
 		log.Warn("shutdown timed out; unfinished work stays claimable after its lease")
 	}
+	// Clicks in flight finish before the store closes (deferred above).
+	closeApp(shutdownCtx, app, log)
+	log.Info("stopped")
 	return nil
+}
+
+// closeApp waits, until ctx ends, for the work the Slack app does after
+// answering; app may be nil (no Slack app configured).
+func closeApp(ctx context.Context, app *bot.App, log *slog.Logger) {
+	if app == nil {
+		return
+	}
+	if err := app.Close(ctx); err != nil {
+		log.Warn("slack app shutdown", "err", err)
+	}
 }
 
 // stuckRound is how long one round of a worker may last before /readyz

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/bot"
+	"github.com/plusone-hq/plusone/bot/view"
 	"github.com/plusone-hq/plusone/integrations/slackchat"
 )
 
@@ -82,7 +82,7 @@ func TestSlashCommandLookup(t *testing.T) {
 		t.Fatalf("lookup by email: %d %s", status, body)
 	}
 	status, body = command(t, app, slack, "U0ANA", "Jan")
-	if status != 200 || !strings.Contains(body, "Jane Doe") || !strings.Contains(body, "Janet Roe") || !strings.Contains(body, bot.ActionShowCustomer) {
+	if status != 200 || !strings.Contains(body, "Jane Doe") || !strings.Contains(body, "Janet Roe") || !strings.Contains(body, view.ActionShowCustomer) {
 		t.Fatalf("lookup by name prefix: %d %s", status, body)
 	}
 	status, body = command(t, app, slack, "U0ANA", "zebulon")
@@ -105,7 +105,7 @@ func TestSlashCommandLookup(t *testing.T) {
 	}))
 	status, _ = interaction(t, app, map[string]any{"type": "block_actions", "user": map[string]string{"id": "U0ANA"},
 		"team": map[string]string{"id": "T0OURS"}, "trigger_id": "trig-2", "response_url": slack.srv.URL + "/response/choice",
-		"actions": []map[string]string{{"action_id": bot.ActionShowCustomer, "value": fmt.Sprint(janet), "block_id": "b"}}})
+		"actions": []map[string]string{{"action_id": view.ActionShowCustomer, "value": fmt.Sprint(janet), "block_id": "b"}}})
 	if status != 200 {
 		t.Fatalf("show_customer: %d", status)
 	}
@@ -137,7 +137,7 @@ func TestNotesByCommandShortcutAndModal(t *testing.T) {
 		t.Errorf("note for an unknown email: %s", body)
 	}
 	// 2. By shortcut, on a message in the card's thread: no question asked.
-	status, _ := interaction(t, app, map[string]any{"type": "message_action", "callback_id": bot.ShortcutSaveNote,
+	status, _ := interaction(t, app, map[string]any{"type": "message_action", "callback_id": view.ShortcutSaveNote,
 		"user": map[string]string{"id": "U0BEN"}, "team": map[string]string{"id": "T0OURS", "domain": "acme"},
 		"channel": map[string]string{"id": cardChannel}, "trigger_id": "trig-3", "response_url": slack.srv.URL + "/response/short",
 		"message": map[string]string{"type": "message", "text": "She is moving house on the 28th", "ts": "1700000099.000100", "thread_ts": card.TS}})
@@ -153,36 +153,36 @@ func TestNotesByCommandShortcutAndModal(t *testing.T) {
 		jane = c.ID
 		return err
 	}))
-	if !strings.Contains(card.Blocks, bot.ActionAddNote) {
+	if !strings.Contains(card.Blocks, view.ActionAddNote) {
 		t.Fatalf("the card has no add-note button: %s", card.Blocks)
 	}
 	status, _ = interaction(t, app, map[string]any{"type": "block_actions", "user": map[string]string{"id": "U0CAT"},
 		"team": map[string]string{"id": "T0OURS"}, "trigger_id": "trig-4", "channel": map[string]string{"id": cardChannel},
 		"message": map[string]string{"ts": card.TS}, "response_url": slack.srv.URL + "/response/btn",
-		"actions": []map[string]string{{"action_id": bot.ActionAddNote, "value": fmt.Sprint(jane), "block_id": "b"}}})
+		"actions": []map[string]string{{"action_id": view.ActionAddNote, "value": fmt.Sprint(jane), "block_id": "b"}}})
 	if status != 200 {
 		t.Fatalf("add_note: %d", status)
 	}
 	eventually(t, 30*time.Second, "the note modal", func() bool { return len(slack.callsTo("views.open")) == 1 })
 	modal := slack.callsTo("views.open")[0].Body
-	if !strings.Contains(modal, bot.ViewNote) || !strings.Contains(modal, `trig-4`) {
+	if !strings.Contains(modal, view.ViewNote) || !strings.Contains(modal, `trig-4`) {
 		t.Errorf("modal: %s", modal)
 	}
-	meta := bot.NoteMetadata(bot.NoteMeta{CustomerID: jane, Channel: cardChannel, ThreadTS: card.TS})
+	meta := view.NoteMetadata(view.NoteMeta{CustomerID: jane, Channel: cardChannel, ThreadTS: card.TS})
 	submit := func(values map[string]map[string]map[string]string) (int, string) {
 		return interaction(t, app, map[string]any{"type": "view_submission", "user": map[string]string{"id": "U0CAT"},
-			"team": map[string]string{"id": "T0OURS"}, "view": map[string]any{"callback_id": bot.ViewNote, "private_metadata": meta,
+			"team": map[string]string{"id": "T0OURS"}, "view": map[string]any{"callback_id": view.ViewNote, "private_metadata": meta,
 				"state": map[string]any{"values": values}}})
 	}
 	input := func(v string) map[string]string { return map[string]string{"type": "plain_text_input", "value": v} }
-	status, body := submit(map[string]map[string]map[string]string{bot.BlockPrefKey: {bot.ActionPrefKey: input("size")}})
-	if status != 200 || !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, bot.BlockPrefValue) {
+	status, body := submit(map[string]map[string]map[string]string{view.BlockPrefKey: {view.ActionPrefKey: input("size")}})
+	if status != 200 || !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, view.BlockPrefValue) {
 		t.Errorf("half a preference: %d %s", status, body)
 	}
 	status, body = submit(map[string]map[string]map[string]string{
-		bot.BlockNoteText:  {bot.ActionNoteText: input("Loves the loyalty stickers")},
-		bot.BlockPrefKey:   {bot.ActionPrefKey: input("tire size")},
-		bot.BlockPrefValue: {bot.ActionPrefValue: input("225/45R17")}})
+		view.BlockNoteText:  {view.ActionNoteText: input("Loves the loyalty stickers")},
+		view.BlockPrefKey:   {view.ActionPrefKey: input("tire size")},
+		view.BlockPrefValue: {view.ActionPrefValue: input("225/45R17")}})
 	if status != 200 || strings.Contains(body, "errors") {
 		t.Fatalf("modal submission: %d %s", status, body)
 	}
@@ -220,7 +220,7 @@ func TestNotesByCommandShortcutAndModal(t *testing.T) {
 		return nil
 	}))
 	// A shortcut on a message elsewhere asks which customer, then saves.
-	status, _ = interaction(t, app, map[string]any{"type": "message_action", "callback_id": bot.ShortcutSaveNote,
+	status, _ = interaction(t, app, map[string]any{"type": "message_action", "callback_id": view.ShortcutSaveNote,
 		"user": map[string]string{"id": "U0DAN"}, "team": map[string]string{"id": "T0OURS", "domain": "acme"},
 		"channel": map[string]string{"id": "C0OTHER"}, "trigger_id": "trig-5", "response_url": slack.srv.URL + "/response/else",
 		"message": map[string]string{"type": "message", "text": "Jane called about the invoice", "ts": "1700000200.000100"}})
@@ -235,16 +235,16 @@ func TestNotesByCommandShortcutAndModal(t *testing.T) {
 		} `json:"view"`
 	}
 	_ = json.Unmarshal([]byte(slack.callsTo("views.open")[1].Body), &opened)
-	if opened.View.CallbackID != bot.ViewSaveNote {
+	if opened.View.CallbackID != view.ViewSaveNote {
 		t.Fatalf("second modal: %+v", opened)
 	}
 	saveMeta := opened.View.PrivateMetadata
 	post := func(email string) (int, string) {
 		return interaction(t, app, map[string]any{"type": "view_submission", "user": map[string]string{"id": "U0DAN"},
-			"view": map[string]any{"callback_id": bot.ViewSaveNote, "private_metadata": saveMeta,
-				"state": map[string]any{"values": map[string]any{bot.BlockCustomerEmail: map[string]any{bot.ActionCustomerEmail: input(email)}}}}})
+			"view": map[string]any{"callback_id": view.ViewSaveNote, "private_metadata": saveMeta,
+				"state": map[string]any{"values": map[string]any{view.BlockCustomerEmail: map[string]any{view.ActionCustomerEmail: input(email)}}}}})
 	}
-	if status, body := post("nobody@example.com"); status != 200 || !strings.Contains(body, bot.BlockCustomerEmail) {
+	if status, body := post("nobody@example.com"); status != 200 || !strings.Contains(body, view.BlockCustomerEmail) {
 		t.Errorf("unknown email: %d %s", status, body)
 	}
 	if status, body := post("jane@example.com"); status != 200 || strings.Contains(body, "errors") {
