@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/bot"
+	"github.com/plusone-hq/plusone/bot/view"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/store/postgres"
 	"github.com/plusone-hq/plusone/store/sqlite"
@@ -308,7 +308,7 @@ func timeLookups(ctx context.Context, svc *memory.Service, n, lookups int, pass 
 		if err != nil {
 			return fmt.Errorf("card of %d: %w", id, err)
 		}
-		if m := bot.LookupMessage(*cc); len(m.Blocks) == 0 {
+		if m := view.LookupMessage(*cc); len(m.Blocks) == 0 {
 			return fmt.Errorf("card of %d: no blocks", id)
 		}
 		card = append(card, time.Since(t))
