@@ -27,9 +27,10 @@ type Writer struct {
 
 // Remember records e for its customer and returns her as saved, and
 // whether she was first seen through e. received stands in for the
-// event's time when the source gives none. An event delivered again
-// changes nothing more: every timeline entry has its dedupe key and every
-// record is merged by its ID.
+// event's time when the source gives none. An event that names nobody, nor
+// an order we know, is an EINVALID error. An event delivered again adds
+// nothing to her timeline (every entry has its dedupe key, a refund its
+// refund ID) and folds into the records it made, found by their IDs.
 func (w Writer) Remember(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time) (cust *plusone.Customer, created bool, err error) {
 	return w.remember(ctx, tx, e, received, false)
 }
