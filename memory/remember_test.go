@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -357,4 +358,45 @@ func TestNoCardForATicketFirstSeenClosed(t *testing.T) {
 		}
 		return nil
 	}))
+}
+
+// The same events delivered again add nothing to her timeline, count no
+// order twice and create nobody.
+func TestRedeliveryAddsNothing(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	p := plusone.DefaultPolicy()
+	a := testWriter(p)
+	msg := ticketEvent(plusone.EventMessageReceived, "T-1", "", t0.Add(time.Hour))
+	msg.Message = &plusone.Message{ID: "m1", Text: "hello", FromCustomer: true}
+	refund := order("1", 100_00, t0)
+	refund.ID, refund.Order.Refunded, refund.Order.RefundID = "r", 10_00, "r1"
+	events := []plusone.Event{order("1", 100_00, t0), ticketEvent(plusone.EventTicketCreated, "T-1", "open", t0), msg, refund,
+		{Source: plusone.SourceGeneric, ID: "fb", Type: plusone.EventFeedbackReceived, OccurredAt: t0, Customer: jane(),
+			Feedback: &plusone.Feedback{Score: 4, Scale: plusone.ScaleCSAT}}}
+	id := remember(t, s, a, events...)
+	first := card(t, s, "generic:T-1", p, t0.Add(2*time.Hour))
+	ctx := context.Background()
+	must(t, s.Update(ctx, func(tx plusone.Tx) error {
+		for _, e := range events {
+			cust, created, err := a.Remember(ctx, tx, e, t0)
+			if err != nil {
+				return err
+			}
+			if created || cust.ID != id {
+				t.Errorf("event %s again: customer %d (created %v), want %d", e.ID, cust.ID, created, id)
+			}
+		}
+		return nil
+	}))
+	again := card(t, s, "generic:T-1", p, t0.Add(2*time.Hour))
+	if len(again.View.Timeline) != len(first.View.Timeline) || len(first.View.Timeline) != 5 {
+		t.Errorf("timeline: %d entries, then %d again; want 5", len(first.View.Timeline), len(again.View.Timeline))
+	}
+	if !reflect.DeepEqual(again.View.Customer.Profile, first.View.Customer.Profile) {
+		t.Errorf("profile: %+v, then %+v", first.View.Customer.Profile, again.View.Customer.Profile)
+	}
+	if again.View.Orders[0].Refunded != 10_00 || !again.Ticket.WaitingSince.Equal(first.Ticket.WaitingSince) {
+		t.Errorf("refunded %v, waiting since %v then %v", again.View.Orders[0].Refunded, first.Ticket.WaitingSince, again.Ticket.WaitingSince)
+	}
 }
