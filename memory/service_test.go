@@ -10,7 +10,6 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/memory"
-	"github.com/plusone-hq/plusone/pipeline"
 	"github.com/plusone-hq/plusone/store/sqlite"
 )
 
@@ -31,7 +30,7 @@ func fixture(t *testing.T) (*memory.Service, plusone.Store, *int) {
 	must(t, err)
 	t.Cleanup(func() { s.Close() })
 	policy := plusone.DefaultPolicy()
-	a := &pipeline.Applier{Policy: func() *plusone.Policy { return policy }, DefaultChannel: "C1"}
+	a := memory.Writer{Policy: func() *plusone.Policy { return policy }, DefaultChannel: "C1"}
 	ctx := context.Background()
 	events := []plusone.Event{
 		{Source: plusone.SourceZendesk, ID: "z1", Type: plusone.EventTicketCreated, OccurredAt: now.Add(-time.Hour),
@@ -45,7 +44,7 @@ func fixture(t *testing.T) (*memory.Service, plusone.Store, *int) {
 	}
 	must(t, s.Update(ctx, func(tx plusone.Tx) error {
 		for _, e := range events {
-			if _, err := a.Apply(ctx, tx, e, now); err != nil {
+			if _, _, err := a.Remember(ctx, tx, e, now); err != nil {
 				return err
 			}
 		}

@@ -1,7 +1,11 @@
-// Package memory is plusone's customer memory as agents and scripts use it:
-// views of a customer and of a ticket's card, lookups, notes and
-// preferences taken in Slack, an agent's App Home, merges and splits. It
-// works through the store's transactions and keeps no state of its own.
+// Package memory is plusone's customer memory: what events tell about a
+// customer, written in by Writer (remember.go: her record found, merged or
+// created under her identity locks; her tickets, messages, orders, carts,
+// feedback, preferences, profile and the cards to refresh), and the memory
+// as agents and scripts use it: views of a customer and of a ticket's card,
+// lookups, notes and preferences taken in Slack, an agent's App Home,
+// merges and splits. It works through the store's transactions and keeps
+// no state of its own.
 package memory
 
 import (

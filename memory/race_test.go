@@ -1,4 +1,4 @@
-package pipeline
+package memory_test
 
 import (
 	"context"
@@ -36,14 +36,14 @@ func pgStores(t *testing.T, n int) []plusone.Store {
 func TestMergeAndSplitWhileEventsApply(t *testing.T) {
 	t.Parallel()
 	stores := pgStores(t, 3)
-	a := testApplier(plusone.DefaultPolicy())
+	a := testWriter(plusone.DefaultPolicy())
 	ctx := context.Background()
 	event := func(i int, ref plusone.CustomerRef, source plusone.Source) plusone.Event {
 		return plusone.Event{Source: source, ID: fmt.Sprint("e", i), Type: plusone.EventTicketCreated, OccurredAt: t0,
 			Customer: ref, Ticket: &plusone.Ticket{ID: fmt.Sprint("T-", i), Subject: "Hello"}}
 	}
-	jane := apply(t, stores[0], a, event(0, plusone.CustomerRef{Email: "jane@example.com"}, plusone.SourceGeneric))
-	other := apply(t, stores[0], a, event(1, plusone.CustomerRef{Email: "jane.doe@example.com", ExternalID: "777"}, plusone.SourceZendesk))
+	jane := remember(t, stores[0], a, event(0, plusone.CustomerRef{Email: "jane@example.com"}, plusone.SourceGeneric))
+	other := remember(t, stores[0], a, event(1, plusone.CustomerRef{Email: "jane.doe@example.com", ExternalID: "777"}, plusone.SourceZendesk))
 	mem := &memory.Service{Store: stores[1], Policy: plusone.DefaultPolicy, Clock: func() time.Time { return t0 }}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -57,7 +57,7 @@ func TestMergeAndSplitWhileEventsApply(t *testing.T) {
 				ref, source = plusone.CustomerRef{Email: "jane.doe@example.com"}, plusone.SourceGeneric
 			}
 			err := stores[i%3].UpdateReplayable(ctx, func(tx plusone.Tx) error {
-				_, err := a.Apply(ctx, tx, event(100+i, ref, source), t0)
+				_, _, err := a.Remember(ctx, tx, event(100+i, ref, source), t0)
 				return err
 			})
 			if err != nil {
@@ -92,7 +92,7 @@ func TestMergeAndSplitWhileEventsApply(t *testing.T) {
 		wg.Go(func() {
 			<-start
 			err := stores[i%3].UpdateReplayable(ctx, func(tx plusone.Tx) error {
-				_, err := a.Apply(ctx, tx, event(200+i, plusone.CustomerRef{ExternalID: "777"}, plusone.SourceZendesk), t0)
+				_, _, err := a.Remember(ctx, tx, event(200+i, plusone.CustomerRef{ExternalID: "777"}, plusone.SourceZendesk), t0)
 				return err
 			})
 			if err != nil {
