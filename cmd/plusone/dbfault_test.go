@@ -207,7 +207,7 @@ func TestPostgresFrozenConnections(t *testing.T) {
 	dbURL, proxy, db := pgBehindProxy(t)
 	slack := newFakeSlack(t)
 	env := baseEnv(t, slack)
-	env["PLUSONE_DATABASE_URL"] = dbURL
+	env["PLUSONE_DATABASE_URL"] = replicaURL(dbURL)
 	// Cards posted while their sentHook could not be recorded are looked
 	// up again when their lease ends; a short one keeps the test short.
 	env["PLUSONE_LEASE"] = "20s"
@@ -353,7 +353,7 @@ func TestShutdownWithDatabaseBlackholed(t *testing.T) {
 	bin := buildBinary(t)
 	slack := newFakeSlack(t)
 	env := baseEnv(t, slack)
-	env["PLUSONE_DATABASE_URL"] = dbURL
+	env["PLUSONE_DATABASE_URL"] = replicaURL(dbURL)
 	env["PLUSONE_SHUTDOWN_TIMEOUT"] = timeout.String()
 	p := startProcess(t, bin, env)
 

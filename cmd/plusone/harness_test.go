@@ -521,3 +521,14 @@ func (a *testApp) metrics() string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// replicaURL is the PostgreSQL URL one test replica connects with: a small
+// pool, so that the replicas of the tests running at once stay within the
+// server's max_connections (100 by default).
+func replicaURL(dbURL string) string {
+	sep := "?"
+	if strings.Contains(dbURL, "?") {
+		sep = "&"
+	}
+	return dbURL + sep + "pool_max_conns=8"
+}

@@ -36,7 +36,7 @@ func startReplicas(t *testing.T, slack *fakeSlack, n int, env map[string]string)
 	for k, v := range env {
 		full[k] = v
 	}
-	full["PLUSONE_DATABASE_URL"] = c.url
+	full["PLUSONE_DATABASE_URL"] = replicaURL(c.url)
 	for range n {
 		c.apps = append(c.apps, startApp(t, full))
 	}

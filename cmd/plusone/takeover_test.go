@@ -276,7 +276,7 @@ func TestKillTakeoverPostgres(t *testing.T) {
 	slack := newFakeSlack(t)
 	env := baseEnv(t, slack)
 	env["PLUSONE_SLACK_PACE"] = "1ms"
-	env["PLUSONE_DATABASE_URL"] = dbURL
+	env["PLUSONE_DATABASE_URL"] = replicaURL(dbURL)
 	evs := takeoverTickets("pg")
 
 	a := startProcess(t, bin, env)
@@ -340,7 +340,7 @@ func TestPaceAcrossReplicas(t *testing.T) {
 	slack := newFakeSlack(t)
 	env := baseEnv(t, slack)
 	env["PLUSONE_SLACK_PACE"] = pace.String()
-	env["PLUSONE_DATABASE_URL"] = dbURL
+	env["PLUSONE_DATABASE_URL"] = replicaURL(dbURL)
 	var procs []*process
 	for range 3 {
 		procs = append(procs, startProcess(t, bin, env))

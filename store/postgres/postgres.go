@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,6 +58,9 @@ const (
 	pingTimeout    = 2 * time.Second  // a connection reused after a second idle is pinged first
 	maxLifetime    = 30 * time.Minute // connections are renewed, so none lives on a stale path
 	maxIdleTime    = 5 * time.Minute
+	// defaultPoolSize bounds one process's connections: the event workers,
+	// the group commits in flight, the card sender and the API's reads.
+	defaultPoolSize = 16
 )
 
 // keepalive is the client's side: a silent peer (a dropped NAT entry, a
@@ -67,7 +71,7 @@ var keepalive = net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interv
 // session lock, so that several replicas may start at once, and returns the
 // store. opts tune the store (sqlstore.WithTimeout).
 func Open(ctx context.Context, url string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
-	base, err := connConfig(url)
+	base, poolSize, err := connConfig(url)
 	if err != nil {
 		return nil, err
 	}
@@ -81,8 +85,8 @@ func Open(ctx context.Context, url string, opts ...sqlstore.Option) (*sqlstore.S
 		}
 	}
 	db := stdlib.OpenDB(*cc, stdlib.OptionShouldPing(shouldPing))
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(8)
+	db.SetMaxOpenConns(poolSize)
+	db.SetMaxIdleConns(max(1, poolSize/2))
 	db.SetConnMaxLifetime(maxLifetime)
 	db.SetConnMaxIdleTime(maxIdleTime)
 	if err := db.PingContext(ctx); err != nil {
@@ -109,14 +113,25 @@ func Open(ctx context.Context, url string, opts ...sqlstore.Option) (*sqlstore.S
 }
 
 // connConfig parses url and adds what every connection needs: a connect
-// timeout, client TCP keepalive and the application name.
+// timeout, client TCP keepalive and the application name. It also returns
+// how many connections one process may open: the URL's pool_max_conns
+// (pgxpool's name for it), else defaultPoolSize; replicas × pool size must
+// stay within the server's max_connections.
 //
 // Setting DialFunc replaces the dialer connect_timeout would have built,
 // so the timeout is set on ours too.
-func connConfig(url string) (*pgx.ConnConfig, error) {
+func connConfig(url string) (*pgx.ConnConfig, int, error) {
 	cc, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("postgres URL: %w", err)
+		return nil, 0, fmt.Errorf("postgres URL: %w", err)
+	}
+	poolSize := defaultPoolSize
+	if v, set := cc.RuntimeParams["pool_max_conns"]; set {
+		// Ours, not the server's: it must not reach the server as a setting.
+		delete(cc.RuntimeParams, "pool_max_conns")
+		if poolSize, err = strconv.Atoi(v); err != nil || poolSize < 2 {
+			return nil, 0, fmt.Errorf("postgres URL: pool_max_conns=%q: want a whole number of at least 2", v)
+		}
 	}
 	if cc.ConnectTimeout <= 0 {
 		cc.ConnectTimeout = connectTimeout
@@ -126,7 +141,7 @@ func connConfig(url string) (*pgx.ConnConfig, error) {
 	if _, set := cc.RuntimeParams["application_name"]; !set {
 		cc.RuntimeParams["application_name"] = "plusone"
 	}
-	return cc, nil
+	return cc, poolSize, nil
 }
 
 // migrate applies the migrations on connections of their own, with the

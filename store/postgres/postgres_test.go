@@ -72,3 +72,34 @@ func TestConformance(t *testing.T) {
 		return s
 	})
 }
+
+// pool_max_conns in the URL bounds the process's connections and never
+// reaches the server as a setting (which would refuse every connection); a
+// bad value is a start-up error naming it.
+func TestPoolMaxConns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := freshSchema(t)
+	s, err := postgres.Open(ctx, url+"&pool_max_conns=3")
+	if err != nil {
+		t.Fatalf("open with pool_max_conns=3: %v", err)
+	}
+	defer s.Close()
+	// More concurrent writers than connections still all get their turn.
+	errs := make(chan error, 12)
+	for range 12 {
+		go func() {
+			errs <- s.Update(ctx, func(tx plusone.Tx) error { return tx.Lock(ctx, "pool-test") })
+		}()
+	}
+	for range 12 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, bad := range []string{"x", "1"} {
+		if _, err := postgres.Open(ctx, url+"&pool_max_conns="+bad); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
+			t.Errorf("pool_max_conns=%s: %v, want an error naming pool_max_conns", bad, err)
+		}
+	}
+}
