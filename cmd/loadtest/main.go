@@ -115,8 +115,19 @@ func run(bin, database string, duration time.Duration, clients, rate int, latDur
 	}
 	defer stop()
 
+	// The bare handler reads and parses the body, as any webhook handler
+	// must, and answers the same JSON: the ceiling of a Go HTTP service on
+	// this machine, without signatures or storage.
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
+		body, err := io.ReadAll(r.Body)
+		var v map[string]any
+		if err == nil {
+			err = json.Unmarshal(body, &v)
+		}
+		if err != nil {
+			http.Error(w, `{"error":"bad body"}`, http.StatusBadRequest)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, `{"ok":true,"id":1,"duplicate":false}`)
