@@ -208,26 +208,7 @@ func TestKillTakeoverSQLite(t *testing.T) {
 	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(10000)")
 	must(t, err)
 	defer db.Close()
-	ackedTickets := ticketsOf(acked)
-	deadline := restart.Add(15 * time.Second)
-	for {
-		posts := slack.posts()
-		missing := 0
-		for tk := range ackedTickets {
-			if len(posts[tk]) == 0 {
-				missing++
-			}
-		}
-		if missing == 0 && drained(db) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("15 s after the restart, %d of %d tickets acknowledged before the kill have no card, or work is pending\nlogs:\n%s",
-				missing, len(ackedTickets), tail(second.logs.String(), 30))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	recovered := time.Since(restart)
+	recovered := awaitRecovery(t, slack, db, acked, restart, second)
 	resend(t, second.base, unacked)
 	eventually(t, 30*time.Second, "the events sent again applied and delivered", func() bool { return drained(db) })
 
@@ -290,26 +271,7 @@ func TestKillTakeoverPostgres(t *testing.T) {
 	db, err := sql.Open("pgx", dbURL)
 	must(t, err)
 	defer db.Close()
-	ackedTickets := ticketsOf(acked)
-	deadline := killed.Add(15 * time.Second)
-	for {
-		posts := slack.posts()
-		missing := 0
-		for tk := range ackedTickets {
-			if len(posts[tk]) == 0 {
-				missing++
-			}
-		}
-		if missing == 0 && drained(db) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("15 s after the kill, %d of %d tickets acknowledged before it have no card, or work is pending\nlogs:\n%s",
-				missing, len(ackedTickets), tail(b.logs.String(), 30))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	recovered := time.Since(killed)
+	recovered := awaitRecovery(t, slack, db, acked, killed, b)
 	resend(t, b.base, unacked)
 	eventually(t, 30*time.Second, "the events sent again applied and delivered", func() bool { return drained(db) })
 
@@ -422,4 +384,31 @@ func checkPace(t *testing.T, slack *fakeSlack, channel string, pace time.Duratio
 		}
 	}
 	t.Logf("%d messages to %s, the closest two %v apart (pace %v)", len(at), channel, closest, pace)
+}
+
+// awaitRecovery waits until every ticket acknowledged before a kill has its
+// card and no work is pending, and says how long after from that took; it
+// fails t if that takes more than 15 s, with the logs of p, the process
+// expected to recover.
+func awaitRecovery(t *testing.T, slack *fakeSlack, db *sql.DB, acked map[string]takeoverEvent, from time.Time, p *process) time.Duration {
+	t.Helper()
+	ackedTickets := ticketsOf(acked)
+	deadline := from.Add(15 * time.Second)
+	for {
+		posts := slack.posts()
+		missing := 0
+		for tk := range ackedTickets {
+			if len(posts[tk]) == 0 {
+				missing++
+			}
+		}
+		if missing == 0 && drained(db) {
+			return time.Since(from)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("15 s after the kill or restart, %d of %d tickets acknowledged before the kill have no card, or work is pending\nlogs:\n%s",
+				missing, len(ackedTickets), tail(p.logs.String(), 30))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
