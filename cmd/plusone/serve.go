@@ -52,6 +52,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	}()
 
 	clock := time.Now
+	busy := intakeBusy(store)
 	m := metrics.New(queueStats{store})
 	current := live.Current
 	instance := instanceName()
@@ -71,6 +72,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		},
 		Clock: clock, Log: log, Metrics: m,
 		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Busy: busy,
 	}
 	list := sources()
 	apis := newVendorAPIs(cfg, list, log)
@@ -94,6 +96,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, Lease: cfg.Lease,
 		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Applied: func() { deliverer.Wake(); backfiller.Wake() },
+		Busy:    busy,
 	}
 	intake := webhookSources(cfg, list, all)
 	srv := &server.Server{
@@ -284,6 +287,15 @@ func openStore(ctx context.Context, cfg *config.Config) (plusone.Store, error) {
 	default:
 		return nil, fmt.Errorf("PLUSONE_DATABASE_URL: unsupported database %q", cfg.DatabaseURL)
 	}
+}
+
+// intakeBusy is the store's report of a burst of webhooks (sqlstore's
+// IntakeBusy), or nil for a store that gives none.
+func intakeBusy(store plusone.Store) func() bool {
+	if b, ok := store.(interface{ IntakeBusy() bool }); ok {
+		return b.IntakeBusy
+	}
+	return nil
 }
 
 // aloneOnStore says whether this process is the only one on its store: an

@@ -82,3 +82,23 @@ func Backoff(attempt int, base, max time.Duration) time.Duration {
 	jitter := time.Duration(float64(d) * 0.2 * (2*rand.Float64() - 1))
 	return d + jitter
 }
+
+// Yield waits while busy says that more urgent work is under way (a burst of
+// webhooks to acknowledge), checking every step, for at most limit in all,
+// so that work that can wait gives it the CPU and the database without
+// ever stopping for good. It returns at once when busy is nil or false, and
+// when ctx ends.
+func Yield(ctx context.Context, busy func() bool, step, limit time.Duration) {
+	if busy == nil {
+		return
+	}
+	for waited := time.Duration(0); waited < limit && busy(); waited += step {
+		t := time.NewTimer(step)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}

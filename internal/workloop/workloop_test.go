@@ -125,3 +125,33 @@ func TestPulse(t *testing.T) {
 	cancel2()
 	Run(ctx2, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration { return 0 })
 }
+
+// Yield returns at once when nothing is busy, waits while it is, gives up
+// after its limit, and ends with ctx.
+func TestYield(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	Yield(ctx, nil, time.Hour, time.Hour) // nil: never waits
+
+	var calls atomic.Int32
+	Yield(ctx, func() bool { calls.Add(1); return false }, time.Hour, time.Hour)
+	if calls.Load() != 1 {
+		t.Fatalf("not busy: busy asked %d times, want 1", calls.Load())
+	}
+
+	calls.Store(0)
+	Yield(ctx, func() bool { return calls.Add(1) < 3 }, time.Millisecond, time.Hour)
+	if calls.Load() != 3 {
+		t.Fatalf("busy twice: asked %d times, want 3 (it waits while busy, then goes on)", calls.Load())
+	}
+
+	calls.Store(0)
+	Yield(ctx, func() bool { calls.Add(1); return true }, time.Millisecond, 5*time.Millisecond)
+	if n := calls.Load(); n != 5 {
+		t.Fatalf("busy for ever: asked %d times, want 5 (limit / step): it must give up", n)
+	}
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	Yield(cctx, func() bool { return true }, time.Hour, time.Hour) // returns: ctx ended
+}

@@ -126,6 +126,21 @@ func (s *Store) moreAppends(batch []appendReq, linger time.Duration) []appendReq
 	return batch
 }
 
+// burstBatch is the size of a group commit that says webhooks are arriving
+// faster than they can be committed one by one: a burst (IntakeBusy).
+const burstBatch = 8
+
+// burstHold is how long a burst is taken to last after its last big group
+// commit.
+const burstHold = 50 * time.Millisecond
+
+// IntakeBusy reports whether webhooks are arriving in a burst now, so that
+// background work may give intake the CPU and the writer for a while.
+func (s *Store) IntakeBusy() bool {
+	last := s.lastBurst.Load()
+	return last != 0 && time.Since(time.Unix(0, last)) < burstHold
+}
+
 // appendRun commits batch durably and, on a single-writer database, the
 // batches that follow it closely, on one writer connection. It gives up at
 // the latest deadline of the first batch's callers (within the store's
@@ -134,6 +149,9 @@ func (s *Store) appendRun(batch []appendReq) {
 	ctx, cancel := context.WithDeadline(s.life, batchDeadline(batch, time.Now().Add(s.timeout)))
 	defer cancel()
 	start := time.Now()
+	if len(batch) >= burstBatch {
+		s.lastBurst.Store(start.UnixNano())
+	}
 	err := s.withConn(ctx, s.w, true, true, func(conn *sql.Conn) error {
 		return s.withMode(ctx, conn, durable, func() error {
 			for {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -102,6 +103,8 @@ type Store struct {
 	endLife context.CancelFunc
 
 	gate *writerGate // nil where writers need no queue
+	// lastBurst is when the latest group commit of a burst began (Unix ns).
+	lastBurst atomic.Int64
 
 	appends   chan appendReq
 	closing   chan struct{}
