@@ -123,7 +123,7 @@ type Deliverer struct {
 	Notices Notices
 	// Busy, when set, says that webhooks are arriving in a burst: the
 	// sender then gives intake the CPU and the writer for a while, at most
-	// yieldLimit per round.
+	// workloop.BurstYield per round.
 	Busy func() bool
 	// Sender elects the process that calls Slack among replicas; nil means
 	// this one always does.
@@ -172,7 +172,7 @@ func (d *Deliverer) Run(ctx context.Context, instance string) {
 		if _, ok := d.term(); !ok {
 			return d.Poll // another replica sends
 		}
-		workloop.Yield(ctx, d.Busy, yieldStep, yieldLimit)
+		workloop.YieldToBurst(ctx, d.Busy)
 		cards, err := d.Store.ClaimCards(bg, plusone.Claim{Worker: worker, Limit: 10, Lease: d.Lease, Now: d.Clock()})
 		if err != nil {
 			d.Log.Error("claim cards", "err", err)
@@ -525,10 +525,3 @@ func (d *Deliverer) parkJob(ctx context.Context, log *slog.Logger, worker string
 		log.Error("park message", "err", err)
 	}
 }
-
-// While webhooks arrive in a burst, a round waits up to yieldLimit for it to
-// pass, looking every yieldStep.
-const (
-	yieldStep  = 10 * time.Millisecond
-	yieldLimit = 250 * time.Millisecond
-)

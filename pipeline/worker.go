@@ -18,8 +18,8 @@ type Processor struct {
 	Store plusone.Store
 	// Busy, when set, says that webhooks are arriving in a burst: workers
 	// then give intake the CPU and the writer for a while (at most
-	// yieldLimit per round), since acknowledging a sender comes first and
-	// its events are safe in the inbox.
+	// workloop.BurstYield per round), since acknowledging a sender comes
+	// first and its events are safe in the inbox.
 	Busy    func() bool
 	Applier *Applier
 	// Parsers turn raw bodies into events, by source. Every source that may
@@ -103,7 +103,7 @@ func (p *Processor) work(ctx context.Context, worker string) {
 		}
 	}
 	workloop.Run(ctx, p.wake.C(), release, func(ctx, bg context.Context) time.Duration {
-		workloop.Yield(ctx, p.Busy, yieldStep, yieldLimit)
+		workloop.YieldToBurst(ctx, p.Busy)
 		evs, err := p.Store.ClaimEvents(bg, plusone.Claim{Worker: worker, Limit: batch, Lease: p.Lease, Now: p.Clock()})
 		if err != nil {
 			p.Log.Error("claim events", "worker", worker, "err", err)
@@ -233,10 +233,3 @@ func (p *Processor) park(ctx context.Context, log *slog.Logger, worker string, e
 		log.Error("park event", "err", err)
 	}
 }
-
-// While webhooks arrive in a burst, a round waits up to yieldLimit for it to
-// pass, looking every yieldStep.
-const (
-	yieldStep  = 10 * time.Millisecond
-	yieldLimit = 250 * time.Millisecond
-)
