@@ -47,9 +47,11 @@ func zFor(level float64) float64 {
 	return unitNormal().Quantile(1 - (1-level)/2)
 }
 
-// twoSidedNormalP is the two-sided p-value of a z statistic.
+// twoSidedNormalP is the two-sided p-value of a z statistic. It uses the CDF
+// of −|z| because gonum's Normal.Survival is 1 − erf and underflows to 0
+// beyond |z| ≈ 8.3, while the CDF is erfc and stays exact far into the tail.
 func twoSidedNormalP(z float64) float64 {
-	return math.Min(1, 2*unitNormal().Survival(math.Abs(z)))
+	return math.Min(1, 2*unitNormal().CDF(-math.Abs(z)))
 }
 
 // lift is diff/control, NaN when control is 0.
@@ -277,6 +279,16 @@ func MixingVariance(variance float64, n, plannedN int, alpha float64) float64 {
 	l := -2 * math.Log(alpha)
 	rho2 := (l + math.Log(l+1)) / float64(plannedN)
 	return rho2 * float64(n) * variance
+}
+
+// SequentialP is the always-valid p-value of this effect measured on n
+// customers (both arms): AlwaysValidP with GrowthBook's default mixing
+// variance (MixingVariance with DefaultPlannedN and alpha 0.05). Computing it
+// afresh at every look is valid; keeping the smallest value seen so far is
+// valid too, and sharper. It is 1 when SE is +Inf or n is not positive.
+func (e Effect) SequentialP(n int) float64 {
+	v := e.SE * e.SE
+	return AlwaysValidP(e.Diff, v, MixingVariance(v, n, DefaultPlannedN, 0.05))
 }
 
 // CostPerIncremental is what one extra success cost: spent / (diff × treated),

@@ -78,6 +78,21 @@ func TestCompareProportionsNewcombe(t *testing.T) {
 	}
 }
 
+// TestCompareProportionsTail: a clear effect on 2,000 customers (the issue's
+// simulation, 15% vs 35%) gets a tiny p-value, not 0: pooled rate 0.25,
+// z = 0.2/√(0.25·0.75·(2/1000)) = 10.328, p = erfc(z/√2) = 5.3e-25.
+func TestCompareProportionsTail(t *testing.T) {
+	t.Parallel()
+	e := CompareProportions(Proportion{150, 1000}, Proportion{350, 1000}, 0.95)
+	z := 0.2 / math.Sqrt(0.25*0.75*2/1000)
+	if want := math.Erfc(z / math.Sqrt2); !(e.P > 0) || math.Abs(e.P-want) > want*1e-9 {
+		t.Errorf("P = %v, want %v", e.P, want)
+	}
+	if !(e.Low < 0.2 && 0.2 < e.High && e.Low > 0) {
+		t.Errorf("interval (%v, %v) should contain 0.20 and exclude 0", e.Low, e.High)
+	}
+}
+
 // TestCompareProportionsEdges pins what an empty arm, all successes and a zero
 // control return: no NaN but the documented Lift, and no panic.
 func TestCompareProportionsEdges(t *testing.T) {
@@ -291,7 +306,7 @@ func TestAlwaysValidP(t *testing.T) {
 			for z := 0.0; z <= 12; z += 0.05 {
 				diff := z * math.Sqrt(v)
 				p := AlwaysValidP(diff, v, r*v)
-				if fixed := 2 * normal.Survival(z); p < fixed {
+				if fixed := 2 * normal.CDF(-z); p < fixed {
 					t.Fatalf("z %.2f V %v τ²/V %v: always-valid p %.3g below fixed-horizon p %.3g", z, v, r, p, fixed)
 				}
 				if p > prev {
@@ -370,6 +385,27 @@ func TestMixingVariance(t *testing.T) {
 	for _, tt := range tests {
 		if got := MixingVariance(tt.variance, tt.n, tt.plannedN, tt.alpha); !near(got, tt.want, tt.tol) {
 			t.Errorf("%s: MixingVariance = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestSequentialP: on Newcombe's example (a) the always-valid p is above the
+// fixed-horizon p and follows from the documented parts; edges give 1.
+func TestSequentialP(t *testing.T) {
+	t.Parallel()
+	e := CompareProportions(Proportion{48, 80}, Proportion{56, 70}, 0.95)
+	v := e.SE * e.SE
+	want := AlwaysValidP(e.Diff, v, MixingVariance(v, 150, 5000, 0.05))
+	if got := e.SequentialP(150); got != want || got <= e.P || got >= 1 {
+		t.Errorf("SequentialP(150) = %v, want %v, above the fixed-horizon %v and below 1", got, want, e.P)
+	}
+	empty := CompareProportions(Proportion{}, Proportion{3, 4}, 0.95)
+	for _, tt := range []struct {
+		e Effect
+		n int
+	}{{empty, 4}, {e, 0}} {
+		if got := tt.e.SequentialP(tt.n); got != 1 {
+			t.Errorf("SequentialP(%d) of %+v = %v, want 1", tt.n, tt.e, got)
 		}
 	}
 }
