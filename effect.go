@@ -197,7 +197,7 @@ func cupedTheta(obs []Observation) (theta, meanX float64) {
 // SampleRatioP tests whether the observed split matches the configured one
 // (a sample ratio mismatch, SRM): Pearson's chi-square goodness of fit with
 // 1 degree of freedom, holdoutShare of the customers expected in control.
-// A tiny value (GrowthBook and Microsoft warn below 0.001) means the
+// A tiny value (GrowthBook warns below 0.001) means the
 // assignment is broken and the effects cannot be trusted.
 //
 // With no customers it returns 1. With a share of 0 or 1 (or outside) it

@@ -245,10 +245,15 @@ func TestSampleRatioP(t *testing.T) {
 	}{
 		// χ² = 4 exactly: p = 0.0455 (the textbook 2σ case; LIBRARIES.md 13.1).
 		{"5100/4900", 4900, 5100, 0.5, 0.0455003, 1e-6},
-		// Fabijan et al. (2019), "Diagnosing Sample Ratio Mismatch in Online
-		// Controlled Experiments" (KDD '19, Microsoft), the introductory example:
-		// 821,588 vs 815,482 users in a 50/50 design, p ≈ 1.8e-6.
-		{"Fabijan 2019", 815482, 821588, 0.5, 1.82e-6, 0.01e-6},
+		// Wikipedia, "Sample ratio mismatch", Example: 600 vs 400 in a 50/50
+		// test of 1,000 users, p = 2.54e-10.
+		{"Wikipedia 600/400", 400, 600, 0.5, 2.54e-10, 0.005e-10},
+		// R: chisq.test(c(10100, 9990), p = c(.5, .5)) prints X-squared =
+		// 0.60229, p-value = 0.4377 (J. Wong, "controlled randomization", 2026):
+		// within tolerance, no SRM.
+		{"R 10100/9990", 9990, 10100, 0.5, 0.4377, 0.00005},
+		// scipy.stats.chisquare([550, 450], [500, 500]): χ² = 10, p = 0.00157.
+		{"scipy 550/450", 450, 550, 0.5, 0.0015654, 0.0000001},
 		// A 10% holdout seen exactly as configured.
 		{"exact 10%", 100, 900, 0.1, 1, 1e-12},
 		// 20% configured, 25% observed on 2,000: χ² = 25²·… = 31.25, p ≈ 2.3e-8.
