@@ -27,8 +27,10 @@ var migrations embed.FS
 // Writes go through a single connection with BEGIN IMMEDIATE, so that
 // read-then-write transactions never fail with SQLITE_BUSY; reads use a small
 // separate pool, which WAL lets run beside the writer. Commits that must
-// survive a power failure (every acknowledged webhook) are made with
-// synchronous=FULL; replayable work commits without waiting for the disk.
+// survive a power failure are made with synchronous=FULL, but for stored
+// webhooks: their group commits are answered after an fdatasync of the
+// write-ahead log that the next group commit does not wait for
+// (walFlusher); replayable work commits without waiting for the disk.
 //
 // opts tune the store (sqlstore.WithTimeout).
 func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
@@ -58,6 +60,16 @@ func open(ctx context.Context, path string, writerPragmas []string, opts ...sqls
 	}
 	reader.SetMaxOpenConns(4)
 	reader.SetMaxIdleConns(4)
+	var flusher sqlstore.Flusher
+	var mode string
+	if err := writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("journal mode of %s: %w", path, err)
+	}
+	if mode == "wal" {
+		flusher = &walFlusher{path: path + "-wal"}
+	}
 	o := sqlstore.Options{
 		Dialect: sqlstore.Dialect{
 			DurableOn: "PRAGMA synchronous = FULL", DurableOff: "PRAGMA synchronous = NORMAL",
@@ -66,6 +78,7 @@ func open(ctx context.Context, path string, writerPragmas []string, opts ...sqls
 		Reader:       reader,
 		HasPending:   provider.HasPending,
 		SingleWriter: true,
+		Flusher:      flusher, // nil (commits wait for the disk) where the file is not in WAL mode
 	}
 	for _, opt := range opts {
 		opt(&o)

@@ -18,7 +18,8 @@ import (
 // calls are committed together (group commit): the appender goroutine
 // takes every request waiting and writes them in one transaction, so that
 // one fsync serves them all; each call returns only after its event is
-// committed.
+// committed and on the disk (with a Flusher, after the flush that follows
+// its commit).
 //
 // The batch is given up at the latest of its callers' deadlines (within the
 // store's timeout): nobody waits for it longer.
@@ -152,14 +153,24 @@ func (s *Store) appendRun(batch []appendReq) {
 	if len(batch) >= burstBatch {
 		s.lastBurst.Store(start.UnixNano())
 	}
+	// With a Flusher the commits need not wait for the disk: the flusher
+	// answers them after its next flush, while this goes on committing.
+	mode := durable
+	if s.flushes != nil {
+		mode = replayable
+	}
 	err := s.withConn(ctx, s.w, true, true, func(conn *sql.Conn) error {
-		return s.withMode(ctx, conn, durable, func() error {
+		return s.withMode(ctx, conn, mode, func() error {
 			for {
 				seq := s.health.begin(time.Now())
-				err := s.txOn(ctx, conn, s.wc, durable, func(x db) error { return insertBatch(ctx, x, batch) })
+				err := s.txOn(ctx, conn, s.wc, mode, func(x db) error { return insertBatch(ctx, x, batch) })
 				s.health.end(seq)
 				s.recordAppend(err)
-				answer(batch, err)
+				if err == nil && s.flushes != nil {
+					s.flushes.add(batch)
+				} else {
+					answer(batch, err)
+				}
 				if err != nil || s.gate == nil || len(batch) < 2 || time.Since(start) > appendRun {
 					batch = nil
 					return nil

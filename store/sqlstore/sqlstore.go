@@ -67,6 +67,11 @@ type Options struct {
 	// a time (SQLite): the store then queues them itself, stored webhooks
 	// first (writerGate).
 	SingleWriter bool
+	// Flusher, where set, makes commits durable after the fact: group
+	// commits of appended events then commit without waiting for the disk
+	// and are answered after a flush (see flushQueue). Others keep
+	// DurableOn.
+	Flusher Flusher
 }
 
 // DefaultTimeout is how long one store call may take when Options.Timeout
@@ -109,6 +114,7 @@ type Store struct {
 	appends   chan appendReq
 	closing   chan struct{}
 	appenders sync.WaitGroup
+	flushes   *flushQueue // nil: group commits wait for the disk themselves
 	closeOnce sync.Once
 }
 
@@ -146,6 +152,10 @@ func New(o Options) *Store {
 	for range n {
 		s.appenders.Go(s.appender)
 	}
+	if o.Flusher != nil {
+		s.flushes = newFlushQueue(o.Flusher)
+		s.flushes.done.Go(s.flusher)
+	}
 	return s
 }
 
@@ -171,6 +181,7 @@ func (s *Store) Close() error {
 		s.endLife()
 	})
 	s.appenders.Wait()
+	flushErr := s.closeFlushes()
 	s.wc.close()
 	if s.rc != s.wc {
 		s.rc.close()
@@ -179,7 +190,7 @@ func (s *Store) Close() error {
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
-	return err
+	return errors.Join(err, flushErr)
 }
 
 // Ready checks that the database answers, is migrated and can write now:

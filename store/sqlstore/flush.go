@@ -1,0 +1,101 @@
+package sqlstore
+
+import (
+	"sync"
+	"time"
+)
+
+// Flusher makes every transaction committed so far survive a power
+// failure, where commits do not wait for the disk themselves (SQLite in
+// WAL mode with synchronous=NORMAL: an fdatasync of the write-ahead log).
+type Flusher interface {
+	Flush() error
+	Close() error
+}
+
+// flushQueue holds group commits of appended events that are committed but
+// not yet on the disk. Their callers are answered after a flush that
+// began after their commit, while the writer goes on to the next group
+// commit: committing and waiting for the disk overlap (a pipelined group
+// commit), and one flush serves every commit made before it.
+type flushQueue struct {
+	f       Flusher
+	mu      sync.Mutex
+	pending []appendReq
+	wake    chan struct{} // capacity 1: a flush is wanted
+	stop    chan struct{} // closed once the appenders have stopped
+	once    sync.Once
+	done    sync.WaitGroup
+}
+
+func newFlushQueue(f Flusher) *flushQueue {
+	return &flushQueue{f: f, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+}
+
+// add queues a committed batch for the next flush.
+func (q *flushQueue) add(batch []appendReq) {
+	q.mu.Lock()
+	q.pending = append(q.pending, batch...)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// flusher flushes and answers queued batches until stop is closed, then
+// once more for whatever the appenders queued last.
+func (s *Store) flusher() {
+	q := s.flushes
+	for {
+		select {
+		case <-q.wake:
+			s.flushPending()
+		case <-q.stop:
+			s.flushPending()
+			return
+		}
+	}
+}
+
+// flushPending flushes once for every batch queued so far and answers
+// their callers: stored, or the flush's error (the sender retries, and a
+// redelivery of an event that did reach the disk is a duplicate).
+func (s *Store) flushPending() {
+	q := s.flushes
+	q.mu.Lock()
+	batch := q.pending
+	q.pending = nil
+	q.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	now := time.Now()
+	if len(batch) >= burstBatch {
+		s.lastBurst.Store(now.UnixNano())
+	}
+	seq := s.health.begin(now)
+	err := q.f.Flush()
+	s.health.end(seq)
+	if err != nil && s.life.Err() == nil {
+		// The disk refused what was committed: intake cannot store events.
+		s.health.fail(time.Now(), err)
+	}
+	answer(batch, err)
+}
+
+// closeFlushes stops the flusher after the appenders have stopped, and
+// closes the Flusher.
+func (s *Store) closeFlushes() error {
+	q := s.flushes
+	if q == nil {
+		return nil
+	}
+	var err error
+	q.once.Do(func() {
+		close(q.stop)
+		q.done.Wait()
+		err = q.f.Close()
+	})
+	return err
+}
