@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/store/sqlstore"
@@ -191,5 +192,41 @@ func TestWALFlusherFollowsTheLog(t *testing.T) {
 	}
 	if w.f == first {
 		t.Error("the flusher kept syncing the deleted log")
+	}
+}
+
+// A durable transaction (a click, a posted card's record) commits without
+// holding the writer through the disk's wait, and returns only after a
+// flush that began after its commit.
+func TestDurableUpdateWaitsForTheFlush(t *testing.T) {
+	t.Parallel()
+	s, h := openHeld(t)
+	defer s.Close()
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Update(ctx, func(tx plusone.Tx) error {
+			return tx.Audit(ctx, "U1", "test", "flush", "ok", time.Now())
+		})
+	}()
+	<-h.called
+	select {
+	case err := <-done:
+		t.Fatalf("Update returned (%v) before the write-ahead log was synced", err)
+	default:
+	}
+	// The writer is free meanwhile: a stored webhook commits (its answer
+	// waits for the next flush).
+	appended := make(chan error, 1)
+	go func() {
+		_, err := s.AppendEvent(ctx, &plusone.RawEvent{Source: plusone.SourceGeneric, DedupeKey: "evt-1", Body: []byte(`{}`)})
+		appended <- err
+	}()
+	close(h.release)
+	if err := <-done; err != nil {
+		t.Fatalf("Update after the flush: %v", err)
+	}
+	if err := <-appended; err != nil {
+		t.Fatal(err)
 	}
 }

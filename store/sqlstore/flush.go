@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -24,12 +27,13 @@ type flushQueue struct {
 	pending []appendReq
 	wake    chan struct{} // capacity 1: a flush is wanted
 	stop    chan struct{} // closed once the appenders have stopped
+	ended   chan struct{} // closed when the flusher has made its last flush
 	once    sync.Once
 	done    sync.WaitGroup
 }
 
 func newFlushQueue(f Flusher) *flushQueue {
-	return &flushQueue{f: f, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	return &flushQueue{f: f, wake: make(chan struct{}, 1), stop: make(chan struct{}), ended: make(chan struct{})}
 }
 
 // add queues a committed batch for the next flush.
@@ -43,10 +47,32 @@ func (q *flushQueue) add(batch []appendReq) {
 	}
 }
 
+// wait returns after a flush that began after it was called: every
+// transaction committed before then is on the disk. It gives up when ctx
+// ends.
+func (q *flushQueue) wait(ctx context.Context) error {
+	req := appendReq{done: make(chan appendRes, 1)} // no event: a flush only
+	q.add([]appendReq{req})
+	select {
+	case r := <-req.done:
+		return r.err
+	case <-ctx.Done():
+		return fmt.Errorf("wait for the disk: %w", ctx.Err())
+	case <-q.ended:
+		select {
+		case r := <-req.done: // the last flush served it
+			return r.err
+		default:
+			return errors.New("wait for the disk: the store is closed")
+		}
+	}
+}
+
 // flusher flushes and answers queued batches until stop is closed, then
 // once more for whatever the appenders queued last.
 func (s *Store) flusher() {
 	q := s.flushes
+	defer close(q.ended)
 	for {
 		select {
 		case <-q.wake:

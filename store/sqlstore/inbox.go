@@ -284,6 +284,10 @@ func insertRaws(ctx context.Context, x db, reqs []appendReq) error {
 // answer tells each caller in batch how its append went.
 func answer(batch []appendReq, err error) {
 	for _, req := range batch {
+		if err != nil && req.ev == nil { // a durable transaction's wait for a flush
+			req.done <- appendRes{err: err}
+			continue
+		}
 		if err != nil {
 			req.done <- appendRes{err: fmt.Errorf("store event: %w", err)}
 			continue

@@ -265,7 +265,14 @@ func (s *Store) writeTx(ctx context.Context, mode commitMode, urgent bool, fn fu
 	if mode == readOnly {
 		pool, cache = s.r, s.rc
 	}
-	return s.withConn(ctx, pool, mode != readOnly, urgent, func(conn *sql.Conn) error {
+	// With a Flusher, a durable transaction commits without waiting for
+	// the disk, frees the writer, and then waits for a flush: the one that
+	// serves the group commits of webhooks too.
+	flush := mode == durable && s.flushes != nil
+	if flush {
+		mode = replayable
+	}
+	err := s.withConn(ctx, pool, mode != readOnly, urgent, func(conn *sql.Conn) error {
 		bctx, cancel := s.bound(ctx)
 		defer cancel()
 		if mode == readOnly {
@@ -277,6 +284,10 @@ func (s *Store) writeTx(ctx context.Context, mode commitMode, urgent bool, fn fu
 		s.record(ctx, err)
 		return err
 	})
+	if err != nil || !flush {
+		return err
+	}
+	return s.flushes.wait(ctx)
 }
 
 // withConn waits for a connection of pool and runs fn with it; a writer
