@@ -3,7 +3,9 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -235,4 +237,42 @@ func TestAPIBudgets(t *testing.T) {
 			t.Errorf("budget %s: %q, want %q (all: %v)", k, got[k], w, got)
 		}
 	}
+}
+
+// The Bearer scheme's name is case-insensitive (RFC 9110, 11.1): a
+// lowercase or uppercase "bearer" with the right token is let through.
+func TestAPIBearerSchemeAnyCase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER", "bEaReR"} {
+		a := e.do(http.MethodGet, "/api/v1/budgets", http.Header{"Authorization": {scheme + " " + apiToken}}, nil)
+		if a.status != http.StatusOK {
+			t.Errorf("%s scheme: answer %d %s, want 200", scheme, a.status, a.body)
+		}
+	}
+	e.do(http.MethodGet, "/api/v1/budgets", http.Header{"Authorization": {"Basic " + apiToken}}, nil).
+		errorSays(t, http.StatusUnauthorized, "missing or wrong bearer token")
+	e.do(http.MethodGet, "/api/v1/budgets", http.Header{"Authorization": {"bearer" + apiToken}}, nil).
+		errorSays(t, http.StatusUnauthorized, "missing or wrong bearer token")
+}
+
+// A body over the limit (PLUSONE_MAX_BODY_BYTES, 4096 here) to /api/v1 is
+// 413, whether it says its length or is sent without one; not 400.
+func TestAPIBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	big := `{"into": 1, "from": 2, "reason": "` + strings.Repeat("x", 5000) + `"}`
+	e.api(http.MethodPost, "/api/v1/customers/merge", big).
+		errorSays(t, http.StatusRequestEntityTooLarge, "over the limit of 4096")
+
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/customers/merge", io.MultiReader(strings.NewReader(big)))
+	req.ContentLength = -1 // chunked: the limit is found while reading
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	answer{rec.Code, rec.Header(), rec.Body.String()}.errorSays(t, http.StatusRequestEntityTooLarge, "over the limit of 4096 bytes")
+
+	// Within the limit, a malformed body is still 400 naming the problem.
+	e.api(http.MethodPost, "/api/v1/customers/merge", `{"into": 1,`).
+		errorSays(t, http.StatusBadRequest, "invalid JSON body")
 }
