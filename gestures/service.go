@@ -18,6 +18,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/memory"
+	"github.com/plusone-hq/plusone/metrics"
 )
 
 // Policies is the policy in force and the supervisors' overrides on it
@@ -41,6 +42,17 @@ type Service struct {
 	Writeback []plusone.Source
 	// Changed is called after cards or the outbox changed.
 	Changed func()
+	// Metrics counts decisions and spend; nil counts nothing.
+	Metrics *metrics.Metrics
+}
+
+// decided logs a recorded decision at info, with ids and no personal data,
+// and counts it.
+func (s *Service) decided(e plusone.LedgerEntry) {
+	s.Log.Info("gesture decided", "ledger_id", e.ID, "request_id", e.RequestID, "gesture", e.Gesture,
+		"status", string(e.Status), "agent", e.Agent, "by", e.By, "customer_id", e.CustomerID, "ticket", e.TicketKey,
+		"charge", e.Charge.Decimal())
+	s.Metrics.Decided(e)
 }
 
 // JobWriteback is the kind of write-back jobs.
@@ -150,6 +162,9 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("offer %s: %w", o.Gesture, err)
+	}
+	if !res.Duplicate {
+		s.decided(res.Entry)
 	}
 	if !res.Duplicate && res.Decision.Status != plusone.StatusRefused {
 		s.changed()
@@ -322,6 +337,7 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 		return Result{}, fmt.Errorf("%s request %d: %w", action, requestID, err)
 	}
 	if !res.Duplicate {
+		s.decided(res.Entry)
 		s.changed()
 	}
 	return res, nil
@@ -366,8 +382,9 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	n := 0
+	var expired []plusone.LedgerEntry
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
-		n = 0
+		n, expired = 0, nil
 		pending, err := tx.Pending(ctx, 500)
 		if err != nil {
 			return err
@@ -406,6 +423,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			if err := s.announce(ctx, tx, e, now); err != nil {
 				return err
 			}
+			expired = append(expired, e)
 			if !slices.Contains(customers, e.CustomerID) {
 				customers = append(customers, e.CustomerID)
 			}
@@ -419,6 +437,9 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		return nil
 	})
 	if err == nil && n > 0 {
+		for _, e := range expired {
+			s.decided(e)
+		}
 		s.Log.Info("approval requests expired", "count", n)
 		s.changed()
 	}

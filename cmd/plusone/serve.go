@@ -53,7 +53,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 
 	clock := time.Now
 	busy := intakeBusy(store)
-	m := metrics.New(queueStats{store})
+	m := metrics.New(store, metrics.Labels{Sources: cfg.OpenWebhooks(sources()), Version: version})
 	current := live.Current
 	instance := instanceName()
 	slack, slackClient := slackCards(cfg, stdout)
@@ -109,7 +109,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		IntakeTimeout: cfg.IntakeTimeout,
 	}
 	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake, Sources: list}
-	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
+	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake, Metrics: m,
 		Writeback: apis.writebackTargets()}
 	if err := gest.LoadOverrides(ctx); err != nil {
 		return fmt.Errorf("policy overrides: %w", err)
@@ -126,8 +126,10 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	memberDone := make(chan struct{})
 	go func() { member.Run(memberCtx); close(memberDone) }()
 	defer func() { stopMember(); <-memberDone }()
+	drafter := prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)
+	drafter.Metrics = m
 	deliverer.Notices = &notices{store: store, svc: gest, slack: slack, policy: current, log: log,
-		drafter: prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)}
+		drafter: drafter}
 	writer := &gestures.Writer{Gestures: gest, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Poll: time.Second, Timeout: 2 * time.Minute}
 	writer.Zendesk, writer.Shopify = apis.writebackClients()
@@ -322,18 +324,6 @@ func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, live *config.Live
 			}
 		}
 	}
-}
-
-// queueStats adapts the store to the queue-depth gauges.
-type queueStats struct{ s plusone.Store }
-
-func (q queueStats) QueueDepths(ctx context.Context) (pending, parked, cards, failed int, err error) {
-	st, err := q.s.InboxStats(ctx)
-	if err != nil {
-		return 0, 0, 0, 0, err
-	}
-	cards, failed, err = q.s.CardStats(ctx)
-	return st.Pending, st.Parked, cards, failed, err
 }
 
 // instanceName tells this process's workers from another's in the store.
