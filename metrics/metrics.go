@@ -7,6 +7,7 @@ package metrics
 import (
 	"context"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +63,11 @@ type Metrics struct {
 	// LLMLatency observes how long the model's calls take, failed ones
 	// included.
 	LLMLatency prometheus.Histogram
+	// VendorCalls counts vendor API calls by vendor and status (see
+	// statusLabel).
+	VendorCalls *prometheus.CounterVec
+	// VendorLatency observes how long vendor API calls take, by vendor.
+	VendorLatency *prometheus.HistogramVec
 }
 
 // Labels are the label values known at start, whose series are created at
@@ -132,13 +138,22 @@ func New(q Queues, l Labels) *Metrics {
 			Help:    "How long the model's calls take.",
 			Buckets: []float64{.1, .25, .5, 1, 2, 4, 8, 15, 30},
 		}),
+		VendorCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusone_vendor_api_calls_total",
+			Help: "Vendor API calls by vendor and status (401, 403, 404, 429, else 2xx, 3xx, 4xx, 5xx; none: no answer).",
+		}, []string{"vendor", "status"}),
+		VendorLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "plusone_vendor_api_seconds",
+			Help:    "How long vendor API calls take, by vendor.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 15},
+		}, []string{"vendor"}),
 	}
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "plusone_build_info", Help: "Always 1; the build's version and Go version as labels.",
 	}, []string{"version", "goversion"})
 	build.WithLabelValues(l.Version, runtime.Version()).Set(1)
 	reg.MustRegister(m.Events, m.Processed, m.Rejects, m.Processing, m.CardLatency, m.SlackDeliveries, m.Backfills,
-		m.BackfilledEvents, m.Enrichments, m.Gestures, m.Spend, m.LLMCalls, m.LLMTokens, m.LLMLatency, build,
+		m.BackfilledEvents, m.Enrichments, m.Gestures, m.Spend, m.LLMCalls, m.LLMTokens, m.LLMLatency, m.VendorCalls, m.VendorLatency, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.zero(l)
 	if q != nil {
@@ -213,6 +228,38 @@ func (m *Metrics) LLMCall(took time.Duration, promptTokens, completionTokens int
 	m.LLMLatency.Observe(took.Seconds())
 	m.LLMTokens.WithLabelValues("prompt").Add(float64(promptTokens))
 	m.LLMTokens.WithLabelValues("completion").Add(float64(completionTokens))
+}
+
+// Vendors creates, at zero, the series of the vendors whose API clients
+// are configured ("zendesk"): every status statusLabel gives.
+func (m *Metrics) Vendors(names ...string) {
+	for _, v := range names {
+		for _, st := range []string{"2xx", "3xx", "401", "403", "404", "429", "4xx", "5xx", "none"} {
+			m.VendorCalls.WithLabelValues(v, st)
+		}
+		m.VendorLatency.WithLabelValues(v)
+	}
+}
+
+// APICall counts one vendor API call (plusone.APICalls): status 0 is a
+// call that got no answer.
+func (m *Metrics) APICall(vendor string, status int, took time.Duration) {
+	m.VendorCalls.WithLabelValues(vendor, statusLabel(status)).Inc()
+	m.VendorLatency.WithLabelValues(vendor).Observe(took.Seconds())
+}
+
+// statusLabel keeps the statuses an operator acts on apart (credentials,
+// a wrong URL, throttling) and counts the others by class, so the label
+// has few values.
+func statusLabel(status int) string {
+	switch {
+	case status == 401, status == 403, status == 404, status == 429:
+		return strconv.Itoa(status)
+	case status >= 200 && status < 600:
+		return strconv.Itoa(status/100) + "xx"
+	default:
+		return "none"
+	}
 }
 
 // queueCollector reads the queues on each scrape: their depth, the age of

@@ -85,7 +85,7 @@ func liveChecks(cfg *config.Config, policy *plusone.Policy, log *slog.Logger) []
 	checks := []livecheck.Check{storeCheck(cfg)}
 	checks = append(checks, slackChecks(cfg, policy)...)
 	list := sources()
-	apis := newVendorAPIs(cfg, list, log)
+	apis := newVendorAPIs(cfg, list, log, nil)
 	for _, d := range list {
 		name := string(d.Source) + " API"
 		api, ok := apis[d.Source].(interface{ Check(context.Context) error })

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -151,6 +152,22 @@ func TestWritebackToZendeskAndShopify(t *testing.T) {
 		}
 		return n == 2
 	})
+	// The vendor API calls are counted by vendor and status: Zendesk's
+	// failed PUT among them, and series at zero for what did not happen.
+	m := app.metrics()
+	for _, want := range []string{
+		`plusone_vendor_api_calls_total{status="5xx",vendor="zendesk"} 1`,
+		`plusone_vendor_api_calls_total{status="401",vendor="zendesk"} 0`,
+		`plusone_vendor_api_calls_total{status="none",vendor="shopify"} 0`,
+		`plusone_vendor_api_seconds_count{vendor="shopify"}`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %s:\n%s", want, grepLines(m, "plusone_vendor_api"))
+		}
+	}
+	if regexp.MustCompile(`plusone_vendor_api_calls_total\{status="2xx",vendor="zendesk"\} 0\n`).MatchString(m) {
+		t.Errorf("no successful Zendesk call counted:\n%s", grepLines(m, "plusone_vendor_api"))
+	}
 }
 
 // A supervisor's change in the App Home modal takes effect on the next

@@ -75,7 +75,10 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		Busy: busy,
 	}
 	list := sources()
-	apis := newVendorAPIs(cfg, list, log)
+	apis := newVendorAPIs(cfg, list, log, m)
+	for source := range apis {
+		m.Vendors(string(source))
+	}
 	history, enrichers := histories(cfg, apis)
 	all := integrations(cfg, list, log)
 	chat := slackChat(cfg, current)
