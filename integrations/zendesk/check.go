@@ -23,7 +23,7 @@ func (a *API) Check(ctx context.Context) error {
 	}
 	if me.User.ID == 0 {
 		// Zendesk answers an anonymous user to requests it did not authenticate.
-		return errors.New("Zendesk did not authenticate the request; check PLUSONE_ZENDESK_EMAIL and PLUSONE_ZENDESK_API_TOKEN")
+		return errors.New("the request was not authenticated by Zendesk; check PLUSONE_ZENDESK_EMAIL and PLUSONE_ZENDESK_API_TOKEN")
 	}
 	return nil
 }
