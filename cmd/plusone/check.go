@@ -117,7 +117,7 @@ func storeCheck(cfg *config.Config) livecheck.Check {
 	return livecheck.Check{Name: "store", Run: func(ctx context.Context) (string, error) {
 		s, err := openStore(ctx, cfg)
 		if err != nil {
-			return "", fmt.Errorf("%w; check PLUSONE_DATABASE_URL", err)
+			return "", fmt.Errorf("%w; is the database running, and is PLUSONE_DATABASE_URL right?", err)
 		}
 		defer s.Close()
 		if err := s.Ready(ctx); err != nil {

@@ -54,6 +54,7 @@ func TestCheckLive(t *testing.T) {
 	if exitCode(err) != 1 {
 		t.Fatalf("check --live: %v (exit %d), want exit 1\n%s", err, exitCode(err), out.String())
 	}
+	t.Logf("check --live:\n%s", out.String())
 	lines := strings.Split(out.String(), "\n")
 	for _, want := range []struct{ prefix, says string }{
 		{"  FAIL  store:", "PLUSONE_DATABASE_URL"},
@@ -74,6 +75,12 @@ func TestCheckLive(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("%d lines start %q, want one:\n%s", n, want.prefix, out.String())
+		}
+	}
+	_, live, _ := strings.Cut(out.String(), "plusone check --live:\n")
+	for _, l := range strings.Split(strings.TrimSuffix(live, "\n"), "\n") {
+		if !strings.HasPrefix(l, "  ok    ") && !strings.HasPrefix(l, "  FAIL  ") && !strings.HasPrefix(l, "  skip  ") {
+			t.Errorf("line %q is not a check's line of its own", l)
 		}
 	}
 	if strings.Contains(out.String(), "wrong-token") {

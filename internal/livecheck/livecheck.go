@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -57,7 +58,7 @@ func Run(ctx context.Context, w io.Writer, checks []Check, timeout time.Duration
 			fmt.Fprintf(w, "  skip  %s: %s\n", r.Check.Name, r.Check.Skip)
 		case r.Err != nil:
 			failed++
-			fmt.Fprintf(w, "  FAIL  %s: %v\n", r.Check.Name, r.Err)
+			fmt.Fprintf(w, "  FAIL  %s: %s\n", r.Check.Name, oneLine(r.Err.Error()))
 		case r.Detail != "":
 			fmt.Fprintf(w, "  ok    %s: %s\n", r.Check.Name, r.Detail)
 		default:
@@ -75,4 +76,11 @@ func run(ctx context.Context, c Check) (detail string, err error) {
 		}
 	}()
 	return c.Run(ctx)
+}
+
+// oneLine folds a message that spans lines (a driver's error per address
+// tried) into one, so that each check keeps to its line.
+func oneLine(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, ":\n", ": "), "\n", "; ")
+	return strings.Join(strings.Fields(s), " ")
 }
