@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -275,4 +277,25 @@ func TestAPIBodyTooLarge(t *testing.T) {
 	// Within the limit, a malformed body is still 400 naming the problem.
 	e.api(http.MethodPost, "/api/v1/customers/merge", `{"into": 1,`).
 		errorSays(t, http.StatusBadRequest, "invalid JSON body")
+}
+
+// At debug every request is logged once: method, path without its query
+// (which may hold an email), status. At info nothing is.
+func TestAccessLogAtDebug(t *testing.T) {
+	t.Parallel()
+	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
+		e := newEnv(t)
+		var buf bytes.Buffer
+		e.srv.Log = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: level}))
+		e.h = e.srv.Handler()
+		e.api(http.MethodGet, "/api/v1/customers?email=jane@example.com", "")
+		out := buf.String()
+		if strings.Contains(out, "jane@example.com") {
+			t.Errorf("%s: the access log shows the query: %s", level, out)
+		}
+		logged := strings.Contains(out, `"msg":"http request","method":"GET","path":"/api/v1/customers","status":404`)
+		if logged != (level == slog.LevelDebug) {
+			t.Errorf("%s: access log line logged %v:\n%s", level, logged, out)
+		}
+	}
 }
