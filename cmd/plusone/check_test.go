@@ -41,7 +41,7 @@ func TestCheckLive(t *testing.T) {
 	t.Cleanup(zendeskAPI.Close)
 	policy := filepath.Join(t.TempDir(), "policy.yaml")
 	must(t, os.WriteFile(policy, []byte("currency: USD\nrouting:\n  - {when: {tier: advocate}, channel: C0VIP}\n"+
-		"approvals: {channel: C0CARDS, supervisors: [U0SUPER01]}\n"), 0o600))
+		"approvals: {channel: C0CARDS, supervisors: [U0SUPER01]}\ncustomer_channels: {C0GONE: acme.example}\n"), 0o600))
 	env := baseEnv(t, slack)
 	env["PLUSONE_POLICY_FILE"] = policy
 	env["PLUSONE_DATABASE_URL"] = "postgres://plusone@127.0.0.1:1/test?connect_timeout=2"
@@ -60,6 +60,7 @@ func TestCheckLive(t *testing.T) {
 		{"  FAIL  store:", "PLUSONE_DATABASE_URL"},
 		{"  FAIL  slack channel C0VIP:", "the bot is not in #vip (C0VIP): /invite @plusone there"},
 		{"  FAIL  zendesk API:", "check PLUSONE_ZENDESK_EMAIL and PLUSONE_ZENDESK_API_TOKEN"},
+		{"  FAIL  slack channel C0GONE:", "channel C0GONE not found: check its ID in the environment or the policy, or, if it is private, /invite @plusone there"},
 		{"  ok    slack auth.test:", "@plusone in Acme"},
 		{"  ok    slack channel C0CARDS:", "#cards"},
 		{"  skip  LLM:", "not configured"},
@@ -86,8 +87,8 @@ func TestCheckLive(t *testing.T) {
 	if strings.Contains(out.String(), "wrong-token") {
 		t.Errorf("the output shows a credential:\n%s", out.String())
 	}
-	if got := strings.Count(out.String(), "FAIL"); got != 3 {
-		t.Errorf("%d failures, want 3:\n%s", got, out.String())
+	if got := strings.Count(out.String(), "FAIL"); got != 4 {
+		t.Errorf("%d failures, want 4:\n%s", got, out.String())
 	}
 }
 
