@@ -63,6 +63,8 @@ type Inbox interface {
 	// Queues reports each durable queue's waiting items and the oldest of
 	// them, for the metrics gauges read on every scrape: unlike
 	// InboxStats it reads only what waits (indexed), never the whole inbox.
+	// The fixed queues come first, in the order of their constants, then
+	// one per kind of job that has pending jobs, named by the kind.
 	Queues(ctx context.Context) ([]QueueGauge, error)
 }
 
@@ -72,7 +74,6 @@ const (
 	QueueParked      = "parked"       // events given up on, waiting for an operator
 	QueueCards       = "cards"        // card versions waiting for Slack
 	QueueCardsFailed = "cards_failed" // card versions Slack refused for good
-	QueueJobs        = "jobs"         // back-fills, write-backs and other jobs
 	QueueApprovals   = "approvals"    // gestures waiting for a supervisor
 )
 

@@ -7,6 +7,7 @@ package metrics
 import (
 	"context"
 	"runtime"
+	"slices"
 	"strconv"
 	"time"
 
@@ -77,6 +78,9 @@ type Labels struct {
 	Sources []plusone.Source
 	// Version is the build's version, for plusone_build_info.
 	Version string
+	// JobKinds are the kinds of jobs, each a queue of its own in the
+	// queue gauges (at zero while none is pending).
+	JobKinds []string
 }
 
 // Queues reports the durable queues on each scrape (plusone.Store does).
@@ -157,7 +161,7 @@ func New(q Queues, l Labels) *Metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.zero(l)
 	if q != nil {
-		reg.MustRegister(newQueueCollector(q))
+		reg.MustRegister(newQueueCollector(q, l.JobKinds))
 	}
 	return m
 }
@@ -266,11 +270,12 @@ func statusLabel(status int) string {
 // their oldest item, and the pending approvals.
 type queueCollector struct {
 	q                     Queues
+	kinds                 []string
 	depth, age, approvals *prometheus.Desc
 }
 
-func newQueueCollector(q Queues) *queueCollector {
-	return &queueCollector{q: q,
+func newQueueCollector(q Queues, kinds []string) *queueCollector {
+	return &queueCollector{q: q, kinds: kinds,
 		depth: prometheus.NewDesc("plusone_queue_depth", "Items waiting in plusone's durable queues.", []string{"queue"}, nil),
 		age: prometheus.NewDesc("plusone_queue_oldest_seconds",
 			"Age of the oldest item waiting in each queue; 0 when none waits.", []string{"queue"}, nil),
@@ -291,6 +296,11 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(c.depth, err)
 		return
+	}
+	for _, k := range c.kinds {
+		if !slices.ContainsFunc(queues, func(q plusone.QueueGauge) bool { return q.Queue == k }) {
+			queues = append(queues, plusone.QueueGauge{Queue: k})
+		}
 	}
 	now := time.Now()
 	for _, q := range queues {

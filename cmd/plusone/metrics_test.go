@@ -32,6 +32,9 @@ func TestMetricsPresentFromTheStart(t *testing.T) {
 		`plusone_pending_approvals 0`,
 		`plusone_queue_depth{queue="approvals"} 0`,
 		`plusone_queue_oldest_seconds{queue="events"} 0`,
+		`plusone_queue_depth{queue="backfill"} 0`,
+		`plusone_queue_oldest_seconds{queue="writeback"} 0`,
+		`plusone_queue_depth{queue="slack.message"} 0`,
 		`plusone_slack_deliveries_total{method="chat.update",outcome="rate_limited"} 0`,
 	} {
 		if !strings.Contains(m, want) {

@@ -53,7 +53,8 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 
 	clock := time.Now
 	busy := intakeBusy(store)
-	m := metrics.New(store, metrics.Labels{Sources: cfg.OpenWebhooks(sources()), Version: version})
+	m := metrics.New(store, metrics.Labels{Sources: cfg.OpenWebhooks(sources()), Version: version,
+		JobKinds: []string{pipeline.JobBackfill, gestures.JobWriteback, delivery.JobMessage}})
 	current := live.Current
 	instance := instanceName()
 	slack, slackClient := slackCards(cfg, stdout)

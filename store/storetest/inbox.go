@@ -96,7 +96,7 @@ func testInbox(t *testing.T, open Opener) {
 	must(t, err)
 	want := []plusone.QueueGauge{
 		{Queue: plusone.QueueEvents, Depth: 1, Oldest: base}, {Queue: plusone.QueueParked, Depth: 1, Oldest: base},
-		{Queue: plusone.QueueCards}, {Queue: plusone.QueueCardsFailed}, {Queue: plusone.QueueJobs}, {Queue: plusone.QueueApprovals},
+		{Queue: plusone.QueueCards}, {Queue: plusone.QueueCardsFailed}, {Queue: plusone.QueueApprovals},
 	}
 	if len(queues) != len(want) {
 		t.Fatalf("queues = %+v, want %+v", queues, want)
