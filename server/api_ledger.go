@@ -35,13 +35,13 @@ type ledgerJSON struct {
 }
 
 type budgetJSON struct {
-	Scope     string         `json:"scope"`
-	Key       string         `json:"key"`
-	Amount    plusone.Money  `json:"amount"`
-	Per       plusone.Period `json:"per"`
-	Period    string         `json:"period"`
-	Spent     plusone.Money  `json:"spent"`
-	Remaining plusone.Money  `json:"remaining"`
+	Scope     plusone.BudgetScope `json:"scope"`
+	Key       string              `json:"key"`
+	Amount    plusone.Money       `json:"amount"`
+	Per       plusone.Period      `json:"per"`
+	Period    string              `json:"period"`
+	Spent     plusone.Money       `json:"spent"`
+	Remaining plusone.Money       `json:"remaining"`
 }
 
 // ledgerPage is the most entries one ledger answer holds; narrow a larger
