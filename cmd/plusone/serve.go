@@ -99,11 +99,20 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		return fmt.Errorf("http server: %w", err)
 	}
 
-	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	closeBy = shutdown(cfg.ShutdownTimeout, httpSrv, stopWork, &wg, p.app, log)
+	return nil
+}
+
+// shutdown stops intake, then the workers (stopWork, waiting for wg),
+// then the Slack app's work in flight, all within timeout; it returns the
+// deadline by which the store is to be closed.
+func shutdown(timeout time.Duration, httpSrv *http.Server, stopWork func(), wg *sync.WaitGroup, app *bot.App,
+	log *slog.Logger) (closeBy time.Time) {
+	log.Info("shutting down", "timeout", timeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	closeBy, _ = shutdownCtx.Deadline()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+	closeBy, _ = ctx.Deadline()
+	if err := httpSrv.Shutdown(ctx); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
 	stopWork()
@@ -111,13 +120,13 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-shutdownCtx.Done():
+	case <-ctx.Done():
 		log.Warn("shutdown timed out; unfinished work stays claimable after its lease")
 	}
-	// Clicks in flight finish before the store closes (deferred above).
-	closeApp(shutdownCtx, p.app, log)
+	// Clicks in flight finish before the store closes (deferred in serve).
+	closeApp(ctx, app, log)
 	log.Info("stopped")
-	return nil
+	return closeBy
 }
 
 // parts are the services serve runs, built and attached to each other by
