@@ -48,11 +48,6 @@ type budgetJSON struct {
 // ledger with since, agent or customer.
 const ledgerPage = 10000
 
-func (s *Server) gestureRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/ledger", s.authorized(s.handleLedger()))
-	mux.Handle("GET /api/v1/budgets", s.authorized(s.handleBudgets()))
-}
-
 // parseSince reads an RFC 3339 time or a date.
 func parseSince(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
