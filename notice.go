@@ -1,9 +1,6 @@
 package plusone
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // NoticeKind names a Slack message about a gesture request, other than a
 // card: what gestures queue in the outbox and the Slack app renders.
@@ -120,16 +117,4 @@ type NoticeComposer interface {
 // is configured or it fails (byModel false, and err says why).
 type NoteDrafter interface {
 	DraftNote(ctx context.Context, v CustomerView, signals []Signal) (draft string, byModel bool, err error)
-}
-
-// Failure says how to treat an error from Slack.
-type Failure struct {
-	// RetryAfter > 0: Slack answered 429; send nothing before it passed.
-	RetryAfter time.Duration
-	// Permanent errors (channel_not_found, invalid_auth, not_in_channel…)
-	// cannot succeed by retrying the same call.
-	Permanent bool
-	// Reason is short and safe to log or store: "channel_not_found",
-	// "http 503", "network".
-	Reason string
 }
