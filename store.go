@@ -230,6 +230,7 @@ type Tx interface {
 	TimelineTx
 	CardTx
 	LedgerTx
+	OutcomesTx
 	// Lock serialises the transactions that lock the same keys (lock.go):
 	// each waits until the one holding a key ends, and then reads what it
 	// committed. Keys given in one call are taken in a fixed order; hold the
@@ -338,4 +339,22 @@ type CardTx interface {
 	CardAt(ctx context.Context, channel, ts string) (*CardState, error)
 	// CardsOfCustomer lists the cards of a customer's tickets, newest first.
 	CardsOfCustomer(ctx context.Context, customerID int64, limit int) ([]CardState, error)
+}
+
+// OutcomesTx records exposures to gestures and reads what customers did
+// after them.
+type OutcomesTx interface {
+	// Assign records a customer's exposure to a gesture. When she has an
+	// assignment for it already, the earlier exposure is kept whole (its arm
+	// too); Assign reports whether a was stored.
+	Assign(ctx context.Context, a Assignment) (stored bool, err error)
+	// Assignments lists a customer's assignments by gesture.
+	Assignments(ctx context.Context, customerID int64) ([]Assignment, error)
+	// AssignmentSeed returns the installation's assignment seed, storing
+	// fresh as the seed when there is none yet (the first caller's wins).
+	AssignmentSeed(ctx context.Context, fresh string) (string, error)
+	// ExposureOutcomes lists, by gesture and customer, the assignments whose
+	// window has closed by closedBy (ExposedAt+window <= closedBy), with
+	// what the customer did within the window after her exposure.
+	ExposureOutcomes(ctx context.Context, window time.Duration, closedBy time.Time) ([]ExposureOutcome, error)
 }
