@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,25 +127,16 @@ func AssignArm(seed, gesture, unit string, share float64) Arm {
 	return ArmTreatment
 }
 
-// HeldOut reports whether assignments hold her out of gesture.
-func HeldOut(assignments []Assignment, gesture string) bool {
-	for _, a := range assignments {
-		if a.Gesture == gesture {
-			return a.Arm == ArmHoldout
-		}
-	}
-	return false
-}
-
 // Exposures returns the assignments a customer gets at an event at time at:
 // one for each gesture of the policy that is eligible for her (tier and
 // signals, as Suggest checks them; paused gestures and cooldowns aside) and
-// that she has no assignment for yet. unit is her stable identity, seed the
-// assignment seed.
+// that she has no assignment for yet, or one whose exposure came later than
+// at (an event applied late: the earliest exposure wins). unit is her
+// stable identity, seed the assignment seed.
 func (p *Policy) Exposures(c Customer, signals []Signal, have []Assignment, unit, seed string, at time.Time) []Assignment {
 	var out []Assignment
 	for _, g := range p.Gestures {
-		if hasAssignment(have, g.ID) {
+		if exposedBy(have, g.ID, at) {
 			continue
 		}
 		if _, ok := eligible(g, c, signals); !ok {
@@ -156,13 +148,49 @@ func (p *Policy) Exposures(c Customer, signals []Signal, have []Assignment, unit
 	return out
 }
 
-func hasAssignment(as []Assignment, gesture string) bool {
-	for _, a := range as {
-		if a.Gesture == gesture {
+// NeedsExposure reports whether an event at time at may expose her to a
+// gesture: one she has no assignment for, or one assigned at a later time.
+// When it reports false, Exposures returns none whatever her signals.
+func (p *Policy) NeedsExposure(have []Assignment, at time.Time) bool {
+	for _, g := range p.Gestures {
+		if !exposedBy(have, g.ID, at) {
 			return true
 		}
 	}
 	return false
+}
+
+// exposedBy reports whether she was exposed to gesture at or before at.
+func exposedBy(have []Assignment, gesture string, at time.Time) bool {
+	for _, a := range have {
+		if a.Gesture == gesture {
+			return !a.ExposedAt.After(at)
+		}
+	}
+	return false
+}
+
+// WithoutHeldOut returns the policy as her card sees it: p without the
+// gestures her assignments hold her out of (Decide still takes the whole
+// policy, so an agent's own offer of such a gesture is allowed).
+func (p *Policy) WithoutHeldOut(assignments []Assignment) *Policy {
+	var held []string
+	for _, a := range assignments {
+		if a.Arm == ArmHoldout {
+			held = append(held, a.Gesture)
+		}
+	}
+	if len(held) == 0 {
+		return p
+	}
+	q := *p
+	q.Gestures = make([]Gesture, 0, len(p.Gestures))
+	for _, g := range p.Gestures {
+		if !slices.Contains(held, g.ID) {
+			q.Gestures = append(q.Gestures, g)
+		}
+	}
+	return &q
 }
 
 // ParseDuration reads a duration as the environment and the policy write

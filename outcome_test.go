@@ -73,8 +73,30 @@ func TestExposures(t *testing.T) {
 	if got[1].Arm != ArmTreatment {
 		t.Errorf("a gesture without holdout put her on %s", got[1].Arm)
 	}
-	if !HeldOut([]Assignment{{Gesture: "x", Arm: ArmHoldout}}, "x") || HeldOut([]Assignment{{Gesture: "x", Arm: ArmHoldout}}, "y") {
-		t.Error("HeldOut")
+	// A late event with an earlier time exposes her earlier; one after
+	// changes nothing.
+	exposed := []Assignment{{Gesture: "any", ExposedAt: at}}
+	p2 := &Policy{Gestures: p.Gestures[:1]}
+	if p2.NeedsExposure(exposed, at.Add(time.Hour)) || len(p2.Exposures(c, nil, exposed, "u", "s", at.Add(time.Hour))) != 0 {
+		t.Error("a later event exposed her again")
+	}
+	if !p2.NeedsExposure(exposed, at.Add(-time.Hour)) || len(p2.Exposures(c, nil, exposed, "u", "s", at.Add(-time.Hour))) != 1 {
+		t.Error("an earlier event did not move her exposure")
+	}
+}
+
+func TestWithoutHeldOut(t *testing.T) {
+	t.Parallel()
+	p := &Policy{Currency: "EUR", Gestures: []Gesture{{ID: "a"}, {ID: "b"}, {ID: "c"}}}
+	got := p.WithoutHeldOut([]Assignment{{Gesture: "b", Arm: ArmHoldout}, {Gesture: "c", Arm: ArmTreatment}})
+	if len(got.Gestures) != 2 || got.Gestures[0].ID != "a" || got.Gestures[1].ID != "c" || got.Currency != "EUR" {
+		t.Errorf("WithoutHeldOut = %+v, want a and c", got)
+	}
+	if len(p.Gestures) != 3 {
+		t.Error("WithoutHeldOut changed the policy")
+	}
+	if p.WithoutHeldOut(nil) != p {
+		t.Error("nothing held out: want the policy itself")
 	}
 }
 

@@ -144,7 +144,13 @@ func addGestures(ctx context.Context, tx plusone.Tx, card *plusone.ContextCard, 
 			return err
 		}
 	}
-	card.Suggestions = policy.Suggest(card.View.Customer, card.Signals, last, spent, now, cardGestures)
+	// A gesture she is held out of is not suggested (issue 10: its effect
+	// is measured against her); an agent may still offer it.
+	assignments, err := tx.Assignments(ctx, id)
+	if err != nil {
+		return err
+	}
+	card.Suggestions = policy.WithoutHeldOut(assignments).Suggest(card.View.Customer, card.Signals, last, spent, now, cardGestures)
 	return nil
 }
 
