@@ -175,6 +175,11 @@ type HomeGestures struct {
 	Pending []LedgerEntry
 	// Changes are the latest changes to limits and budgets made in Slack.
 	Changes []Override
+	// Outcomes are the gestures' measured effects (issue 10), in the
+	// policy's order.
+	Outcomes []OutcomeLine
+	// OutcomesWindow names the window Outcomes were measured in ("30d").
+	OutcomesWindow string
 }
 
 // Setting is one limit or budget a supervisor may change in Slack, with

@@ -190,3 +190,16 @@ func (g GestureOutcome) HeldOutWords() string {
 
 // percent writes a share as a whole percentage: 0.5 is "50%".
 func percent(share float64) string { return strconv.Itoa(int(math.Round(share*100))) + "%" }
+
+// OutcomeLine is one gesture's measured effect as a supervisor reads it in
+// App Home.
+type OutcomeLine struct {
+	// Title is the gesture's title (or id).
+	Title string
+	// Effect is GestureOutcome.Words: "+19 pts repeat purchase (11 to 27)
+	// · 398 granted · $76 per extra purchase".
+	Effect string
+	// HeldOut is GestureOutcome.HeldOutWords over everyone exposed so far:
+	// "50% held out (of 800; configured 50%)".
+	HeldOut string
+}

@@ -9,7 +9,8 @@ import (
 
 // Home is what an agent's App Home shows of gestures: her budgets and
 // latest gestures and, for a supervisor, every team's budget, the requests
-// awaiting a decision and the latest policy changes.
+// awaiting a decision, the latest policy changes and the gestures' measured
+// effects (Outcomes).
 func (s *Service) Home(ctx context.Context, agent string) (plusone.HomeGestures, error) {
 	h := plusone.HomeGestures{Currency: s.Currency(), Supervisor: IsSupervisor(s.Policies.Current(), agent)}
 	var err error
@@ -30,7 +31,12 @@ func (s *Service) Home(ctx context.Context, agent string) (plusone.HomeGestures,
 		return h, err
 	}
 	maps.Copy(h.Names, names)
-	h.Changes, err = s.Changes(ctx, 10)
+	if h.Changes, err = s.Changes(ctx, 10); err != nil {
+		return h, err
+	}
+	if s.Outcomes != nil {
+		h.OutcomesWindow, h.Outcomes, err = s.Outcomes(ctx, s.Clock())
+	}
 	return h, err
 }
 

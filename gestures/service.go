@@ -45,6 +45,10 @@ type Service struct {
 	Drafter plusone.NoteDrafter
 	// Metrics counts decisions and spend; nil counts nothing.
 	Metrics *metrics.Metrics
+	// Outcomes, when set, gives supervisors' App Home each gesture's
+	// measured effect and the window it was measured in
+	// (outcomes.Service.HomeLines).
+	Outcomes func(ctx context.Context, now time.Time) (window string, lines []plusone.OutcomeLine, err error)
 }
 
 // decided logs a recorded decision at info, with ids and no personal data,

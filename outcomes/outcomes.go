@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -178,4 +179,58 @@ func figure(v float64, n int) plusone.Figure {
 		return plusone.Figure(math.NaN())
 	}
 	return plusone.Figure(v)
+}
+
+// Window finds the policy's window called name ("30d", or any spelling of
+// the same duration); "" is the policy's first (shortest) window. A window
+// the policy does not measure is an EINVALID error naming it.
+func (s *Service) Window(name string) (time.Duration, error) {
+	o := s.Policy().Outcomes
+	windows := o.Windows
+	if len(windows) == 0 {
+		windows = plusone.DefaultOutcomeWindows()
+	}
+	if name == "" {
+		return windows[0], nil
+	}
+	if d, ok := (plusone.OutcomesPolicy{Windows: windows}).OutcomeWindow(name); ok {
+		return d, nil
+	}
+	names := make([]string, len(windows))
+	for i, w := range windows {
+		names[i] = plusone.FormatDuration(w)
+	}
+	return 0, plusone.Errorf(plusone.EINVALID, "unknown window %q (the policy's outcomes.windows are %s)", name, strings.Join(names, ", "))
+}
+
+// HomeLines puts each gesture's effect in the policy's first window in
+// words for supervisors' App Home, with the share held out of everyone
+// exposed by now.
+func (s *Service) HomeLines(ctx context.Context, now time.Time) (string, []plusone.OutcomeLine, error) {
+	window, err := s.Window("")
+	if err != nil {
+		return "", nil, err
+	}
+	rep, err := s.Report(ctx, window, now)
+	if err != nil {
+		return "", nil, err
+	}
+	exposed, err := s.Report(ctx, 0, now) // everyone exposed by now, outcomes aside
+	if err != nil {
+		return "", nil, err
+	}
+	heldOut := map[string]string{}
+	for _, o := range exposed.Gestures {
+		heldOut[o.Gesture] = o.HeldOutWords()
+	}
+	currency := s.Policy().Currency
+	lines := make([]plusone.OutcomeLine, len(rep.Gestures))
+	for i, o := range rep.Gestures {
+		title := o.Title
+		if title == "" {
+			title = o.Gesture
+		}
+		lines[i] = plusone.OutcomeLine{Title: title, Effect: o.Words(currency), HeldOut: heldOut[o.Gesture]}
+	}
+	return rep.Window, lines, nil
 }

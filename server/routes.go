@@ -23,6 +23,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/customers/{id}/split", s.authorized(s.handleSplit()))
 	mux.Handle("GET /api/v1/ledger", s.authorized(s.handleLedger()))
 	mux.Handle("GET /api/v1/budgets", s.authorized(s.handleBudgets()))
+	if s.Outcomes != nil {
+		mux.Handle("GET /api/v1/outcomes", s.authorized(s.handleOutcomes()))
+	}
 	mux.Handle("GET /healthz", handleHealth())
 	mux.Handle("GET /readyz", s.handleReady())
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))

@@ -36,6 +36,8 @@ type Server struct {
 	Customers CustomerAPI
 	// Gestures serves /api/v1/ledger and /api/v1/budgets.
 	Gestures GestureAPI
+	// Outcomes serves /api/v1/outcomes; nil leaves it out.
+	Outcomes OutcomesAPI
 	// SlackApp answers Slack's commands and interactions and takes the
 	// Events API events that are not timeline material; nil when there is
 	// no Slack app over HTTP.

@@ -197,6 +197,12 @@ func supervisorGestures() plusone.HomeGestures {
 	g.Pending = []plusone.LedgerEntry{pendingEntry(), other}
 	g.Names[43] = "Janet O'Neil & Sons <Ltd>"
 	g.Changes = sampleChanges()
+	g.OutcomesWindow = "30d"
+	g.Outcomes = []plusone.OutcomeLine{
+		{Title: "Free express shipping", Effect: "+19 pts repeat purchase (11 to 27) · 398 granted · $76 per extra purchase",
+			HeldOut: "50% held out (of 800; configured 50%)"},
+		{Title: "Handwritten note", Effect: "not measured yet · 0 granted", HeldOut: "10% held out (configured; nobody exposed yet)"},
+	}
 	return g
 }
 
@@ -210,7 +216,10 @@ func extremeGestures() plusone.HomeGestures {
 		g.Changes = append(g.Changes, plusone.Override{ID: int64(i), Path: "agents." + strings.Repeat("<!here>", 30) + ".budget",
 			OldValue: strings.Repeat("`1000/week` ", 20), NewValue: strings.Repeat("<&>", 50), By: "<!channel>",
 			At: ago(time.Duration(i) * day)})
+		g.Outcomes = append(g.Outcomes, plusone.OutcomeLine{Title: strings.Repeat("<!channel> *gift* ", 20),
+			Effect: strings.Repeat("+19 pts <&> ", 40), HeldOut: strings.Repeat("held out ", 30)})
 	}
+	g.OutcomesWindow = "<!here>"
 	return g
 }
 

@@ -16,6 +16,7 @@ const (
 	maxHomeGestures = 10
 	maxHomePending  = 8 // two blocks each: the request and its buttons
 	maxHomeChanges  = 10
+	maxHomeOutcomes = 10
 	maxPolicyValue  = 40
 	maxPolicyPath   = 120
 )
@@ -101,6 +102,22 @@ func supervisorBlocks(g plusone.HomeGestures) []slack.Block {
 			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
 				"_…and %d more waiting in the approvals channel._", n))))
 		}
+	}
+
+	if len(g.Outcomes) > 0 {
+		lines := make([]string, 0, len(g.Outcomes))
+		for _, o := range g.Outcomes[:min(len(g.Outcomes), maxHomeOutcomes)] {
+			line := "• *" + escape(truncate(clean(o.Title), maxBudgetKey)) + "*: " + escape(o.Effect)
+			if o.HeldOut != "" {
+				line += "\n    " + escape(o.HeldOut)
+			}
+			lines = append(lines, line)
+		}
+		title := "*Did the gestures work?*"
+		if g.OutcomesWindow != "" {
+			title += " (" + escape(g.OutcomesWindow) + " after exposure, treatment against holdout)"
+		}
+		blocks = append(blocks, section(title, lines, max(0, len(g.Outcomes)-maxHomeOutcomes), homeListBudget))
 	}
 
 	changes := []string{"_No changes made in Slack: the policy file applies._"}

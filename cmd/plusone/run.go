@@ -18,6 +18,8 @@ Usage:
   plusone check [--live]  validate the environment and the policy file;
                           --live also reaches Slack, the store, the vendor APIs and the model
   plusone healthcheck     exit 0 when the local server is ready (for container health checks)
+  plusone report [--window D] [--format text|json]
+                          the outcomes of gestures: treatment against holdout
   plusone version         print the version
 
 Configuration is read from PLUSONE_* environment variables; see README.md.
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return check(ctx, getenv, stdout, stderr, live)
 	case "healthcheck":
 		return healthcheck(ctx, getenv, stdout)
+	case "report":
+		return report(ctx, args[2:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "plusone %s\n", version)
 		return nil

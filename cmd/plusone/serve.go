@@ -24,6 +24,7 @@ import (
 	"github.com/plusone-hq/plusone/internal/workloop"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
+	"github.com/plusone-hq/plusone/outcomes"
 	"github.com/plusone-hq/plusone/pipeline"
 	"github.com/plusone-hq/plusone/prompts"
 	"github.com/plusone-hq/plusone/server"
@@ -170,6 +171,8 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	p.deliverer = newDeliverer(cfg, store, slack, mem, m, log)
 	mem.Changed = p.deliverer.Wake
 	p.gestures = newGestures(cfg, store, live, apis, p.deliverer, m, log)
+	outc := &outcomes.Service{Store: store, Policy: live.Current}
+	p.gestures.Outcomes = outc.HomeLines
 	if err := p.gestures.LoadOverrides(ctx); err != nil {
 		return nil, fmt.Errorf("policy overrides: %w", err)
 	}
@@ -183,6 +186,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	p.backfiller = newBackfiller(cfg, store, applier, history, p.deliverer, m, log)
 	p.processor = newProcessor(cfg, store, applier, parsers(all, chat), enrichers, wakers{p.deliverer.Wake, p.backfiller.Wake}, m, log)
 	p.server = newServer(cfg, store, p.webhooks, list, mem, p.gestures, p.processor, m, log)
+	p.server.Outcomes = outc
 	p.server.Alive = p.alive
 	p.app = attachSlackApp(cfg, client, mem, p.gestures, p.server, chat, log)
 	return p, nil
