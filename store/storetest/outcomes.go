@@ -42,7 +42,7 @@ func testOutcomes(t *testing.T, open Opener) {
 			{CustomerID: jane.ID, Gesture: "note", Arm: plusone.ArmTreatment, ExposedAt: base, Unit: "jane@example.com"},
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("Assignments = %+v, want %+v", got, want)
+			return fmt.Errorf("assignments = %+v, want %+v", got, want)
 		}
 		return nil
 	}))
