@@ -73,9 +73,9 @@ type EffectReport struct {
 	P  Figure    `json:"p"`
 	// Lift is Diff relative to the holdout's value.
 	Lift Figure `json:"lift"`
-	// PAlwaysValid is the always-valid (sequential) p-value: it may be
-	// looked at every week without inflating false positives.
-	PAlwaysValid Figure `json:"p_always_valid"`
+	// SequentialP is the always-valid p-value (mSPRT): it may be looked
+	// at every week without inflating false positives.
+	SequentialP Figure `json:"sequential_p"`
 }
 
 // Figure is a number of the report; it is written to JSON as null when it

@@ -18,9 +18,6 @@ import (
 // Level is the confidence level of the report's intervals.
 const Level = 0.95
 
-// alpha is the false positive rate the always-valid p-value is tuned for.
-const alpha = 1 - Level
-
 // Service computes outcomes reports from the store.
 type Service struct {
 	Store plusone.Store
@@ -141,13 +138,11 @@ func compare(g plusone.Gesture, rows []plusone.ExposureOutcome) plusone.GestureO
 const minArm = 2
 
 // report writes an effect measured on n customers for people, with its
-// always-valid p-value tuned as GrowthBook tunes its sequential tests.
+// always-valid p-value (Effect.SequentialP).
 func report(e plusone.Effect, n int) plusone.EffectReport {
-	v := e.SE * e.SE
 	return plusone.EffectReport{
 		Diff: plusone.Figure(e.Diff), CI: [2]plusone.Figure{plusone.Figure(e.Low), plusone.Figure(e.High)},
-		P: plusone.Figure(e.P), Lift: plusone.Figure(e.Lift),
-		PAlwaysValid: plusone.Figure(plusone.AlwaysValidP(e.Diff, v, plusone.MixingVariance(v, n, 0, alpha))),
+		P: plusone.Figure(e.P), Lift: plusone.Figure(e.Lift), SequentialP: plusone.Figure(e.SequentialP(n)),
 	}
 }
 

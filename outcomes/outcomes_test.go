@@ -49,7 +49,7 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("arms: %+v / %+v", g.Treatment, g.Holdout)
 	}
 	rp := g.Effects[plusone.MetricRepeatPurchase]
-	if math.Abs(float64(rp.Diff)-0.2) > 1e-9 || !(rp.CI[0] > 0.13 && rp.CI[1] < 0.27) || !(rp.P < 1e-9) || !(rp.PAlwaysValid >= rp.P) {
+	if math.Abs(float64(rp.Diff)-0.2) > 1e-9 || !(rp.CI[0] > 0.13 && rp.CI[1] < 0.27) || !(rp.P < 1e-9) || !(rp.SequentialP >= rp.P) {
 		t.Errorf("repeat purchase effect: %+v", rp)
 	}
 	// $6,000 spent for 0.20 × 400 = 80 extra purchases.

@@ -47,8 +47,8 @@ func WriteText(w io.Writer, rep plusone.OutcomesReport, currency string) error {
 			if !ok {
 				continue
 			}
-			fmt.Fprintf(w, "  %-16s %s (95%% CI %s to %s)  p %s  always-valid p %s  lift %s\n", m,
-				signed(e.Diff), plain(e.CI[0]), plain(e.CI[1]), pvalue(e.P), pvalue(e.PAlwaysValid), liftOf(e.Lift))
+			fmt.Fprintf(w, "  %-16s %s (95%% CI %s to %s)  p %s  sequential p %s  lift %s\n", m,
+				signed(e.Diff), plain(e.CI[0]), plain(e.CI[1]), pvalue(e.P), pvalue(e.SequentialP), liftOf(e.Lift))
 		}
 		fmt.Fprintf(w, "  sample ratio     p %s", pvalue(g.SRMP))
 		if g.SRMP.Known() && g.SRMP < 0.001 {
