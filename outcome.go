@@ -149,15 +149,22 @@ func (p *Policy) Exposures(c Customer, signals []Signal, have []Assignment, unit
 }
 
 // NeedsExposure reports whether an event at time at may expose her to a
-// gesture: one she has no assignment for, or one assigned at a later time.
-// When it reports false, Exposures returns none whatever her signals.
-func (p *Policy) NeedsExposure(have []Assignment, at time.Time) bool {
+// gesture — one she has no assignment for, or one assigned at a later time,
+// whose tier condition she meets — and whether any such gesture has signal
+// conditions (then Exposures needs her signals). When it reports false,
+// Exposures returns none whatever her signals.
+func (p *Policy) NeedsExposure(c Customer, have []Assignment, at time.Time) (needed, signals bool) {
 	for _, g := range p.Gestures {
-		if !exposedBy(have, g.ID, at) {
-			return true
+		if exposedBy(have, g.ID, at) {
+			continue
 		}
+		if tiers := g.Eligible.Tiers; len(tiers) > 0 && !slices.Contains(tiers, tierOf(c)) {
+			continue
+		}
+		needed = true
+		signals = signals || len(g.Eligible.Signals) > 0
 	}
-	return false
+	return needed, signals
 }
 
 // exposedBy reports whether she was exposed to gesture at or before at.

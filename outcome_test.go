@@ -77,11 +77,37 @@ func TestExposures(t *testing.T) {
 	// changes nothing.
 	exposed := []Assignment{{Gesture: "any", ExposedAt: at}}
 	p2 := &Policy{Gestures: p.Gestures[:1]}
-	if p2.NeedsExposure(exposed, at.Add(time.Hour)) || len(p2.Exposures(c, nil, exposed, "u", "s", at.Add(time.Hour))) != 0 {
+	if needed, _ := p2.NeedsExposure(c, exposed, at.Add(time.Hour)); needed || len(p2.Exposures(c, nil, exposed, "u", "s", at.Add(time.Hour))) != 0 {
 		t.Error("a later event exposed her again")
 	}
-	if !p2.NeedsExposure(exposed, at.Add(-time.Hour)) || len(p2.Exposures(c, nil, exposed, "u", "s", at.Add(-time.Hour))) != 1 {
+	if needed, _ := p2.NeedsExposure(c, exposed, at.Add(-time.Hour)); !needed || len(p2.Exposures(c, nil, exposed, "u", "s", at.Add(-time.Hour))) != 1 {
 		t.Error("an earlier event did not move her exposure")
+	}
+}
+
+func TestNeedsExposure(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	p := &Policy{Gestures: []Gesture{
+		{ID: "loyal_cart", Eligible: Eligibility{Tiers: []Tier{TierLoyal}, Signals: []SignalKind{SignalAbandonedCart}}},
+		{ID: "satisfied", Eligible: Eligibility{Tiers: []Tier{TierSatisfied}}},
+	}}
+	tests := []struct {
+		name            string
+		tier            Tier
+		have            []Assignment
+		needed, signals bool
+	}{
+		{"a new customer is eligible for neither: no signals read", TierNew, nil, false, false},
+		{"satisfied: the tier-only gesture", TierSatisfied, nil, true, false},
+		{"loyal: the gesture with signals", TierLoyal, nil, true, true},
+		{"loyal, assigned already", TierLoyal, []Assignment{{Gesture: "loyal_cart", ExposedAt: at}}, false, false},
+	}
+	for _, tt := range tests {
+		needed, signals := p.NeedsExposure(Customer{Profile: Profile{Tier: tt.tier}}, tt.have, at)
+		if needed != tt.needed || signals != tt.signals {
+			t.Errorf("%s: NeedsExposure = %v, %v; want %v, %v", tt.name, needed, signals, tt.needed, tt.signals)
+		}
 	}
 }
 

@@ -23,11 +23,12 @@ func expose(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, policy *
 	if err != nil {
 		return err
 	}
-	if !policy.NeedsExposure(have, at) {
+	needed, needSignals := policy.NeedsExposure(*cust, have, at)
+	if !needed {
 		return nil
 	}
 	var signals []plusone.Signal
-	if slices.ContainsFunc(policy.Gestures, func(g plusone.Gesture) bool { return len(g.Eligible.Signals) > 0 }) {
+	if needSignals {
 		view, err := LoadSignalView(ctx, tx, cust.ID)
 		if err != nil {
 			return err
