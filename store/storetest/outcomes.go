@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,5 +142,55 @@ func testOutcomes(t *testing.T, open Opener) {
 			err = fmt.Errorf("the merged-away customer keeps %d assignments", len(kims))
 		}
 		return err
+	}))
+}
+
+// testOutcomesConcurrency: replicas exposing one customer at once, each
+// at its own event time, leave one assignment, the earliest; replicas
+// making the seed at once all get the same one.
+func testOutcomesConcurrency(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	jane := newCustomer(t, s, "Jane", "jane@example.com")
+	const n = 12
+	seeds := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			arm := plusone.ArmTreatment
+			if i%2 == 1 {
+				arm = plusone.ArmHoldout
+			}
+			err := s.Update(ctx, func(tx plusone.Tx) error {
+				var err error
+				if seeds[i], err = tx.AssignmentSeed(ctx, fmt.Sprint("seed-", i)); err != nil {
+					return err
+				}
+				// The latest event times first, so that later ones must win.
+				_, err = tx.Assign(ctx, plusone.Assignment{CustomerID: jane.ID, Gesture: "gift", Arm: arm,
+					ExposedAt: base.Add(time.Duration(n-i) * time.Second), Unit: fmt.Sprint("unit-", i)})
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, seed := range seeds {
+		if seed != seeds[0] {
+			t.Fatalf("replicas got different seeds: %v", seeds)
+		}
+	}
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		got, err := tx.Assignments(ctx, jane.ID)
+		if err != nil {
+			return err
+		}
+		want := plusone.Assignment{CustomerID: jane.ID, Gesture: "gift", Arm: plusone.ArmHoldout, ExposedAt: base.Add(time.Second),
+			Unit: fmt.Sprint("unit-", n-1)}
+		if len(got) != 1 || got[0] != want {
+			return fmt.Errorf("after %d concurrent exposures: %+v, want only the earliest %+v", n, got, want)
+		}
+		return nil
 	}))
 }

@@ -41,4 +41,5 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Instances", func(t *testing.T) { testInstancesSuite(t, open) })
 	t.Run("Deadlines", func(t *testing.T) { testDeadlines(t, open) })
 	t.Run("Outcomes", func(t *testing.T) { testOutcomes(t, open) })
+	t.Run("OutcomesConcurrency", func(t *testing.T) { testOutcomesConcurrency(t, open) })
 }
