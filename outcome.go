@@ -105,9 +105,6 @@ type Assignment struct {
 	Arm        Arm
 	// ExposedAt is the event time of the exposure.
 	ExposedAt time.Time
-	// Unit is the stable identity the arm was drawn for (her email, or
-	// her first identity).
-	Unit string
 }
 
 // AssignArm draws the arm of unit (a customer's stable identity) for a
@@ -142,8 +139,7 @@ func (p *Policy) Exposures(c Customer, signals []Signal, have []Assignment, unit
 		if _, ok := eligible(g, c, signals); !ok {
 			continue
 		}
-		out = append(out, Assignment{CustomerID: c.ID, Gesture: g.ID, Arm: AssignArm(seed, g.ID, unit, g.Holdout),
-			ExposedAt: at, Unit: unit})
+		out = append(out, Assignment{CustomerID: c.ID, Gesture: g.ID, Arm: AssignArm(seed, g.ID, unit, g.Holdout), ExposedAt: at})
 	}
 	return out
 }

@@ -66,7 +66,7 @@ func TestExposures(t *testing.T) {
 	if len(got) != 2 || got[0].Gesture != "any" || got[1].Gesture != "cart" {
 		t.Fatalf("Exposures = %+v, want any and cart (not loyal_only: she is satisfied; not paused: assigned)", got)
 	}
-	if a := got[0]; a.CustomerID != 7 || !a.ExposedAt.Equal(at) || a.Unit != "jane@example.com" ||
+	if a := got[0]; a.CustomerID != 7 || !a.ExposedAt.Equal(at) ||
 		a.Arm != AssignArm("s", "any", "jane@example.com", 0.5) {
 		t.Errorf("assignment = %+v", a)
 	}

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,11 +14,10 @@ import (
 // earliest exposure wins, whatever order the events are applied in.
 func (t *tx) Assign(ctx context.Context, a plusone.Assignment) (bool, error) {
 	res, err := t.exec(ctx, `
-		INSERT INTO assignments (customer_id, gesture, arm, exposed_at, unit) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (customer_id, gesture) DO UPDATE SET arm = excluded.arm, exposed_at = excluded.exposed_at,
-			unit = excluded.unit
+		INSERT INTO assignments (customer_id, gesture, arm, exposed_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (customer_id, gesture) DO UPDATE SET arm = excluded.arm, exposed_at = excluded.exposed_at
 		WHERE excluded.exposed_at < assignments.exposed_at`,
-		a.CustomerID, a.Gesture, string(a.Arm), a.ExposedAt.UnixMicro(), a.Unit)
+		a.CustomerID, a.Gesture, string(a.Arm), a.ExposedAt.UnixMicro())
 	if err != nil {
 		return false, fmt.Errorf("assign %d to %s: %w", a.CustomerID, a.Gesture, err)
 	}
@@ -29,7 +30,7 @@ func (t *tx) Assign(ctx context.Context, a plusone.Assignment) (bool, error) {
 
 // Assignments lists a customer's assignments by gesture.
 func (t *tx) Assignments(ctx context.Context, customerID int64) ([]plusone.Assignment, error) {
-	rows, err := t.query(ctx, `SELECT customer_id, gesture, arm, exposed_at, unit FROM assignments
+	rows, err := t.query(ctx, `SELECT customer_id, gesture, arm, exposed_at FROM assignments
 		WHERE customer_id = ? ORDER BY gesture`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("assignments of %d: %w", customerID, err)
@@ -37,20 +38,27 @@ func (t *tx) Assignments(ctx context.Context, customerID int64) ([]plusone.Assig
 	return collect(rows, func(r scanner) (plusone.Assignment, error) {
 		var a plusone.Assignment
 		var exposed int64
-		err := r.Scan(&a.CustomerID, &a.Gesture, &a.Arm, &exposed, &a.Unit)
+		err := r.Scan(&a.CustomerID, &a.Gesture, &a.Arm, &exposed)
 		a.ExposedAt = time.UnixMicro(exposed).UTC()
 		return a, err
 	})
 }
 
-// AssignmentSeed stores fresh as the seed unless one is stored, and
-// returns the stored one.
+// AssignmentSeed returns the stored seed, storing fresh first when there
+// is none.
 func (t *tx) AssignmentSeed(ctx context.Context, fresh string) (string, error) {
+	var seed string
+	err := t.queryRow(ctx, `SELECT value FROM outcome_settings WHERE key = 'seed'`).Scan(&seed)
+	if err == nil {
+		return seed, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("assignment seed: %w", err)
+	}
 	if _, err := t.exec(ctx, `INSERT INTO outcome_settings (key, value) VALUES ('seed', ?) ON CONFLICT (key) DO NOTHING`,
 		fresh); err != nil {
 		return "", fmt.Errorf("assignment seed: %w", err)
 	}
-	var seed string
 	if err := t.queryRow(ctx, `SELECT value FROM outcome_settings WHERE key = 'seed'`).Scan(&seed); err != nil {
 		return "", fmt.Errorf("assignment seed: %w", err)
 	}
@@ -63,7 +71,7 @@ func (t *tx) AssignmentSeed(ctx context.Context, fresh string) (string, error) {
 func (t *tx) ExposureOutcomes(ctx context.Context, window time.Duration, closedBy time.Time) ([]plusone.ExposureOutcome, error) {
 	w := window.Microseconds()
 	rows, err := t.query(ctx, `
-		SELECT a.customer_id, a.gesture, a.arm, a.exposed_at, a.unit,
+		SELECT a.customer_id, a.gesture, a.arm, a.exposed_at,
 			(SELECT COUNT(*) FROM orders o WHERE o.customer_id = a.customer_id
 				AND o.created_at > a.exposed_at AND o.created_at <= a.exposed_at + ?),
 			(SELECT COALESCE(SUM(o.total), 0) FROM orders o WHERE o.customer_id = a.customer_id
@@ -90,7 +98,7 @@ func (t *tx) ExposureOutcomes(ctx context.Context, window time.Duration, closedB
 	out, err := collect(rows, func(r scanner) (plusone.ExposureOutcome, error) {
 		var e plusone.ExposureOutcome
 		var exposed int64
-		err := r.Scan(&e.CustomerID, &e.Gesture, &e.Arm, &exposed, &e.Unit, &e.Orders, &e.Revenue, &e.CSATs, &e.CSATSum,
+		err := r.Scan(&e.CustomerID, &e.Gesture, &e.Arm, &exposed, &e.Orders, &e.Revenue, &e.CSATs, &e.CSATSum,
 			&e.Tickets, &e.PriorSpend, &e.Granted, &e.Spent)
 		e.ExposedAt = time.UnixMicro(exposed).UTC()
 		return e, err
