@@ -170,6 +170,7 @@ func byGesture(t *testing.T, rep plusone.OutcomesReport, id string) plusone.Gest
 // same simulation run again assigns everyone the same; and judged against
 // another share the split fails the sample ratio test.
 func TestOutcomesSimulation(t *testing.T) {
+	t.Parallel()
 	slack := newFakeSlack(t)
 	app := simApp(t, slack, "0.5", "")
 	expose(t, app, time.Now())
