@@ -257,6 +257,9 @@ func TestOutcomesSimulation(t *testing.T) {
 	if status, _ := outcomesOf(t, app, "7d"); status != 400 {
 		t.Errorf("unknown window: %d, want 400", status)
 	}
+	if status, _ := apiCall(t, app, "GET", "/api/v1/outcomes", "wrong-token", ""); status != 401 {
+		t.Errorf("wrong token: %d, want 401", status)
+	}
 	out, _ := json.MarshalIndent(rep, "", "  ")
 	t.Logf("GET /api/v1/outcomes?window=5s:\n%s", out)
 
