@@ -17,12 +17,13 @@ import (
 	"github.com/plusone-hq/plusone"
 )
 
-// simPolicy measures two gestures with half the customers held out, in a
-// window of 5 seconds (and one of a day that no simulated customer closes).
+// simPolicy measures two gestures meant for customers whose order is late,
+// with half of them held out, in a window of 5 seconds (and one of a day
+// that no simulated customer closes).
 const simPolicy = `
 gestures:
-  - {id: gesture_a, title: Free express shipping, kind: shipping, value: 15}
-  - {id: gesture_b, title: Handwritten note, kind: note, value: 4}
+  - {id: gesture_a, title: Free express shipping, kind: shipping, value: 15, eligible: {signals: [delayed_order]}}
+  - {id: gesture_b, title: Handwritten note, kind: note, value: 4, eligible: {signals: [delayed_order]}}
 roles:
   agent: {max_per_gesture: 25, budget: {amount: 100000, per: day}}
 approvals: {channel: C0SUPERVISORS, supervisors: [U0SUPER01]}
@@ -69,10 +70,24 @@ func sendAll(app *testApp, hooks []webhook) {
 	wg.Wait()
 }
 
-// expose brings every customer in at now: the first simCards with a new
-// ticket (G-i, which gets a card), the others with a profile update. Her
-// first event exposes her to both gestures.
+// priorSpend is what customer i ordered six days before she comes in.
+func priorSpend(i int) int { return 20 + (i*7919)%180 }
+
+// expose brings every customer in. First her order of six days ago, still
+// not shipped: no gesture is eligible yet (the order is not late at its own
+// time). Then, at now, the first simCards with a new ticket (G-i, which gets
+// a card), the others with a profile update: her order is late now (the
+// delayed_order signal), which exposes her to both gestures, with her order
+// as her spend before exposure.
 func expose(t *testing.T, app *testApp, now time.Time) {
+	ordered := now.Add(-6 * 24 * time.Hour).UTC().Format(time.RFC3339Nano)
+	orders := make([]webhook, simCustomers)
+	for i := range orders {
+		orders[i] = genericEvent(fmt.Sprintf(`{"id":"p%d","type":"order.created","occurred_at":%q,"customer":{"email":%q,"name":"Customer %d"},
+			"order":{"id":"P-%d","total":%d.00,"currency":"USD","status":"open"}}`, i, ordered, simEmail(i), i, i, priorSpend(i)))
+	}
+	sendAll(app, orders)
+	simDrained(t, inspectStore(t, app.dbPath))
 	at := now.UTC().Format(time.RFC3339Nano)
 	hooks := make([]webhook, simCustomers)
 	for i := range hooks {
@@ -213,10 +228,12 @@ func TestOutcomesSimulation(t *testing.T) {
 	}
 
 	// What customers do within the window, by their own event times: A's
-	// treatment buys again with 35%, everyone else with 15%; some answer a
-	// CSAT survey, some open another ticket (solved, so no card).
+	// treatment buys again with 35%, everyone else with 15%, for about 80%
+	// of what she spent before; some answer a CSAT survey, some open another
+	// ticket (solved, so no card).
 	r := rand.New(rand.NewPCG(10, 2026))
 	var hooks []webhook
+	revenue := map[plusone.Arm][]float64{} // gesture A's arms, to compare CUPED with plain Welch
 	for i := range simCustomers {
 		email := simEmail(i)
 		a := arms[email]["gesture_a"]
@@ -224,7 +241,12 @@ func TestOutcomesSimulation(t *testing.T) {
 		if a.Arm == plusone.ArmTreatment {
 			p = 0.35
 		}
-		buys, total := r.Float64() < p, 20+r.IntN(80)
+		buys, total := r.Float64() < p, priorSpend(i)*4/5+r.IntN(20)
+		if buys {
+			revenue[a.Arm] = append(revenue[a.Arm], float64(total))
+		} else {
+			revenue[a.Arm] = append(revenue[a.Arm], 0)
+		}
 		answers, score := r.Float64() < 0.3, 3+r.IntN(3)
 		returns := r.Float64() < 0.1
 		after := func(d time.Duration) string { return a.ExposedAt.Add(d).Format(time.RFC3339Nano) }
@@ -281,6 +303,15 @@ func TestOutcomesSimulation(t *testing.T) {
 			}
 		}
 	}
+	// Revenue is compared after CUPED on the spend before exposure: the
+	// interval is narrower than Welch's on revenue alone.
+	welch := plusone.CompareMeans(revenue[plusone.ArmHoldout], revenue[plusone.ArmTreatment], 0.95)
+	cuped := ga.Effects[plusone.MetricRevenue]
+	if w := float64(cuped.CI[1] - cuped.CI[0]); !(w < welch.High-welch.Low) {
+		t.Errorf("revenue: CUPED interval %.2f wide, Welch's %.2f: the spend before exposure did not reduce the variance", w, welch.High-welch.Low)
+	}
+	t.Logf("revenue effect of A: CUPED %+.2f (%.2f to %.2f), Welch alone %+.2f (%.2f to %.2f)", cuped.Diff, cuped.CI[0], cuped.CI[1],
+		welch.Diff, welch.Low, welch.High)
 	if ga.Treatment.Granted+ga.Holdout.Granted != granted || ga.Holdout.Granted != 1 || ga.Treatment.Spent != float64(15*(granted-1)) {
 		t.Errorf("gesture A granted %d treated ($%v) + %d held out, want %d + 1", ga.Treatment.Granted, ga.Treatment.Spent, ga.Holdout.Granted, granted-1)
 	}
