@@ -345,8 +345,9 @@ type CardTx interface {
 // after them.
 type OutcomesTx interface {
 	// Assign records a customer's exposure to a gesture. When she has an
-	// assignment for it already, the earlier exposure is kept whole (its arm
-	// too); Assign reports whether a was stored.
+	// assignment for it already, its arm is kept and its exposure moved to
+	// a.ExposedAt if that is earlier; Assign reports whether it stored
+	// anything. (Merges keep the earlier of two assignments whole.)
 	Assign(ctx context.Context, a Assignment) (stored bool, err error)
 	// Assignments lists a customer's assignments by gesture.
 	Assignments(ctx context.Context, customerID int64) ([]Assignment, error)

@@ -10,12 +10,13 @@ import (
 	"github.com/plusone-hq/plusone"
 )
 
-// Assign inserts an assignment, or replaces one with a later exposure: the
-// earliest exposure wins, whatever order the events are applied in.
+// Assign inserts an assignment, or moves an assignment's exposure to an
+// earlier time, keeping its arm: the earliest exposure wins, whatever order
+// the events are applied in, and an arm is never changed.
 func (t *tx) Assign(ctx context.Context, a plusone.Assignment) (bool, error) {
 	res, err := t.exec(ctx, `
 		INSERT INTO assignments (customer_id, gesture, arm, exposed_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (customer_id, gesture) DO UPDATE SET arm = excluded.arm, exposed_at = excluded.exposed_at
+		ON CONFLICT (customer_id, gesture) DO UPDATE SET exposed_at = excluded.exposed_at
 		WHERE excluded.exposed_at < assignments.exposed_at`,
 		a.CustomerID, a.Gesture, string(a.Arm), a.ExposedAt.UnixMicro())
 	if err != nil {
