@@ -21,7 +21,7 @@ import (
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
-	"github.com/plusone-hq/plusone/internal/workloop"
+	"github.com/plusone-hq/plusone/jobs"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 	"github.com/plusone-hq/plusone/pipeline"
@@ -176,9 +176,9 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 
 	// Workers keep going while HTTP drains; they stop after it. Their
 	// loops report to pulse, which /readyz reads.
-	var pulse workloop.Pulse
+	var pulse jobs.Pulse
 	srv.Alive = func() error { return pulse.Check(time.Now(), stuckRound) }
-	workCtx, stopWork := context.WithCancel(workloop.WithPulse(context.WithoutCancel(ctx), &pulse))
+	workCtx, stopWork := context.WithCancel(jobs.WithPulse(context.WithoutCancel(ctx), &pulse))
 	defer stopWork()
 	var wg sync.WaitGroup
 	wg.Go(func() { processor.Run(workCtx, instance) })
