@@ -312,7 +312,7 @@ func (d *Deliverer) deliver(ctx context.Context, j *jobs.Job[*plusone.CardState]
 		log.Warn("slack rate limit", "method", method, "retry_after", f.RetryAfter.String())
 		return jobs.RetryAt(d.pauseUntil, err)
 	case f.Permanent:
-		log.Error("slack refused the card; it waits for its next change", "method", method, "err", err)
+		// Parked, the card waits for its next change.
 		return jobs.Park(fmt.Errorf("%s: %w", method, err))
 	case method == "chat.postMessage":
 		// A timeout or a 5xx may come after Slack posted: in doubt.
