@@ -280,9 +280,11 @@ type Loop struct {
 	// means no work now, and the items claimed but not yet tried are
 	// given back, due at at, with reason (another replica sends to Slack,
 	// or Slack's Retry-After runs).
-	Hold  func() (at time.Time, reason string, held bool)
+	Hold func() (at time.Time, reason string, held bool)
+	// Clock dates claims and retries (time.Now when unset).
 	Clock func() time.Time
-	Log   *slog.Logger
+	// Log receives what the runner reports: failures, parks, lost leases.
+	Log *slog.Logger
 }
 
 // Run works as worker until ctx ends; then it finishes the item in hand,
