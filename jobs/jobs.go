@@ -132,6 +132,9 @@ type Kind[T any] struct {
 	Backoff Backoff
 	// Claimed, when set, sees each batch before its first item is worked.
 	Claimed func(batch []*Job[T])
+	// Worked, when set, is called after each batch that was not empty
+	// (to wake the workers that take over from this one).
+	Worked func()
 	// Observe, when set, learns the outcome of every attempt (metrics).
 	Observe func(j *Job[T], o Outcome)
 	// OnPark, when set, is called after an item was parked, with the error
@@ -169,6 +172,9 @@ func (k *Kind[T]) round(ctx context.Context, l *Loop, worker string) int {
 			break
 		}
 		k.work(ctx, l, j)
+	}
+	if len(batch) > 0 && k.Worked != nil {
+		k.Worked()
 	}
 	return len(batch)
 }

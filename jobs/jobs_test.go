@@ -239,7 +239,8 @@ func TestBackoffSchedule(t *testing.T) {
 }
 
 // A loop works every item in turn, a failure blocking nothing, until the
-// queue is empty; when the service stops, it gives back what it holds.
+// queue is empty, saying when a batch was worked; when the service stops,
+// it gives back what it holds.
 func TestLoopWorksAndReleases(t *testing.T) {
 	t.Parallel()
 	q := newQueue("a", "poison", "b", "c", "d")
@@ -256,7 +257,8 @@ func TestLoopWorksAndReleases(t *testing.T) {
 			done.Store(j.Item, true)
 			return nil
 		})}
-	var rounds atomic.Int32
+	var rounds, worked atomic.Int32
+	k.Worked = func() { worked.Add(1) }
 	l := &Loop{Parts: []Part{k, idleSignal{idle, &rounds}}, Poll: time.Hour, Log: slog.New(slog.DiscardHandler)}
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
@@ -271,6 +273,9 @@ func TestLoopWorksAndReleases(t *testing.T) {
 	}
 	if r := q.parks["poison"]; !strings.Contains(r, "panic: poison") {
 		t.Errorf("poison parked with %q", r)
+	}
+	if n := worked.Load(); n != 3 {
+		t.Errorf("Worked called %d times, want 3 (batches of 2, 2 and 1; none after the empty claim)", n)
 	}
 	if !slices.Equal(q.released, []string{"me/things"}) {
 		t.Errorf("released %v, want once, for me/things", q.released)

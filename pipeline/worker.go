@@ -42,7 +42,8 @@ type Processor struct {
 	// Poll is how often idle workers look for work; Wake makes them look
 	// at once.
 	Poll time.Duration
-	// Applied is called after events were applied (to wake card delivery).
+	// Applied is called after each batch of events was worked (to wake
+	// card delivery).
 	Applied func()
 
 	wake jobs.Waker
@@ -88,7 +89,7 @@ func (p *Processor) Run(ctx context.Context, instance string) {
 			Name: "event", Queue: inbox{p.Store}, Handler: p,
 			Batch: batch, Lease: p.Lease, MaxAttempts: p.MaxAttempts,
 			Backoff: jobs.Backoff{Base: p.RetryBase, Max: p.RetryMax},
-			Observe: p.observe,
+			Observe: p.observe, Worked: p.Applied,
 		}},
 		Wake: p.wake.C(), Poll: p.Poll, Busy: p.Busy, Clock: p.Clock, Log: p.Log,
 	}
@@ -122,7 +123,6 @@ func (p *Processor) Work(ctx context.Context, j *jobs.Job[*plusone.RawEvent]) er
 		return err
 	}
 	j.Log.Debug("event applied", "events", n, "customers", customers)
-	p.Applied()
 	return nil
 }
 
