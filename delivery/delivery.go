@@ -45,24 +45,15 @@ type Slack interface {
 	PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (ts string, err error)
 	// UpdateCard replaces the card posted at channel/ts.
 	UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error
+	// SendNotice renders a composed notice and posts it, or replaces the
+	// message at its ReplaceTS; it returns the message's ts.
+	SendNotice(ctx context.Context, n plusone.ComposedNotice) (ts string, err error)
 }
 
-// Notices renders outbox messages (Outgoing) when they are sent.
-type Notices interface {
-	// Prepare says where an outgoing message goes and how to send it.
-	// An error with code EINVALID or ENOTFOUND parks the message.
-	Prepare(ctx context.Context, o Outgoing) (Prepared, error)
-}
-
-// Prepared is an outgoing message ready to send.
-type Prepared struct {
-	// Channel is where it goes; Method names the Slack call for metrics.
-	Channel, Method string
-	// Skip means there is nothing to send (e.g. the message to replace
-	// was never posted).
-	Skip bool
-	// Send makes the Slack call and returns the message's ts.
-	Send func(ctx context.Context) (ts string, err error)
+// Cards assembles cards (memory.Service implements it).
+type Cards interface {
+	// Card is the card of a ticket key as of now.
+	Card(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error)
 }
 
 // Finder finds cards earlier attempts posted without recording their ts.
@@ -93,34 +84,26 @@ type Sender interface {
 	Term() (since, until time.Time)
 }
 
-// Failure says how to treat an error from Slack.
-type Failure struct {
-	// RetryAfter > 0: Slack answered 429; wait at least this long.
-	RetryAfter time.Duration
-	// Permanent errors (channel_not_found, invalid_auth, not_in_channel…)
-	// are not retried until the card changes again.
-	Permanent bool
-}
-
 // Deliverer runs the card sender.
 type Deliverer struct {
 	Store plusone.Store
 	Slack Slack
-	// Classify tells rate limits, transient and permanent errors apart.
-	Classify func(error) Failure
-	// Card assembles the card of a ticket key as of now.
-	Card    func(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error)
-	Clock   func() time.Time
-	Log     *slog.Logger
-	Metrics *metrics.Metrics
+	// Classify tells rate limits, transient and permanent errors apart
+	// (bot.Classify). A card refused for good waits for its next change.
+	Classify func(error) plusone.Failure
+	Cards    Cards
+	Clock    func() time.Time
+	Log      *slog.Logger
+	Metrics  *metrics.Metrics
 	// Pace is the least time between two messages to one channel.
 	Pace time.Duration
 	// Lease, RetryBase, RetryMax and Poll as for the event processor.
 	Lease               time.Duration
 	RetryBase, RetryMax time.Duration
 	Poll                time.Duration
-	// Notices renders outbox messages; nil when there are none.
-	Notices Notices
+	// Notices composes the outbox's notices (gestures.Service); nil when
+	// there are none.
+	Notices plusone.NoticeComposer
 	// Busy, when set, says that webhooks are arriving in a burst: the
 	// sender then gives intake the CPU and the writer for a while, at most
 	// jobs.BurstYield per round.
@@ -171,7 +154,7 @@ func (d *Deliverer) Run(ctx context.Context, instance string) {
 	}}
 	if d.Notices != nil {
 		parts = append(parts, &jobs.Kind[*plusone.Job]{
-			Name: "message", Queue: jobs.StoreJobs{Store: d.Store, Kind: JobMessage}, Handler: jobs.WorkFunc[*plusone.Job](d.sendMessage),
+			Name: "message", Queue: jobs.StoreJobs{Store: d.Store, Kind: plusone.JobNotice}, Handler: jobs.WorkFunc[*plusone.Job](d.sendMessage),
 			Batch: 10, Lease: d.Lease, Backoff: backoff,
 		})
 	}
@@ -282,7 +265,7 @@ func (d *Deliverer) deliver(ctx context.Context, j *jobs.Job[*plusone.CardState]
 	if at, ok := d.waitTurn(ctx, c.Channel); !ok {
 		return jobs.RetryAt(at, nil)
 	}
-	card, err := d.Card(bg, c.Key, d.Clock())
+	card, err := d.Cards.Card(bg, c.Key, d.Clock())
 	if err != nil {
 		return fmt.Errorf("assemble card: %w", err)
 	}
@@ -416,7 +399,7 @@ func (d *Deliverer) waitTurn(ctx context.Context, channel string) (at time.Time,
 // the channel's next slot, the call in the metrics by outcome, and, on a
 // rate limit, the pause of every call. It returns when the call ended and
 // how it failed (the zero Failure when it did not).
-func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f Failure) {
+func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f plusone.Failure) {
 	sent = d.Clock()
 	if d.Pace > 0 {
 		d.nextSlot[channel] = sent.Add(d.Pace)
@@ -438,14 +421,14 @@ func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f
 	return sent, f
 }
 
-// sendMessage sends one outbox message.
+// sendMessage sends one outbox notice.
 func (d *Deliverer) sendMessage(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 	bg := context.WithoutCancel(ctx)
-	var o Outgoing
-	if err := json.Unmarshal(j.Item.Payload, &o); err != nil {
+	var n plusone.Notice
+	if err := json.Unmarshal(j.Item.Payload, &n); err != nil {
 		return jobs.Park(fmt.Errorf("payload: %w", err))
 	}
-	p, err := d.Notices.Prepare(bg, o)
+	c, err := d.Notices.Compose(bg, n)
 	switch code := plusone.ErrorCode(err); {
 	case err == nil:
 	case code == plusone.EINVALID || code == plusone.ENOTFOUND:
@@ -453,38 +436,42 @@ func (d *Deliverer) sendMessage(ctx context.Context, j *jobs.Job[*plusone.Job]) 
 	default:
 		return err
 	}
-	if p.Skip {
-		return d.completeJob(bg, j, o, "", "")
+	if c.Skip {
+		return d.completeJob(bg, j, n, "", "")
 	}
-	if at, ok := d.waitTurn(ctx, p.Channel); !ok {
+	if at, ok := d.waitTurn(ctx, c.Channel); !ok {
 		return jobs.RetryAt(at, nil)
 	}
 	callCtx, cancel, ok := d.callContext(bg)
 	if !ok {
 		return jobs.RetryAt(d.Clock(), errNotSender)
 	}
-	ts, err := p.Send(callCtx)
+	method := "chat.postMessage"
+	if c.ReplaceTS != "" {
+		method = "chat.update"
+	}
+	ts, err := d.Slack.SendNotice(callCtx, c)
 	cancel()
-	_, f := d.called(p.Channel, p.Method, err)
+	_, f := d.called(c.Channel, method, err)
 	switch {
 	case err == nil:
-		return d.completeJob(bg, j, o, p.Channel, ts)
+		return d.completeJob(bg, j, n, c.Channel, ts)
 	case f.RetryAfter > 0:
 		return jobs.RetryAt(d.pauseUntil, err)
 	case f.Permanent:
-		return jobs.Park(fmt.Errorf("%s: %w", p.Method, err))
+		return jobs.Park(fmt.Errorf("%s: %w", method, err))
 	default:
 		return err
 	}
 }
 
-// completeJob closes a sent message and remembers where it was posted. The
-// message is in Slack: a failure to record it is logged, not retried,
-// which would send it again.
-func (d *Deliverer) completeJob(ctx context.Context, j *jobs.Job[*plusone.Job], o Outgoing, channel, ts string) error {
+// completeJob closes a sent notice and remembers where it was posted when
+// later notices replace it (NoticeKind.Records). The notice is in Slack: a
+// failure to record it is logged, not retried, which would send it again.
+func (d *Deliverer) completeJob(ctx context.Context, j *jobs.Job[*plusone.Job], n plusone.Notice, channel, ts string) error {
 	err := d.Store.Update(ctx, func(tx plusone.Tx) error {
-		if o.Record != "" && ts != "" {
-			if err := tx.SaveMessage(ctx, o.RequestID, o.Record, channel, ts); err != nil {
+		if purpose := n.Kind.Records(); purpose != "" && ts != "" {
+			if err := tx.SaveMessage(ctx, n.RequestID, purpose, channel, ts); err != nil {
 				return err
 			}
 		}
@@ -494,7 +481,7 @@ func (d *Deliverer) completeJob(ctx context.Context, j *jobs.Job[*plusone.Job], 
 		return err
 	}
 	if err != nil {
-		j.Log.Error("record sent message", "err", err)
+		j.Log.Error("record sent notice", "err", err)
 	}
 	return nil
 }

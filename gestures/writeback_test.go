@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
 )
 
@@ -94,17 +93,17 @@ func TestWriteback(t *testing.T) {
 		t.Errorf("shopify calls %v, want the same code twice (a failure, then its retry)", sh.calls)
 	}
 	// What the card's thread is told.
-	msgs, err := f.store.ClaimJobs(ctx, delivery.JobMessage, plusone.Claim{Worker: "t", Limit: 100, Lease: time.Minute, Now: time.Now()})
+	msgs, err := f.store.ClaimJobs(ctx, plusone.JobNotice, plusone.Claim{Worker: "t", Limit: 100, Lease: time.Minute, Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var told []string
 	for _, m := range msgs {
-		var o delivery.Outgoing
+		var o plusone.Notice
 		if err := json.Unmarshal(m.Payload, &o); err != nil {
 			t.Fatal(err)
 		}
-		if o.What == "writeback" {
+		if o.Kind == plusone.NoticeWriteback {
 			told = append(told, o.Text)
 			if ok := strings.Contains(o.Text, "Shopify"); o.OK != ok {
 				t.Errorf("%q told with ok %v", o.Text, o.OK)
