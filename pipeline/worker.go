@@ -131,10 +131,10 @@ func (p *Processor) observe(j *jobs.Job[*plusone.RawEvent], o jobs.Outcome) {
 	src := string(j.Item.Source)
 	switch o {
 	case jobs.Done:
-		p.Metrics.Events.WithLabelValues(src, "processed").Inc()
+		p.Metrics.Processed.WithLabelValues(src, "processed").Inc()
 		p.Metrics.Processing.WithLabelValues(src).Observe(p.Clock().Sub(j.Item.ReceivedAt).Seconds())
 	case jobs.Retried, jobs.Parked:
-		p.Metrics.Events.WithLabelValues(src, string(o)).Inc()
+		p.Metrics.Processed.WithLabelValues(src, string(o)).Inc()
 	}
 }
 
