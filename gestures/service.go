@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/jobs"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 )
@@ -435,18 +436,12 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 
 // Expirer runs ExpireDue every interval until ctx ends.
 func (s *Service) Expirer(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
-				s.Log.Error("expire approval requests", "err", err)
-			}
-		}
-	}
+	p := &jobs.Periodic{Name: "expire approval requests", Every: interval, Log: s.Log,
+		Do: func(ctx context.Context) error {
+			_, err := s.ExpireDue(ctx)
+			return err
+		}}
+	p.Run(ctx)
 }
 
 // MarkSent records that a physical gesture was sent.

@@ -21,7 +21,7 @@ import (
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
-	"github.com/plusone-hq/plusone/internal/workloop"
+	"github.com/plusone-hq/plusone/jobs"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 	"github.com/plusone-hq/plusone/outcomes"
@@ -84,7 +84,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	}
 
 	// Workers keep going while HTTP drains; they stop after it.
-	workCtx, stopWork := context.WithCancel(workloop.WithPulse(context.WithoutCancel(ctx), &p.pulse))
+	workCtx, stopWork := context.WithCancel(jobs.WithPulse(context.WithoutCancel(ctx), &p.pulse))
 	defer stopWork()
 	var wg sync.WaitGroup
 	p.runWorkers(workCtx, &wg, cfg, live, hup, instance, log)
@@ -147,7 +147,7 @@ type parts struct {
 	webhooks map[plusone.Source]plusone.Integration
 	history  map[plusone.Source]plusone.History
 	// pulse hears from the workers' loops; /readyz reads it (alive).
-	pulse workloop.Pulse
+	pulse jobs.Pulse
 }
 
 // build builds every service on store and attaches them: a webhook goes
