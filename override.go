@@ -318,6 +318,11 @@ func (p *Policy) Clone() *Policy {
 	q.CustomerChannels = maps.Clone(p.CustomerChannels)
 	q.Routing = slices.Clone(p.Routing)
 	q.Private = slices.Clone(p.Private)
+	q.Outcomes.Windows = slices.Clone(p.Outcomes.Windows)
+	if d := p.Outcomes.Digest; d != nil {
+		dc := *d
+		q.Outcomes.Digest = &dc
+	}
 	return &q
 }
 

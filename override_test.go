@@ -344,6 +344,7 @@ func fullPolicy(t testing.TB) *Policy {
 	p.CustomerChannels = map[string]string{"C0SHAREDACME": "acme.example"}
 	p.Routing = []Route{{When: RouteMatch{Source: "shopify"}, Channel: "C0ECOMMERCE"}}
 	p.Private = []string{"phone"}
+	p.Outcomes = OutcomesPolicy{Holdout: 0.1, Windows: DefaultOutcomeWindows(), Digest: &DigestSchedule{Channel: "C0SUPERVISORS", Every: PerWeek}}
 	return p
 }
 

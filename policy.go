@@ -27,6 +27,9 @@ type Policy struct {
 	Routing          []Route
 	// Private lists customer fields never shown in Slack (e.g. "phone").
 	Private []string
+	// Outcomes says how gestures are measured and what comes back to
+	// agents and supervisors.
+	Outcomes OutcomesPolicy
 }
 
 // Gesture is a "plus one" an agent may grant.
@@ -38,6 +41,9 @@ type Gesture struct {
 	Eligible Eligibility
 	Cooldown time.Duration
 	Paused   bool
+	// Holdout is the share of customers (0 to 1) held out from the
+	// gesture to measure it: its own, else the policy's Outcomes.Holdout.
+	Holdout float64
 }
 
 // Gesture kinds.
@@ -135,6 +141,7 @@ func DefaultPolicy() *Policy {
 		Members:        map[string]string{},
 		CustomerBudget: &Budget{Amount: 50_00, Per: PerMonth},
 		Approvals:      Approvals{Expire: 24 * time.Hour},
+		Outcomes:       OutcomesPolicy{Windows: DefaultOutcomeWindows()},
 	}
 }
 

@@ -60,6 +60,29 @@ type Inbox interface {
 	ParkedEvents(ctx context.Context, limit int) ([]*RawEvent, error)
 	// InboxStats counts events by state.
 	InboxStats(ctx context.Context) (InboxStats, error)
+	// Queues reports each durable queue's waiting items and the oldest of
+	// them, for the metrics gauges read on every scrape: unlike
+	// InboxStats it reads only what waits (indexed), never the whole inbox.
+	// The fixed queues come first, in the order of their constants, then
+	// one per kind of job that has pending jobs, named by the kind.
+	Queues(ctx context.Context) ([]QueueGauge, error)
+}
+
+// The queues Queues reports, in its order.
+const (
+	QueueEvents      = "events"       // webhook events waiting to be processed
+	QueueParked      = "parked"       // events given up on, waiting for an operator
+	QueueCards       = "cards"        // card versions waiting for Slack
+	QueueCardsFailed = "cards_failed" // card versions Slack refused for good
+	QueueApprovals   = "approvals"    // gestures waiting for a supervisor
+)
+
+// QueueGauge is one queue's waiting items: how many, and since when the
+// oldest waits (zero when none does).
+type QueueGauge struct {
+	Queue  string
+	Depth  int
+	Oldest time.Time
 }
 
 // InboxStats counts inbox events by state.
@@ -159,9 +182,9 @@ type LedgerTx interface {
 	// Request lists the entries of a request, oldest first; ErrNotFound
 	// for an unknown request.
 	Request(ctx context.Context, requestID int64) ([]LedgerEntry, error)
-	// Spent sums the charges of a budget's scope ("agent", "team" or
-	// "customer") and key since the start of its period.
-	Spent(ctx context.Context, scope, key string, since time.Time) (Money, error)
+	// Spent sums the charges of the budget of scope and key (as in
+	// BudgetLine) since the start of its period.
+	Spent(ctx context.Context, scope BudgetScope, key string, since time.Time) (Money, error)
 	// LastGranted is when a gesture was last granted or approved to a
 	// customer, in a request not cancelled since; zero if never.
 	LastGranted(ctx context.Context, customerID int64, gesture string) (time.Time, error)
@@ -207,6 +230,7 @@ type Tx interface {
 	TimelineTx
 	CardTx
 	LedgerTx
+	OutcomesTx
 	// Lock serialises the transactions that lock the same keys (lock.go):
 	// each waits until the one holding a key ends, and then reads what it
 	// committed. Keys given in one call are taken in a fixed order; hold the
@@ -315,4 +339,23 @@ type CardTx interface {
 	CardAt(ctx context.Context, channel, ts string) (*CardState, error)
 	// CardsOfCustomer lists the cards of a customer's tickets, newest first.
 	CardsOfCustomer(ctx context.Context, customerID int64, limit int) ([]CardState, error)
+}
+
+// OutcomesTx records exposures to gestures and reads what customers did
+// after them.
+type OutcomesTx interface {
+	// Assign records a customer's exposure to a gesture. When she has an
+	// assignment for it already, its arm is kept and its exposure moved to
+	// a.ExposedAt if that is earlier; Assign reports whether it stored
+	// anything. (Merges keep the earlier of two assignments whole.)
+	Assign(ctx context.Context, a Assignment) (stored bool, err error)
+	// Assignments lists a customer's assignments by gesture.
+	Assignments(ctx context.Context, customerID int64) ([]Assignment, error)
+	// AssignmentSeed returns the installation's assignment seed, storing
+	// fresh as the seed when there is none yet (the first caller's wins).
+	AssignmentSeed(ctx context.Context, fresh string) (string, error)
+	// ExposureOutcomes lists, by gesture and customer, the assignments whose
+	// window has closed by closedBy (ExposedAt+window <= closedBy), with
+	// what the customer did within the window after her exposure.
+	ExposureOutcomes(ctx context.Context, window time.Duration, closedBy time.Time) ([]ExposureOutcome, error)
 }

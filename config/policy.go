@@ -53,7 +53,7 @@ func readPolicy(path string) ([]byte, error) {
 // or signal name) are errors. The error is PolicyProblems listing every
 // problem in line order, each with its file, line and field path.
 func ParsePolicy(name string, data []byte) (*plusone.Policy, error) {
-	w := &walker{file: name}
+	w := &walker{file: name, ownHoldout: map[string]bool{}}
 	root := w.document(data)
 	var p *plusone.Policy
 	if root != nil {
@@ -134,9 +134,10 @@ func (w *walker) policy(root *yaml.Node) *plusone.Policy {
 		Roles:     map[string]plusone.Role{},
 		Members:   map[string]string{},
 		Approvals: plusone.Approvals{Expire: def.Approvals.Expire},
+		Outcomes:  def.Outcomes,
 	}
 	f := w.fields(root, "", "currency", "timezone", "tiers", "signals", "gestures", "roles", "members",
-		"teams", "customer_budget", "approvals", "customer_channels", "routing", "private")
+		"teams", "customer_budget", "approvals", "customer_channels", "routing", "private", "outcomes")
 	if n := f["currency"]; n != nil {
 		if c, ok := w.str(n, "currency", currencyCode, "a 3-letter ISO currency code such as USD or EUR"); ok {
 			p.Currency = strings.ToUpper(c)
@@ -181,6 +182,14 @@ func (w *walker) policy(root *yaml.Node) *plusone.Policy {
 	}
 	if n := f["private"]; n != nil {
 		p.Private = w.private(n, "private")
+	}
+	if n := f["outcomes"]; n != nil {
+		p.Outcomes = w.outcomes(n, "outcomes")
+	}
+	for i, g := range p.Gestures {
+		if !w.ownHoldout[g.ID] {
+			p.Gestures[i].Holdout = p.Outcomes.Holdout
+		}
 	}
 	return p
 }

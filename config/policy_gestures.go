@@ -41,7 +41,7 @@ func (w *walker) gesture(n *yaml.Node, path string) (plusone.Gesture, bool) {
 		w.fail(n, path, "want a mapping with id, title, kind and value, got %s", kindOf(n))
 		return g, false
 	}
-	f := w.fields(n, path, "id", "title", "kind", "value", "eligible", "cooldown", "paused")
+	f := w.fields(n, path, "id", "title", "kind", "value", "eligible", "cooldown", "paused", "holdout")
 	idOK := false
 	if v := f["id"]; v != nil {
 		g.ID, idOK = w.str(v, join(path, "id"), gestureID, "a valid id (lower-case letters, digits and _, e.g. free_shipping)")
@@ -82,6 +82,12 @@ func (w *walker) gesture(n *yaml.Node, path string) (plusone.Gesture, bool) {
 	}
 	if v := f["paused"]; v != nil {
 		g.Paused, _ = w.boolean(v, join(path, "paused"))
+	}
+	if v := f["holdout"]; v != nil {
+		var ok bool
+		if g.Holdout, ok = w.share(v, join(path, "holdout")); ok && idOK {
+			w.ownHoldout[g.ID] = true
+		}
 	}
 	return g, idOK
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,6 +19,9 @@ import (
 type walker struct {
 	file     string
 	problems PolicyProblems
+	// ownHoldout lists the gestures that set their own holdout share;
+	// the others take outcomes.holdout.
+	ownHoldout map[string]bool
 }
 
 // fail records a problem at node n (its line) and field path.
@@ -234,13 +238,6 @@ func (w *walker) money(n *yaml.Node, path string) (plusone.Money, bool) {
 	return m, true
 }
 
-// days matches a duration given in days, optionally followed by a Go
-// duration for the rest: 30d, 1d12h.
-var days = regexp.MustCompile(`^(\d+)d(.*)$`)
-
-// maxDays keeps day counts far from overflowing time.Duration.
-const maxDays = 36500
-
 // duration reads a non-negative duration: a Go duration (720h, 90m) or days
 // (30d).
 func (w *walker) duration(n *yaml.Node, path string) (time.Duration, bool) {
@@ -248,7 +245,7 @@ func (w *walker) duration(n *yaml.Node, path string) (time.Duration, bool) {
 	if !ok {
 		return 0, false
 	}
-	d, err := parseDuration(s)
+	d, err := plusone.ParseDuration(s)
 	if err != nil {
 		w.fail(n, path, "%q is not a duration (write e.g. 30d, 720h or 90m)", s)
 		return 0, false
@@ -260,24 +257,22 @@ func (w *walker) duration(n *yaml.Node, path string) (time.Duration, bool) {
 	return d, true
 }
 
-func parseDuration(s string) (time.Duration, error) {
-	m := days.FindStringSubmatch(s)
-	if m == nil {
-		return time.ParseDuration(s)
+// share reads a share between 0 and 1 (0.1 is ten per cent).
+func (w *walker) share(n *yaml.Node, path string) (float64, bool) {
+	s, ok := w.scalar(n, path)
+	if !ok {
+		return 0, false
 	}
-	n, err := strconv.Atoi(m[1])
-	if err != nil || n > maxDays {
-		return 0, fmt.Errorf("too many days in %q", s)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) {
+		w.fail(n, path, "%q is not a share (write e.g. 0.1 for ten per cent)", s)
+		return 0, false
 	}
-	d := time.Duration(n) * 24 * time.Hour
-	if m[2] != "" {
-		rest, err := time.ParseDuration(m[2])
-		if err != nil || rest < 0 {
-			return 0, fmt.Errorf("invalid duration %q", s)
-		}
-		d += rest
+	if f < 0 || f >= 1 {
+		w.fail(n, path, "must be at least 0 and below 1 (0.1 holds out ten per cent), got %s", s)
+		return 0, false
 	}
-	return d, nil
+	return f, true
 }
 
 // boolean reads true or false.

@@ -60,6 +60,7 @@ func TestContractPolicy(t *testing.T) {
 			{When: plusone.RouteMatch{Source: plusone.SourceShopify}, Channel: "C0ECOMMERCE"},
 			{When: plusone.RouteMatch{Tier: plusone.TierAdvocate}, Channel: "C0VIP"},
 		},
+		Outcomes: plusone.OutcomesPolicy{Windows: plusone.DefaultOutcomeWindows()},
 	}
 	if got.Timezone == nil || got.Timezone.String() != "America/New_York" {
 		t.Errorf("Timezone = %v, want America/New_York", got.Timezone)
@@ -218,7 +219,7 @@ func TestPolicyEveryProblem(t *testing.T) {
 		f + `50: routing[2].when.tier: unknown tier "gold" (want new, satisfied, loyal or advocate)`,
 		f + `50: routing[2].channel: required: where matching cards go, e.g. C0123ABCD`,
 		f + `51: private[1]: unknown customer field "address" (want phone or email)`,
-		f + `52: extra: unknown field (want currency, timezone, tiers, signals, gestures, roles, members, teams, customer_budget, approvals, customer_channels, routing or private)`,
+		f + `52: extra: unknown field (want currency, timezone, tiers, signals, gestures, roles, members, teams, customer_budget, approvals, customer_channels, routing, private or outcomes)`,
 	})
 }
 

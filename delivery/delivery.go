@@ -35,7 +35,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/internal/workloop"
+	"github.com/plusone-hq/plusone/jobs"
 	"github.com/plusone-hq/plusone/metrics"
 )
 
@@ -45,24 +45,15 @@ type Slack interface {
 	PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (ts string, err error)
 	// UpdateCard replaces the card posted at channel/ts.
 	UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error
+	// SendNotice renders a composed notice and posts it, or replaces the
+	// message at its ReplaceTS; it returns the message's ts.
+	SendNotice(ctx context.Context, n plusone.ComposedNotice) (ts string, err error)
 }
 
-// Notices renders outbox messages (Outgoing) when they are sent.
-type Notices interface {
-	// Prepare says where an outgoing message goes and how to send it.
-	// An error with code EINVALID or ENOTFOUND parks the message.
-	Prepare(ctx context.Context, o Outgoing) (Prepared, error)
-}
-
-// Prepared is an outgoing message ready to send.
-type Prepared struct {
-	// Channel is where it goes; Method names the Slack call for metrics.
-	Channel, Method string
-	// Skip means there is nothing to send (e.g. the message to replace
-	// was never posted).
-	Skip bool
-	// Send makes the Slack call and returns the message's ts.
-	Send func(ctx context.Context) (ts string, err error)
+// Cards assembles cards (memory.Service implements it).
+type Cards interface {
+	// Card is the card of a ticket key as of now.
+	Card(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error)
 }
 
 // Finder finds cards earlier attempts posted without recording their ts.
@@ -93,48 +84,41 @@ type Sender interface {
 	Term() (since, until time.Time)
 }
 
-// Failure says how to treat an error from Slack.
-type Failure struct {
-	// RetryAfter > 0: Slack answered 429; wait at least this long.
-	RetryAfter time.Duration
-	// Permanent errors (channel_not_found, invalid_auth, not_in_channel…)
-	// are not retried until the card changes again.
-	Permanent bool
-}
-
 // Deliverer runs the card sender.
 type Deliverer struct {
 	Store plusone.Store
 	Slack Slack
-	// Classify tells rate limits, transient and permanent errors apart.
-	Classify func(error) Failure
-	// Card assembles the card of a ticket key as of now.
-	Card    func(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error)
-	Clock   func() time.Time
-	Log     *slog.Logger
-	Metrics *metrics.Metrics
+	// Classify tells rate limits, transient and permanent errors apart
+	// (bot.Classify). A card refused for good waits for its next change.
+	Classify func(error) plusone.Failure
+	Cards    Cards
+	Clock    func() time.Time
+	Log      *slog.Logger
+	Metrics  *metrics.Metrics
 	// Pace is the least time between two messages to one channel.
 	Pace time.Duration
 	// Lease, RetryBase, RetryMax and Poll as for the event processor.
 	Lease               time.Duration
 	RetryBase, RetryMax time.Duration
 	Poll                time.Duration
-	// Notices renders outbox messages; nil when there are none.
-	Notices Notices
+	// Notices composes the outbox's notices (gestures.Service); nil when
+	// there are none.
+	Notices plusone.NoticeComposer
 	// Busy, when set, says that webhooks are arriving in a burst: the
 	// sender then gives intake the CPU and the writer for a while, at most
-	// workloop.BurstYield per round.
+	// jobs.BurstYield per round.
 	Busy func() bool
 	// Sender elects the process that calls Slack among replicas; nil means
 	// this one always does.
 	Sender Sender
 
-	wake workloop.Waker
+	wake jobs.Waker
 	once sync.Once
 	// Owned by the sender goroutine only.
 	nextSlot   map[string]time.Time
 	pauseUntil time.Time
 	termSince  time.Time // the start of the sender's term in progress
+	doubts     *doubts   // the cards in doubt of the batch in hand
 }
 
 func (d *Deliverer) init() {
@@ -158,47 +142,84 @@ func (d *Deliverer) init() {
 // Wake tells the sender that cards changed. It never blocks.
 func (d *Deliverer) Wake() { d.wake.Wake() }
 
-// Run sends cards until ctx is cancelled; the card in hand is finished and
-// the claimed rest given back.
+// Run sends cards, then outbox messages, until ctx is cancelled; the one in
+// hand is finished and the claimed rest given back.
 func (d *Deliverer) Run(ctx context.Context, instance string) {
 	d.init()
-	worker := instance + "/cards"
-	release := func(rctx context.Context) {
-		if err := d.Store.ReleaseCards(rctx, worker); err != nil {
-			d.Log.Warn("release cards", "err", err)
-		}
+	backoff := jobs.Backoff{Base: d.RetryBase, Max: d.RetryMax}
+	parts := []jobs.Part{&jobs.Kind[*plusone.CardState]{
+		Name: "card", Queue: cardQueue{d.Store}, Handler: jobs.WorkFunc[*plusone.CardState](d.deliver),
+		Batch: 10, Lease: d.Lease, Backoff: backoff,
+		Claimed: func(batch []*jobs.Job[*plusone.CardState]) { d.doubts = newDoubts(batch) },
+	}}
+	if d.Notices != nil {
+		parts = append(parts, &jobs.Kind[*plusone.Job]{
+			Name: "message", Queue: jobs.StoreJobs{Store: d.Store, Kind: plusone.JobNotice}, Handler: jobs.WorkFunc[*plusone.Job](d.sendMessage),
+			Batch: 10, Lease: d.Lease, Backoff: backoff,
+		})
 	}
-	workloop.Run(ctx, d.wake.C(), release, func(ctx, bg context.Context) time.Duration {
-		if _, ok := d.term(); !ok {
-			return d.Poll // another replica sends
-		}
-		workloop.YieldToBurst(ctx, d.Busy)
-		cards, err := d.Store.ClaimCards(bg, plusone.Claim{Worker: worker, Limit: 10, Lease: d.Lease, Now: d.Clock()})
-		if err != nil {
-			d.Log.Error("claim cards", "err", err)
-		}
-		doubts := &doubts{cards: cards, found: map[string]map[string]string{}}
-		for i, c := range cards {
-			if ctx.Err() != nil {
-				break
-			}
-			if !d.deliver(ctx, bg, worker, c, doubts) {
-				// Slack asked us to slow down, or our term ended: hand the
-				// rest back.
-				at, reason := d.handBack()
-				for _, rest := range cards[i+1:] {
-					d.retry(bg, worker, rest, at, reason, rest.InDoubt)
-				}
-				break
-			}
-		}
-		sent := d.sendMessages(ctx, bg, worker)
-		if (len(cards) > 0 || sent > 0) && ctx.Err() == nil && !time.Now().Before(d.pauseUntil) {
-			return 0 // there may be more: look again at once
-		}
-		return max(d.Poll, time.Until(d.pauseUntil))
-	})
+	loop := &jobs.Loop{Parts: parts, Wake: d.wake.C(), Poll: d.Poll, Busy: d.Busy, Hold: d.hold, Clock: d.Clock, Log: d.Log}
+	loop.Run(ctx, instance+"/cards")
 }
+
+// hold says whether this process may not call Slack now, and until when:
+// another replica is the sender (held from now on), or Slack's Retry-After
+// runs.
+func (d *Deliverer) hold() (at time.Time, reason string, held bool) {
+	if _, ok := d.term(); !ok {
+		return d.Clock(), errNotSender.Error(), true
+	}
+	if d.Clock().Before(d.pauseUntil) {
+		return d.pauseUntil, "waiting for Slack's Retry-After", true
+	}
+	return time.Time{}, "", false
+}
+
+// errNotSender is why an item is handed back when this process's term as
+// the sender ended.
+var errNotSender = errors.New("no longer the Slack sender")
+
+// cardQueue is the store's card queue as the job runner's queue. A card
+// that may have been posted without its ts recorded is given back in
+// doubt (mayHavePosted).
+type cardQueue struct{ s plusone.CardQueue }
+
+func (q cardQueue) Claim(ctx context.Context, c plusone.Claim, log *slog.Logger) ([]*jobs.Job[*plusone.CardState], error) {
+	cards, err := q.s.ClaimCards(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*jobs.Job[*plusone.CardState], len(cards))
+	for i, c2 := range cards {
+		out[i] = &jobs.Job[*plusone.CardState]{Item: c2, Worker: c.Worker, Attempt: c2.Attempts,
+			Log: log.With("card", c2.Key, "channel", c2.Channel)}
+	}
+	return out, nil
+}
+
+// Retry gives the card back; it stays in doubt if it was, so that its next
+// attempt still looks for an earlier post first, and becomes so when this
+// attempt may have posted it (mayHavePosted in cause's chain).
+func (q cardQueue) Retry(ctx context.Context, j *jobs.Job[*plusone.CardState], at time.Time, cause error) error {
+	var p *mayHavePosted
+	return q.s.RetryCard(ctx, j.Item.Key, j.Worker, at, jobs.Reason(cause), j.Item.InDoubt || errors.As(cause, &p))
+}
+
+// Park records a card Slack refused: it waits for its next change.
+func (q cardQueue) Park(ctx context.Context, j *jobs.Job[*plusone.CardState], reason string) error {
+	return q.s.FailCard(ctx, j.Item.Key, j.Worker, reason)
+}
+
+func (q cardQueue) Release(ctx context.Context, worker string) error {
+	return q.s.ReleaseCards(ctx, worker)
+}
+
+// mayHavePosted marks the failure of a post that Slack may have made
+// nonetheless (a timeout, a 5xx).
+type mayHavePosted struct{ err error }
+
+func (e *mayHavePosted) Error() string { return e.err.Error() }
+func (e *mayHavePosted) Unwrap() error { return e.err }
 
 // term says until when this process may call Slack (zero: no end), or ok
 // false when another one sends. A new term begins with a pause of one pace:
@@ -223,16 +244,6 @@ func (d *Deliverer) term() (until time.Time, ok bool) {
 	return until, true
 }
 
-// handBack says when claimed items that were not tried are due again, and
-// why: after Slack's Retry-After, or at once when our term as the sender
-// ended.
-func (d *Deliverer) handBack() (time.Time, string) {
-	if _, ok := d.term(); !ok {
-		return d.Clock(), "no longer the Slack sender"
-	}
-	return d.pauseUntil, "waiting for Slack's Retry-After"
-}
-
 // callContext bounds a Slack call: half a lease, and never past the end of
 // the sender's term. ok is false when the term has ended.
 func (d *Deliverer) callContext(bg context.Context) (ctx context.Context, cancel context.CancelFunc, ok bool) {
@@ -248,62 +259,53 @@ func (d *Deliverer) callContext(bg context.Context) (ctx context.Context, cancel
 	return ctx, cancel, true
 }
 
-// deliver sends one card. It returns false when Slack rate-limited us or
-// this process is no longer the sender.
-func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.CardState, doubts *doubts) bool {
-	log := d.Log.With("card", c.Key, "channel", c.Channel)
-	now := d.Clock()
-	if now.Before(d.pauseUntil) {
-		d.retry(bg, worker, c, d.pauseUntil, "waiting for Slack's Retry-After", c.InDoubt)
-		return false
-	}
+// deliver sends one card.
+func (d *Deliverer) deliver(ctx context.Context, j *jobs.Job[*plusone.CardState]) error {
+	c, log, bg := j.Item, j.Log, context.WithoutCancel(ctx)
 	if at, ok := d.waitTurn(ctx, c.Channel); !ok {
-		d.retry(bg, worker, c, at, "", c.InDoubt)
-		return true
+		return jobs.RetryAt(at, nil)
 	}
-	card, err := d.Card(bg, c.Key, d.Clock())
+	card, err := d.Cards.Card(bg, c.Key, d.Clock())
 	if err != nil {
-		log.Error("assemble card", "err", err)
-		d.retry(bg, worker, c, d.Clock().Add(workloop.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error(), c.InDoubt)
-		return true
+		return fmt.Errorf("assemble card: %w", err)
 	}
 	callCtx, cancel, ok := d.callContext(bg)
 	if !ok {
-		d.retry(bg, worker, c, d.Clock(), "no longer the Slack sender", c.InDoubt)
-		return false
+		return jobs.RetryAt(d.Clock(), errNotSender)
 	}
-	method, ts, err := d.send(callCtx, log, c, card, doubts)
+	method, ts, err := d.send(callCtx, log, c, card, d.doubts)
 	cancel()
 	sent, f := d.called(c.Channel, method, err)
 	if err == nil {
 		d.Metrics.CardLatency.Observe(sent.Sub(c.UpdatedAt).Seconds())
-		if err := d.Store.CardDelivered(bg, c.Key, worker, c.Channel, ts, c.Version); err != nil {
+		// The card is in Slack: whatever the store says now, it must not
+		// be posted again, so a failure to record it is only logged.
+		if err := d.Store.CardDelivered(bg, c.Key, j.Worker, c.Channel, ts, c.Version); err != nil {
 			if errors.Is(err, plusone.ErrLeaseLost) {
 				log.Warn("card lease lost after delivery; ts kept", "ts", ts)
 			} else {
 				log.Error("record card delivery", "ts", ts, "err", err)
 			}
 		}
-		log.Debug("card delivered", "method", method, "ts", ts, "version", c.Version)
-		return true
+		what := "card updated"
+		if method == "chat.postMessage" {
+			what = "card posted"
+		}
+		log.Info(what, "ts", ts, "version", c.Version, "customer_id", c.CustomerID)
+		return nil
 	}
 	switch {
 	case f.RetryAfter > 0:
 		log.Warn("slack rate limit", "method", method, "retry_after", f.RetryAfter.String())
-		d.retry(bg, worker, c, d.pauseUntil, err.Error(), c.InDoubt)
-		return false
+		return jobs.RetryAt(d.pauseUntil, err)
 	case f.Permanent:
-		log.Error("slack refused the card; it waits for its next change", "method", method, "err", err)
-		if ferr := d.Store.FailCard(bg, c.Key, worker, fmt.Sprintf("%s: %v", method, err)); ferr != nil {
-			log.Error("record card failure", "err", ferr)
-		}
-		return true
-	default:
-		delay := workloop.Backoff(c.Attempts, d.RetryBase, d.RetryMax)
-		log.Warn("slack call failed; will retry", "method", method, "err", err, "retry_in", delay.String())
+		// Parked, the card waits for its next change.
+		return jobs.Park(fmt.Errorf("%s: %w", method, err))
+	case method == "chat.postMessage":
 		// A timeout or a 5xx may come after Slack posted: in doubt.
-		d.retry(bg, worker, c, sent.Add(delay), err.Error(), method == "chat.postMessage" || c.InDoubt)
-		return true
+		return &mayHavePosted{err: err}
+	default:
+		return err
 	}
 }
 
@@ -339,6 +341,14 @@ func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardS
 type doubts struct {
 	cards []*plusone.CardState
 	found map[string]map[string]string // channel -> ticket key -> ts, once read
+}
+
+func newDoubts(batch []*jobs.Job[*plusone.CardState]) *doubts {
+	ds := &doubts{found: map[string]map[string]string{}}
+	for _, j := range batch {
+		ds.cards = append(ds.cards, j.Item)
+	}
+	return ds
 }
 
 // find returns the ts of c's card in Slack, or "" when there is none.
@@ -393,7 +403,7 @@ func (d *Deliverer) waitTurn(ctx context.Context, channel string) (at time.Time,
 // the channel's next slot, the call in the metrics by outcome, and, on a
 // rate limit, the pause of every call. It returns when the call ended and
 // how it failed (the zero Failure when it did not).
-func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f Failure) {
+func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f plusone.Failure) {
 	sent = d.Clock()
 	if d.Pace > 0 {
 		d.nextSlot[channel] = sent.Add(d.Pace)
@@ -415,113 +425,67 @@ func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f
 	return sent, f
 }
 
-// retry gives a claimed card back, due at at. mayHavePosted says whether a
-// post of it may be in Slack unrecorded: this attempt's, or, for a card in
-// doubt, an earlier one's (a card in doubt handed back untried stays in
-// doubt, so that its next attempt still looks for that post first).
-func (d *Deliverer) retry(ctx context.Context, worker string, c *plusone.CardState, at time.Time, reason string, mayHavePosted bool) {
-	if err := d.Store.RetryCard(ctx, c.Key, worker, at, reason, mayHavePosted); err != nil {
-		d.Log.Error("reschedule card", "card", c.Key, "err", err)
+// sendMessage sends one outbox notice.
+func (d *Deliverer) sendMessage(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
+	bg := context.WithoutCancel(ctx)
+	var n plusone.Notice
+	if err := json.Unmarshal(j.Item.Payload, &n); err != nil {
+		return jobs.Park(fmt.Errorf("payload: %w", err))
 	}
-}
-
-// sendMessages sends due outbox messages; it returns how many it claimed.
-func (d *Deliverer) sendMessages(ctx, bg context.Context, worker string) int {
-	if d.Notices == nil || ctx.Err() != nil || d.Clock().Before(d.pauseUntil) {
-		return 0
-	}
-	jobs, err := d.Store.ClaimJobs(bg, JobMessage, plusone.Claim{Worker: worker, Limit: 10, Lease: d.Lease, Now: d.Clock()})
-	if err != nil {
-		d.Log.Error("claim outbox messages", "err", err)
-		return 0
-	}
-	for i, j := range jobs {
-		if ctx.Err() != nil || !d.sendMessage(ctx, bg, worker, j) {
-			at, reason := d.handBack()
-			for _, rest := range jobs[i+1:] {
-				d.retryJob(bg, worker, rest, at, reason)
-			}
-			break
-		}
-	}
-	return len(jobs)
-}
-
-// sendMessage sends one outbox message; false when Slack rate-limited us
-// or this process is no longer the sender.
-func (d *Deliverer) sendMessage(ctx, bg context.Context, worker string, j *plusone.Job) bool {
-	log := d.Log.With("message", j.Key, "attempt", j.Attempts)
-	var o Outgoing
-	if err := json.Unmarshal(j.Payload, &o); err != nil {
-		d.parkJob(bg, log, worker, j, "payload: "+err.Error())
-		return true
-	}
-	p, err := d.Notices.Prepare(bg, o)
+	c, err := d.Notices.Compose(bg, n)
 	switch code := plusone.ErrorCode(err); {
 	case err == nil:
 	case code == plusone.EINVALID || code == plusone.ENOTFOUND:
-		d.parkJob(bg, log, worker, j, err.Error())
-		return true
+		return jobs.Park(err)
 	default:
-		d.retryJob(bg, worker, j, d.Clock().Add(workloop.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
-		return true
+		return err
 	}
-	if p.Skip {
-		d.completeJob(bg, log, worker, j, o, "", "")
-		return true
+	if c.Skip {
+		return d.completeJob(bg, j, n, "", "")
 	}
-	if at, ok := d.waitTurn(ctx, p.Channel); !ok {
-		d.retryJob(bg, worker, j, at, "")
-		return true
+	if at, ok := d.waitTurn(ctx, c.Channel); !ok {
+		return jobs.RetryAt(at, nil)
 	}
 	callCtx, cancel, ok := d.callContext(bg)
 	if !ok {
-		d.retryJob(bg, worker, j, d.Clock(), "no longer the Slack sender")
-		return false
+		return jobs.RetryAt(d.Clock(), errNotSender)
 	}
-	ts, err := p.Send(callCtx)
+	method := "chat.postMessage"
+	if c.ReplaceTS != "" {
+		method = "chat.update"
+	}
+	ts, err := d.Slack.SendNotice(callCtx, c)
 	cancel()
-	sent, f := d.called(p.Channel, p.Method, err)
+	_, f := d.called(c.Channel, method, err)
 	switch {
 	case err == nil:
-		d.completeJob(bg, log, worker, j, o, p.Channel, ts)
-		return true
+		return d.completeJob(bg, j, n, c.Channel, ts)
 	case f.RetryAfter > 0:
-		d.retryJob(bg, worker, j, d.pauseUntil, err.Error())
-		return false
+		return jobs.RetryAt(d.pauseUntil, err)
 	case f.Permanent:
-		d.parkJob(bg, log, worker, j, fmt.Sprintf("%s: %v", p.Method, err))
-		return true
+		return jobs.Park(fmt.Errorf("%s: %w", method, err))
 	default:
-		d.retryJob(bg, worker, j, sent.Add(workloop.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
-		return true
+		return err
 	}
 }
 
-// completeJob closes a sent message and remembers where it was posted.
-func (d *Deliverer) completeJob(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, o Outgoing, channel, ts string) {
+// completeJob closes a sent notice and remembers where it was posted when
+// later notices replace it (NoticeKind.Records). The notice is in Slack: a
+// failure to record it is logged, not retried, which would send it again.
+func (d *Deliverer) completeJob(ctx context.Context, j *jobs.Job[*plusone.Job], n plusone.Notice, channel, ts string) error {
 	err := d.Store.Update(ctx, func(tx plusone.Tx) error {
-		if o.Record != "" && ts != "" {
-			if err := tx.SaveMessage(ctx, o.RequestID, o.Record, channel, ts); err != nil {
+		if purpose := n.Kind.Records(); purpose != "" && ts != "" {
+			if err := tx.SaveMessage(ctx, n.RequestID, purpose, channel, ts); err != nil {
 				return err
 			}
 		}
-		return tx.CompleteJob(ctx, j.ID, worker, d.Clock())
+		return tx.CompleteJob(ctx, j.Item.ID, j.Worker, d.Clock())
 	})
-	if err != nil && !errors.Is(err, plusone.ErrLeaseLost) {
-		log.Error("record sent message", "err", err)
+	if errors.Is(err, plusone.ErrLeaseLost) {
+		return err
 	}
-}
-
-func (d *Deliverer) retryJob(ctx context.Context, worker string, j *plusone.Job, at time.Time, reason string) {
-	if err := d.Store.RetryJob(ctx, j.ID, worker, at, reason); err != nil {
-		d.Log.Error("reschedule message", "message", j.Key, "err", err)
+	if err != nil {
+		j.Log.Error("record sent notice", "err", err)
 	}
-}
-
-func (d *Deliverer) parkJob(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, reason string) {
-	log.Error("slack message given up", "reason", reason)
-	if err := d.Store.ParkJob(ctx, j.ID, worker, reason); err != nil {
-		log.Error("park message", "err", err)
-	}
+	return nil
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/internal/workloop"
+	"github.com/plusone-hq/plusone/jobs"
 )
 
 // ZendeskNotes adds internal notes to Zendesk tickets (zendesk.API).
@@ -36,8 +36,8 @@ type Writer struct {
 	Gestures *Service
 	Zendesk  ZendeskNotes
 	Shopify  ShopifyDiscounts
-	// MaxAttempts, RetryBase, RetryMax, Poll (1s when unset) and Timeout as
-	// for back-fill.
+	// MaxAttempts (10 when unset), RetryBase, RetryMax, Poll (1 s when
+	// unset) and Timeout (2 min when unset) as for back-fill.
 	MaxAttempts         int
 	RetryBase, RetryMax time.Duration
 	Poll                time.Duration
@@ -55,75 +55,78 @@ func Code(first plusone.LedgerEntry) string {
 // Run works through write-back jobs until ctx ends.
 func (w *Writer) Run(ctx context.Context, instance string) {
 	s := w.Gestures
-	worker := instance + "/writeback"
-	release := func(rctx context.Context) {
-		if err := s.Store.ReleaseJobs(rctx, worker); err != nil {
-			s.Log.Warn("release write-back jobs", "err", err)
-		}
+	loop := &jobs.Loop{
+		Parts: []jobs.Part{&jobs.Kind[*plusone.Job]{
+			Name: "write-back", Queue: jobs.StoreJobs{Store: s.Store, Kind: JobWriteback}, Handler: w,
+			Batch: 4, Lease: w.timeout() + time.Minute, MaxAttempts: cmp.Or(w.MaxAttempts, 10),
+			Backoff: jobs.Backoff{Base: w.RetryBase, Max: w.RetryMax},
+			OnPark:  w.failed,
+		}},
+		Poll: cmp.Or(w.Poll, time.Second), Clock: s.Clock, Log: s.Log,
 	}
-	workloop.Run(ctx, nil, release, func(ctx, bg context.Context) time.Duration {
-		jobs, err := s.Store.ClaimJobs(bg, JobWriteback, plusone.Claim{Worker: worker, Limit: 4, Lease: w.Timeout + time.Minute, Now: s.Clock()})
-		if err != nil {
-			s.Log.Error("claim write-back jobs", "err", err)
-		}
-		for _, j := range jobs {
-			w.run(ctx, bg, worker, j)
-		}
-		if len(jobs) > 0 {
-			return 0
-		}
-		return cmp.Or(w.Poll, time.Second)
-	})
+	loop.Run(ctx, instance+"/writeback")
 }
 
-func (w *Writer) run(ctx, bg context.Context, worker string, j *plusone.Job) {
+// Work makes one write-back. Done, the job is completed, the gesture
+// fulfilled and the agent told, all or nothing: only while the lease holds
+// (a worker that lost it changes nothing; the new holder writes back again,
+// which the vendors take once), and no crash between them loses one. An
+// error saying EINVALID or EUNAUTHORIZED parks the job.
+func (w *Writer) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 	s := w.Gestures
-	var wb Writeback
-	if err := json.Unmarshal(j.Payload, &wb); err != nil {
-		_ = s.Store.ParkJob(bg, j.ID, worker, "payload: "+err.Error())
-		return
+	bg := context.WithoutCancel(ctx)
+	wb, err := writebackPayload(j.Item)
+	if err != nil {
+		return jobs.Park(err)
 	}
-	log := s.Log.With("request", wb.RequestID, "target", wb.Target, "attempt", j.Attempts)
-	callCtx, cancel := context.WithTimeout(ctx, w.Timeout)
+	callCtx, cancel := context.WithTimeout(ctx, w.timeout())
 	done, err := w.write(callCtx, bg, wb)
 	cancel()
-	if err == nil {
-		// The job done, the gesture fulfilled and the agent told, all or
-		// nothing: only while the lease holds (a worker that lost it
-		// changes nothing; the new holder writes back again, which the
-		// vendors take once), and no crash between them loses one.
-		now := s.Clock()
-		err := s.Store.Update(bg, func(tx plusone.Tx) error {
-			if err := tx.CompleteJob(bg, j.ID, worker, now); err != nil {
-				return err
-			}
-			if _, err := s.fulfilledIn(bg, tx, "plusone", wb.RequestID, done, false, now); err != nil && plusone.ErrorCode(err) != plusone.EINVALID {
-				return err
-			}
-			return writebackResult(bg, tx, wb.RequestID, done, true, now)
-		})
-		if err != nil {
-			log.Error("record write-back", "err", err)
-			return
+	if code := plusone.ErrorCode(err); code == plusone.EINVALID || code == plusone.EUNAUTHORIZED {
+		return jobs.Park(err)
+	}
+	if err != nil {
+		return err
+	}
+	now := s.Clock()
+	err = s.Store.Update(bg, func(tx plusone.Tx) error {
+		if err := tx.CompleteJob(bg, j.Item.ID, j.Worker, now); err != nil {
+			return err
 		}
-		s.changed()
-		log.Info("written back", "result", done)
-		return
+		if _, err := s.fulfilledIn(bg, tx, "plusone", wb.RequestID, done, false, now); err != nil && plusone.ErrorCode(err) != plusone.EINVALID {
+			return err
+		}
+		return writebackResult(bg, tx, wb.RequestID, done, true, now)
+	})
+	if err != nil {
+		return fmt.Errorf("record write-back of request %d: %w", wb.RequestID, err)
 	}
-	if ctx.Err() != nil {
-		_ = s.Store.RetryJob(bg, j.ID, worker, s.Clock(), "interrupted by shutdown")
-		return
+	s.changed()
+	j.Log.Info("written back", "request", wb.RequestID, "target", wb.Target, "result", done)
+	return nil
+}
+
+func (w *Writer) timeout() time.Duration { return cmp.Or(w.Timeout, 2*time.Minute) }
+
+// failed tells the card's thread that a parked write-back will not happen.
+func (w *Writer) failed(ctx context.Context, j *jobs.Job[*plusone.Job], err error) {
+	wb, perr := writebackPayload(j.Item)
+	if perr != nil {
+		return // no request to tell
 	}
-	code := plusone.ErrorCode(err)
-	if code == plusone.EINVALID || code == plusone.EUNAUTHORIZED || j.Attempts >= w.MaxAttempts {
-		log.Error("write-back failed for good", "err", err)
-		_ = s.Store.ParkJob(bg, j.ID, worker, err.Error())
-		_ = s.WritebackResult(bg, wb.RequestID, fmt.Sprintf("could not write back to %s: %s", wb.Target.Title(), plusone.ErrorMessage(err)), false)
-		return
+	msg := fmt.Sprintf("could not write back to %s: %s", wb.Target.Title(), plusone.ErrorMessage(err))
+	if err := w.Gestures.WritebackResult(ctx, wb.RequestID, msg, false); err != nil {
+		j.Log.Error("tell the write-back's failure", "request", wb.RequestID, "err", err)
 	}
-	delay := workloop.Backoff(j.Attempts, w.RetryBase, w.RetryMax)
-	log.Warn("write-back failed; will retry", "err", err, "retry_in", delay.String())
-	_ = s.Store.RetryJob(bg, j.ID, worker, s.Clock().Add(delay), err.Error())
+}
+
+// writebackPayload reads a write-back job's payload.
+func writebackPayload(j *plusone.Job) (Writeback, error) {
+	var wb Writeback
+	if err := json.Unmarshal(j.Payload, &wb); err != nil {
+		return wb, fmt.Errorf("payload: %w", err)
+	}
+	return wb, nil
 }
 
 // write makes one write-back and says what was done.

@@ -62,6 +62,9 @@ func (w Writer) remember(ctx context.Context, tx plusone.Tx, e plusone.Event, re
 		return nil, false, err
 	}
 	if !past {
+		if err := expose(ctx, tx, cust, policy, at); err != nil {
+			return nil, false, err
+		}
 		if err := w.touchCards(ctx, tx, cust, ticket, policy, at); err != nil {
 			return nil, false, err
 		}

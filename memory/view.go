@@ -10,7 +10,6 @@ package memory
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -141,11 +140,17 @@ func addGestures(ctx context.Context, tx plusone.Tx, card *plusone.ContextCard, 
 	}
 	var spent plusone.Money
 	if b := policy.CustomerBudget; b != nil {
-		if spent, err = tx.Spent(ctx, "customer", strconv.FormatInt(id, 10), b.PeriodStart(now, policy.Location())); err != nil {
+		if spent, err = tx.Spent(ctx, plusone.ScopeCustomer, plusone.CustomerBudgetKey(id), b.PeriodStart(now, policy.Location())); err != nil {
 			return err
 		}
 	}
-	card.Suggestions = policy.Suggest(card.View.Customer, card.Signals, last, spent, now, cardGestures)
+	// A gesture she is held out of is not suggested (issue 10: its effect
+	// is measured against her); an agent may still offer it.
+	assignments, err := tx.Assignments(ctx, id)
+	if err != nil {
+		return err
+	}
+	card.Suggestions = policy.WithoutHeldOut(assignments).Suggest(card.View.Customer, card.Signals, last, spent, now, cardGestures)
 	return nil
 }
 

@@ -7,7 +7,6 @@ package pipeline
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -63,11 +62,4 @@ func (a *Applier) ApplyHistory(ctx context.Context, tx plusone.Tx, e plusone.Eve
 
 func (a *Applier) writer() memory.Writer {
 	return memory.Writer{Policy: a.Policy, DefaultChannel: a.DefaultChannel}
-}
-
-func orDefault(s, def string) string {
-	if strings.TrimSpace(s) == "" {
-		return def
-	}
-	return s
 }

@@ -4,14 +4,13 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/internal/workloop"
+	"github.com/plusone-hq/plusone/jobs"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
 )
@@ -71,7 +70,7 @@ type Backfiller struct {
 	// Applied is called after history was applied (to wake card delivery).
 	Applied func()
 
-	wake workloop.Waker
+	wake jobs.Waker
 	once sync.Once
 }
 
@@ -105,64 +104,73 @@ func (b *Backfiller) Wake() { b.wake.Wake() }
 // is finished (or its vendor call abandoned and retried later).
 func (b *Backfiller) Run(ctx context.Context, instance string) {
 	b.init()
-	worker := instance + "/backfill"
-	release := func(rctx context.Context) {
-		if err := b.Store.ReleaseJobs(rctx, worker); err != nil {
-			b.Log.Warn("release back-fill jobs", "err", err)
-		}
+	loop := &jobs.Loop{
+		Parts: []jobs.Part{&jobs.Kind[*plusone.Job]{
+			Name: "back-fill", Queue: jobs.StoreJobs{Store: b.Store, Kind: JobBackfill}, Handler: b,
+			// The lease covers the longest vendor call and the transaction after it.
+			Batch: 1, Lease: b.Timeout + time.Minute, MaxAttempts: b.MaxAttempts,
+			Backoff: jobs.Backoff{Base: b.RetryBase, Max: b.RetryMax},
+			Observe: b.observe,
+		}},
+		Wake: b.wake.C(), Poll: b.Poll, Clock: b.Clock, Log: b.Log,
 	}
-	// The lease covers the longest vendor call and the transaction after it.
-	lease := b.Timeout + time.Minute
-	workloop.Run(ctx, b.wake.C(), release, func(ctx, bg context.Context) time.Duration {
-		jobs, err := b.Store.ClaimJobs(bg, JobBackfill, plusone.Claim{Worker: worker, Limit: 1, Lease: lease, Now: b.Clock()})
-		if err != nil {
-			b.Log.Error("claim back-fill jobs", "err", err)
-		}
-		for _, j := range jobs {
-			b.run(ctx, worker, j)
-		}
-		if len(jobs) > 0 {
-			return 0
-		}
-		return b.Poll
-	})
+	loop.Run(ctx, instance+"/backfill")
 }
 
-func (b *Backfiller) run(ctx context.Context, worker string, j *plusone.Job) {
+// Work fetches one customer's history from a vendor and applies it. A
+// shutdown abandons the vendor call (the job is tried again after the next
+// start); an unreadable job, or an error saying EUNAUTHORIZED or EINVALID
+// (retrying cannot mend it), parks it.
+func (b *Backfiller) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
+	err := b.work(ctx, j)
+	if code := plusone.ErrorCode(err); code == plusone.EUNAUTHORIZED || code == plusone.EINVALID {
+		return jobs.Park(err)
+	}
+	return err
+}
+
+func (b *Backfiller) work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 	bg := context.WithoutCancel(ctx)
-	log := b.Log.With("job", j.Key, "attempt", j.Attempts)
-	var job backfillJob
-	if err := json.Unmarshal(j.Payload, &job); err != nil {
-		b.finish(bg, log, worker, j, job.Source, "parked", fmt.Errorf("payload: %w", err))
-		return
+	job, err := backfillPayload(j.Item)
+	if err != nil {
+		return jobs.Park(err)
 	}
 	src, ok := b.Sources[job.Source]
 	if !ok {
 		// The source's API is no longer configured: nothing to do.
-		b.complete(bg, log, worker, j, job, nil)
-		return
+		return b.complete(bg, j, job, nil)
 	}
 	q, err := b.query(bg, job)
 	if err != nil {
-		b.finish(bg, log, worker, j, job.Source, "retried", err)
-		return
+		return err
 	}
-	// The vendor call may wait out rate limits; a shutdown abandons it and
-	// the job is retried after the next start.
+	// The vendor call may wait out rate limits; a shutdown abandons it.
 	callCtx, cancel := context.WithTimeout(ctx, b.Timeout)
 	events, err := src.History(callCtx, q)
 	cancel()
 	if err != nil {
-		if ctx.Err() != nil {
-			if rerr := b.Store.RetryJob(bg, j.ID, worker, b.Clock(), "interrupted by shutdown"); rerr != nil {
-				log.Warn("release back-fill job", "err", rerr)
-			}
-			return
-		}
-		b.finish(bg, log, worker, j, job.Source, "retried", fmt.Errorf("%s history: %w", job.Source, err))
-		return
+		return fmt.Errorf("%s history: %w", job.Source, err)
 	}
-	b.complete(bg, log, worker, j, job, events)
+	return b.complete(bg, j, job, events)
+}
+
+// backfillPayload reads a back-fill job's payload.
+func backfillPayload(j *plusone.Job) (backfillJob, error) {
+	var job backfillJob
+	if err := json.Unmarshal(j.Payload, &job); err != nil {
+		return job, fmt.Errorf("payload: %w", err)
+	}
+	return job, nil
+}
+
+// observe counts an attempt's outcome by source ("unknown" when the
+// payload cannot be read).
+func (b *Backfiller) observe(j *jobs.Job[*plusone.Job], o jobs.Outcome) {
+	switch o {
+	case jobs.Done, jobs.Retried, jobs.Parked:
+		job, _ := backfillPayload(j.Item)
+		b.Metrics.Backfills.WithLabelValues(cmp.Or(string(job.Source), "unknown"), string(o)).Inc()
+	}
 }
 
 // query builds the history question from what we know of her now; she may
@@ -189,7 +197,7 @@ func (b *Backfiller) query(ctx context.Context, job backfillJob) (plusone.Histor
 
 // complete applies the history and closes the job in one transaction, then
 // refreshes her open cards so that they show it.
-func (b *Backfiller) complete(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, job backfillJob, events []plusone.Event) {
+func (b *Backfiller) complete(ctx context.Context, j *jobs.Job[*plusone.Job], job backfillJob, events []plusone.Event) error {
 	now := b.Clock()
 	customers := map[int64]bool{}
 	err := b.Store.UpdateReplayable(ctx, func(tx plusone.Tx) error {
@@ -200,7 +208,7 @@ func (b *Backfiller) complete(ctx context.Context, log *slog.Logger, worker stri
 		for _, e := range events {
 			id, err := b.Applier.ApplyHistory(ctx, tx, e, now)
 			if plusone.ErrorCode(err) == plusone.EINVALID {
-				log.Warn("back-filled event skipped", "event", e.ID, "err", err)
+				j.Log.Warn("back-filled event skipped", "event", e.ID, "err", err)
 				continue
 			}
 			if err != nil {
@@ -213,41 +221,15 @@ func (b *Backfiller) complete(ctx context.Context, log *slog.Logger, worker stri
 				return err
 			}
 		}
-		return tx.CompleteJob(ctx, j.ID, worker, now)
+		return tx.CompleteJob(ctx, j.Item.ID, j.Worker, now)
 	})
-	switch {
-	case err == nil:
-		b.Metrics.Backfills.WithLabelValues(string(job.Source), "done").Inc()
-		b.Metrics.BackfilledEvents.WithLabelValues(string(job.Source)).Add(float64(len(events)))
-		log.Info("history back-filled", "source", job.Source, "events", len(events))
-		if len(events) > 0 {
-			b.Applied()
-		}
-	case errors.Is(err, plusone.ErrLeaseLost):
-		log.Warn("back-fill lease lost; left to the worker that took it over")
-	default:
-		b.finish(ctx, log, worker, j, job.Source, "retried", err)
+	if err != nil {
+		return fmt.Errorf("apply %s history: %w", job.Source, err)
 	}
-}
-
-// finish records a failure of a back-fill from src ("" when its payload
-// could not be read): retried with backoff, or parked after too many
-// attempts or for errors retrying cannot mend.
-func (b *Backfiller) finish(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, src plusone.Source, outcome string, err error) {
-	code := plusone.ErrorCode(err)
-	source := cmp.Or(string(src), "unknown")
-	if outcome == "parked" || code == plusone.EUNAUTHORIZED || code == plusone.EINVALID || j.Attempts >= b.MaxAttempts {
-		b.Metrics.Backfills.WithLabelValues(source, "parked").Inc()
-		log.Error("back-fill parked", "err", err)
-		if perr := b.Store.ParkJob(ctx, j.ID, worker, err.Error()); perr != nil {
-			log.Error("park back-fill job", "err", perr)
-		}
-		return
+	b.Metrics.BackfilledEvents.WithLabelValues(string(job.Source)).Add(float64(len(events)))
+	j.Log.Info("history back-filled", "source", job.Source, "events", len(events))
+	if len(events) > 0 {
+		b.Applied()
 	}
-	delay := workloop.Backoff(j.Attempts, b.RetryBase, b.RetryMax)
-	b.Metrics.Backfills.WithLabelValues(source, "retried").Inc()
-	log.Warn("back-fill failed; will retry", "err", err, "retry_in", delay.String())
-	if rerr := b.Store.RetryJob(ctx, j.ID, worker, b.Clock().Add(delay), err.Error()); rerr != nil {
-		log.Error("schedule back-fill retry", "err", rerr)
-	}
+	return nil
 }

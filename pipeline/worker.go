@@ -2,14 +2,13 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/internal/workloop"
+	"github.com/plusone-hq/plusone/jobs"
 	"github.com/plusone-hq/plusone/metrics"
 )
 
@@ -18,7 +17,7 @@ type Processor struct {
 	Store plusone.Store
 	// Busy, when set, says that webhooks are arriving in a burst: workers
 	// then give intake the CPU and the writer for a while (at most
-	// workloop.BurstYield per round), since acknowledging a sender comes
+	// jobs.BurstYield per round), since acknowledging a sender comes
 	// first and its events are safe in the inbox.
 	Busy    func() bool
 	Applier *Applier
@@ -43,10 +42,11 @@ type Processor struct {
 	// Poll is how often idle workers look for work; Wake makes them look
 	// at once.
 	Poll time.Duration
-	// Applied is called after events were applied (to wake card delivery).
+	// Applied is called after each batch of events was worked (to wake
+	// card delivery).
 	Applied func()
 
-	wake workloop.Waker
+	wake jobs.Waker
 	once sync.Once
 }
 
@@ -84,10 +84,19 @@ func (p *Processor) Wake() { p.wake.Wake() }
 // returns once all workers have stopped.
 func (p *Processor) Run(ctx context.Context, instance string) {
 	p.init()
+	loop := &jobs.Loop{
+		Parts: []jobs.Part{&jobs.Kind[*plusone.RawEvent]{
+			Name: "event", Queue: inbox{p.Store}, Handler: p,
+			Batch: batch, Lease: p.Lease, MaxAttempts: p.MaxAttempts,
+			Backoff: jobs.Backoff{Base: p.RetryBase, Max: p.RetryMax},
+			Observe: p.observe, Worked: p.Applied,
+		}},
+		Wake: p.wake.C(), Poll: p.Poll, Busy: p.Busy, Clock: p.Clock, Log: p.Log,
+	}
 	var wg sync.WaitGroup
 	for i := range p.Workers {
 		name := fmt.Sprintf("%s/events-%d", instance, i)
-		wg.Go(func() { p.work(ctx, name) })
+		wg.Go(func() { loop.Run(ctx, name) })
 	}
 	wg.Wait()
 }
@@ -96,86 +105,71 @@ func (p *Processor) Run(ctx context.Context, instance string) {
 // events of a burst spread over the workers.
 const batch = 4
 
-func (p *Processor) work(ctx context.Context, worker string) {
-	release := func(rctx context.Context) {
-		if err := p.Store.ReleaseEvents(rctx, worker); err != nil {
-			p.Log.Warn("release events", "worker", worker, "err", err)
-		}
-	}
-	workloop.Run(ctx, p.wake.C(), release, func(ctx, bg context.Context) time.Duration {
-		workloop.YieldToBurst(ctx, p.Busy)
-		evs, err := p.Store.ClaimEvents(bg, plusone.Claim{Worker: worker, Limit: batch, Lease: p.Lease, Now: p.Clock()})
-		if err != nil {
-			p.Log.Error("claim events", "worker", worker, "err", err)
-			// The database may have made the claim and lost only its answer
-			// (a connection that froze): give back at once what it may have
-			// leased to this worker, which holds nothing else between
-			// rounds, rather than leave it to the lease.
-			release(bg)
-		}
-		for _, ev := range evs {
-			if ctx.Err() != nil {
-				break // the rest is released on the way out
-			}
-			p.process(bg, worker, ev)
-		}
-		if len(evs) > 0 {
-			p.Applied()
-			return 0 // there may be more: look again at once
-		}
-		return p.Poll
-	})
-}
-
-// process applies one raw event, or schedules its retry, or parks it.
-func (p *Processor) process(ctx context.Context, worker string, ev *plusone.RawEvent) {
-	log := p.Log.With("event_id", ev.ID, "source", ev.Source, "attempt", ev.Attempts)
-	src := string(ev.Source)
-	if ev.Attempts > p.MaxAttempts {
-		// Claimed more often than allowed without ever finishing: it is
-		// likely what crashed the process. Set it aside.
-		p.park(ctx, log, worker, ev, fmt.Sprintf("gave up after %d attempts: %s", ev.Attempts-1, orDefault(ev.LastError, "worker stopped mid-way")))
-		return
-	}
+// Work applies one raw event and marks it done, in one transaction. An
+// event that cannot be parsed, or whose source has no parser, is parked.
+func (p *Processor) Work(ctx context.Context, j *jobs.Job[*plusone.RawEvent]) error {
+	// An event begun is finished, even when the service stops meanwhile.
+	ctx = context.WithoutCancel(ctx)
+	ev := j.Item
 	parser, ok := p.Parsers[ev.Source]
 	if !ok {
-		p.park(ctx, log, worker, ev, fmt.Sprintf("no parser for source %q", ev.Source))
-		return
+		return jobs.Park(fmt.Errorf("no parser for source %q", ev.Source))
 	}
-	now := p.Clock()
-	customers, n, err := p.apply(ctx, worker, parser, ev, now)
-	switch {
-	case err == nil:
-		p.Metrics.Events.WithLabelValues(src, "processed").Inc()
-		p.Metrics.Processing.WithLabelValues(src).Observe(p.Clock().Sub(ev.ReceivedAt).Seconds())
-		log.Debug("event applied", "events", n, "customers", customers)
-	case errors.Is(err, plusone.ErrLeaseLost):
-		// Another worker took over after our lease expired; it owns the event now.
-		log.Warn("lease lost; event left to the worker that took it over")
-	case plusone.ErrorCode(err) == plusone.EINVALID:
-		p.park(ctx, log, worker, ev, err.Error())
-	case ev.Attempts >= p.MaxAttempts:
-		p.park(ctx, log, worker, ev, fmt.Sprintf("gave up after %d attempts: %v", ev.Attempts, err))
-	default:
-		delay := workloop.Backoff(ev.Attempts, p.RetryBase, p.RetryMax)
-		log.Warn("event failed; will retry", "err", err, "retry_in", delay.String())
-		p.Metrics.Events.WithLabelValues(src, "retried").Inc()
-		if rerr := p.Store.RetryEvent(ctx, ev.ID, worker, now.Add(delay), err.Error()); rerr != nil {
-			log.Error("schedule retry", "err", rerr)
-		}
+	customers, n, err := p.apply(ctx, j.Worker, parser, ev, p.Clock())
+	if plusone.ErrorCode(err) == plusone.EINVALID {
+		return jobs.Park(err)
 	}
+	if err != nil {
+		return err
+	}
+	j.Log.Debug("event applied", "events", n, "customers", customers)
+	return nil
+}
+
+// observe counts an attempt's outcome in the event metrics.
+func (p *Processor) observe(j *jobs.Job[*plusone.RawEvent], o jobs.Outcome) {
+	src := string(j.Item.Source)
+	switch o {
+	case jobs.Done:
+		p.Metrics.Processed.WithLabelValues(src, "processed").Inc()
+		p.Metrics.Processing.WithLabelValues(src).Observe(p.Clock().Sub(j.Item.ReceivedAt).Seconds())
+	case jobs.Retried, jobs.Parked:
+		p.Metrics.Processed.WithLabelValues(src, string(o)).Inc()
+	}
+}
+
+// inbox is the store's inbox as the job runner's queue of events.
+type inbox struct{ s plusone.Inbox }
+
+func (q inbox) Claim(ctx context.Context, c plusone.Claim, log *slog.Logger) ([]*jobs.Job[*plusone.RawEvent], error) {
+	evs, err := q.s.ClaimEvents(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*jobs.Job[*plusone.RawEvent], len(evs))
+	for i, ev := range evs {
+		out[i] = &jobs.Job[*plusone.RawEvent]{Item: ev, Worker: c.Worker, Attempt: ev.Attempts, LastError: ev.LastError,
+			Log: log.With("event_id", ev.ID, "source", ev.Source, "attempt", ev.Attempts)}
+	}
+	return out, nil
+}
+
+func (q inbox) Retry(ctx context.Context, j *jobs.Job[*plusone.RawEvent], at time.Time, cause error) error {
+	return q.s.RetryEvent(ctx, j.Item.ID, j.Worker, at, jobs.Reason(cause))
+}
+
+func (q inbox) Park(ctx context.Context, j *jobs.Job[*plusone.RawEvent], reason string) error {
+	return q.s.ParkEvent(ctx, j.Item.ID, j.Worker, reason)
+}
+
+func (q inbox) Release(ctx context.Context, worker string) error {
+	return q.s.ReleaseEvents(ctx, worker)
 }
 
 // apply parses a raw event and applies what it says in one transaction that
-// also marks it done. A panic is turned into an error, so that one poison
-// event is retried and parked like any failure instead of killing the
-// worker.
+// also marks it done. (A panic is recovered by the job runner, which
+// retries and parks the event like any failure.)
 func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Integration, ev *plusone.RawEvent, now time.Time) (customers []int64, n int, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
 	d, err := parser.Parse(ev.Headers, ev.Body)
 	if err != nil {
 		return nil, 0, plusone.Errorf(plusone.EINVALID, "parse: %s", plusone.ErrorMessage(err))
@@ -223,13 +217,5 @@ func (p *Processor) enrich(ctx context.Context, events []plusone.Event) {
 			p.Log.Warn("enrich event", "source", e.Source, "event", e.ID, "err", err)
 		}
 		p.Metrics.Enrichments.WithLabelValues(string(e.Source), outcome).Inc()
-	}
-}
-
-func (p *Processor) park(ctx context.Context, log *slog.Logger, worker string, ev *plusone.RawEvent, reason string) {
-	p.Metrics.Events.WithLabelValues(string(ev.Source), "parked").Inc()
-	log.Error("event parked", "reason", reason)
-	if err := p.Store.ParkEvent(ctx, ev.ID, worker, reason); err != nil {
-		log.Error("park event", "err", err)
 	}
 }

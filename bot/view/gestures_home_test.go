@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot/view/viewtest"
 )
 
@@ -33,6 +34,7 @@ func TestHomeGestures(t *testing.T) {
 		"• *Gesture ten_off: paused*: _policy file_ → `true` — <@U0SUP> · <!date^",
 		"• *Budget of <@U0ANA>*: `200/day` → _policy file_ — <@U0SUP2>",
 		`"action_id": "edit_policy"`, `"text": "Edit limits and budgets"`,
+		"*Did the gestures work?* (30d after exposure, treatment against holdout)\\n• *Free express shipping*: +19 pts repeat purchase (11 to 27) · 398 granted · $76 per extra purchase\\n    50% held out (of 800; configured 50%)",
 	} {
 		if !strings.Contains(sup, want) {
 			t.Errorf("supervisor home lacks %q", want)
@@ -50,7 +52,7 @@ func TestHomeSupervisorSectionsOnlyForSupervisors(t *testing.T) {
 	g.Supervisor = false
 	js := string(viewPayload(t, HomeView(viewtest.RichHome(), g)))
 	for _, not := range []string{"Supervisor", "Team spend", "Pending approvals", ActionApproveGesture, ActionDeclineGesture,
-		ActionEditPolicy, "Latest changes", "asked by <@U0BEN>"} {
+		ActionEditPolicy, "Latest changes", "asked by <@U0BEN>", "Did the gestures work", "held out"} {
 		if strings.Contains(js, not) {
 			t.Errorf("an agent's home shows %q", not)
 		}
@@ -59,9 +61,9 @@ func TestHomeSupervisorSectionsOnlyForSupervisors(t *testing.T) {
 		t.Error("an agent's home lacks her budgets")
 	}
 	// No gestures at all: the home as it was.
-	if a, b := string(viewPayload(t, HomeView(viewtest.RichHome(), HomeGestures{}))), string(viewPayload(t, HomeView(viewtest.RichHome(), HomeGestures{Names: map[int64]string{1: "x"}}))); a != b ||
+	if a, b := string(viewPayload(t, HomeView(viewtest.RichHome(), plusone.HomeGestures{}))), string(viewPayload(t, HomeView(viewtest.RichHome(), plusone.HomeGestures{Names: map[int64]string{1: "x"}}))); a != b ||
 		strings.Contains(a, "plus one") {
-		t.Error("empty HomeGestures change the home")
+		t.Error("empty plusone.HomeGestures change the home")
 	}
 }
 

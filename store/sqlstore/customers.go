@@ -222,6 +222,9 @@ func (t *tx) MergeCustomers(ctx context.Context, into, from int64, reason string
 			return fmt.Errorf("merge %d into %d: %w", from, into, err)
 		}
 	}
+	if err := t.mergeAssignments(ctx, into, from); err != nil {
+		return fmt.Errorf("merge %d into %d: %w", from, into, err)
+	}
 	// The survivor keeps its own fields and fills gaps from the other one.
 	if _, err := t.exec(ctx, `
 		UPDATE customers SET
@@ -277,4 +280,20 @@ func (t *tx) Preferences(ctx context.Context, customerID int64) ([]plusone.Prefe
 		p.UpdatedAt = fromTS(updated)
 		return p, err
 	})
+}
+
+// mergeAssignments moves customer from's assignments to into; where both
+// were exposed to a gesture, the earlier exposure wins.
+func (t *tx) mergeAssignments(ctx context.Context, into, from int64) error {
+	if _, err := t.exec(ctx, `DELETE FROM assignments WHERE customer_id = ? AND EXISTS (
+		SELECT 1 FROM assignments f WHERE f.customer_id = ? AND f.gesture = assignments.gesture
+			AND f.exposed_at < assignments.exposed_at)`, into, from); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM assignments WHERE customer_id = ? AND gesture IN (
+		SELECT gesture FROM assignments WHERE customer_id = ?)`, from, into); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `UPDATE assignments SET customer_id = ? WHERE customer_id = ?`, into, from)
+	return err
 }

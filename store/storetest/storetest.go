@@ -5,8 +5,8 @@
 // Run calls one suite per area, each in its own file: inbox.go (the event
 // inbox), customers.go (customers, merges, splits), timeline.go (timeline
 // and profile), cards.go, jobs.go, memory.go (lookups, notes, agents'
-// recent customers), ledger.go, locks.go, rollback.go, instances.go and
-// deadlines.go; helpers.go holds what they share.
+// recent customers), ledger.go, locks.go, rollback.go, instances.go,
+// deadlines.go and outcomes.go; helpers.go holds what they share.
 package storetest
 
 import (
@@ -40,4 +40,6 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Rollback", func(t *testing.T) { testRollback(t, open) })
 	t.Run("Instances", func(t *testing.T) { testInstancesSuite(t, open) })
 	t.Run("Deadlines", func(t *testing.T) { testDeadlines(t, open) })
+	t.Run("Outcomes", func(t *testing.T) { testOutcomes(t, open) })
+	t.Run("OutcomesConcurrency", func(t *testing.T) { testOutcomesConcurrency(t, open) })
 }

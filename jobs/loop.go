@@ -1,10 +1,7 @@
-// Package workloop is the loop every background worker of plusone runs:
-// claim work, do it, wait for more (or a wake-up), and give back what was
-// claimed but not done when the service stops. And the retry backoff they
-// share.
-package workloop
+package jobs
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
 	"sync"
@@ -14,7 +11,7 @@ import (
 // ReleaseTimeout bounds the release of claimed work on the way out.
 const ReleaseTimeout = 5 * time.Second
 
-// Waker cuts a Run loop's wait short. The zero value is ready to use; one
+// Waker cuts a Loop's wait short. The zero value is ready to use; one
 // Waker may serve several loops (one of them wakes).
 type Waker struct {
 	once sync.Once
@@ -37,14 +34,14 @@ func (w *Waker) Wake() {
 // C is the channel a loop waits on.
 func (w *Waker) C() <-chan struct{} { return w.ch() }
 
-// Run calls round until ctx ends. round gets ctx, to stop between items,
+// run calls round until ctx ends. round gets ctx, to stop between items,
 // and bg, ctx without its cancellation, so that the item in hand is
 // finished; it returns how long to wait before the next round (0 or less:
 // at once), a wait that wake (nil: never) cuts short. On the way out,
 // release gives back what was claimed, within ReleaseTimeout.
 //
 // When ctx carries a Pulse (WithPulse), the loop reports each round to it.
-func Run(ctx context.Context, wake <-chan struct{}, release func(context.Context),
+func run(ctx context.Context, wake <-chan struct{}, release func(context.Context),
 	round func(ctx, bg context.Context) time.Duration) {
 	beat := pulseOf(ctx).join()
 	defer beat.leave()
@@ -69,9 +66,16 @@ func Run(ctx context.Context, wake <-chan struct{}, release func(context.Context
 	}
 }
 
-// Backoff is the delay before attempt+1: base doubled per attempt, capped at
-// max, with ±20 % jitter so that retries of many items spread out.
-func Backoff(attempt int, base, max time.Duration) time.Duration {
+// Backoff is the delay before the attempt after attempt (1 for the first):
+// Base doubled per attempt, capped at Max, with ±20 % jitter so that
+// retries of many items spread out. The zero value waits 1 s to 5 min.
+type Backoff struct {
+	Base, Max time.Duration
+}
+
+// After returns the delay before the attempt after attempt.
+func (b Backoff) After(attempt int) time.Duration {
+	base, max := cmp.Or(b.Base, time.Second), cmp.Or(b.Max, 5*time.Minute)
 	d := base
 	for i := 1; i < attempt && d < max; i++ {
 		d *= 2

@@ -1,4 +1,4 @@
-package workloop
+package jobs
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package workloop
+package jobs
 
 import (
 	"context"
@@ -22,7 +22,7 @@ func TestBackoff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for range 50 {
-			if d := Backoff(tt.attempt, time.Second, time.Minute); d < tt.min || d > tt.max {
+			if d := (Backoff{Base: time.Second, Max: time.Minute}).After(tt.attempt); d < tt.min || d > tt.max {
 				t.Fatalf("Backoff(%d) = %v, want within [%v, %v]", tt.attempt, d, tt.min, tt.max)
 			}
 		}
@@ -44,7 +44,7 @@ func TestRun(t *testing.T) {
 	)
 	go func() {
 		defer close(done)
-		Run(ctx, w.C(), func(rctx context.Context) {
+		run(ctx, w.C(), func(rctx context.Context) {
 			released.Add(1)
 			bgAlive.Store(rctx.Err() == nil)
 		}, func(ctx, bg context.Context) time.Duration {
@@ -83,7 +83,7 @@ func TestPulse(t *testing.T) {
 	inRound, unblock := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { // stuck in its first round until unblocked
-		Run(ctx, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration {
+		run(ctx, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration {
 			select {
 			case inRound <- struct{}{}:
 				<-unblock
@@ -94,7 +94,7 @@ func TestPulse(t *testing.T) {
 	})
 	idle := make(chan struct{}, 1)
 	wg.Go(func() { // idle between rounds
-		Run(ctx, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration {
+		run(ctx, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration {
 			select {
 			case idle <- struct{}{}:
 			default:
@@ -123,7 +123,7 @@ func TestPulse(t *testing.T) {
 	// Without a Pulse a loop runs as before.
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	cancel2()
-	Run(ctx2, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration { return 0 })
+	run(ctx2, nil, func(context.Context) {}, func(ctx, bg context.Context) time.Duration { return 0 })
 }
 
 // Yield returns at once when nothing is busy, waits while it is, gives up
