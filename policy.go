@@ -27,6 +27,9 @@ type Policy struct {
 	Routing          []Route
 	// Private lists customer fields never shown in Slack (e.g. "phone").
 	Private []string
+	// Retention erases customers with no event for this long; zero keeps
+	// them.
+	Retention time.Duration
 }
 
 // Gesture is a "plus one" an agent may grant.
