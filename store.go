@@ -272,9 +272,9 @@ type CustomerTx interface {
 	// preferences, notes, merges, pending back-fills; her record stays,
 	// emptied, with ErasedAt set. Her cards not yet posted go; the others
 	// are due again, to show that she was erased. It locks her identities,
-	// then her (lock.go); erasing her again does nothing; ErrNotFound for
-	// an unknown customer.
-	EraseCustomer(ctx context.Context, customerID int64, now time.Time) error
+	// then her (lock.go). erased is false when she was erased before (it
+	// then does nothing); ErrNotFound for an unknown customer.
+	EraseCustomer(ctx context.Context, customerID int64, now time.Time) (erased bool, err error)
 	// UnseenCustomers lists at most limit customers, not erased, with no
 	// event since before (or, with none at all, created before it).
 	UnseenCustomers(ctx context.Context, before time.Time, limit int) ([]int64, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -19,6 +20,8 @@ type Service struct {
 	Sources []plusone.SourceInfo
 	// Changed is called after cards changed (to wake card delivery).
 	Changed func()
+	// Log gets one info line per erasure (ids only); nil logs nothing.
+	Log *slog.Logger
 }
 
 // maxChoices is how many matches a lookup lists before asking for more.

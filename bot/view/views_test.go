@@ -39,6 +39,7 @@ func TestViewMessagesGolden(t *testing.T) {
 		"no_match_empty":         NoMatchMessage(" \n"),
 		"no_match_extreme":       NoMatchMessage(strings.Repeat("<@U0BOSS> & 🎉", 100)),
 		"help":                   HelpMessage(),
+		"erased_card":            CardMessage(plusone.ContextCard{Erased: true, Ticket: viewtest.RichCard().Ticket, View: viewtest.RichCard().View}),
 		"note_saved":             NoteSavedMessage("Jane Doe", viewtest.RichCard().View.Notes[0]),
 		"note_saved_minimal":     NoteSavedMessage("", plusone.Note{CustomerID: 8}),
 		"note_saved_extreme":     NoteSavedMessage(viewtest.ExtremeCard().View.Customer.Name, extremeNote),

@@ -13,19 +13,19 @@ import (
 // entries, under her identities' and her own locks (lock.go), as a merge
 // takes them: whoever finds her through an identity waits, and then finds
 // nobody.
-func (t *tx) EraseCustomer(ctx context.Context, customerID int64, now time.Time) error {
+func (t *tx) EraseCustomer(ctx context.Context, customerID int64, now time.Time) (bool, error) {
 	if err := t.lockIdentitiesOf(ctx, customerID); err != nil {
-		return fmt.Errorf("erase %d: %w", customerID, err)
+		return false, fmt.Errorf("erase %d: %w", customerID, err)
 	}
 	if err := t.Lock(ctx, plusone.CustomerLock(customerID)); err != nil {
-		return fmt.Errorf("erase %d: %w", customerID, err)
+		return false, fmt.Errorf("erase %d: %w", customerID, err)
 	}
 	c, err := t.Customer(ctx, customerID)
 	if err != nil {
-		return fmt.Errorf("erase: %w", err)
+		return false, fmt.Errorf("erase: %w", err)
 	}
 	if !c.ErasedAt.IsZero() {
-		return nil // erased before: nothing of hers is left
+		return false, nil // erased before: nothing of hers is left
 	}
 	id := customerID
 	stmts := []struct {
@@ -59,10 +59,10 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, now time.Time)
 	}
 	for _, s := range stmts {
 		if _, err := t.exec(ctx, s.q, s.args...); err != nil {
-			return fmt.Errorf("erase %d: %w", customerID, err)
+			return false, fmt.Errorf("erase %d: %w", customerID, err)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // UnseenCustomers lists customers, not erased, whose last event (or,

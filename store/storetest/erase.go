@@ -71,8 +71,14 @@ func testErase(t *testing.T, open Opener) {
 	before := spent()
 
 	erasedAt := base.Add(time.Hour)
-	for range 2 { // twice: the second does nothing
-		update(t, s, func(tx plusone.Tx) error { return tx.EraseCustomer(ctx, jane.ID, erasedAt) })
+	for i := range 2 { // twice: the second does nothing
+		update(t, s, func(tx plusone.Tx) error {
+			erased, err := tx.EraseCustomer(ctx, jane.ID, erasedAt.Add(time.Duration(i)*time.Hour))
+			if erased != (i == 0) {
+				t.Errorf("erasure %d: erased = %v", i+1, erased)
+			}
+			return err
+		})
 	}
 	must(t, s.View(ctx, func(tx plusone.Tx) error {
 		c, err := tx.Customer(ctx, jane.ID)
@@ -142,7 +148,7 @@ func testErase(t *testing.T, open Opener) {
 		t.Error("the erased record was reused")
 	}
 	update(t, s, func(tx plusone.Tx) error {
-		if err := tx.EraseCustomer(ctx, 99999, erasedAt); !errors.Is(err, plusone.ErrNotFound) {
+		if _, err := tx.EraseCustomer(ctx, 99999, erasedAt); !errors.Is(err, plusone.ErrNotFound) {
 			t.Errorf("erasing nobody: %v", err)
 		}
 		return nil
@@ -175,7 +181,8 @@ func testEraseQueries(t *testing.T, open Opener) {
 		if err := tx.AddIdentity(ctx, gone.ID, plusone.Identity{Kind: "shopify", Value: "8"}, base); err != nil {
 			return err
 		}
-		return tx.EraseCustomer(ctx, gone.ID, base)
+		_, err := tx.EraseCustomer(ctx, gone.ID, base)
+		return err
 	})
 	must(t, s.View(ctx, func(tx plusone.Tx) error {
 		unseen, err := tx.UnseenCustomers(ctx, base.Add(time.Hour), 10)
