@@ -10,7 +10,7 @@ const JobMessage = "slack.message"
 // The message is rendered when it is sent, from the store as it is then.
 type Outgoing struct {
 	// What names the message: approval_request, approval_decided,
-	// thread_outcome, todo, fulfilled, writeback.
+	// thread_outcome, todo, fulfilled, writeback, data_request.
 	What      string `json:"what"`
 	RequestID int64  `json:"request_id"`
 	// EntryID is the ledger entry the message announces, when not the
@@ -24,4 +24,16 @@ type Outgoing struct {
 	// Text is free text some messages carry (a write-back's result).
 	Text string `json:"text,omitempty"`
 	OK   bool   `json:"ok,omitempty"`
+	// Channel is where a message about no request goes (a data request's).
+	Channel string `json:"channel,omitempty"`
+	// Ref, Source, Shop and ExternalID describe a data request: the
+	// source's id of it, the source, the shop and her id there.
+	Ref        string `json:"ref,omitempty"`
+	Source     string `json:"source,omitempty"`
+	Shop       string `json:"shop,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
 }
+
+// DataRequest is the What of the message telling supervisors that a
+// source asked for what is stored about a customer (Text is her email).
+const DataRequest = "data_request"

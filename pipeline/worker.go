@@ -183,12 +183,22 @@ func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Int
 	p.enrich(ctx, d.Events)
 	// Replayable: if a power failure loses this commit, it loses the event's
 	// done-mark with it, and the event is applied again.
+	var erased []int64
 	err = p.Store.UpdateReplayable(ctx, func(tx plusone.Tx) error {
 		customers = customers[:0]
 		if err := LockIdentities(ctx, tx, d.Events); err != nil {
 			return err
 		}
+		erased = erased[:0]
 		for _, e := range d.Events {
+			if e.Type.IsPrivacy() {
+				ids, err := p.Applier.Comply(ctx, tx, e, now)
+				if err != nil {
+					return fmt.Errorf("apply %s %s: %w", e.Type, e.ID, err)
+				}
+				erased = append(erased, ids...)
+				continue
+			}
 			id, err := p.Applier.Apply(ctx, tx, e, ev.ReceivedAt)
 			if err != nil {
 				return fmt.Errorf("apply %s %s: %w", e.Type, e.ID, err)
@@ -197,6 +207,11 @@ func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Int
 		}
 		return tx.CompleteEvent(ctx, ev.ID, worker, now)
 	})
+	if err == nil {
+		for _, id := range erased {
+			p.Log.Info("customer erased", "customer_id", id, "via", string(ev.Source), "event_id", ev.ID)
+		}
+	}
 	return customers, len(d.Events), err
 }
 

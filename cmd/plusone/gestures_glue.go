@@ -152,6 +152,12 @@ func (r request) thread() (channel, ts string) {
 
 // Prepare renders an outgoing message and says how to send it.
 func (n *notices) Prepare(ctx context.Context, o delivery.Outgoing) (delivery.Prepared, error) {
+	if o.What == delivery.DataRequest { // about no gesture request
+		m := view.DataRequestMessage(o.Source, o.Shop, o.Ref, o.Text, o.ExternalID)
+		return delivery.Prepared{Channel: o.Channel, Method: "chat.postMessage", Send: func(ctx context.Context) (string, error) {
+			return n.slack.PostMessage(ctx, o.Channel, m, "")
+		}}, nil
+	}
 	r, err := n.load(ctx, o)
 	if err != nil {
 		return delivery.Prepared{}, err

@@ -1,0 +1,80 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/delivery"
+	"github.com/plusone-hq/plusone/memory"
+)
+
+// shopBatch is how many customers of a shop one look finds to erase.
+const shopBatch = 200
+
+// Comply carries out a privacy request of a source (e.Type.IsPrivacy) in
+// tx: it erases the customer the request names (customer.redact), or every
+// customer known through the source (shop.redact), or tells the
+// supervisors that a data request came (customer.data_request). It returns
+// the ids of the customers it erased. Done again (a redelivery, a replay),
+// it erases nobody twice and tells the supervisors once.
+func (a *Applier) Comply(ctx context.Context, tx plusone.Tx, e plusone.Event, now time.Time) ([]int64, error) {
+	c := plusone.Compliance{}
+	if e.Compliance != nil {
+		c = *e.Compliance
+	}
+	er := plusone.Erasure{By: string(e.Source), Via: string(e.Source), Ref: c.RequestID, At: now}
+	switch e.Type {
+	case plusone.EventCustomerRedact:
+		return memory.EraseIdentities(ctx, tx, e.Customer.Identities(e.Source), er)
+	case plusone.EventShopRedact:
+		var erased []int64
+		for {
+			ids, err := tx.CustomersOfSource(ctx, e.Source, shopBatch)
+			if err != nil || len(ids) == 0 {
+				return erased, err
+			}
+			for _, id := range ids {
+				if _, err := memory.EraseCustomer(ctx, tx, id, er); err != nil {
+					return nil, err
+				}
+				erased = append(erased, id)
+			}
+		}
+	case plusone.EventDataRequest:
+		return nil, a.dataRequest(ctx, tx, e, c, now)
+	default:
+		return nil, plusone.Errorf(plusone.EINVALID, "%s is not a privacy request", e.Type)
+	}
+}
+
+// dataRequest queues the message that tells the supervisors of a data
+// request: to the approvals channel, or else to each supervisor directly.
+// It names her by the email of the request only, which they need to fetch
+// the export; nothing else of hers goes to Slack. With neither channel nor
+// supervisors in the policy, the audit log alone records it.
+func (a *Applier) dataRequest(ctx context.Context, tx plusone.Tx, e plusone.Event, c plusone.Compliance, now time.Time) error {
+	email := plusone.NormalizeEmail(e.Customer.Email)
+	if err := tx.Audit(ctx, string(e.Source), "data_request", "request:"+c.RequestID, "received", now); err != nil {
+		return err
+	}
+	p := a.Policy()
+	to := p.Approvals.Supervisors
+	if p.Approvals.Channel != "" {
+		to = []string{p.Approvals.Channel}
+	}
+	for _, ch := range to {
+		payload, err := json.Marshal(delivery.Outgoing{What: delivery.DataRequest, Channel: ch, Text: email,
+			Ref: c.RequestID, Source: string(e.Source), Shop: c.Shop, ExternalID: e.Customer.ExternalID})
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("msg:data_request:%s:%s:%s", e.Source, c.RequestID, ch)
+		if _, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: delivery.JobMessage, Key: key, Payload: payload, CreatedAt: now}, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
