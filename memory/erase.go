@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -93,33 +94,33 @@ func (s *Service) EraseByEmail(ctx context.Context, email string, er plusone.Era
 // retentionBatch is how many customers one look for unseen ones finds.
 const retentionBatch = 100
 
-// EraseUnseen erases every customer with no event for retention (the
-// policy's), one transaction each, and returns how many it erased. A
-// customer an event reached since she was found is kept. It stops at the
-// first error; what it erased stays erased, so running it again goes on.
-func (s *Service) EraseUnseen(ctx context.Context, retention time.Duration) (int, error) {
+// EraseUnseen erases customers with no event for retention (the
+// policy's), one transaction each, at most limit of them, and returns how
+// many it erased and whether more may be left. A customer an event reached
+// since she was found is kept. It stops at the first error; what it erased
+// stays erased, so running it again goes on.
+func (s *Service) EraseUnseen(ctx context.Context, retention time.Duration, limit int) (n int, more bool, err error) {
 	if retention <= 0 {
-		return 0, nil
+		return 0, false, nil
 	}
-	n := 0
-	for {
+	for n < limit {
 		before := s.Clock().Add(-retention)
 		var ids []int64
 		if err := s.Store.View(ctx, func(tx plusone.Tx) error {
 			var err error
-			ids, err = tx.UnseenCustomers(ctx, before, retentionBatch)
+			ids, err = tx.UnseenCustomers(ctx, before, min(retentionBatch, limit-n))
 			return err
 		}); err != nil {
-			return n, fmt.Errorf("retention: %w", err)
+			return n, true, fmt.Errorf("retention: %w", err)
 		}
 		if len(ids) == 0 {
-			return n, nil
+			return n, false, nil
 		}
 		progress := false
 		for _, id := range ids {
 			erased, err := s.eraseUnseen(ctx, id, before)
 			if err != nil {
-				return n, fmt.Errorf("retention: %w", err)
+				return n, true, fmt.Errorf("retention: %w", err)
 			}
 			if erased {
 				n++
@@ -127,9 +128,10 @@ func (s *Service) EraseUnseen(ctx context.Context, retention time.Duration) (int
 			}
 		}
 		if !progress {
-			return n, nil // everyone found was seen meanwhile
+			return n, false, nil // everyone found was seen meanwhile
 		}
 	}
+	return n, true, nil
 }
 
 // eraseUnseen erases customer id if she is still unseen since before,
@@ -251,4 +253,23 @@ func (s *Service) erased(id int64, er plusone.Erasure) {
 		s.Log.Info("customer erased", "customer_id", id, "via", er.Via, "by", er.By)
 	}
 	s.changed()
+}
+
+// MayErase says whether a Slack user may erase customers: the policy's
+// supervisors only (EUNAUTHORIZED for anyone else).
+func (s *Service) MayErase(actor string) error {
+	if !slices.Contains(s.Policy().Approvals.Supervisors, actor) {
+		return plusone.Errorf(plusone.EUNAUTHORIZED, "only supervisors may erase customers")
+	}
+	return nil
+}
+
+// EraseAsSupervisor erases the customer with email on a supervisor's
+// request in Slack (EraseByEmail); EUNAUTHORIZED for anyone else.
+func (s *Service) EraseAsSupervisor(ctx context.Context, actor, email string) error {
+	if err := s.MayErase(actor); err != nil {
+		return err
+	}
+	_, err := s.EraseByEmail(ctx, email, plusone.Erasure{By: actor, Via: plusone.ErasedViaSlack})
+	return err
 }

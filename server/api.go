@@ -28,6 +28,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/customers", s.authorized(s.handleCustomer()))
 	mux.Handle("POST /api/v1/customers/merge", s.authorized(s.handleMerge()))
 	mux.Handle("POST /api/v1/customers/{id}/split", s.authorized(s.handleSplit()))
+	s.privacyRoutes(mux)
 }
 
 // authorized lets requests through that carry the API token.

@@ -17,6 +17,7 @@ Usage:
   plusone serve     run the service (HTTP, workers, Slack)
   plusone demo      run on a temporary store and replay a sample customer journey
   plusone check     validate the environment and the policy file
+  plusone erase EMAIL  erase a customer (as DELETE /api/v1/customers does)
   plusone version   print the version
 
 Configuration is read from PLUSONE_* environment variables; see README.md.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demo(ctx, getenv, stdout, stderr)
 	case "check":
 		return check(getenv, stdout)
+	case "erase":
+		return erase(ctx, args, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "plusone %s\n", version)
 		return nil

@@ -108,7 +108,8 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		Stored:        processor.Wake,
 		IntakeTimeout: cfg.IntakeTimeout,
 	}
-	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake, Sources: list}
+	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake, Sources: list, Log: log}
+	retention := &pipeline.Retention{Store: store, Memory: mem, Policy: current, Clock: clock, Log: log, Lease: cfg.Lease}
 	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
 		Writeback: apis.writebackTargets()}
 	if err := gest.LoadOverrides(ctx); err != nil {
@@ -131,7 +132,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	writer := &gestures.Writer{Gestures: gest, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Poll: time.Second, Timeout: 2 * time.Minute}
 	writer.Zendesk, writer.Shopify = apis.writebackClients()
-	srv.APIToken, srv.Customers, srv.Gestures = cfg.APIToken, mem, gest
+	srv.APIToken, srv.Customers, srv.Gestures, srv.Privacy = cfg.APIToken, mem, gest, mem
 	app := slackApp(slackClient, mem, slackGestures{gest}, log, func(ctx context.Context, body []byte) error {
 		if status, answer := srv.Accept(ctx, chat, nil, body, false); status >= 500 {
 			return fmt.Errorf("store slack message: %v", answer)
@@ -186,6 +187,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	wg.Go(func() { backfiller.Run(workCtx, instance) })
 	wg.Go(func() { gest.Expirer(workCtx, time.Minute) })
 	wg.Go(func() { writer.Run(workCtx, instance) })
+	wg.Go(func() { retention.Run(workCtx, instance) })
 	wg.Go(func() { live.Watch(workCtx, 2*time.Second) })
 	wg.Go(func() { reloadOnHangup(workCtx, hup, live, gest, log) })
 	if app != nil && cfg.SocketMode() {
