@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -284,4 +286,47 @@ func TestEraseByCommandAndSlack(t *testing.T) {
 		t.Errorf("the supervisor's click: %s", got)
 	}
 	erasedEverywhere(t, app, slack, store, ids[1], "g1@example.com", "Guest 1", "generic:G-1", "slack")
+}
+
+// The policy's retention, set while the service runs: the customer with no
+// event for longer is erased (her card too), the one seen lately is kept.
+func TestRetentionErasesTheUnseen(t *testing.T) {
+	t.Parallel()
+	slack := newFakeSlack(t)
+	env := baseEnv(t, slack)
+	env["PLUSONE_API_TOKEN"] = apiToken
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	must(t, os.WriteFile(policy, []byte("currency: USD\n"), 0o600))
+	env["PLUSONE_POLICY_FILE"] = policy
+	app := startApp(t, env)
+	old := time.Now().AddDate(0, 0, -40).UTC().Format(time.RFC3339)
+	app.send(genericEvent(`{"id":"old","type":"ticket.created","occurred_at":"` + old + `","customer":{"email":"old@example.com","name":"Olga Old"},
+		"ticket":{"id":"OLD-1","subject":"Long ago","status":"open"}}`))
+	app.send(genericEvent(`{"id":"new","type":"ticket.created","customer":{"email":"new@example.com","name":"Nina New"},
+		"ticket":{"id":"NEW-1","subject":"Today"}}`))
+	store := inspectStore(t, app.dbPath)
+	settled(t, store)
+	var olga int64
+	must(t, store.View(context.Background(), func(tx plusone.Tx) error {
+		c, err := tx.CustomerByIdentity(context.Background(), plusone.Identity{Kind: "email", Value: "old@example.com"})
+		if c != nil {
+			olga = c.ID
+		}
+		return err
+	}))
+	if status, _ := apiCall(t, app, "GET", "/api/v1/customers?email=old@example.com", apiToken, ""); status != 200 {
+		t.Fatalf("kept without a retention: %d", status)
+	}
+	must(t, os.WriteFile(policy, []byte("currency: USD\nretention: 30d\n"), 0o600))
+	eventually(t, 30*time.Second, "retention to erase her", func() bool {
+		status, _ := apiCall(t, app, "GET", "/api/v1/customers?email=old@example.com", apiToken, "")
+		return status == 404
+	})
+	erasedEverywhere(t, app, slack, store, olga, "old@example.com", "Olga Old", "generic:OLD-1", "retention")
+	if status, out := apiCall(t, app, "GET", "/api/v1/customers?email=new@example.com", apiToken, ""); status != 200 || out["name"] != "Nina New" {
+		t.Errorf("the customer seen lately: %d %v", status, out)
+	}
+	if !strings.Contains(app.logs.String(), `"msg":"retention done for the day","erased":1`) {
+		t.Errorf("no log of the day's retention:\n%s", app.logs.String())
+	}
 }

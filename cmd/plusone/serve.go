@@ -109,7 +109,8 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		IntakeTimeout: cfg.IntakeTimeout,
 	}
 	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake, Sources: list, Log: log}
-	retention := &pipeline.Retention{Store: store, Memory: mem, Policy: current, Clock: clock, Log: log, Lease: cfg.Lease}
+	retention := &pipeline.Retention{Store: store, Memory: mem, Policy: current, Clock: clock, Log: log, Lease: cfg.Lease,
+		Poll: time.Second}
 	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
 		Writeback: apis.writebackTargets()}
 	if err := gest.LoadOverrides(ctx); err != nil {
