@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -26,6 +27,9 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, now time.Time)
 	}
 	if !c.ErasedAt.IsZero() {
 		return false, nil // erased before: nothing of hers is left
+	}
+	if err := t.scrubInbox(ctx, c); err != nil {
+		return false, fmt.Errorf("erase %d: %w", customerID, err)
 	}
 	id := customerID
 	stmts := []struct {
@@ -63,6 +67,37 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, now time.Time)
 		}
 	}
 	return true, nil
+}
+
+// scrubInbox empties the raw bodies of the deliveries that name c by one
+// of her emails, once they are applied or parked: the inbox keeps them
+// (their dedupe keys make a redelivery a duplicate), and they are what
+// the sources told about her. A delivery still pending is applied as it
+// comes, after the erasure: it makes a new customer.
+func (t *tx) scrubInbox(ctx context.Context, c *plusone.Customer) error {
+	if t.x.d.BodyContains == "" {
+		return nil
+	}
+	emails := map[string]bool{}
+	if e := plusone.NormalizeEmail(c.Email); e != "" {
+		emails[e] = true
+	}
+	ids, err := t.Identities(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id.Kind == plusone.IdentityEmail {
+			emails[strings.ToLower(id.Value)] = true
+		}
+	}
+	for e := range emails {
+		if _, err := t.exec(ctx, `UPDATE inbox SET body = ? WHERE state <> 'pending' AND `+t.x.d.BodyContains,
+			[]byte{}, e); err != nil {
+			return fmt.Errorf("scrub the inbox: %w", err)
+		}
+	}
+	return nil
 }
 
 // UnseenCustomers lists customers, not erased, whose last event (or,

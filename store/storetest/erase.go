@@ -205,3 +205,50 @@ func testEraseQueries(t *testing.T, open Opener) {
 		return nil
 	}))
 }
+
+// testEraseInbox: an erasure empties the raw bodies of the deliveries that
+// named her by email, once applied or parked; a pending one and the
+// others' stay as they came.
+func testEraseInbox(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	jane := newCustomer(t, s, "Jane", "jane@example.com")
+	deliver := func(key, body string) *plusone.RawEvent {
+		ev := raw(plusone.SourceGeneric, key)
+		ev.Body = []byte(body)
+		_, err := s.AppendEvent(ctx, ev)
+		must(t, err)
+		return ev
+	}
+	deliver("hers-done", `{"customer":{"email":"Jane@Example.com"}}`)
+	deliver("hers-parked", `{"customer":{"email":"jane@example.com","name":"Jane"}}`)
+	deliver("bobs", `{"customer":{"email":"bob@example.com"}}`)
+	claimed := claim(t, s, "w", 10, base)
+	if len(claimed) != 3 {
+		t.Fatalf("claimed %d", len(claimed))
+	}
+	update(t, s, func(tx plusone.Tx) error { return tx.CompleteEvent(ctx, claimed[0].ID, "w", base) })
+	must(t, s.ParkEvent(ctx, claimed[1].ID, "w", "test"))
+	must(t, s.ParkEvent(ctx, claimed[2].ID, "w", "test"))
+	pending := deliver("hers-pending", `{"customer":{"email":"jane@example.com"}}`)
+
+	update(t, s, func(tx plusone.Tx) error {
+		_, err := tx.EraseCustomer(ctx, jane.ID, base)
+		return err
+	})
+	parked, err := s.ParkedEvents(ctx, 10)
+	must(t, err)
+	bodies := map[string]string{}
+	for _, ev := range parked {
+		bodies[ev.DedupeKey] = string(ev.Body)
+	}
+	if bodies["hers-parked"] != "" || bodies["bobs"] != `{"customer":{"email":"bob@example.com"}}` {
+		t.Errorf("parked bodies after erasure: %q", bodies)
+	}
+	if dup, err := s.AppendEvent(ctx, raw(plusone.SourceGeneric, "hers-done")); err != nil || !dup {
+		t.Errorf("her applied delivery, delivered again: duplicate %v, %v", dup, err)
+	}
+	if got := claim(t, s, "w2", 10, base.Add(time.Hour)); len(got) != 1 || got[0].ID != pending.ID ||
+		string(got[0].Body) != `{"customer":{"email":"jane@example.com"}}` {
+		t.Errorf("her pending delivery: %+v", got)
+	}
+}
