@@ -273,3 +273,17 @@ func (s *Service) EraseAsSupervisor(ctx context.Context, actor, email string) er
 	_, err := s.EraseByEmail(ctx, email, plusone.Erasure{By: actor, Via: plusone.ErasedViaSlack})
 	return err
 }
+
+// liveCustomer reads customer id for a write about her: ENOTFOUND when she
+// was erased (a click on a card posted before, a list shown before), so
+// that nothing is written about her again.
+func liveCustomer(ctx context.Context, tx plusone.Tx, id int64) (*plusone.Customer, error) {
+	c, err := tx.Customer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.ErasedAt.IsZero() {
+		return nil, plusone.Errorf(plusone.ENOTFOUND, "this customer was erased")
+	}
+	return c, nil
+}
