@@ -51,9 +51,9 @@ const ErasedText = "Customer data erased on request."
 // doubt is still found and adopted rather than posted again.
 func ErasedCardMessage(ticket string) Message {
 	return Message{
-		Text:   ErasedText,
-		Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(":wastebasket: _"+ErasedText+"_"), nil, nil)},
-		Plain:  ErasedText + "\n",
+		Text:     ErasedText,
+		Blocks:   []slack.Block{slack.NewSectionBlock(mrkdwn(":wastebasket: _"+ErasedText+"_"), nil, nil)},
+		Plain:    ErasedText + "\n",
 		Metadata: &slack.SlackMetadata{EventType: CardEventType, EventPayload: map[string]any{"ticket": ticket}},
 	}
 }

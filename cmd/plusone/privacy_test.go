@@ -125,6 +125,12 @@ func TestEraseThroughTheAPI(t *testing.T) {
 	if status, out := apiCall(t, app, "DELETE", "/api/v1/customers?email=g0@example.com", "", ""); status != 401 {
 		t.Errorf("erasure without the token: %d %v", status, out)
 	}
+	if status, out := apiCall(t, app, "DELETE", "/api/v1/customers", apiToken, ""); status != 400 || !strings.Contains(fmt.Sprint(out["error"]), "email") {
+		t.Errorf("erasure without an email: %d %v", status, out)
+	}
+	if status, out := apiCall(t, app, "GET", "/api/v1/customers/export?email=a-b", apiToken, ""); status != 400 {
+		t.Errorf("export of a non-email: %d %v", status, out)
+	}
 	if status, out := apiCall(t, app, "DELETE", "/api/v1/customers?email=nobody@example.com", apiToken, ""); status != 404 {
 		t.Errorf("erasing nobody: %d %v", status, out)
 	}
