@@ -134,6 +134,45 @@ func (s *Service) EraseUnseen(ctx context.Context, retention time.Duration, limi
 	return n, true, nil
 }
 
+// EraseSource erases the customers known through source (a shop's
+// erasure), one transaction each, at most limit of them, and returns how
+// many it erased and whether more may be left.
+func (s *Service) EraseSource(ctx context.Context, source plusone.Source, er plusone.Erasure, limit int) (n int, more bool, err error) {
+	for n < limit {
+		var ids []int64
+		if err := s.Store.View(ctx, func(tx plusone.Tx) error {
+			var err error
+			ids, err = tx.CustomersOfSource(ctx, source, min(retentionBatch, limit-n))
+			return err
+		}); err != nil {
+			return n, true, fmt.Errorf("erase the customers of %s: %w", source, err)
+		}
+		if len(ids) == 0 {
+			return n, false, nil
+		}
+		for _, id := range ids {
+			er.At = s.Clock()
+			var erased bool
+			err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+				var err error
+				erased, err = EraseCustomer(ctx, tx, id, er)
+				if errors.Is(err, plusone.ErrNotFound) {
+					return nil // merged away meanwhile
+				}
+				return err
+			})
+			if err != nil {
+				return n, true, fmt.Errorf("erase the customers of %s: %w", source, err)
+			}
+			if erased {
+				n++
+				s.erased(id, er)
+			}
+		}
+	}
+	return n, true, nil
+}
+
 // eraseUnseen erases customer id if she is still unseen since before,
 // checked under her locks.
 func (s *Service) eraseUnseen(ctx context.Context, id int64, before time.Time) (bool, error) {

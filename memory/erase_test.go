@@ -163,3 +163,26 @@ func TestEraseWhileEventsApply(t *testing.T) {
 		return nil
 	}))
 }
+
+// A shop's erasure takes every customer known through its source, in
+// rounds of at most the limit, and nobody else.
+func TestEraseSource(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := fixture(t) // Jane has a Shopify order; the Janets do not
+	ctx := context.Background()
+	er := plusone.Erasure{By: "shopify", Via: "shopify", Ref: "sr1"}
+	n, more, err := svc.EraseSource(ctx, plusone.SourceShopify, er, 1)
+	if err != nil || n != 1 || !more {
+		t.Fatalf("first round = %d %v %v", n, more, err)
+	}
+	n, more, err = svc.EraseSource(ctx, plusone.SourceShopify, er, 10)
+	if err != nil || n != 0 || more {
+		t.Fatalf("second round = %d %v %v", n, more, err)
+	}
+	if got, _ := svc.Export(ctx, "jane@example.com"); len(got) != 0 {
+		t.Errorf("jane after the shop's erasure: %+v", got)
+	}
+	if got, _ := svc.Export(ctx, "janet@example.com"); len(got) != 1 {
+		t.Errorf("janet after the shop's erasure: %+v", got)
+	}
+}

@@ -11,15 +11,13 @@ import (
 	"github.com/plusone-hq/plusone/memory"
 )
 
-// shopBatch is how many customers of a shop one look finds to erase.
-const shopBatch = 200
-
 // Comply carries out a privacy request of a source (e.Type.IsPrivacy) in
-// tx: it erases the customer the request names (customer.redact), or every
-// customer known through the source (shop.redact), or tells the
-// supervisors that a data request came (customer.data_request). It returns
-// the ids of the customers it erased. Done again (a redelivery, a replay),
-// it erases nobody twice and tells the supervisors once.
+// tx: it erases the customer the request names (customer.redact), or
+// queues the erasure of every customer known through the source
+// (shop.redact, a JobShopRedact for Eraser), or tells the supervisors that
+// a data request came (customer.data_request). It returns the ids of the
+// customers it erased. Done again (a redelivery, a replay), it erases
+// nobody twice, queues one job and tells the supervisors once.
 func (a *Applier) Comply(ctx context.Context, tx plusone.Tx, e plusone.Event, now time.Time) ([]int64, error) {
 	c := plusone.Compliance{}
 	if e.Compliance != nil {
@@ -30,19 +28,14 @@ func (a *Applier) Comply(ctx context.Context, tx plusone.Tx, e plusone.Event, no
 	case plusone.EventCustomerRedact:
 		return memory.EraseIdentities(ctx, tx, e.Customer.Identities(e.Source), er)
 	case plusone.EventShopRedact:
-		var erased []int64
-		for {
-			ids, err := tx.CustomersOfSource(ctx, e.Source, shopBatch)
-			if err != nil || len(ids) == 0 {
-				return erased, err
-			}
-			for _, id := range ids {
-				if _, err := memory.EraseCustomer(ctx, tx, id, er); err != nil {
-					return nil, err
-				}
-				erased = append(erased, id)
-			}
+		// Too many for one transaction: a job erases them (Eraser).
+		payload, err := json.Marshal(shopRedact{Source: e.Source, Ref: c.RequestID})
+		if err != nil {
+			return nil, err
 		}
+		_, err = tx.EnqueueJob(ctx, &plusone.Job{Kind: JobShopRedact, Key: fmt.Sprintf("shop_redact:%s:%s", e.Source, c.RequestID),
+			Payload: payload, CreatedAt: now}, now)
+		return nil, err
 	case plusone.EventDataRequest:
 		return nil, a.dataRequest(ctx, tx, e, c, now)
 	default:

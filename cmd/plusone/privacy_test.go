@@ -223,7 +223,10 @@ func TestShopifyComplianceWebhooks(t *testing.T) {
 
 	// shop/redact: Guest 1 goes, Guest 2 (not a Shopify customer) stays.
 	app.send(shopifyEvent("shop/redact", "sr1", `{"shop_id":954889,"shop_domain":"tires-co.myshopify.com"}`))
-	settled(t, store)
+	eventually(t, 30*time.Second, "the shop's erasure", func() bool {
+		status, _ := apiCall(t, app, "GET", "/api/v1/customers?email=g1@example.com", apiToken, "")
+		return status == 404
+	})
 	erasedEverywhere(t, app, slack, store, ids[1], "g1@example.com", "Guest 1", "generic:G-1", "shopify")
 	if status, out := apiCall(t, app, "GET", "/api/v1/customers?email=g2@example.com", apiToken, ""); status != 200 || out["name"] != "Guest 2" {
 		t.Errorf("the customer Shopify does not know: %d %v", status, out)
@@ -332,7 +335,7 @@ func TestRetentionErasesTheUnseen(t *testing.T) {
 	if status, out := apiCall(t, app, "GET", "/api/v1/customers?email=new@example.com", apiToken, ""); status != 200 || out["name"] != "Nina New" {
 		t.Errorf("the customer seen lately: %d %v", status, out)
 	}
-	if !strings.Contains(app.logs.String(), `"msg":"retention done for the day","erased":1`) {
+	if !strings.Contains(app.logs.String(), `"msg":"erasure job done","job":"retention:`) {
 		t.Errorf("no log of the day's retention:\n%s", app.logs.String())
 	}
 }

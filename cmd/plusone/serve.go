@@ -109,7 +109,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		IntakeTimeout: cfg.IntakeTimeout,
 	}
 	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake, Sources: list, Log: log}
-	retention := &pipeline.Retention{Store: store, Memory: mem, Policy: current, Clock: clock, Log: log, Lease: cfg.Lease,
+	eraser := &pipeline.Eraser{Store: store, Memory: mem, Policy: current, Clock: clock, Log: log, Lease: cfg.Lease,
 		Poll: time.Second}
 	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
 		Writeback: apis.writebackTargets()}
@@ -188,7 +188,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	wg.Go(func() { backfiller.Run(workCtx, instance) })
 	wg.Go(func() { gest.Expirer(workCtx, time.Minute) })
 	wg.Go(func() { writer.Run(workCtx, instance) })
-	wg.Go(func() { retention.Run(workCtx, instance) })
+	wg.Go(func() { eraser.Run(workCtx, instance) })
 	wg.Go(func() { live.Watch(workCtx, 2*time.Second) })
 	wg.Go(func() { reloadOnHangup(workCtx, hup, live, gest, log) })
 	if app != nil && cfg.SocketMode() {
