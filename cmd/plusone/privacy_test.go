@@ -267,6 +267,9 @@ func TestEraseByCommandAndSlack(t *testing.T) {
 	})
 
 	// In Slack: an agent may not; a supervisor is asked to confirm first.
+	if _, body := command(t, app, slack, "U0SUP", "erase jane"); !strings.Contains(body, "for example `/plusone erase jane@example.com`") {
+		t.Errorf("erase without an email: %s", body)
+	}
 	if _, body := command(t, app, slack, "U0ANA", "erase g1@example.com"); !strings.Contains(body, "only supervisors") {
 		t.Errorf("an agent's erase: %s", body)
 	}
