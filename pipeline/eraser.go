@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -44,12 +45,24 @@ type Eraser struct {
 	Memory *memory.Service
 	Policy func() *plusone.Policy
 	Clock  func() time.Time
-	// Poll is how often the loop looks for due jobs.
+	// Poll is how often the loop looks for due jobs; Wake cuts it short,
+	// and the policy's retention is read every second.
 	Poll  time.Duration
 	Lease time.Duration
 	Log   *slog.Logger
 
-	enqueued string // the last day whose retention job this loop enqueued; the loop's own
+	wake   workloop.Waker
+	kicked atomic.Bool
+	// Owned by the loop.
+	enqueued  string    // the last day whose retention job this loop enqueued
+	lastClaim time.Time // when the loop last looked for jobs
+}
+
+// Wake tells the loop that a job may have been enqueued (a shop's
+// erasure). It never blocks.
+func (r *Eraser) Wake() {
+	r.kicked.Store(true)
+	r.wake.Wake()
 }
 
 // Run runs erasure jobs until ctx ends.
@@ -61,8 +74,16 @@ func (r *Eraser) Run(ctx context.Context, instance string) {
 		}
 	}
 	poll := cmp.Or(r.Poll, time.Minute)
-	workloop.Run(ctx, nil, release, func(ctx, bg context.Context) time.Duration {
-		r.enqueueRetention(bg)
+	workloop.Run(ctx, r.wake.C(), release, func(ctx, bg context.Context) time.Duration {
+		// Jobs are claimed when one was just enqueued here or elsewhere
+		// (Wake), and every poll for those of other replicas; the policy
+		// is read every second, so that a retention set while running
+		// starts at once, without a claim every second.
+		enqueued := r.enqueueRetention(bg)
+		if !enqueued && !r.kicked.Swap(false) && time.Since(r.lastClaim) < poll {
+			return min(time.Second, poll)
+		}
+		r.lastClaim = time.Now()
 		worked := false
 		for _, kind := range []string{JobShopRedact, JobRetention} {
 			jobs, err := r.Store.ClaimJobs(bg, kind, plusone.Claim{Worker: worker, Limit: 1, Lease: cmp.Or(r.Lease, 10*time.Minute), Now: r.Clock()})
@@ -76,19 +97,20 @@ func (r *Eraser) Run(ctx context.Context, instance string) {
 			}
 		}
 		if worked {
+			r.kicked.Store(true) // more may be due: look again at once
 			return 0
 		}
-		return poll
+		return min(time.Second, poll)
 	})
 }
 
 // enqueueRetention adds the day's retention job, when the policy has a
-// retention and this loop has not added it yet.
-func (r *Eraser) enqueueRetention(ctx context.Context) {
+// retention and this loop has not added it yet; it says whether it did.
+func (r *Eraser) enqueueRetention(ctx context.Context) bool {
 	now := r.Clock()
 	day := now.UTC().Format(time.DateOnly)
 	if r.Policy().Retention <= 0 || day == r.enqueued {
-		return
+		return false
 	}
 	err := r.Store.Update(ctx, func(tx plusone.Tx) error {
 		_, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: JobRetention, Key: "retention:" + day, Payload: []byte("{}"), CreatedAt: now}, now)
@@ -96,9 +118,10 @@ func (r *Eraser) enqueueRetention(ctx context.Context) {
 	})
 	if err != nil {
 		r.Log.Error("enqueue the day's retention", "err", err)
-		return
+		return false
 	}
 	r.enqueued = day
+	return true
 }
 
 // run does one round of job j: completed when nothing is left, claimable

@@ -95,8 +95,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		Clock:     clock, Log: log, Metrics: m,
 		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, Lease: cfg.Lease,
 		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
-		Applied: func() { deliverer.Wake(); backfiller.Wake() },
-		Busy:    busy,
+		Busy: busy,
 	}
 	intake := webhookSources(cfg, list, all)
 	srv := &server.Server{
@@ -109,8 +108,9 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		IntakeTimeout: cfg.IntakeTimeout,
 	}
 	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake, Sources: list, Log: log}
-	eraser := &pipeline.Eraser{Store: store, Memory: mem, Policy: current, Clock: clock, Log: log, Lease: cfg.Lease,
-		Poll: time.Second}
+	eraser := &pipeline.Eraser{Store: store, Memory: mem, Policy: current, Clock: clock, Log: log, Lease: cfg.Lease}
+	// A shop's erasure is a job the event's transaction enqueued.
+	processor.Applied = func() { deliverer.Wake(); backfiller.Wake(); eraser.Wake() }
 	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
 		Writeback: apis.writebackTargets()}
 	if err := gest.LoadOverrides(ctx); err != nil {
