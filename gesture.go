@@ -1,6 +1,9 @@
 package plusone
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // LedgerStatus is the state a ledger entry records.
 type LedgerStatus string
@@ -41,9 +44,12 @@ type LedgerEntry struct {
 	Team       string
 	Status     LedgerStatus
 	Reason     string
-	By         string // who made this entry's decision (supervisor, agent, "plusone")
-	TicketKey  string // the card it was offered from
-	CreatedAt  time.Time
+	// Blocking lists what stood in the way of a request sent for approval
+	// (Decision.Blocking), each a short phrase.
+	Blocking  []string
+	By        string // who made this entry's decision (supervisor, agent, "plusone")
+	TicketKey string // the card it was offered from
+	CreatedAt time.Time
 }
 
 // Decision is the policy's verdict on an agent's offer.
@@ -101,10 +107,83 @@ type Override struct {
 // BudgetLine is one budget as App Home, /plusone budget and the API show
 // it: for the current period.
 type BudgetLine struct {
-	Scope     string // "agent", "team" or "customer"
-	Key       string // Slack user ID, team ID or customer ID
+	Scope     BudgetScope
+	Key       string // Slack user ID, team ID or CustomerBudgetKey
 	Budget    Budget
 	Spent     Money
 	Remaining Money
 	Period    string // "2026-11-20", "2026-W47", "2026-11"
+}
+
+// BudgetScope says whose a budget is.
+type BudgetScope string
+
+// Budget scopes.
+const (
+	ScopeAgent    BudgetScope = "agent"
+	ScopeTeam     BudgetScope = "team"
+	ScopeCustomer BudgetScope = "customer"
+)
+
+// CustomerBudgetKey is the key of a customer's budget in budget lines,
+// spend queries and locks: her ID in decimal. An agent's key is her Slack
+// user ID, a team's its ID.
+func CustomerBudgetKey(customerID int64) string { return strconv.FormatInt(customerID, 10) }
+
+// OfferRequest is an agent's click on a suggested gesture.
+type OfferRequest struct {
+	CustomerID int64
+	Gesture    string
+	TicketKey  string
+	// Key identifies the click: the same click delivered twice gives one
+	// ledger entry.
+	Key string
+}
+
+// GestureResult is what an offer or a decision came to.
+type GestureResult struct {
+	Entry    LedgerEntry
+	Decision Decision
+	// Duplicate is set when the click or decision was already recorded.
+	Duplicate bool
+	// Customer is the one the gesture is for (offers and decisions; not
+	// a duplicate's).
+	Customer Customer
+}
+
+// HomeGestures is what an agent's App Home shows of "plus one" gestures.
+// The zero value shows none of it: the home of a team without gestures.
+type HomeGestures struct {
+	// Budgets are the agent's own budget and her team's.
+	Budgets []BudgetLine
+	// Recent are the agent's latest gestures, newest first, the latest
+	// entry of each request; refused ones are not shown.
+	Recent []LedgerEntry
+	// Names are the customers' names by ID, for Recent and Pending;
+	// others show as "customer #42".
+	Names map[int64]string
+	// Currency is the policy's: budgets are in it, and gestures without a
+	// currency of their own.
+	Currency string
+
+	// Supervisor shows the fields below; for anyone else they are ignored.
+	Supervisor bool
+	// Teams are every team's budget this period.
+	Teams []BudgetLine
+	// Pending are the approval requests waiting for a decision, oldest
+	// first, each shown with Approve and Decline buttons.
+	Pending []LedgerEntry
+	// Changes are the latest changes to limits and budgets made in Slack.
+	Changes []Override
+}
+
+// Setting is one limit or budget a supervisor may change in Slack, with
+// its value.
+type Setting struct {
+	// Path is the override path (Override): "roles.agent.budget".
+	Path string
+	// Label names it for people: "Agents' daily budget".
+	Label string
+	// Current is its value now, as the policy file writes it: "100/day".
+	Current string
 }

@@ -23,10 +23,10 @@ func CustomerLock(id int64) string { return "customer:" + strconv.FormatInt(id, 
 // latest state and deciding, fulfilling or expiring it.
 func RequestLock(id int64) string { return "request:" + strconv.FormatInt(id, 10) }
 
-// BudgetLock is the key of a budget (scope "agent", "team" or
-// "customer"): held from reading its spend to appending the entry that
+// BudgetLock is the key of a budget (its scope and key, as in
+// BudgetLine): held from reading its spend to appending the entry that
 // spends from it.
-func BudgetLock(scope, key string) string { return "budget:" + scope + ":" + key }
+func BudgetLock(scope BudgetScope, key string) string { return "budget:" + string(scope) + ":" + key }
 
 // OverridesLock is the key of the supervisors' overrides as a whole: held
 // while checking a change against those already made and adding it.

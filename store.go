@@ -159,9 +159,9 @@ type LedgerTx interface {
 	// Request lists the entries of a request, oldest first; ErrNotFound
 	// for an unknown request.
 	Request(ctx context.Context, requestID int64) ([]LedgerEntry, error)
-	// Spent sums the charges of a budget's scope ("agent", "team" or
-	// "customer") and key since the start of its period.
-	Spent(ctx context.Context, scope, key string, since time.Time) (Money, error)
+	// Spent sums the charges of the budget of scope and key (as in
+	// BudgetLine) since the start of its period.
+	Spent(ctx context.Context, scope BudgetScope, key string, since time.Time) (Money, error)
 	// LastGranted is when a gesture was last granted or approved to a
 	// customer, in a request not cancelled since; zero if never.
 	LastGranted(ctx context.Context, customerID int64, gesture string) (time.Time, error)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot/view"
 )
 
@@ -23,44 +24,44 @@ func TestClassify(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
-		kind FailureKind
+		kind string
 	}{
 		{"nil", nil, ""},
-		{"rate limited", wrap(&slack.RateLimitedError{RetryAfter: 7 * time.Second}), RateLimited},
-		{"502", wrap(slack.StatusCodeError{Code: 502, Status: "502 Bad Gateway"}), Transient},
-		{"408", wrap(slack.StatusCodeError{Code: 408}), Transient},
-		{"400", wrap(slack.StatusCodeError{Code: 400}), Permanent},
-		{"refused", wrap(&url.Error{Op: "Post", URL: "http://x/", Err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}), Transient},
-		{"deadline", wrap(context.DeadlineExceeded), Transient},
-		{"canceled", wrap(context.Canceled), Transient},
-		{"truncated body", wrap(io.ErrUnexpectedEOF), Transient},
-		{"limit", wrap(&view.LimitError{Path: "blocks", Limit: "blocks per message", Got: 51, Max: 50}), Permanent},
-		{"unknown", errors.New("something odd"), Permanent},
+		{"rate limited", wrap(&slack.RateLimitedError{RetryAfter: 7 * time.Second}), "rate_limited"},
+		{"502", wrap(slack.StatusCodeError{Code: 502, Status: "502 Bad Gateway"}), "transient"},
+		{"408", wrap(slack.StatusCodeError{Code: 408}), "transient"},
+		{"400", wrap(slack.StatusCodeError{Code: 400}), "permanent"},
+		{"refused", wrap(&url.Error{Op: "Post", URL: "http://x/", Err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}), "transient"},
+		{"deadline", wrap(context.DeadlineExceeded), "transient"},
+		{"canceled", wrap(context.Canceled), "transient"},
+		{"truncated body", wrap(io.ErrUnexpectedEOF), "transient"},
+		{"limit", wrap(&view.LimitError{Path: "blocks", Limit: "blocks per message", Got: 51, Max: 50}), "permanent"},
+		{"unknown", errors.New("something odd"), "permanent"},
 	}
 	for _, code := range []string{"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"} {
 		tests = append(tests, struct {
 			name string
 			err  error
-			kind FailureKind
-		}{code, slackErr(code), Transient})
+			kind string
+		}{code, slackErr(code), "transient"})
 	}
 	for _, code := range []string{"channel_not_found", "invalid_auth", "not_in_channel", "is_archived", "msg_too_long",
 		"invalid_blocks", "account_inactive", "token_revoked", "missing_scope", "message_not_found"} {
 		tests = append(tests, struct {
 			name string
 			err  error
-			kind FailureKind
-		}{code, slackErr(code), Permanent})
+			kind string
+		}{code, slackErr(code), "permanent"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := Classify(tt.err)
-			if f.Kind != tt.kind {
-				t.Errorf("Classify(%v).Kind = %q, want %q", tt.err, f.Kind, tt.kind)
+			if got := kindOf(f); got != tt.kind {
+				t.Errorf("Classify(%v) is %q (%+v), want %q", tt.err, got, f, tt.kind)
 			}
-			if (f.Kind == RateLimited) != (f.RetryAfter > 0) {
-				t.Errorf("RetryAfter = %v for %q", f.RetryAfter, f.Kind)
+			if f.RetryAfter > 0 && f.Permanent {
+				t.Errorf("Classify(%v) both rate limited and permanent", tt.err)
 			}
 			if tt.err != nil && f.Reason == "" {
 				t.Error("no reason")
@@ -70,4 +71,17 @@ func TestClassify(t *testing.T) {
 	if got := Classify(&slack.RateLimitedError{RetryAfter: 0}); got.RetryAfter != time.Second {
 		t.Errorf("Retry-After 0 gave RetryAfter %v, want the 1s minimum", got.RetryAfter)
 	}
+}
+
+// kindOf names how f is to be treated: "" for no failure.
+func kindOf(f plusone.Failure) string {
+	switch {
+	case f.RetryAfter > 0:
+		return "rate_limited"
+	case f.Permanent:
+		return "permanent"
+	case f.Reason != "":
+		return "transient"
+	}
+	return ""
 }

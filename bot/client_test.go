@@ -15,6 +15,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot/view"
 	"github.com/plusone-hq/plusone/bot/view/viewtest"
 )
@@ -177,7 +178,7 @@ func TestClientRefusesInvalidMessage(t *testing.T) {
 	if err == nil {
 		t.Fatal("posted a message with 51 blocks")
 	}
-	if got := Classify(err); got.Kind != Permanent {
+	if got := Classify(err); !got.Permanent {
 		t.Errorf("Classify = %+v, want Permanent", got)
 	}
 	f.mu.Lock()
@@ -192,21 +193,21 @@ func TestClientFailures(t *testing.T) {
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
-		want    Failure
+		want    plusone.Failure
 	}{
 		{"429 with Retry-After", status(http.StatusTooManyRequests, "Retry-After", "3"),
-			Failure{Kind: RateLimited, RetryAfter: 3 * time.Second, Reason: "ratelimited"}},
+			plusone.Failure{RetryAfter: 3 * time.Second, Reason: "ratelimited"}},
 		{"429 without Retry-After", status(http.StatusTooManyRequests),
-			Failure{Kind: RateLimited, RetryAfter: time.Second, Reason: "http 429"}},
-		{"500", status(http.StatusInternalServerError), Failure{Kind: Transient, Reason: "http 500"}},
-		{"503", status(http.StatusServiceUnavailable), Failure{Kind: Transient, Reason: "http 503"}},
-		{"404", status(http.StatusNotFound), Failure{Kind: Permanent, Reason: "http 404"}},
+			plusone.Failure{RetryAfter: time.Second, Reason: "http 429"}},
+		{"500", status(http.StatusInternalServerError), plusone.Failure{Reason: "http 500"}},
+		{"503", status(http.StatusServiceUnavailable), plusone.Failure{Reason: "http 503"}},
+		{"404", status(http.StatusNotFound), plusone.Failure{Permanent: true, Reason: "http 404"}},
 		{"channel_not_found", answer(`{"ok":false,"error":"channel_not_found"}`),
-			Failure{Kind: Permanent, Reason: "channel_not_found"}},
+			plusone.Failure{Permanent: true, Reason: "channel_not_found"}},
 		{"missing_scope", answer(`{"ok":false,"error":"missing_scope","needed":"chat:write","provided":"users:read"}`),
-			Failure{Kind: Permanent, Reason: "missing_scope (needed: chat:write)"}},
+			plusone.Failure{Permanent: true, Reason: "missing_scope (needed: chat:write)"}},
 		{"internal_error", answer(`{"ok":false,"error":"internal_error"}`),
-			Failure{Kind: Transient, Reason: "internal_error"}},
+			plusone.Failure{Reason: "internal_error"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,7 +241,7 @@ func TestClientConnectionRefused(t *testing.T) {
 	if err == nil {
 		t.Fatal("PostMessage succeeded")
 	}
-	if got := Classify(err); got.Kind != Transient {
+	if got := Classify(err); got.Permanent || got.RetryAfter > 0 {
 		t.Errorf("Classify(%v) = %+v, want Transient", err, got)
 	}
 }
@@ -260,7 +261,7 @@ func TestClientTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := f.client().PostMessage(ctx, "C1", view.CardMessage(viewtest.RichCard()), "")
-	if got := Classify(err); got.Kind != Transient || got.Reason != "timeout" {
+	if got := Classify(err); got.Permanent || got.RetryAfter > 0 || got.Reason != "timeout" {
 		t.Errorf("Classify(%v) = %+v, want Transient timeout", err, got)
 	}
 }

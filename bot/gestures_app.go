@@ -12,30 +12,26 @@ import (
 	"github.com/plusone-hq/plusone/bot/view"
 )
 
-// Gestures is what the Slack app asks of the gestures service.
+// Gestures is what the Slack app asks of the gestures service
+// (gestures.Service implements it).
 type Gestures interface {
-	// Offer decides and records an agent's offer; key identifies the click.
-	Offer(ctx context.Context, agent string, v view.OfferValue, key string) (GestureOutcome, error)
+	// Offer decides and records an agent's offer (o.Key identifies the
+	// click).
+	Offer(ctx context.Context, agent string, o plusone.OfferRequest) (plusone.GestureResult, error)
 	// Resolve records a supervisor's decision on a request; an error with
 	// code EUNAUTHORIZED when the actor is not a supervisor.
-	Resolve(ctx context.Context, actor string, requestID int64, approve bool) (GestureOutcome, error)
-	MarkSent(ctx context.Context, actor string, requestID int64) (GestureOutcome, error)
-	// Budgets are the agent's own and team budgets this period.
-	Budgets(ctx context.Context, agent string) ([]plusone.BudgetLine, error)
+	Resolve(ctx context.Context, actor string, requestID int64, approve bool) (plusone.GestureResult, error)
+	MarkSent(ctx context.Context, actor string, requestID int64) (plusone.GestureResult, error)
+	// Budgets are the agent's own and team budgets this period, and the
+	// customer's when customerID is not zero.
+	Budgets(ctx context.Context, agent string, customerID int64) ([]plusone.BudgetLine, error)
 	// Home is the gestures part of an agent's App Home.
-	Home(ctx context.Context, agent string) (view.HomeGestures, error)
-	// Settings are what a supervisor can change; EUNAUTHORIZED for others.
-	Settings(ctx context.Context, actor string) ([]view.EditableSetting, error)
-	SetOverride(ctx context.Context, actor, path, value string) error
+	Home(ctx context.Context, agent string) (plusone.HomeGestures, error)
+	// EditableSettings are what a supervisor can change; EUNAUTHORIZED for
+	// others.
+	EditableSettings(ctx context.Context, actor string) ([]plusone.Setting, error)
+	SetOverride(ctx context.Context, actor, path, value string) (plusone.Override, error)
 	Currency() string
-}
-
-// GestureOutcome is what an offer or a decision came to.
-type GestureOutcome struct {
-	Entry        plusone.LedgerEntry
-	Decision     plusone.Decision
-	CustomerName string
-	Duplicate    bool
 }
 
 // clickKey identifies an offer click: the same agent on the same button of
@@ -74,7 +70,7 @@ func (a *App) gestureAction(ctx context.Context, cb slack.InteractionCallback, a
 			a.respond(ctx, cb, a.failure("mark sent", err))
 		}
 	case view.ActionEditPolicy:
-		settings, err := a.Gestures.Settings(ctx, cb.User.ID)
+		settings, err := a.Gestures.EditableSettings(ctx, cb.User.ID)
 		if err != nil {
 			a.Log.Warn("edit policy", "user", cb.User.ID, "err", err)
 			return true
@@ -100,7 +96,8 @@ func (a *App) offer(ctx context.Context, cb slack.InteractionCallback, act *slac
 	if ts == "" {
 		ts = cb.Message.Timestamp
 	}
-	out, err := a.Gestures.Offer(ctx, cb.User.ID, v, clickKey(cb.User.ID, ts, v, time.Now()))
+	out, err := a.Gestures.Offer(ctx, cb.User.ID, plusone.OfferRequest{CustomerID: v.CustomerID, Gesture: v.Gesture,
+		TicketKey: v.TicketKey, Key: clickKey(cb.User.ID, ts, v, time.Now())})
 	var m view.Message
 	switch {
 	case err != nil:
@@ -108,7 +105,7 @@ func (a *App) offer(ctx context.Context, cb slack.InteractionCallback, act *slac
 	case out.Entry.Status == plusone.StatusRefused:
 		m = view.RefusalMessage(out.Decision, out.Entry.Title)
 	default:
-		m = view.OfferResultMessage(out.Entry, out.CustomerName)
+		m = view.OfferResultMessage(out.Entry, out.Customer.DisplayName())
 	}
 	a.respond(ctx, cb, m)
 }
@@ -132,7 +129,7 @@ func (a *App) submitEditPolicy(ctx context.Context, cb slack.InteractionCallback
 	if path == "" {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{view.BlockPolicySetting: "Choose what to change."})
 	}
-	if err := a.Gestures.SetOverride(ctx, cb.User.ID, path, value); err != nil {
+	if _, err := a.Gestures.SetOverride(ctx, cb.User.ID, path, value); err != nil {
 		return a.modalFailure(view.BlockPolicyValue, "edit policy", err)
 	}
 	user := cb.User.ID
@@ -147,7 +144,7 @@ func (a *App) publishHome(ctx context.Context, user string) {
 		a.Log.Error("app home", "err", err)
 		return
 	}
-	var g view.HomeGestures
+	var g plusone.HomeGestures
 	if a.Gestures != nil {
 		if g, err = a.Gestures.Home(ctx, user); err != nil {
 			a.Log.Error("app home gestures", "err", err)
@@ -163,7 +160,7 @@ func (a *App) budget(ctx context.Context, agent string) view.Message {
 	if a.Gestures == nil {
 		return view.ErrorMessage("No budgets are configured.")
 	}
-	lines, err := a.Gestures.Budgets(ctx, agent)
+	lines, err := a.Gestures.Budgets(ctx, agent, 0)
 	if err != nil {
 		return a.failure("budget", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot/view"
 )
 
@@ -111,7 +112,7 @@ func TestManifestMatchesHandlers(t *testing.T) {
 
 	var views []string
 	for _, v := range []slack.ModalViewRequest{view.NoteModal("J", view.NoteMeta{CustomerID: 1}), view.SaveNoteModal(view.SaveNoteMeta{}),
-		view.EditPolicyModal([]view.EditableSetting{{Path: "customer_budget", Label: "x", Current: "none"}})} {
+		view.EditPolicyModal([]plusone.Setting{{Path: "customer_budget", Label: "x", Current: "none"}})} {
 		views = append(views, v.CallbackID)
 	}
 	if got, want := sorted(views), sorted(h.Views); !slices.Equal(got, want) {

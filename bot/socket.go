@@ -10,10 +10,15 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
-// Chat stores an Events API request carrying a message (timeline
-// material) durably; an error leaves the envelope unacknowledged, so that
-// Slack sends it again.
-type Chat func(ctx context.Context, body []byte) error
+// Chat is where Slack messages (timeline material) arriving over Socket
+// Mode are stored: the same intake as the Events API over HTTP
+// (server.SlackIntake).
+type Chat interface {
+	// StoreMessage stores an Events API request carrying a message
+	// durably; an error leaves the envelope unacknowledged, so that Slack
+	// sends it again.
+	StoreMessage(ctx context.Context, body []byte) error
+}
 
 // RunSocket serves Slack over Socket Mode until ctx ends: the same
 // commands, interactions and events as over HTTP, through the same
@@ -90,7 +95,7 @@ func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 				a.ack(ctx, sm, evt, nil)
 				return
 			}
-			if err := a.Chat(ctx, body); err != nil {
+			if err := a.Chat.StoreMessage(ctx, body); err != nil {
 				a.Log.Error("store slack message; Slack will resend it", "err", err)
 				return
 			}

@@ -45,24 +45,15 @@ type Slack interface {
 	PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (ts string, err error)
 	// UpdateCard replaces the card posted at channel/ts.
 	UpdateCard(ctx context.Context, channel, ts string, card *plusone.ContextCard) error
+	// SendNotice renders a composed notice and posts it, or replaces the
+	// message at its ReplaceTS; it returns the message's ts.
+	SendNotice(ctx context.Context, n plusone.ComposedNotice) (ts string, err error)
 }
 
-// Notices renders outbox messages (Outgoing) when they are sent.
-type Notices interface {
-	// Prepare says where an outgoing message goes and how to send it.
-	// An error with code EINVALID or ENOTFOUND parks the message.
-	Prepare(ctx context.Context, o Outgoing) (Prepared, error)
-}
-
-// Prepared is an outgoing message ready to send.
-type Prepared struct {
-	// Channel is where it goes; Method names the Slack call for metrics.
-	Channel, Method string
-	// Skip means there is nothing to send (e.g. the message to replace
-	// was never posted).
-	Skip bool
-	// Send makes the Slack call and returns the message's ts.
-	Send func(ctx context.Context) (ts string, err error)
+// Cards assembles cards (memory.Service implements it).
+type Cards interface {
+	// Card is the card of a ticket key as of now.
+	Card(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error)
 }
 
 // Finder finds cards earlier attempts posted without recording their ts.
@@ -93,34 +84,26 @@ type Sender interface {
 	Term() (since, until time.Time)
 }
 
-// Failure says how to treat an error from Slack.
-type Failure struct {
-	// RetryAfter > 0: Slack answered 429; wait at least this long.
-	RetryAfter time.Duration
-	// Permanent errors (channel_not_found, invalid_auth, not_in_channel…)
-	// are not retried until the card changes again.
-	Permanent bool
-}
-
 // Deliverer runs the card sender.
 type Deliverer struct {
 	Store plusone.Store
 	Slack Slack
-	// Classify tells rate limits, transient and permanent errors apart.
-	Classify func(error) Failure
-	// Card assembles the card of a ticket key as of now.
-	Card    func(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error)
-	Clock   func() time.Time
-	Log     *slog.Logger
-	Metrics *metrics.Metrics
+	// Classify tells rate limits, transient and permanent errors apart
+	// (bot.Classify). A card refused for good waits for its next change.
+	Classify func(error) plusone.Failure
+	Cards    Cards
+	Clock    func() time.Time
+	Log      *slog.Logger
+	Metrics  *metrics.Metrics
 	// Pace is the least time between two messages to one channel.
 	Pace time.Duration
 	// Lease, RetryBase, RetryMax and Poll as for the event processor.
 	Lease               time.Duration
 	RetryBase, RetryMax time.Duration
 	Poll                time.Duration
-	// Notices renders outbox messages; nil when there are none.
-	Notices Notices
+	// Notices composes the outbox's notices (gestures.Service); nil when
+	// there are none.
+	Notices plusone.NoticeComposer
 	// Busy, when set, says that webhooks are arriving in a burst: the
 	// sender then gives intake the CPU and the writer for a while, at most
 	// workloop.BurstYield per round.
@@ -261,7 +244,7 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 		d.retry(bg, worker, c, at, "", c.InDoubt)
 		return true
 	}
-	card, err := d.Card(bg, c.Key, d.Clock())
+	card, err := d.Cards.Card(bg, c.Key, d.Clock())
 	if err != nil {
 		log.Error("assemble card", "err", err)
 		d.retry(bg, worker, c, d.Clock().Add(workloop.Backoff(c.Attempts, d.RetryBase, d.RetryMax)), err.Error(), c.InDoubt)
@@ -393,7 +376,7 @@ func (d *Deliverer) waitTurn(ctx context.Context, channel string) (at time.Time,
 // the channel's next slot, the call in the metrics by outcome, and, on a
 // rate limit, the pause of every call. It returns when the call ended and
 // how it failed (the zero Failure when it did not).
-func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f Failure) {
+func (d *Deliverer) called(channel, method string, err error) (sent time.Time, f plusone.Failure) {
 	sent = d.Clock()
 	if d.Pace > 0 {
 		d.nextSlot[channel] = sent.Add(d.Pace)
@@ -430,7 +413,7 @@ func (d *Deliverer) sendMessages(ctx, bg context.Context, worker string) int {
 	if d.Notices == nil || ctx.Err() != nil || d.Clock().Before(d.pauseUntil) {
 		return 0
 	}
-	jobs, err := d.Store.ClaimJobs(bg, JobMessage, plusone.Claim{Worker: worker, Limit: 10, Lease: d.Lease, Now: d.Clock()})
+	jobs, err := d.Store.ClaimJobs(bg, plusone.JobNotice, plusone.Claim{Worker: worker, Limit: 10, Lease: d.Lease, Now: d.Clock()})
 	if err != nil {
 		d.Log.Error("claim outbox messages", "err", err)
 		return 0
@@ -451,12 +434,12 @@ func (d *Deliverer) sendMessages(ctx, bg context.Context, worker string) int {
 // or this process is no longer the sender.
 func (d *Deliverer) sendMessage(ctx, bg context.Context, worker string, j *plusone.Job) bool {
 	log := d.Log.With("message", j.Key, "attempt", j.Attempts)
-	var o Outgoing
-	if err := json.Unmarshal(j.Payload, &o); err != nil {
+	var n plusone.Notice
+	if err := json.Unmarshal(j.Payload, &n); err != nil {
 		d.parkJob(bg, log, worker, j, "payload: "+err.Error())
 		return true
 	}
-	p, err := d.Notices.Prepare(bg, o)
+	c, err := d.Notices.Compose(bg, n)
 	switch code := plusone.ErrorCode(err); {
 	case err == nil:
 	case code == plusone.EINVALID || code == plusone.ENOTFOUND:
@@ -466,11 +449,11 @@ func (d *Deliverer) sendMessage(ctx, bg context.Context, worker string, j *pluso
 		d.retryJob(bg, worker, j, d.Clock().Add(workloop.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
 		return true
 	}
-	if p.Skip {
-		d.completeJob(bg, log, worker, j, o, "", "")
+	if c.Skip {
+		d.completeJob(bg, log, worker, j, n, "", "")
 		return true
 	}
-	if at, ok := d.waitTurn(ctx, p.Channel); !ok {
+	if at, ok := d.waitTurn(ctx, c.Channel); !ok {
 		d.retryJob(bg, worker, j, at, "")
 		return true
 	}
@@ -479,18 +462,22 @@ func (d *Deliverer) sendMessage(ctx, bg context.Context, worker string, j *pluso
 		d.retryJob(bg, worker, j, d.Clock(), "no longer the Slack sender")
 		return false
 	}
-	ts, err := p.Send(callCtx)
+	method := "chat.postMessage"
+	if c.ReplaceTS != "" {
+		method = "chat.update"
+	}
+	ts, err := d.Slack.SendNotice(callCtx, c)
 	cancel()
-	sent, f := d.called(p.Channel, p.Method, err)
+	sent, f := d.called(c.Channel, method, err)
 	switch {
 	case err == nil:
-		d.completeJob(bg, log, worker, j, o, p.Channel, ts)
+		d.completeJob(bg, log, worker, j, n, c.Channel, ts)
 		return true
 	case f.RetryAfter > 0:
 		d.retryJob(bg, worker, j, d.pauseUntil, err.Error())
 		return false
 	case f.Permanent:
-		d.parkJob(bg, log, worker, j, fmt.Sprintf("%s: %v", p.Method, err))
+		d.parkJob(bg, log, worker, j, fmt.Sprintf("%s: %v", method, err))
 		return true
 	default:
 		d.retryJob(bg, worker, j, sent.Add(workloop.Backoff(j.Attempts, d.RetryBase, d.RetryMax)), err.Error())
@@ -498,11 +485,12 @@ func (d *Deliverer) sendMessage(ctx, bg context.Context, worker string, j *pluso
 	}
 }
 
-// completeJob closes a sent message and remembers where it was posted.
-func (d *Deliverer) completeJob(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, o Outgoing, channel, ts string) {
+// completeJob closes a sent notice and remembers where it was posted
+// when later notices replace it (NoticeKind.Records).
+func (d *Deliverer) completeJob(ctx context.Context, log *slog.Logger, worker string, j *plusone.Job, n plusone.Notice, channel, ts string) {
 	err := d.Store.Update(ctx, func(tx plusone.Tx) error {
-		if o.Record != "" && ts != "" {
-			if err := tx.SaveMessage(ctx, o.RequestID, o.Record, channel, ts); err != nil {
+		if purpose := n.Kind.Records(); purpose != "" && ts != "" {
+			if err := tx.SaveMessage(ctx, n.RequestID, purpose, channel, ts); err != nil {
 				return err
 			}
 		}

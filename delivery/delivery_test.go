@@ -29,6 +29,17 @@ var (
 // retryAfter is the Retry-After of errRateLimited.
 const retryAfter = 20 * time.Millisecond
 
+// classify tells the test's errors apart as bot.Classify does Slack's.
+func classify(err error) plusone.Failure {
+	switch {
+	case errors.Is(err, errRateLimited):
+		return plusone.Failure{RetryAfter: retryAfter, Reason: "ratelimited"}
+	case errors.Is(err, errPermanent):
+		return plusone.Failure{Permanent: true, Reason: "channel_not_found"}
+	}
+	return plusone.Failure{Reason: "timeout"}
+}
+
 // call is one Slack call as the fake saw it.
 type call struct {
 	what    string // post, update <ts>, find, send <what>
@@ -72,6 +83,22 @@ func (s *slack) UpdateCard(ctx context.Context, channel, ts string, card *pluson
 	return s.do(call{what: "update " + ts, channel: channel})
 }
 
+// SendNotice records "send <kind>", or "replace <ts> <kind>" for a
+// notice that replaces a message.
+func (s *slack) SendNotice(ctx context.Context, n plusone.ComposedNotice) (string, error) {
+	what := "send " + string(n.Kind)
+	if n.ReplaceTS != "" {
+		what = "replace " + n.ReplaceTS + " " + string(n.Kind)
+	}
+	if err := s.do(call{what: what, channel: n.Channel}); err != nil {
+		return "", err
+	}
+	if n.ReplaceTS != "" {
+		return n.ReplaceTS, nil
+	}
+	return "300.000001", nil
+}
+
 func (s *slack) FindCards(ctx context.Context, channel string, keys []string, since time.Time) (map[string]string, error) {
 	c := call{what: "find", channel: channel, keys: slices.Sorted(slices.Values(keys)), since: since}
 	s.do(c)
@@ -108,6 +135,33 @@ func (p plainSlack) UpdateCard(ctx context.Context, channel, ts string, card *pl
 	return p.s.UpdateCard(ctx, channel, ts, card)
 }
 
+func (p plainSlack) SendNotice(ctx context.Context, n plusone.ComposedNotice) (string, error) {
+	return p.s.SendNotice(ctx, n)
+}
+
+// failOnce fails to assemble the first card, then assembles every card
+// empty.
+type failOnce struct {
+	mu        sync.Mutex
+	assembled int
+}
+
+func (f *failOnce) Card(context.Context, string, time.Time) (*plusone.ContextCard, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.assembled++; f.assembled == 1 {
+		return nil, errors.New("customer gone")
+	}
+	return &plusone.ContextCard{}, nil
+}
+
+// blankCards assembles every card empty.
+type blankCards struct{}
+
+func (blankCards) Card(context.Context, string, time.Time) (*plusone.ContextCard, error) {
+	return &plusone.ContextCard{}, nil
+}
+
 // term is a Sender moved by the test.
 type term struct {
 	mu           sync.Mutex
@@ -139,19 +193,9 @@ func setup(t *testing.T, sl *slack) (plusone.Store, *delivery.Deliverer) {
 	t.Cleanup(func() { s.Close() })
 	d := &delivery.Deliverer{
 		Store: s, Slack: sl,
-		Classify: func(err error) delivery.Failure {
-			switch {
-			case errors.Is(err, errRateLimited):
-				return delivery.Failure{RetryAfter: retryAfter}
-			case errors.Is(err, errPermanent):
-				return delivery.Failure{Permanent: true}
-			}
-			return delivery.Failure{}
-		},
-		Card: func(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error) {
-			return &plusone.ContextCard{}, nil
-		},
-		Clock: time.Now, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New(noStats{}),
+		Classify: classify,
+		Cards:    blankCards{},
+		Clock:    time.Now, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New(noStats{}),
 		Lease: time.Minute, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond, Poll: 10 * time.Millisecond,
 	}
 	return s, d
@@ -365,11 +409,11 @@ func TestPacing(t *testing.T) {
 	s, d := setup(t, sl)
 	d.Slack = plainSlack{sl}
 	d.Pace = 60 * time.Millisecond
-	d.Notices = &notices{s: sl, channel: "C1"}
+	d.Notices = &notices{channel: "C1"}
 	touch(t, s, "generic:1")
 	touch(t, s, "generic:2")
 	touchIn(t, s, "generic:3", "C2")
-	enqueue(t, s, "m1", delivery.Outgoing{What: "todo", RequestID: 1}, nil)
+	enqueue(t, s, "m1", plusone.Notice{Kind: plusone.NoticeTodo, RequestID: 1}, nil)
 	run(t, d)
 	delivered(t, s)
 	eventually(t, "the message sent", func() bool { return len(sl.log()) == 4 })
@@ -407,11 +451,11 @@ func TestRetryAfter(t *testing.T) {
 		return nil
 	}}
 	s, d := setup(t, sl)
-	d.Notices = &notices{s: sl}
+	d.Notices = &notices{}
 	touch(t, s, "generic:1")
 	touchIn(t, s, "generic:2", "C2")
 	touchIn(t, s, "generic:3", "C3")
-	enqueue(t, s, "m1", delivery.Outgoing{What: "todo", RequestID: 1}, nil)
+	enqueue(t, s, "m1", plusone.Notice{Kind: plusone.NoticeTodo, RequestID: 1}, nil)
 	run(t, d)
 	delivered(t, s)
 	eventually(t, "the message sent", func() bool { return len(sl.log()) == 5 })
@@ -443,9 +487,9 @@ func TestRetryAfterOnMessage(t *testing.T) {
 		return nil
 	}}
 	s, d := setup(t, sl)
-	d.Notices = &notices{s: sl}
-	enqueue(t, s, "m1", delivery.Outgoing{What: "todo", RequestID: 1}, nil)
-	enqueue(t, s, "m2", delivery.Outgoing{What: "todo", RequestID: 2}, nil)
+	d.Notices = &notices{}
+	enqueue(t, s, "m1", plusone.Notice{Kind: plusone.NoticeTodo, RequestID: 1}, nil)
+	enqueue(t, s, "m2", plusone.Notice{Kind: plusone.NoticeTodo, RequestID: 2}, nil)
 	run(t, d)
 	eventually(t, "the 429", func() bool { return len(sl.log()) > 0 })
 	touch(t, s, "generic:1")
@@ -516,16 +560,7 @@ func TestTransientRetry(t *testing.T) {
 	s, d := setup(t, sl)
 	d.Slack = plainSlack{sl}
 	d.RetryBase, d.RetryMax = 40*time.Millisecond, time.Second
-	var mu sync.Mutex
-	assembled := 0
-	d.Card = func(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if assembled++; assembled == 1 {
-			return nil, errors.New("customer gone")
-		}
-		return &plusone.ContextCard{}, nil
-	}
+	d.Cards = &failOnce{}
 	touch(t, s, "generic:1")
 	run(t, d)
 	delivered(t, s)
@@ -604,10 +639,10 @@ func TestTermEndsMidRound(t *testing.T) {
 		}},
 		{"messages", func(t *testing.T, s plusone.Store) {
 			for _, k := range []string{"m1", "m2", "m3"} {
-				enqueue(t, s, k, delivery.Outgoing{What: "todo"}, nil)
+				enqueue(t, s, k, plusone.Notice{Kind: plusone.NoticeTodo}, nil)
 			}
 		}, func(s plusone.Store) (int, error) {
-			got, err := s.ClaimJobs(context.Background(), delivery.JobMessage,
+			got, err := s.ClaimJobs(context.Background(), plusone.JobNotice,
 				plusone.Claim{Worker: "next/cards", Limit: 10, Lease: time.Minute, Now: time.Now()})
 			return len(got), err
 		}},
@@ -622,7 +657,7 @@ func TestTermEndsMidRound(t *testing.T) {
 				return nil
 			}
 			s, d := setup(t, sl)
-			d.Sender, d.Notices = sender, &notices{s: sl}
+			d.Sender, d.Notices = sender, &notices{}
 			tt.prepare(t, s)
 			run(t, d)
 			eventually(t, "the first call", func() bool { return len(sl.log()) == 1 })

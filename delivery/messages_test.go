@@ -10,53 +10,50 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/delivery"
 )
 
-// notices renders outbox messages by their What: "skip" has nothing to
-// send, "invalid" and "gone" cannot be rendered (EINVALID, ENOTFOUND),
-// "flaky" fails to render once; the rest are sent to channel (C9 when
-// empty) through the fake Slack as "send <what>".
+// notices composes notices by their kind: "skip" has nothing to send,
+// "invalid" and "gone" cannot be composed (EINVALID, ENOTFOUND), "flaky"
+// fails once; approval_decided replaces message 300.000001; the rest go to
+// channel (C9 when empty).
 type notices struct {
-	s       *slack
 	channel string
 
 	mu       sync.Mutex
-	prepared map[string]int
+	composed map[plusone.NoticeKind]int
 }
 
-func (n *notices) Prepare(ctx context.Context, o delivery.Outgoing) (delivery.Prepared, error) {
+func (n *notices) Compose(ctx context.Context, o plusone.Notice) (plusone.ComposedNotice, error) {
 	n.mu.Lock()
-	if n.prepared == nil {
-		n.prepared = map[string]int{}
+	if n.composed == nil {
+		n.composed = map[plusone.NoticeKind]int{}
 	}
-	n.prepared[o.What]++
-	tries := n.prepared[o.What]
+	n.composed[o.Kind]++
+	tries := n.composed[o.Kind]
 	n.mu.Unlock()
 	switch {
-	case o.What == "skip":
-		return delivery.Prepared{Skip: true}, nil
-	case o.What == "invalid":
-		return delivery.Prepared{}, plusone.Errorf(plusone.EINVALID, "no such message %q", o.What)
-	case o.What == "gone":
-		return delivery.Prepared{}, plusone.Errorf(plusone.ENOTFOUND, "request %d not found", o.RequestID)
-	case o.What == "flaky" && tries == 1:
-		return delivery.Prepared{}, errors.New("database is locked")
+	case o.Kind == "skip":
+		return plusone.ComposedNotice{Kind: o.Kind, Skip: true}, nil
+	case o.Kind == "invalid":
+		return plusone.ComposedNotice{}, plusone.Errorf(plusone.EINVALID, "no such notice %q", o.Kind)
+	case o.Kind == "gone":
+		return plusone.ComposedNotice{}, plusone.Errorf(plusone.ENOTFOUND, "request %d not found", o.RequestID)
+	case o.Kind == "flaky" && tries == 1:
+		return plusone.ComposedNotice{}, errors.New("database is locked")
 	}
 	channel := n.channel
 	if channel == "" {
 		channel = "C9"
 	}
-	return delivery.Prepared{Channel: channel, Method: "chat.postMessage", Send: func(ctx context.Context) (string, error) {
-		if err := n.s.do(call{what: "send " + o.What, channel: channel}); err != nil {
-			return "", err
-		}
-		return "300.000001", nil
-	}}, nil
+	c := plusone.ComposedNotice{Kind: o.Kind, Channel: channel}
+	if o.Kind == plusone.NoticeApprovalDecided {
+		c.ReplaceTS = "300.000001"
+	}
+	return c, nil
 }
 
 // enqueue queues an outbox message with o as payload, or raw when not nil.
-func enqueue(t *testing.T, s plusone.Store, key string, o delivery.Outgoing, raw []byte) {
+func enqueue(t *testing.T, s plusone.Store, key string, o plusone.Notice, raw []byte) {
 	t.Helper()
 	payload := raw
 	if payload == nil {
@@ -67,7 +64,7 @@ func enqueue(t *testing.T, s plusone.Store, key string, o delivery.Outgoing, raw
 	}
 	ctx := context.Background()
 	err := s.Update(ctx, func(tx plusone.Tx) error {
-		_, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: delivery.JobMessage, Key: key, Payload: payload}, time.Now())
+		_, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobNotice, Key: key, Payload: payload}, time.Now())
 		return err
 	})
 	if err != nil {
@@ -78,17 +75,18 @@ func enqueue(t *testing.T, s plusone.Store, key string, o delivery.Outgoing, raw
 // jobs counts outbox messages pending and parked.
 func jobs(t *testing.T, s plusone.Store) [2]int {
 	t.Helper()
-	pending, parked, err := s.JobStats(context.Background(), delivery.JobMessage)
+	pending, parked, err := s.JobStats(context.Background(), plusone.JobNotice)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return [2]int{pending, parked}
 }
 
-// Outbox messages: one sent and remembered where its request says
-// (Record), one with nothing to send completed without a call, one that
-// failed to render retried, and those that can never be sent (bad payload,
-// unknown, gone, refused by Slack) parked for operators.
+// Outbox messages: one sent and remembered under the name its kind
+// records, one replacing a message (chat.update), one with nothing to send
+// completed without a call, one that failed to compose retried, and those
+// that can never be sent (bad payload, unknown, gone, refused by Slack)
+// parked for operators.
 func TestOutboxMessages(t *testing.T) {
 	t.Parallel()
 	sl := &slack{answer: func(_ int, c call) error {
@@ -98,20 +96,21 @@ func TestOutboxMessages(t *testing.T) {
 		return nil
 	}}
 	s, d := setup(t, sl)
-	d.Notices = &notices{s: sl}
-	enqueue(t, s, "approval", delivery.Outgoing{What: "approval_request", RequestID: 7, Record: "approval"}, nil)
-	enqueue(t, s, "skip", delivery.Outgoing{What: "skip", RequestID: 7, Record: "todo"}, nil)
-	enqueue(t, s, "flaky", delivery.Outgoing{What: "flaky", RequestID: 8}, nil)
-	enqueue(t, s, "payload", delivery.Outgoing{}, []byte(`{"what": 1}`))
-	enqueue(t, s, "invalid", delivery.Outgoing{What: "invalid"}, nil)
-	enqueue(t, s, "gone", delivery.Outgoing{What: "gone", RequestID: 9}, nil)
-	enqueue(t, s, "refused", delivery.Outgoing{What: "refused", RequestID: 10}, nil)
+	d.Notices = &notices{}
+	enqueue(t, s, "approval", plusone.Notice{Kind: plusone.NoticeApprovalRequest, RequestID: 7}, nil)
+	enqueue(t, s, "decided", plusone.Notice{Kind: plusone.NoticeApprovalDecided, RequestID: 7}, nil)
+	enqueue(t, s, "skip", plusone.Notice{Kind: "skip", RequestID: 7}, nil)
+	enqueue(t, s, "flaky", plusone.Notice{Kind: "flaky", RequestID: 8}, nil)
+	enqueue(t, s, "payload", plusone.Notice{}, []byte(`{"what": 1}`))
+	enqueue(t, s, "invalid", plusone.Notice{Kind: "invalid"}, nil)
+	enqueue(t, s, "gone", plusone.Notice{Kind: "gone", RequestID: 9}, nil)
+	enqueue(t, s, "refused", plusone.Notice{Kind: "refused", RequestID: 10}, nil)
 	run(t, d)
 	eventually(t, "every message sent or parked", func() bool { return jobs(t, s) == [2]int{0, 4} })
 
 	got := sl.whats()
 	slices.Sort(got)
-	if want := []string{"send approval_request", "send flaky", "send refused"}; !slices.Equal(got, want) {
+	if want := []string{"replace 300.000001 approval_decided", "send approval_request", "send flaky", "send refused"}; !slices.Equal(got, want) {
 		t.Errorf("Slack calls %q, want %q", got, want)
 	}
 	ctx := context.Background()
@@ -134,6 +133,9 @@ func TestOutboxMessages(t *testing.T) {
 	if got := deliveries(d, "chat.postMessage", "permanent"); got != 1 {
 		t.Errorf("%d permanent failures counted, want 1", got)
 	}
+	if got := deliveries(d, "chat.update", "ok"); got != 1 {
+		t.Errorf("%d replacements counted, want 1", got)
+	}
 }
 
 // A message Slack fails transiently is retried after a backoff.
@@ -146,9 +148,9 @@ func TestOutboxTransientRetry(t *testing.T) {
 		return nil
 	}}
 	s, d := setup(t, sl)
-	d.Notices = &notices{s: sl}
+	d.Notices = &notices{}
 	d.RetryBase = 40 * time.Millisecond
-	enqueue(t, s, "m1", delivery.Outgoing{What: "todo", RequestID: 1}, nil)
+	enqueue(t, s, "m1", plusone.Notice{Kind: plusone.NoticeTodo, RequestID: 1}, nil)
 	run(t, d)
 	eventually(t, "the message sent", func() bool { return jobs(t, s) == [2]int{0, 0} })
 	calls := sl.log()

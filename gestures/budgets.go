@@ -12,7 +12,7 @@ import (
 	"github.com/plusone-hq/plusone/memory"
 )
 
-func line(ctx context.Context, tx plusone.Tx, p *plusone.Policy, scope, key string, b plusone.Budget, now time.Time) (plusone.BudgetLine, error) {
+func line(ctx context.Context, tx plusone.Tx, p *plusone.Policy, scope plusone.BudgetScope, key string, b plusone.Budget, now time.Time) (plusone.BudgetLine, error) {
 	spent, err := tx.Spent(ctx, scope, key, b.PeriodStart(now, p.Location()))
 	if err != nil {
 		return plusone.BudgetLine{}, err
@@ -39,7 +39,7 @@ func (s *Service) Budgets(ctx context.Context, agent string, customerID int64) (
 // customer's, those set.
 func offerLines(ctx context.Context, tx plusone.Tx, p *plusone.Policy, agent string, customerID int64, now time.Time) ([]plusone.BudgetLine, error) {
 	var out []plusone.BudgetLine
-	add := func(scope, key string, b plusone.Budget) error {
+	add := func(scope plusone.BudgetScope, key string, b plusone.Budget) error {
 		l, err := line(ctx, tx, p, scope, key, b, now)
 		if err == nil {
 			out = append(out, l)
@@ -47,17 +47,17 @@ func offerLines(ctx context.Context, tx plusone.Tx, p *plusone.Policy, agent str
 		return err
 	}
 	if b, ok := p.AgentBudget(agent); ok {
-		if err := add("agent", agent, b); err != nil {
+		if err := add(plusone.ScopeAgent, agent, b); err != nil {
 			return nil, err
 		}
 	}
 	if t, ok := p.TeamOf(agent); ok && t.Budget != nil {
-		if err := add("team", t.ID, *t.Budget); err != nil {
+		if err := add(plusone.ScopeTeam, t.ID, *t.Budget); err != nil {
 			return nil, err
 		}
 	}
 	if customerID != 0 && p.CustomerBudget != nil {
-		if err := add("customer", strconv.FormatInt(customerID, 10), *p.CustomerBudget); err != nil {
+		if err := add(plusone.ScopeCustomer, plusone.CustomerBudgetKey(customerID), *p.CustomerBudget); err != nil {
 			return nil, err
 		}
 	}
@@ -74,7 +74,7 @@ func (s *Service) TeamBudgets(ctx context.Context) ([]plusone.BudgetLine, error)
 			if t.Budget == nil {
 				continue
 			}
-			l, err := line(ctx, tx, p, "team", t.ID, *t.Budget, now)
+			l, err := line(ctx, tx, p, plusone.ScopeTeam, t.ID, *t.Budget, now)
 			if err != nil {
 				return err
 			}
@@ -106,7 +106,7 @@ func (s *Service) AllBudgets(ctx context.Context) ([]plusone.BudgetLine, error) 
 		}
 		for _, a := range slices.Sorted(maps.Keys(agents)) {
 			if b, ok := p.AgentBudget(a); ok {
-				l, err := line(ctx, tx, p, "agent", a, b, now)
+				l, err := line(ctx, tx, p, plusone.ScopeAgent, a, b, now)
 				if err != nil {
 					return err
 				}
@@ -115,7 +115,7 @@ func (s *Service) AllBudgets(ctx context.Context) ([]plusone.BudgetLine, error) 
 		}
 		for _, t := range p.Teams {
 			if t.Budget != nil {
-				l, err := line(ctx, tx, p, "team", t.ID, *t.Budget, now)
+				l, err := line(ctx, tx, p, plusone.ScopeTeam, t.ID, *t.Budget, now)
 				if err != nil {
 					return err
 				}
@@ -129,7 +129,7 @@ func (s *Service) AllBudgets(ctx context.Context) ([]plusone.BudgetLine, error) 
 			}
 			slices.Sort(ids)
 			for _, c := range ids {
-				l, err := line(ctx, tx, p, "customer", strconv.FormatInt(c, 10), *p.CustomerBudget, now)
+				l, err := line(ctx, tx, p, plusone.ScopeCustomer, plusone.CustomerBudgetKey(c), *p.CustomerBudget, now)
 				if err != nil {
 					return err
 				}
@@ -159,21 +159,16 @@ func knownAgents(p *plusone.Policy) map[string]bool {
 	return agents
 }
 
-// Setting is one thing a supervisor can change in Slack, with its value.
-type Setting struct {
-	Path, Label, Current string
-}
-
 // Settings lists what supervisors can change: each role's limit and
 // budget, each team's budget, the customer budget, each known agent's own
 // budget, and each gesture's pause.
-func (s *Service) Settings() []Setting {
+func (s *Service) Settings() []plusone.Setting {
 	p := s.Policies.Current()
-	var out []Setting
+	var out []plusone.Setting
 	add := func(path, label string) {
 		v, err := p.OverrideValue(path)
 		if err == nil {
-			out = append(out, Setting{Path: path, Label: label, Current: v})
+			out = append(out, plusone.Setting{Path: path, Label: label, Current: v})
 		}
 	}
 	roles := make([]string, 0, len(p.Roles))

@@ -14,7 +14,6 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/config"
-	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
 	"github.com/plusone-hq/plusone/pipeline"
 	"github.com/plusone-hq/plusone/store/postgres"
@@ -104,7 +103,7 @@ func (r *replicaSet) pending(t *testing.T, n int) []int64 {
 		if i >= 6 {
 			gesture = "handwritten_note"
 		}
-		res, err := r.svcs[i%3].Offer(ctx, "U0ANA", gestures.OfferRequest{CustomerID: r.ids[i], Gesture: gesture,
+		res, err := r.svcs[i%3].Offer(ctx, "U0ANA", plusone.OfferRequest{CustomerID: r.ids[i], Gesture: gesture,
 			TicketKey: fmt.Sprint("generic:T-", i), Key: fmt.Sprint("click-", i)})
 		if err != nil {
 			t.Fatal(err)
@@ -124,21 +123,21 @@ func (r *replicaSet) pending(t *testing.T, n int) []int64 {
 // messages counts the Slack messages queued, by kind and request.
 func (r *replicaSet) messages(t *testing.T) map[string]map[int64]int {
 	t.Helper()
-	jobs, err := r.store.ClaimJobs(context.Background(), delivery.JobMessage,
+	jobs, err := r.store.ClaimJobs(context.Background(), plusone.JobNotice,
 		plusone.Claim{Worker: "counter", Limit: 10_000, Lease: time.Hour, Now: r.now.Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]map[int64]int{}
 	for _, j := range jobs {
-		var o delivery.Outgoing
-		if err := json.Unmarshal(j.Payload, &o); err != nil {
+		var n plusone.Notice
+		if err := json.Unmarshal(j.Payload, &n); err != nil {
 			t.Fatal(err)
 		}
-		if out[o.What] == nil {
-			out[o.What] = map[int64]int{}
+		if out[string(n.Kind)] == nil {
+			out[string(n.Kind)] = map[int64]int{}
 		}
-		out[o.What][o.RequestID]++
+		out[string(n.Kind)][n.RequestID]++
 	}
 	return out
 }
@@ -304,7 +303,7 @@ func TestOverrideOnOneReplicaDecidesOnAnother(t *testing.T) {
 		if _, err := r.svcs[0].SetOverride(ctx, "U0SUP", "gestures.free_express_shipping.paused", "true"); err != nil {
 			t.Fatal(err)
 		}
-		res, err := r.svcs[1].Offer(ctx, "U0ANA", gestures.OfferRequest{CustomerID: r.ids[1], Gesture: "free_express_shipping",
+		res, err := r.svcs[1].Offer(ctx, "U0ANA", plusone.OfferRequest{CustomerID: r.ids[1], Gesture: "free_express_shipping",
 			TicketKey: "generic:T-1", Key: "after-pause"})
 		if err != nil {
 			t.Fatal(err)

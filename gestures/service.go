@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/memory"
 )
 
@@ -41,6 +40,8 @@ type Service struct {
 	Writeback []plusone.Source
 	// Changed is called after cards or the outbox changed.
 	Changed func()
+	// Drafter words the handwritten notes of to-dos; nil: none.
+	Drafter plusone.NoteDrafter
 }
 
 // JobWriteback is the kind of write-back jobs.
@@ -52,37 +53,18 @@ type Writeback struct {
 	Target    plusone.Source `json:"target"`
 }
 
-// OfferRequest is an agent's click on a suggested gesture.
-type OfferRequest struct {
-	CustomerID int64
-	Gesture    string
-	TicketKey  string
-	// Key identifies the click: the same click delivered twice gives one
-	// ledger entry.
-	Key string
-}
-
-// Result is what an offer or a decision came to.
-type Result struct {
-	Entry    plusone.LedgerEntry
-	Decision plusone.Decision
-	// Duplicate is set when the click or decision was already recorded.
-	Duplicate bool
-	Customer  plusone.Customer
-}
-
 // physical gestures are fulfilled by hand (a to-do with "Mark sent").
 func physical(kind string) bool { return kind == "note" || kind == "gift" }
 
 // Offer decides an agent's offer and records the decision. A granted
 // gesture is charged, its fulfilment queued and her cards refreshed; an
 // approval request is sent to the supervisors; a refusal is recorded too.
-func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Result, error) {
+func (s *Service) Offer(ctx context.Context, agent string, o plusone.OfferRequest) (plusone.GestureResult, error) {
 	now := s.Clock()
 	p := s.Policies.Current()
-	var res Result
+	var res plusone.GestureResult
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
-		res = Result{}
+		res = plusone.GestureResult{}
 		team, inTeam := p.TeamOf(agent)
 		if err := tx.Lock(ctx, budgetKeys(agent, o.CustomerID, team.ID)...); err != nil {
 			return err
@@ -116,7 +98,7 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 		d := p.Decide(plusone.Offer{Gesture: o.Gesture, Agent: agent, Customer: view.Customer,
 			Signals: p.Signals.Signals(view, now), LastGranted: last, Spent: spent, Now: now})
 		e := plusone.LedgerEntry{Key: o.Key, Gesture: o.Gesture, Title: g.Title, Kind: g.Kind, Value: g.Value, Currency: p.Currency,
-			CustomerID: o.CustomerID, Agent: agent, Status: d.Status, Reason: d.Reason, By: agent, TicketKey: o.TicketKey, CreatedAt: now}
+			CustomerID: o.CustomerID, Agent: agent, Status: d.Status, Reason: d.Reason, Blocking: d.Blocking, By: agent, TicketKey: o.TicketKey, CreatedAt: now}
 		if inTeam {
 			e.Team = team.ID
 		}
@@ -143,7 +125,7 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 			}
 		case plusone.StatusPendingApproval:
 			if err := enqueue(ctx, tx, now, fmt.Sprintf("approval:%d", e.RequestID),
-				delivery.Outgoing{What: "approval_request", RequestID: e.RequestID, Record: "approval"}); err != nil {
+				plusone.Notice{Kind: plusone.NoticeApprovalRequest, RequestID: e.RequestID}); err != nil {
 				return err
 			}
 		default:
@@ -152,7 +134,7 @@ func (s *Service) Offer(ctx context.Context, agent string, o OfferRequest) (Resu
 		return memory.TouchOpenCards(ctx, tx, o.CustomerID, now)
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("offer %s: %w", o.Gesture, err)
+		return plusone.GestureResult{}, fmt.Errorf("offer %s: %w", o.Gesture, err)
 	}
 	if !res.Duplicate && res.Decision.Status != plusone.StatusRefused {
 		s.changed()
@@ -186,11 +168,11 @@ func spend(ctx context.Context, tx plusone.Tx, p *plusone.Policy, agent string, 
 	lines, err := offerLines(ctx, tx, p, agent, customerID, now)
 	for _, l := range lines {
 		switch l.Scope {
-		case "agent":
+		case plusone.ScopeAgent:
 			sp.Agent = l.Spent
-		case "team":
+		case plusone.ScopeTeam:
 			sp.Team = l.Spent
-		case "customer":
+		case plusone.ScopeCustomer:
 			sp.Customer = l.Spent
 		}
 	}
@@ -202,7 +184,7 @@ func spend(ctx context.Context, tx plusone.Tx, p *plusone.Policy, agent string, 
 func (s *Service) fulfil(ctx context.Context, tx plusone.Tx, e plusone.LedgerEntry, now time.Time) error {
 	if physical(e.Kind) {
 		return enqueue(ctx, tx, now, fmt.Sprintf("todo:%d", e.RequestID),
-			delivery.Outgoing{What: "todo", RequestID: e.RequestID, Record: "todo"})
+			plusone.Notice{Kind: plusone.NoticeTodo, RequestID: e.RequestID})
 	}
 	for _, target := range s.Writeback {
 		if target == plusone.SourceShopify && e.Kind != "discount" {
@@ -223,13 +205,13 @@ func (s *Service) fulfil(ctx context.Context, tx plusone.Tx, e plusone.LedgerEnt
 	return nil
 }
 
-// enqueue queues a Slack message once per key.
-func enqueue(ctx context.Context, tx plusone.Tx, now time.Time, key string, o delivery.Outgoing) error {
-	payload, err := json.Marshal(o)
+// enqueue queues a notice once per key.
+func enqueue(ctx context.Context, tx plusone.Tx, now time.Time, key string, n plusone.Notice) error {
+	payload, err := json.Marshal(n)
 	if err != nil {
 		return err
 	}
-	_, err = tx.EnqueueJob(ctx, &plusone.Job{Kind: delivery.JobMessage, Key: "msg:" + key, Payload: payload, CreatedAt: now}, now)
+	_, err = tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobNotice, Key: "msg:" + key, Payload: payload, CreatedAt: now}, now)
 	return err
 }
 
@@ -244,7 +226,7 @@ func IsSupervisor(p *plusone.Policy, user string) bool {
 
 // Resolve records a supervisor's approval or refusal of a request. Anyone
 // else is refused, and the attempt audited.
-func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, approve bool) (Result, error) {
+func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, approve bool) (plusone.GestureResult, error) {
 	now := s.Clock()
 	p := s.Policies.Current()
 	action := "decline"
@@ -256,14 +238,14 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 			return tx.Audit(ctx, actor, action, strconv.FormatInt(requestID, 10), "refused: not a supervisor", now)
 		})
 		if err != nil {
-			return Result{}, err
+			return plusone.GestureResult{}, err
 		}
 		s.Log.Warn("approval decision refused: not a supervisor", "user", actor, "request", requestID)
-		return Result{}, ErrNotSupervisor
+		return plusone.GestureResult{}, ErrNotSupervisor
 	}
-	var res Result
+	var res plusone.GestureResult
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
-		res = Result{}
+		res = plusone.GestureResult{}
 		// The request's first entry never changes: it names the budgets an
 		// approval spends from, locked with the request in one call. Its
 		// latest state is read only once the request is locked.
@@ -322,7 +304,7 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 		return memory.TouchOpenCards(ctx, tx, first.CustomerID, now)
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("%s request %d: %w", action, requestID, err)
+		return plusone.GestureResult{}, fmt.Errorf("%s request %d: %w", action, requestID, err)
 	}
 	if !res.Duplicate {
 		s.changed()
@@ -333,9 +315,10 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 // budgetKeys are the budgets an offer draws on, locked while it is decided:
 // the agent's, the customer's and, when she has one, the agent's team's.
 func budgetKeys(agent string, customerID int64, team string) []string {
-	keys := []string{plusone.BudgetLock("agent", agent), plusone.BudgetLock("customer", strconv.FormatInt(customerID, 10))}
+	keys := []string{plusone.BudgetLock(plusone.ScopeAgent, agent),
+		plusone.BudgetLock(plusone.ScopeCustomer, plusone.CustomerBudgetKey(customerID))}
 	if team != "" {
-		keys = append(keys, plusone.BudgetLock("team", team))
+		keys = append(keys, plusone.BudgetLock(plusone.ScopeTeam, team))
 	}
 	return keys
 }
@@ -353,11 +336,11 @@ func followUp(base plusone.LedgerEntry, status plusone.LedgerStatus, by, reason 
 // replaced by its outcome, and a reply to the agent in the card's thread.
 func (s *Service) announce(ctx context.Context, tx plusone.Tx, e plusone.LedgerEntry, now time.Time) error {
 	if err := enqueue(ctx, tx, now, fmt.Sprintf("decided:%d", e.RequestID),
-		delivery.Outgoing{What: "approval_decided", RequestID: e.RequestID, EntryID: e.ID, Update: "approval"}); err != nil {
+		plusone.Notice{Kind: plusone.NoticeApprovalDecided, RequestID: e.RequestID, EntryID: e.ID}); err != nil {
 		return err
 	}
 	return enqueue(ctx, tx, now, fmt.Sprintf("outcome:%d", e.ID),
-		delivery.Outgoing{What: "thread_outcome", RequestID: e.RequestID, EntryID: e.ID})
+		plusone.Notice{Kind: plusone.NoticeThreadOutcome, RequestID: e.RequestID, EntryID: e.ID})
 }
 
 // ExpireDue records as expired the requests not decided within the
@@ -445,20 +428,20 @@ func (s *Service) Expirer(ctx context.Context, interval time.Duration) {
 }
 
 // MarkSent records that a physical gesture was sent.
-func (s *Service) MarkSent(ctx context.Context, actor string, requestID int64) (Result, error) {
+func (s *Service) MarkSent(ctx context.Context, actor string, requestID int64) (plusone.GestureResult, error) {
 	return s.fulfilled(ctx, actor, requestID, "sent by "+actor, true)
 }
 
-func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, how string, todo bool) (Result, error) {
+func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, how string, todo bool) (plusone.GestureResult, error) {
 	now := s.Clock()
-	var res Result
+	var res plusone.GestureResult
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
 		var err error
 		res, err = s.fulfilledIn(ctx, tx, actor, requestID, how, todo, now)
 		return err
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("fulfil request %d: %w", requestID, err)
+		return plusone.GestureResult{}, fmt.Errorf("fulfil request %d: %w", requestID, err)
 	}
 	if !res.Duplicate {
 		s.changed()
@@ -470,38 +453,38 @@ func (s *Service) fulfilled(ctx context.Context, actor string, requestID int64, 
 // the request is locked before its state is read, and the fulfilment's
 // ledger key lets one entry through whatever else happens. A gesture not
 // granted is an EINVALID error, which leaves tx usable.
-func (s *Service) fulfilledIn(ctx context.Context, tx plusone.Tx, actor string, requestID int64, how string, todo bool, now time.Time) (Result, error) {
+func (s *Service) fulfilledIn(ctx context.Context, tx plusone.Tx, actor string, requestID int64, how string, todo bool, now time.Time) (plusone.GestureResult, error) {
 	if err := tx.Lock(ctx, plusone.RequestLock(requestID)); err != nil {
-		return Result{}, err
+		return plusone.GestureResult{}, err
 	}
 	chain, err := tx.Request(ctx, requestID)
 	if err != nil {
-		return Result{}, err
+		return plusone.GestureResult{}, err
 	}
 	latest := chain[len(chain)-1]
 	switch latest.Status {
 	case plusone.StatusGranted, plusone.StatusApproved:
 	case plusone.StatusFulfilled:
-		return Result{Entry: latest, Duplicate: true}, nil
+		return plusone.GestureResult{Entry: latest, Duplicate: true}, nil
 	default:
-		return Result{}, plusone.Errorf(plusone.EINVALID, "this gesture is %s, not granted", strings.ReplaceAll(string(latest.Status), "_", " "))
+		return plusone.GestureResult{}, plusone.Errorf(plusone.EINVALID, "this gesture is %s, not granted", strings.ReplaceAll(string(latest.Status), "_", " "))
 	}
 	e := followUp(latest, plusone.StatusFulfilled, actor, how, now)
 	e.Key = plusone.FulfilledKey(requestID)
 	existing, dup, err := tx.AppendLedger(ctx, &e)
 	if err != nil {
-		return Result{}, err
+		return plusone.GestureResult{}, err
 	}
 	if dup {
-		return Result{Entry: *existing, Duplicate: true}, nil
+		return plusone.GestureResult{Entry: *existing, Duplicate: true}, nil
 	}
 	if todo {
 		if err := enqueue(ctx, tx, now, fmt.Sprintf("fulfilled:%d", requestID),
-			delivery.Outgoing{What: "fulfilled", RequestID: requestID, EntryID: e.ID, Update: "todo"}); err != nil {
-			return Result{}, err
+			plusone.Notice{Kind: plusone.NoticeFulfilled, RequestID: requestID, EntryID: e.ID}); err != nil {
+			return plusone.GestureResult{}, err
 		}
 	}
-	return Result{Entry: e}, memory.TouchOpenCards(ctx, tx, e.CustomerID, now)
+	return plusone.GestureResult{Entry: e}, memory.TouchOpenCards(ctx, tx, e.CustomerID, now)
 }
 
 // WritebackResult tells the agent, in the card's thread, how a write-back
@@ -519,7 +502,7 @@ func (s *Service) WritebackResult(ctx context.Context, requestID int64, text str
 // request and text.
 func writebackResult(ctx context.Context, tx plusone.Tx, requestID int64, text string, ok bool, now time.Time) error {
 	return enqueue(ctx, tx, now, fmt.Sprintf("writeback:%d:%s", requestID, text),
-		delivery.Outgoing{What: "writeback", RequestID: requestID, Text: text, OK: ok})
+		plusone.Notice{Kind: plusone.NoticeWriteback, RequestID: requestID, Text: text, OK: ok})
 }
 
 func (s *Service) changed() {

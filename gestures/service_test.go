@@ -88,9 +88,9 @@ func newFixture(t *testing.T, customers int) *fixture {
 	return f
 }
 
-func (f *fixture) offer(t *testing.T, agent string, customer int, gesture, key string) gestures.Result {
+func (f *fixture) offer(t *testing.T, agent string, customer int, gesture, key string) plusone.GestureResult {
 	t.Helper()
-	res, err := f.svc.Offer(context.Background(), agent, gestures.OfferRequest{CustomerID: f.ids[customer], Gesture: gesture,
+	res, err := f.svc.Offer(context.Background(), agent, plusone.OfferRequest{CustomerID: f.ids[customer], Gesture: gesture,
 		TicketKey: fmt.Sprint("generic:T-", customer), Key: key})
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +128,7 @@ func TestConcurrentOffersNeverOverspend(t *testing.T) {
 		t.Errorf("agent budget = %+v", budgets[0])
 	}
 	// The same click, five times at once.
-	results := make([]gestures.Result, 5)
+	results := make([]plusone.GestureResult, 5)
 	for i := range 5 {
 		wg.Go(func() { results[i] = f.offer(t, "U0BEN", 7, "handwritten_note", "double-click") })
 	}

@@ -74,6 +74,18 @@ func (s *Service) Customer(ctx context.Context, agent string, id int64) (*pluson
 	return card, nil
 }
 
+// Card assembles the context card of a ticket key as of now, with the
+// policy in force (LoadCard); the card sender's delivery.Cards.
+func (s *Service) Card(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error) {
+	var card *plusone.ContextCard
+	err := s.Store.View(ctx, func(tx plusone.Tx) error {
+		var err error
+		card, err = LoadCard(ctx, tx, key, s.Policy(), now)
+		return err
+	})
+	return card, err
+}
+
 // CustomerName is how a customer is called (Customer.DisplayName).
 func (s *Service) CustomerName(ctx context.Context, id int64) (string, error) {
 	var name string

@@ -10,7 +10,6 @@ package memory
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -150,7 +149,7 @@ func addGestures(ctx context.Context, tx plusone.Tx, card *plusone.ContextCard, 
 	}
 	var spent plusone.Money
 	if b := policy.CustomerBudget; b != nil {
-		if spent, err = tx.Spent(ctx, "customer", strconv.FormatInt(id, 10), b.PeriodStart(now, policy.Location())); err != nil {
+		if spent, err = tx.Spent(ctx, plusone.ScopeCustomer, plusone.CustomerBudgetKey(id), b.PeriodStart(now, policy.Location())); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
-	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/memory"
 )
 
@@ -59,13 +58,14 @@ func (a *Applier) dataRequest(ctx context.Context, tx plusone.Tx, e plusone.Even
 		to = []string{p.Approvals.Channel}
 	}
 	for _, ch := range to {
-		payload, err := json.Marshal(delivery.Outgoing{What: delivery.DataRequest, Channel: ch, Text: email,
-			Ref: c.RequestID, Source: string(e.Source), Shop: c.Shop, ExternalID: e.Customer.ExternalID})
+		payload, err := json.Marshal(plusone.Notice{Kind: plusone.NoticeDataRequest, Channel: ch,
+			DataRequest: &plusone.DataRequest{Source: e.Source, Shop: c.Shop, RequestID: c.RequestID, Email: email,
+				ExternalID: e.Customer.ExternalID}})
 		if err != nil {
 			return err
 		}
 		key := fmt.Sprintf("msg:data_request:%s:%s:%s", e.Source, c.RequestID, ch)
-		if _, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: delivery.JobMessage, Key: key, Payload: payload, CreatedAt: now}, now); err != nil {
+		if _, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobNotice, Key: key, Payload: payload, CreatedAt: now}, now); err != nil {
 			return err
 		}
 	}

@@ -105,6 +105,14 @@ func (d *Drafter) Note(ctx context.Context, f NoteFacts) (draft string, byModel 
 	return text, true, nil
 }
 
+var _ plusone.NoteDrafter = (*Drafter)(nil)
+
+// DraftNote drafts a handwritten note to the customer of v on the occasion
+// her signals make (Note with FactsOf and OccasionOf).
+func (d *Drafter) DraftNote(ctx context.Context, v plusone.CustomerView, signals []plusone.Signal) (string, bool, error) {
+	return d.Note(ctx, FactsOf(v, OccasionOf(signals, v.Customer.Profile.Tier)))
+}
+
 // RulesNote is the draft without a model.
 func RulesNote(f NoteFacts) string {
 	name := f.FirstName

@@ -23,14 +23,6 @@ type CustomerAPI interface {
 	Split(ctx context.Context, customerID int64, id plusone.Identity, reason string) (int64, error)
 }
 
-// apiRoutes mounts /api/v1 behind the bearer token.
-func (s *Server) apiRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/customers", s.authorized(s.handleCustomer()))
-	mux.Handle("POST /api/v1/customers/merge", s.authorized(s.handleMerge()))
-	mux.Handle("POST /api/v1/customers/{id}/split", s.authorized(s.handleSplit()))
-	s.privacyRoutes(mux)
-}
-
 // authorized lets requests through that carry the API token.
 func (s *Server) authorized(next http.Handler) http.Handler {
 	want := sha256.Sum256([]byte(s.APIToken))

@@ -35,23 +35,18 @@ type ledgerJSON struct {
 }
 
 type budgetJSON struct {
-	Scope     string         `json:"scope"`
-	Key       string         `json:"key"`
-	Amount    plusone.Money  `json:"amount"`
-	Per       plusone.Period `json:"per"`
-	Period    string         `json:"period"`
-	Spent     plusone.Money  `json:"spent"`
-	Remaining plusone.Money  `json:"remaining"`
+	Scope     plusone.BudgetScope `json:"scope"`
+	Key       string              `json:"key"`
+	Amount    plusone.Money       `json:"amount"`
+	Per       plusone.Period      `json:"per"`
+	Period    string              `json:"period"`
+	Spent     plusone.Money       `json:"spent"`
+	Remaining plusone.Money       `json:"remaining"`
 }
 
 // ledgerPage is the most entries one ledger answer holds; narrow a larger
 // ledger with since, agent or customer.
 const ledgerPage = 10000
-
-func (s *Server) gestureRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/ledger", s.authorized(s.handleLedger()))
-	mux.Handle("GET /api/v1/budgets", s.authorized(s.handleBudgets()))
-}
 
 // parseSince reads an RFC 3339 time or a date.
 func parseSince(s string) (time.Time, error) {

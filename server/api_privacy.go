@@ -18,16 +18,6 @@ type PrivacyAPI interface {
 	Export(ctx context.Context, email string) ([]plusone.CustomerData, error)
 }
 
-// privacyRoutes mounts erasure and export behind the API token, when the
-// server has them.
-func (s *Server) privacyRoutes(mux *http.ServeMux) {
-	if s.Privacy == nil {
-		return
-	}
-	mux.Handle("DELETE /api/v1/customers", s.authorized(s.handleErase()))
-	mux.Handle("GET /api/v1/customers/export", s.authorized(s.handleExport()))
-}
-
 func (s *Server) handleErase() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		email := r.URL.Query().Get("email")

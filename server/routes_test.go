@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -85,19 +86,38 @@ func newEnv(t *testing.T) *env {
 			defer e.mu.Unlock()
 			e.stored++
 		},
-		Slack: slackchat.New(slackSecret, func(channel string) (string, bool) {
-			return "jane@example.com", channel == "C0SHAREDACME"
-		}),
-		APIToken:  apiToken,
-		Customers: &memory.Service{Store: s, Policy: live.Current, Clock: time.Now},
-		Gestures:  &gestures.Service{Store: s, Policies: live, Clock: time.Now, Log: log},
-		SlackEvent: func(ctx context.Context, kind string, body []byte) {
-			e.events <- kind
-		},
+		APIToken:           apiToken,
+		Customers:          &memory.Service{Store: s, Policy: live.Current, Clock: time.Now},
+		Gestures:           &gestures.Service{Store: s, Policies: live, Clock: time.Now, Log: log},
+		SlackApp:           fakeApp{events: e.events},
+		SlackSigningSecret: slackSecret,
 	}
+	e.srv.Slack = &server.SlackIntake{Server: e.srv, Chat: slackchat.New(slackSecret, func(channel string) (string, bool) {
+		return "jane@example.com", channel == "C0SHAREDACME"
+	})}
 	e.h = e.srv.Handler()
 	return e
 }
+
+// fakeApp is a Slack app whose handlers answer with their name and the
+// secret and size limit they were given, and whose events go to events.
+type fakeApp struct{ events chan string }
+
+func (fakeApp) CommandsHandler(secret string, maxBody int64) http.Handler {
+	return named("commands", secret, maxBody)
+}
+
+func (fakeApp) InteractionsHandler(secret string, maxBody int64) http.Handler {
+	return named("interactions", secret, maxBody)
+}
+
+func named(name, secret string, maxBody int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s %d", name, secret, maxBody)
+	})
+}
+
+func (a fakeApp) EventLater(ctx context.Context, kind string, body []byte) { a.events <- kind }
 
 // answer is a response: status, headers and body.
 type answer struct {

@@ -1,6 +1,6 @@
 // Package server is plusone's HTTP face: webhook intake, Slack's Events
-// API, /api/v1, health, readiness and metrics. Its routes are listed in
-// routes.go; Slack's commands and interactions are mounted through Extra.
+// API and the Slack app's commands and interactions, /api/v1, health,
+// readiness and metrics. Every route is listed in routes.go.
 package server
 
 import (
@@ -27,9 +27,9 @@ type Server struct {
 	Metrics *metrics.Metrics
 	// Stored is called after an event was stored (to wake the workers).
 	Stored func()
-	// Slack verifies and parses Events API requests on /slack/events; nil
-	// when Slack is not reached over HTTP.
-	Slack plusone.Integration
+	// Slack stores the chat messages of Slack's Events API on
+	// /slack/events; nil when Slack is not reached over HTTP.
+	Slack *SlackIntake
 	// APIToken guards /api/v1; empty turns the API off.
 	APIToken string
 	// Customers serves /api/v1/customers.
@@ -39,14 +39,12 @@ type Server struct {
 	Privacy PrivacyAPI
 	// Gestures serves /api/v1/ledger and /api/v1/budgets.
 	Gestures GestureAPI
-	// SlackEvent hands over the Slack events that are not timeline
-	// material (kind is the inner event type). It must return at once: the
-	// work is done after the answer by its owner (bot.App.EventLater),
-	// which shutdown waits for.
-	SlackEvent func(ctx context.Context, kind string, body []byte)
-	// Extra mounts more routes (Slack's commands and interactions) on the
-	// same mux.
-	Extra func(mux *http.ServeMux)
+	// SlackApp answers Slack's commands and interactions and takes the
+	// Events API events that are not timeline material; nil when there is
+	// no Slack app over HTTP.
+	SlackApp SlackApp
+	// SlackSigningSecret checks the requests of the Slack app.
+	SlackSigningSecret string
 	// IntakeTimeout is how long a delivery waits for the store to take it
 	// before it is answered 503 (the sender retries); zero means
 	// DefaultIntakeTimeout.
@@ -54,6 +52,19 @@ type Server struct {
 	// Alive, if set, returns an error when the background workers no
 	// longer work; /readyz then answers 503.
 	Alive func() error
+}
+
+// SlackApp is the Slack app over HTTP (bot.App).
+type SlackApp interface {
+	// CommandsHandler answers slash commands; InteractionsHandler
+	// buttons, shortcuts and modals. Both check the request's signature
+	// and size first.
+	CommandsHandler(signingSecret string, maxBody int64) http.Handler
+	InteractionsHandler(signingSecret string, maxBody int64) http.Handler
+	// EventLater takes an Events API event that is not timeline material
+	// (kind is the inner event type). It returns at once: the work is done
+	// after the answer by the app, which shutdown waits for.
+	EventLater(ctx context.Context, kind string, body []byte)
 }
 
 // DefaultIntakeTimeout is below the shortest time a helpdesk waits for a
@@ -65,9 +76,6 @@ const DefaultIntakeTimeout = 3 * time.Second
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	if s.Extra != nil {
-		s.Extra(mux)
-	}
 	return mux
 }
 

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,4 +83,62 @@ func TestSlackEventsOff(t *testing.T) {
 	e.srv.Slack = nil
 	e.do(http.MethodPost, "/slack/events", slackSigned(slackSecret, []byte(slackMessage)), []byte(slackMessage)).
 		errorSays(t, http.StatusNotFound, "set PLUSONE_SLACK_SIGNING_SECRET")
+}
+
+// The Slack app's commands and interactions are routes of the one mux,
+// given the app's signing secret and the size limit; without an app they
+// are not found.
+func TestSlackAppRoutes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, path := range []string{"/slack/commands", "/slack/interactions"} {
+		a := e.do(http.MethodPost, path, nil, []byte("x"))
+		want := strings.TrimPrefix(path, "/slack/") + " " + slackSecret + " 4096"
+		if a.status != http.StatusOK || a.body != want {
+			t.Errorf("POST %s: %d %q, want 200 %q", path, a.status, a.body, want)
+		}
+	}
+	e.srv.SlackApp = nil
+	e.h = e.srv.Handler()
+	for _, path := range []string{"/slack/commands", "/slack/interactions"} {
+		if a := e.do(http.MethodPost, path, nil, []byte("x")); a.status != http.StatusNotFound {
+			t.Errorf("POST %s without an app: %d, want 404", path, a.status)
+		}
+	}
+}
+
+// Socket Mode's messages go through the same intake as the Events API
+// over HTTP: stored once (Slack's resend is a duplicate, no error), the
+// workers woken; a malformed one is refused without an error (acknowledged,
+// not resent); a store that cannot take it is an error (not acknowledged,
+// so Slack sends it again).
+func TestSlackIntakeSocketMode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	for range 2 {
+		if err := e.srv.Slack.StoreMessage(ctx, []byte(slackMessage)); err != nil {
+			t.Fatalf("StoreMessage: %v", err)
+		}
+	}
+	evs, err := e.store.ClaimEvents(ctx, plusone.Claim{Worker: "w", Limit: 10, Lease: time.Minute, Now: time.Now()})
+	if err != nil || len(evs) != 1 || evs[0].Source != plusone.SourceSlack {
+		t.Errorf("stored %v %v, want the one Slack message", evs, err)
+	}
+	e.mu.Lock()
+	stored := e.stored
+	e.mu.Unlock()
+	if stored != 1 {
+		t.Errorf("workers woken %d times, want 1", stored)
+	}
+	if err := e.srv.Slack.StoreMessage(ctx, []byte(`{"type": "event_callback"}`)); err != nil {
+		t.Errorf("a malformed message: %v, want it refused without an error", err)
+	}
+	if err := e.closed(); err != nil {
+		t.Fatal(err)
+	}
+	other := strings.Replace(slackMessage, "Ev0CUSTOMER1", "Ev0CUSTOMER2", 1)
+	if err := e.srv.Slack.StoreMessage(ctx, []byte(other)); err == nil {
+		t.Error("StoreMessage on a closed store gave no error")
+	}
 }

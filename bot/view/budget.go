@@ -18,13 +18,6 @@ const (
 	budgetsBudget  = 2000 // characters of a section of budget lines
 )
 
-// Budget scopes, as plusone.BudgetLine names them.
-const (
-	scopeAgent    = "agent"
-	scopeTeam     = "team"
-	scopeCustomer = "customer"
-)
-
 // budgetResetText says when budgets start again.
 const budgetResetText = "Day budgets start again at midnight, week budgets on Monday, month budgets on the 1st, " +
 	"in your team's time zone."
@@ -36,20 +29,20 @@ const budgetResetText = "Day budgets start again at midnight, week budgets on Mo
 // without an amount, shows "no budget". Amounts are in currency.
 func BudgetMessage(lines []plusone.BudgetLine, currency string) Message {
 	lines = sortBudgets(lines)
-	if !slices.ContainsFunc(lines, func(l plusone.BudgetLine) bool { return l.Scope == scopeAgent }) {
-		lines = append([]plusone.BudgetLine{{Scope: scopeAgent}}, lines...)
+	if !slices.ContainsFunc(lines, func(l plusone.BudgetLine) bool { return l.Scope == plusone.ScopeAgent }) {
+		lines = append([]plusone.BudgetLine{{Scope: plusone.ScopeAgent}}, lines...)
 	}
-	if !slices.ContainsFunc(lines, func(l plusone.BudgetLine) bool { return l.Scope == scopeTeam }) {
-		i := slices.IndexFunc(lines, func(l plusone.BudgetLine) bool { return l.Scope != scopeAgent })
+	if !slices.ContainsFunc(lines, func(l plusone.BudgetLine) bool { return l.Scope == plusone.ScopeTeam }) {
+		i := slices.IndexFunc(lines, func(l plusone.BudgetLine) bool { return l.Scope != plusone.ScopeAgent })
 		if i < 0 {
 			i = len(lines)
 		}
-		lines = slices.Insert(lines, i, plusone.BudgetLine{Scope: scopeTeam})
+		lines = slices.Insert(lines, i, plusone.BudgetLine{Scope: plusone.ScopeTeam})
 	}
 	const heading = "Your “plus one” budgets"
 	mk, pl := budgetLines(mrkdwnRenderer, lines, currency, ""), budgetLines(textRenderer, lines, currency, "")
 	fallback := heading
-	if own := lines[0]; own.Scope == scopeAgent && own.Budget.Amount > 0 {
+	if own := lines[0]; own.Scope == plusone.ScopeAgent && own.Budget.Amount > 0 {
 		fallback = "Your budget: " + budgetAmount(own, currency, false)
 	}
 	return Message{
@@ -66,8 +59,8 @@ func BudgetMessage(lines []plusone.BudgetLine, currency string) Message {
 // scope, keeping the order within each.
 func sortBudgets(lines []plusone.BudgetLine) []plusone.BudgetLine {
 	lines = slices.Clone(lines)
-	rank := func(scope string) int {
-		if i := slices.Index([]string{scopeAgent, scopeTeam, scopeCustomer}, scope); i >= 0 {
+	rank := func(scope plusone.BudgetScope) int {
+		if i := slices.Index([]plusone.BudgetScope{plusone.ScopeAgent, plusone.ScopeTeam, plusone.ScopeCustomer}, scope); i >= 0 {
 			return i
 		}
 		return 3
@@ -85,7 +78,7 @@ func budgetLines(r renderer, lines []plusone.BudgetLine, currency, customerName 
 	self := true
 	for _, l := range lines {
 		line := r.bold(budgetLabel(r, l, self, customerName)) + ": " + r.esc(budgetAmount(l, currency, true))
-		if l.Scope == scopeAgent {
+		if l.Scope == plusone.ScopeAgent {
 			self = false
 		}
 		if !r.plain {
@@ -101,7 +94,7 @@ func budgetLines(r renderer, lines []plusone.BudgetLine, currency, customerName 
 func budgetLabel(r renderer, l plusone.BudgetLine, self bool, customerName string) string {
 	key := truncate(clean(l.Key), maxBudgetKey)
 	switch l.Scope {
-	case scopeAgent:
+	case plusone.ScopeAgent:
 		switch {
 		case self:
 			return "You"
@@ -109,12 +102,12 @@ func budgetLabel(r renderer, l plusone.BudgetLine, self bool, customerName strin
 			return "Agent"
 		}
 		return "Agent " + r.who(newPerson(key))
-	case scopeTeam:
+	case plusone.ScopeTeam:
 		if key == "" {
 			return "Your team"
 		}
 		return "Team " + r.esc(key)
-	case scopeCustomer:
+	case plusone.ScopeCustomer:
 		if n := truncate(clean(customerName), maxName); n != "" {
 			return "Customer " + r.esc(n)
 		}
@@ -126,7 +119,7 @@ func budgetLabel(r renderer, l plusone.BudgetLine, self bool, customerName strin
 		}
 		return "Customer " + r.esc(key)
 	}
-	return r.esc(strings.TrimSpace(humanize(l.Scope) + " " + key))
+	return r.esc(strings.TrimSpace(humanize(string(l.Scope)) + " " + key))
 }
 
 // budgetAmount is "$4 left of $100 today", with " · $96 spent" when

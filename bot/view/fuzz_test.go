@@ -71,7 +71,7 @@ func FuzzViews(f *testing.F) {
 		h := viewtest.RichHome()
 		h.Recent[0].Customer, h.Recent[0].What = c, what
 		h.Notes = append(h.Notes, n)
-		if err := ValidateView(HomeView(h, HomeGestures{})); err != nil {
+		if err := ValidateView(HomeView(h, plusone.HomeGestures{})); err != nil {
 			t.Errorf("home: %v", err)
 		}
 		card := viewtest.RichCard()

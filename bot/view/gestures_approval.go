@@ -2,7 +2,6 @@ package view
 
 import (
 	"cmp"
-	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -61,7 +60,7 @@ func ApprovalRequestMessage(e plusone.LedgerEntry, customerName, customerSummary
 		budgets = sortBudgets(budgets)
 		label := func(r renderer, l plusone.BudgetLine) string {
 			cust := ""
-			if l.Scope == scopeCustomer && clean(l.Key) == strconv.FormatInt(e.CustomerID, 10) {
+			if l.Scope == plusone.ScopeCustomer && clean(l.Key) == plusone.CustomerBudgetKey(e.CustomerID) {
 				cust = name
 			}
 			return r.bold(budgetLabel(r, l, false, cust)) + ": " + r.esc(budgetAmount(l, e.Currency, false))

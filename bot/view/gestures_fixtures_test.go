@@ -131,7 +131,7 @@ func sampleBudgets() []plusone.BudgetLine {
 func extremeBudgets() []plusone.BudgetLine {
 	var ls []plusone.BudgetLine
 	for i := range 40 {
-		ls = append(ls, plusone.BudgetLine{Scope: []string{"agent", "team", "customer", "brand <&>"}[i%4],
+		ls = append(ls, plusone.BudgetLine{Scope: []plusone.BudgetScope{"agent", "team", "customer", "brand <&>"}[i%4],
 			Key:    fmt.Sprintf("%d %s", i, strings.Repeat("<!channel> & 🎉", 10)),
 			Budget: plusone.Budget{Amount: 987654321_99, Per: []plusone.Period{"day", "week", "month", "fortnight", ""}[i%5]},
 			Spent:  987654321_99, Remaining: plusone.Money(-i * 100_00), Period: strings.Repeat("2026", 30)})
@@ -140,8 +140,8 @@ func extremeBudgets() []plusone.BudgetLine {
 }
 
 // sampleSettings are what a supervisor may change.
-func sampleSettings() []EditableSetting {
-	return []EditableSetting{
+func sampleSettings() []plusone.Setting {
+	return []plusone.Setting{
 		{Path: "roles.agent.max_per_gesture", Label: "Agents: limit per gesture", Current: "25"},
 		{Path: "roles.agent.budget", Label: "Agents: budget", Current: "100/day"},
 		{Path: "roles.senior.budget", Label: "Seniors: budget", Current: "300/day"},
@@ -154,13 +154,13 @@ func sampleSettings() []EditableSetting {
 
 // extremeSettings are more settings than a select takes, with long and
 // repeated paths and labels that need cleaning.
-func extremeSettings() []EditableSetting {
-	var ss []EditableSetting
+func extremeSettings() []plusone.Setting {
+	var ss []plusone.Setting
 	for i := range 150 {
-		ss = append(ss, EditableSetting{Path: fmt.Sprintf("teams.t%d.budget", i),
+		ss = append(ss, plusone.Setting{Path: fmt.Sprintf("teams.t%d.budget", i),
 			Label: fmt.Sprintf("Team %d %s", i, strings.Repeat("<&> 🎉\n", 30)), Current: strings.Repeat("1000/week ", 10)})
 	}
-	ss = append([]EditableSetting{{Path: strings.Repeat("p", 200), Label: "too long a path"}, {Path: "", Label: "no path"},
+	ss = append([]plusone.Setting{{Path: strings.Repeat("p", 200), Label: "too long a path"}, {Path: "", Label: "no path"},
 		{Path: "teams.t0.budget", Label: "a repeated path"}}, ss...)
 	return ss
 }
@@ -176,8 +176,8 @@ func sampleChanges() []plusone.Override {
 }
 
 // agentGestures is what Ana's App Home shows of gestures.
-func agentGestures() HomeGestures {
-	return HomeGestures{
+func agentGestures() plusone.HomeGestures {
+	return plusone.HomeGestures{
 		Budgets:  sampleBudgets()[1:],
 		Recent:   janeGestures(),
 		Names:    map[int64]string{42: "Jane Doe"},
@@ -186,7 +186,7 @@ func agentGestures() HomeGestures {
 }
 
 // supervisorGestures is what a supervisor's App Home shows.
-func supervisorGestures() HomeGestures {
+func supervisorGestures() plusone.HomeGestures {
 	g := agentGestures()
 	g.Supervisor = true
 	g.Teams = []plusone.BudgetLine{sampleBudgets()[1],
@@ -201,8 +201,8 @@ func supervisorGestures() HomeGestures {
 }
 
 // extremeGestures has more of everything than the App Home shows.
-func extremeGestures() HomeGestures {
-	g := HomeGestures{Supervisor: true, Names: map[int64]string{1: strings.Repeat("<!channel> Bartholomäa 🎉 ", 20)},
+func extremeGestures() plusone.HomeGestures {
+	g := plusone.HomeGestures{Supervisor: true, Names: map[int64]string{1: strings.Repeat("<!channel> Bartholomäa 🎉 ", 20)},
 		Budgets: extremeBudgets(), Teams: extremeBudgets(), Currency: "CHF"}
 	for i := range 40 {
 		g.Recent = append(g.Recent, extremeEntry(int64(2000+i), plusone.StatusGranted, ago(time.Duration(i)*time.Hour)))

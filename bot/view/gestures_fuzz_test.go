@@ -19,7 +19,7 @@ func FuzzGestureViews(f *testing.F) {
 		e := plusone.LedgerEntry{ID: 7, RequestID: 7, Gesture: gesture, Title: title, Kind: "note", Value: plusone.Money(value),
 			Currency: name, CustomerID: 42, Agent: person, Status: plusone.LedgerStatus(reason), Reason: reason, By: person,
 			TicketKey: ticket, CreatedAt: now}
-		line := plusone.BudgetLine{Scope: name, Key: person, Budget: plusone.Budget{Amount: plusone.Money(value), Per: plusone.Period(ticket)},
+		line := plusone.BudgetLine{Scope: plusone.BudgetScope(name), Key: person, Budget: plusone.Budget{Amount: plusone.Money(value), Per: plusone.Period(ticket)},
 			Spent: plusone.Money(value), Remaining: plusone.Money(-value), Period: reason}
 		lines := []plusone.BudgetLine{line, line}
 		for label, m := range map[string]Message{
@@ -53,7 +53,7 @@ func FuzzGestureViews(f *testing.F) {
 		if err := ValidateView(HomeView(viewtest.RichHome(), g)); err != nil {
 			t.Errorf("home: %v", err)
 		}
-		if err := ValidateView(EditPolicyModal([]EditableSetting{{Path: gesture, Label: title, Current: reason}})); err != nil {
+		if err := ValidateView(EditPolicyModal([]plusone.Setting{{Path: gesture, Label: title, Current: reason}})); err != nil {
 			t.Errorf("edit policy modal: %v", err)
 		}
 	})

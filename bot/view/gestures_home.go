@@ -20,34 +20,8 @@ const (
 	maxPolicyPath   = 120
 )
 
-// HomeGestures is what an App Home shows of "plus one" gestures. The zero
-// value shows none of it: the home of a team without gestures.
-type HomeGestures struct {
-	// Budgets are the agent's own budget and her team's.
-	Budgets []plusone.BudgetLine
-	// Recent are the agent's latest gestures, newest first, the latest
-	// entry of each request; refused ones are not shown.
-	Recent []plusone.LedgerEntry
-	// Names are the customers' names by ID, for Recent and Pending;
-	// others show as "customer #42".
-	Names map[int64]string
-	// Currency is the policy's: budgets are in it, and gestures without a
-	// currency of their own.
-	Currency string
-
-	// Supervisor shows the fields below; for anyone else they are ignored.
-	Supervisor bool
-	// Teams are every team's budget this period.
-	Teams []plusone.BudgetLine
-	// Pending are the approval requests waiting for a decision, oldest
-	// first, each shown with Approve and Decline buttons.
-	Pending []plusone.LedgerEntry
-	// Changes are the latest changes to limits and budgets made in Slack.
-	Changes []plusone.Override
-}
-
-// empty reports whether g shows nothing.
-func (g HomeGestures) empty() bool {
+// homeEmpty reports whether g shows nothing.
+func homeEmpty(g plusone.HomeGestures) bool {
 	return len(g.Budgets) == 0 && len(g.Recent) == 0 && !g.Supervisor
 }
 
@@ -55,8 +29,8 @@ func (g HomeGestures) empty() bool {
 // budgets and recent gestures, and for supervisors every team's spend, the
 // pending approvals with their buttons, the latest policy changes and an
 // "Edit limits and budgets" button (ActionEditPolicy).
-func homeGestureBlocks(g HomeGestures) []slack.Block {
-	if g.empty() {
+func homeGestureBlocks(g plusone.HomeGestures) []slack.Block {
+	if homeEmpty(g) {
 		return nil
 	}
 	budgets := []string{"_No budgets apply to you._"}
@@ -86,7 +60,7 @@ func homeGestureBlocks(g HomeGestures) []slack.Block {
 }
 
 // supervisorBlocks are the App Home's sections for supervisors.
-func supervisorBlocks(g HomeGestures) []slack.Block {
+func supervisorBlocks(g plusone.HomeGestures) []slack.Block {
 	teams := []string{"_No team budgets._"}
 	if len(g.Teams) > 0 {
 		teams = teams[:0]

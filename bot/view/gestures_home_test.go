@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot/view/viewtest"
 )
 
@@ -59,9 +60,9 @@ func TestHomeSupervisorSectionsOnlyForSupervisors(t *testing.T) {
 		t.Error("an agent's home lacks her budgets")
 	}
 	// No gestures at all: the home as it was.
-	if a, b := string(viewPayload(t, HomeView(viewtest.RichHome(), HomeGestures{}))), string(viewPayload(t, HomeView(viewtest.RichHome(), HomeGestures{Names: map[int64]string{1: "x"}}))); a != b ||
+	if a, b := string(viewPayload(t, HomeView(viewtest.RichHome(), plusone.HomeGestures{}))), string(viewPayload(t, HomeView(viewtest.RichHome(), plusone.HomeGestures{Names: map[int64]string{1: "x"}}))); a != b ||
 		strings.Contains(a, "plus one") {
-		t.Error("empty HomeGestures change the home")
+		t.Error("empty plusone.HomeGestures change the home")
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/plusone-hq/plusone"
 )
 
 // Slack's limits of a static select
@@ -23,17 +25,6 @@ const (
 	maxPolicyInput = 50
 )
 
-// EditableSetting is one limit or budget a supervisor may change in
-// Slack.
-type EditableSetting struct {
-	// Path is the override path (plusone.Override): "roles.agent.budget".
-	Path string
-	// Label names it for people: "Agents' daily budget".
-	Label string
-	// Current is its value now, as the policy file writes it: "100/day".
-	Current string
-}
-
 // EditPolicyModal is the supervisors' modal for changing a limit or a
 // budget: a static select of settings (BlockPolicySetting /
 // ActionPolicySetting; each option's text is the label and current value,
@@ -41,7 +32,7 @@ type EditableSetting struct {
 // new value (BlockPolicyValue / ActionPolicyValue) with a hint on the
 // formats. Its callback_id is ViewEditPolicy, its submit "Save"; read a
 // submission with EditPolicyInput. Without settings it only says so.
-func EditPolicyModal(settings []EditableSetting) slack.ModalViewRequest {
+func EditPolicyModal(settings []plusone.Setting) slack.ModalViewRequest {
 	var options []*slack.OptionBlockObject
 	seen := map[string]bool{}
 	left := 0
@@ -88,7 +79,7 @@ func EditPolicyModal(settings []EditableSetting) slack.ModalViewRequest {
 
 // settingOptionText is "Agents' daily budget · now 100/day", cut to the
 // 75 characters of an option, the current value kept whole when short.
-func settingOptionText(s EditableSetting) string {
+func settingOptionText(s plusone.Setting) string {
 	label := clean(s.Label)
 	if label == "" {
 		label = clean(s.Path)

@@ -102,9 +102,9 @@ func TestGestureViewsGolden(t *testing.T) {
 	xHome, xExtra := extremeHome()
 	homes := map[string]slack.HomeTabViewRequest{
 		"home_gestures":           HomeView(viewtest.RichHome(), agentGestures()),
-		"home_gestures_empty":     HomeView(plusone.AgentHome{Agent: "U0ANA", Now: now}, HomeGestures{Budgets: []plusone.BudgetLine{{Scope: "agent"}}}),
+		"home_gestures_empty":     HomeView(plusone.AgentHome{Agent: "U0ANA", Now: now}, plusone.HomeGestures{Budgets: []plusone.BudgetLine{{Scope: "agent"}}}),
 		"home_supervisor":         HomeView(viewtest.RichHome(), supervisorGestures()),
-		"home_supervisor_minimal": HomeView(plusone.AgentHome{}, HomeGestures{Supervisor: true}),
+		"home_supervisor_minimal": HomeView(plusone.AgentHome{}, plusone.HomeGestures{Supervisor: true}),
 		"home_supervisor_extreme": HomeView(xHome, extremeGestures(), xExtra...),
 	}
 	for name, v := range homes {

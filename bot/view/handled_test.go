@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot"
 	"github.com/plusone-hq/plusone/bot/view"
 	"github.com/plusone-hq/plusone/bot/view/viewtest"
@@ -24,7 +25,7 @@ func TestRenderedActionsAreHandled(t *testing.T) {
 		view.HelpMessage().Blocks, view.HomeView(viewtest.RichHome(), view.SupervisorGestures()), view.UnfurlBlocks(card),
 		view.NoteModal("Jane Doe", view.NoteMeta{CustomerID: 1}), view.SaveNoteModal(view.SaveNoteMeta{Text: "x"}),
 		view.ApprovalRequestMessage(request, "Jane", "Jane · Loyal", nil, nil).Blocks, view.FulfilmentTodoMessage(view.NoteEntry(), "Jane").Blocks,
-		view.EditPolicyModal([]view.EditableSetting{{Path: "customer_budget", Label: "Budget per customer", Current: "50/month"}}),
+		view.EditPolicyModal([]plusone.Setting{{Path: "customer_budget", Label: "Budget per customer", Current: "50/month"}}),
 		view.EraseConfirmMessage("jane@example.com").Blocks,
 	} {
 		view.ActionIDs(t, v, rendered)

@@ -27,7 +27,7 @@ const (
 )
 
 // HomeView is an agent's App Home: a header; then what g holds of "plus
-// one" gestures (nothing for the zero HomeGestures): her budgets and
+// one" gestures (nothing for the zero plusone.HomeGestures): her budgets and
 // recent gestures and, when g.Supervisor, every team's spend, the pending
 // approvals with Approve and Decline buttons, the latest changes to limits
 // and budgets and an "Edit limits and budgets" button (ActionEditPolicy);
@@ -37,7 +37,7 @@ const (
 // notes (at most 10), what each signal means with the thresholds of
 // h.Signals (the default rules when h.Signals is zero), and the tiers.
 // The result always passes ValidateView.
-func HomeView(h plusone.AgentHome, g HomeGestures, extra ...slack.Block) slack.HomeTabViewRequest {
+func HomeView(h plusone.AgentHome, g plusone.HomeGestures, extra ...slack.Block) slack.HomeTabViewRequest {
 	intro := "Your customers, your notes, and what plusone watches for."
 	if isSlackUserID(h.Agent) {
 		intro = "Hi <@" + h.Agent + ">! " + intro

@@ -80,9 +80,9 @@ func TestViewsGolden(t *testing.T) {
 		})
 	}
 	homes := map[string]slack.HomeTabViewRequest{
-		"home":         HomeView(viewtest.RichHome(), HomeGestures{}),
-		"home_minimal": HomeView(plusone.AgentHome{}, HomeGestures{}),
-		"home_extreme": HomeView(xHome, HomeGestures{}, xExtra...),
+		"home":         HomeView(viewtest.RichHome(), plusone.HomeGestures{}),
+		"home_minimal": HomeView(plusone.AgentHome{}, plusone.HomeGestures{}),
+		"home_extreme": HomeView(xHome, plusone.HomeGestures{}, xExtra...),
 	}
 	for name, v := range homes {
 		t.Run(name, func(t *testing.T) {
@@ -313,7 +313,7 @@ func TestModalIDs(t *testing.T) {
 
 func TestHomeView(t *testing.T) {
 	t.Parallel()
-	js := string(viewPayload(t, HomeView(viewtest.RichHome(), HomeGestures{})))
+	js := string(viewPayload(t, HomeView(viewtest.RichHome(), plusone.HomeGestures{})))
 	for _, want := range []string{
 		"Hi <@U0AGENT01>!",
 		"• *Jane Doe* · Loyal — looked her up · <!date^",
@@ -334,7 +334,7 @@ func TestHomeView(t *testing.T) {
 
 	// Extra blocks come right after the header and its context line.
 	budget := slack.NewSectionBlock(mrkdwn("*Your budget:* $75 of $100 left today"), nil, nil)
-	v := HomeView(viewtest.RichHome(), HomeGestures{}, budget)
+	v := HomeView(viewtest.RichHome(), plusone.HomeGestures{}, budget)
 	if v.Blocks.BlockSet[2] != budget {
 		t.Errorf("extra block at %T, want it third", v.Blocks.BlockSet[2])
 	}
@@ -344,7 +344,7 @@ func TestHomeView(t *testing.T) {
 	for range 300 {
 		many = append(many, slack.NewDividerBlock())
 	}
-	v = HomeView(viewtest.RichHome(), HomeGestures{}, many...)
+	v = HomeView(viewtest.RichHome(), plusone.HomeGestures{}, many...)
 	if err := ValidateView(v); err != nil {
 		t.Error(err)
 	}
@@ -356,7 +356,7 @@ func TestHomeView(t *testing.T) {
 	}
 
 	// Zero rules mean the defaults, not "off".
-	if js := string(viewPayload(t, HomeView(plusone.AgentHome{}, HomeGestures{}))); !strings.Contains(js, "3 tickets within 7 days") ||
+	if js := string(viewPayload(t, HomeView(plusone.AgentHome{}, plusone.HomeGestures{}))); !strings.Contains(js, "3 tickets within 7 days") ||
 		!strings.Contains(js, "Nobody yet") || !strings.Contains(js, "No notes yet") {
 		t.Errorf("empty home:\n%s", js)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot/view"
-	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/store/postgres"
 	"github.com/plusone-hq/plusone/store/postgres/pgtest"
 )
@@ -157,7 +156,7 @@ func TestReplicasApproveOnce(t *testing.T) {
 	})
 	// Every message queued is sent before Slack is counted.
 	eventually(t, 60*time.Second, "the outbox to drain", func() bool {
-		pending, _, err := c.store.JobStats(ctx, delivery.JobMessage)
+		pending, _, err := c.store.JobStats(ctx, plusone.JobNotice)
 		return err == nil && pending == 0
 	})
 	var entries []plusone.LedgerEntry

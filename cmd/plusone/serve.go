@@ -51,105 +51,18 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 		closeStore(store, closeBy, log)
 	}()
 
-	clock := time.Now
-	busy := intakeBusy(store)
-	m := metrics.New(queueStats{store})
-	current := live.Current
 	instance := instanceName()
-	slack, slackClient := slackCards(cfg, stdout)
-	deliverer := &delivery.Deliverer{
-		Store:    store,
-		Slack:    slack,
-		Classify: classifySlack,
-		Card: func(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error) {
-			var card *plusone.ContextCard
-			err := store.View(ctx, func(tx plusone.Tx) error {
-				var err error
-				card, err = memory.LoadCard(ctx, tx, key, current(), now)
-				return err
-			})
-			return card, err
-		},
-		Clock: clock, Log: log, Metrics: m,
-		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
-		Busy: busy,
-	}
-	list := sources()
-	apis := newVendorAPIs(cfg, list, log)
-	history, enrichers := histories(cfg, apis)
-	all := integrations(cfg, list, log)
-	chat := slackChat(cfg, current)
-	applier := &pipeline.Applier{Policy: current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history)}
-	backfiller := &pipeline.Backfiller{
-		Store: store, Applier: applier, Sources: history,
-		Clock: clock, Log: log, Metrics: m,
-		Window: time.Duration(cfg.HistoryDays) * 24 * time.Hour, Limit: cfg.HistoryLimit,
-		MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
-		Applied: deliverer.Wake,
-	}
-	processor := &pipeline.Processor{
-		Store:     store,
-		Applier:   applier,
-		Parsers:   parsers(all, chat),
-		Enrichers: enrichers,
-		Clock:     clock, Log: log, Metrics: m,
-		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, Lease: cfg.Lease,
-		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
-		Busy: busy,
-	}
-	intake := webhookSources(cfg, list, all)
-	srv := &server.Server{
-		Store:   store,
-		Sources: intake,
-		Known:   known(list),
-		MaxBody: cfg.MaxBodyBytes,
-		Clock:   clock, Log: log, Metrics: m,
-		Stored:        processor.Wake,
-		IntakeTimeout: cfg.IntakeTimeout,
-	}
-	mem := &memory.Service{Store: store, Policy: current, Clock: clock, Changed: deliverer.Wake, Sources: list, Log: log}
-	eraser := &pipeline.Eraser{Store: store, Memory: mem, Policy: current, Clock: clock, Log: log, Lease: cfg.Lease}
-	// A shop's erasure is a job the event's transaction enqueued.
-	processor.Applied = func() { deliverer.Wake(); backfiller.Wake(); eraser.Wake() }
-	gest := &gestures.Service{Store: store, Policies: live, Clock: clock, Log: log, Changed: deliverer.Wake,
-		Writeback: apis.writebackTargets()}
-	if err := gest.LoadOverrides(ctx); err != nil {
-		return fmt.Errorf("policy overrides: %w", err)
+	p, err := build(ctx, cfg, live, store, instance, log, stdout)
+	if err != nil {
+		return err
 	}
 	// This process among the replicas: heartbeats, take-over of a dead
 	// one's work, and the one Slack sender. It leaves after the workers.
-	member := &cluster.Member{Store: store, Name: instance, Every: cfg.Heartbeat, Alone: aloneOnStore(cfg),
-		Clock: clock, Log: log}
-	deliverer.Sender = member.Role(delivery.SenderRole)
-	if err := member.Start(ctx); err != nil {
+	stopMember, err := startMember(ctx, p.member)
+	if err != nil {
 		return err
 	}
-	memberCtx, stopMember := context.WithCancel(context.WithoutCancel(ctx))
-	memberDone := make(chan struct{})
-	go func() { member.Run(memberCtx); close(memberDone) }()
-	defer func() { stopMember(); <-memberDone }()
-	deliverer.Notices = &notices{store: store, svc: gest, slack: slack, policy: current, log: log,
-		drafter: prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)}
-	writer := &gestures.Writer{Gestures: gest, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
-		Poll: time.Second, Timeout: 2 * time.Minute}
-	writer.Zendesk, writer.Shopify = apis.writebackClients()
-	srv.APIToken, srv.Customers, srv.Gestures, srv.Privacy = cfg.APIToken, mem, gest, mem
-	app := slackApp(slackClient, mem, slackGestures{gest}, log, func(ctx context.Context, body []byte) error {
-		if status, answer := srv.Accept(ctx, chat, nil, body, false); status >= 500 {
-			return fmt.Errorf("store slack message: %v", answer)
-		}
-		return nil
-	})
-	if cfg.SlackSigningSecret != "" {
-		srv.Slack = chat
-		if app != nil {
-			srv.SlackEvent = app.EventLater
-			srv.Extra = func(mux *http.ServeMux) {
-				mux.Handle("POST /slack/commands", app.CommandsHandler(cfg.SlackSigningSecret, cfg.MaxBodyBytes))
-				mux.Handle("POST /slack/interactions", app.InteractionsHandler(cfg.SlackSigningSecret, cfg.MaxBodyBytes))
-			}
-		}
-	}
+	defer stopMember()
 
 	// SIGHUP is caught from before the service is reachable: an operator's
 	// (or a script's) reload right after start must not kill it.
@@ -161,43 +74,19 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	if err != nil {
 		return fmt.Errorf("listen on %s (PLUSONE_ADDR): %w", cfg.Addr, err)
 	}
-	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	httpSrv := httpServer(p.server.Handler(), log)
 	driver, _ := cfg.Database()
 	log.Info("listening", "addr", ln.Addr().String(), "store", driver, "local_mode", cfg.LocalMode(),
-		"webhooks", sourceNames(intake), "history", sourceNames(history), "version", version, "instance", instance)
+		"webhooks", sourceNames(p.webhooks), "history", sourceNames(p.history), "version", version, "instance", instance)
 	if started != nil {
 		started(ln.Addr().String())
 	}
 
-	// Workers keep going while HTTP drains; they stop after it. Their
-	// loops report to pulse, which /readyz reads.
-	var pulse workloop.Pulse
-	srv.Alive = func() error { return pulse.Check(time.Now(), stuckRound) }
-	workCtx, stopWork := context.WithCancel(workloop.WithPulse(context.WithoutCancel(ctx), &pulse))
+	// Workers keep going while HTTP drains; they stop after it.
+	workCtx, stopWork := context.WithCancel(workloop.WithPulse(context.WithoutCancel(ctx), &p.pulse))
 	defer stopWork()
 	var wg sync.WaitGroup
-	wg.Go(func() { processor.Run(workCtx, instance) })
-	wg.Go(func() { deliverer.Run(workCtx, instance) })
-	wg.Go(func() { backfiller.Run(workCtx, instance) })
-	wg.Go(func() { gest.Expirer(workCtx, time.Minute) })
-	wg.Go(func() { writer.Run(workCtx, instance) })
-	wg.Go(func() { eraser.Run(workCtx, instance) })
-	wg.Go(func() { live.Watch(workCtx, 2*time.Second) })
-	wg.Go(func() { reloadOnHangup(workCtx, hup, live, gest, log) })
-	if app != nil && cfg.SocketMode() {
-		wg.Go(func() {
-			if err := app.RunSocket(workCtx, socketClient(cfg)); err != nil {
-				log.Error("slack socket mode stopped", "err", err)
-			}
-		})
-	}
+	p.runWorkers(workCtx, &wg, cfg, live, hup, instance, log)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
@@ -206,15 +95,24 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	case err := <-serveErr:
 		stopWork()
 		wg.Wait()
-		closeApp(context.Background(), app, log)
+		closeApp(context.Background(), p.app, log)
 		return fmt.Errorf("http server: %w", err)
 	}
 
-	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	closeBy = shutdown(cfg.ShutdownTimeout, httpSrv, stopWork, &wg, p.app, log)
+	return nil
+}
+
+// shutdown stops intake, then the workers (stopWork, waiting for wg),
+// then the Slack app's work in flight, all within timeout; it returns the
+// deadline by which the store is to be closed.
+func shutdown(timeout time.Duration, httpSrv *http.Server, stopWork func(), wg *sync.WaitGroup, app *bot.App,
+	log *slog.Logger) (closeBy time.Time) {
+	log.Info("shutting down", "timeout", timeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	closeBy, _ = shutdownCtx.Deadline()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+	closeBy, _ = ctx.Deadline()
+	if err := httpSrv.Shutdown(ctx); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
 	stopWork()
@@ -222,13 +120,226 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-shutdownCtx.Done():
+	case <-ctx.Done():
 		log.Warn("shutdown timed out; unfinished work stays claimable after its lease")
 	}
-	// Clicks in flight finish before the store closes (deferred above).
-	closeApp(shutdownCtx, app, log)
+	// Clicks in flight finish before the store closes (deferred in serve).
+	closeApp(ctx, app, log)
 	log.Info("stopped")
-	return nil
+	return closeBy
+}
+
+// parts are the services serve runs, built and attached to each other by
+// build.
+type parts struct {
+	server     *server.Server
+	processor  *pipeline.Processor
+	backfiller *pipeline.Backfiller
+	deliverer  *delivery.Deliverer
+	gestures   *gestures.Service
+	writer     *gestures.Writer
+	eraser     *pipeline.Eraser
+	member     *cluster.Member
+	// app is the Slack app; nil in local mode.
+	app *bot.App
+	// webhooks are the sources whose endpoint is open, history those
+	// back-filled.
+	webhooks map[plusone.Source]plusone.Integration
+	history  map[plusone.Source]plusone.History
+	// pulse hears from the workers' loops; /readyz reads it (alive).
+	pulse workloop.Pulse
+}
+
+// build builds every service on store and attaches them: a webhook goes
+// server → pipeline (memory) → delivery → bot, a click bot → gestures →
+// delivery.
+func build(ctx context.Context, cfg *config.Config, live *config.Live, store plusone.Store, instance string,
+	log *slog.Logger, stdout io.Writer) (*parts, error) {
+	m := metrics.New(queueStats{store})
+	list := sources()
+	apis := newVendorAPIs(cfg, list, log)
+	history, enrichers := histories(cfg, apis)
+	all := integrations(cfg, list, log)
+	p := &parts{webhooks: webhookSources(cfg, list, all), history: history}
+
+	slack, client := slackCards(cfg, stdout)
+	mem := &memory.Service{Store: store, Policy: live.Current, Clock: time.Now, Sources: list, Log: log}
+	p.deliverer = newDeliverer(cfg, store, slack, mem, m, log)
+	mem.Changed = p.deliverer.Wake
+	p.gestures = newGestures(cfg, store, live, apis, p.deliverer, log)
+	if err := p.gestures.LoadOverrides(ctx); err != nil {
+		return nil, fmt.Errorf("policy overrides: %w", err)
+	}
+	p.deliverer.Notices = p.gestures
+	p.writer = newWriter(cfg, p.gestures, apis)
+	p.member = newMember(cfg, store, instance, log)
+	p.deliverer.Sender = p.member.Role(delivery.SenderRole)
+
+	chat := slackChat(cfg, live.Current)
+	applier := &pipeline.Applier{Policy: live.Current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history)}
+	p.backfiller = newBackfiller(cfg, store, applier, history, p.deliverer, m, log)
+	p.eraser = &pipeline.Eraser{Store: store, Memory: mem, Policy: live.Current, Clock: time.Now, Log: log, Lease: cfg.Lease}
+	// A shop's erasure is a job that applying its event enqueues.
+	p.processor = newProcessor(cfg, store, applier, parsers(all, chat), enrichers,
+		wakers{p.deliverer.Wake, p.backfiller.Wake, p.eraser.Wake}, m, log)
+	p.server = newServer(cfg, store, p.webhooks, list, mem, p.gestures, p.processor, m, log)
+	p.server.Alive = p.alive
+	p.app = attachSlackApp(cfg, client, mem, p.gestures, p.server, chat, log)
+	return p, nil
+}
+
+// newDeliverer is the Slack sender of cards (assembled by mem) and
+// notices.
+func newDeliverer(cfg *config.Config, store plusone.Store, slack delivery.Slack, mem *memory.Service, m *metrics.Metrics,
+	log *slog.Logger) *delivery.Deliverer {
+	return &delivery.Deliverer{
+		Store: store, Slack: slack, Classify: bot.Classify, Cards: mem,
+		Clock: time.Now, Log: log, Metrics: m,
+		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Busy: intakeBusy(store),
+	}
+}
+
+// newGestures is the gestures service: its changes wake the sender, its
+// grants are written back to the configured vendor APIs, and a model (or
+// the rules) drafts its handwritten notes.
+func newGestures(cfg *config.Config, store plusone.Store, live *config.Live, apis vendorAPIs, deliverer *delivery.Deliverer,
+	log *slog.Logger) *gestures.Service {
+	return &gestures.Service{Store: store, Policies: live, Clock: time.Now, Log: log, Changed: deliverer.Wake,
+		Writeback: apis.writebackTargets(), Drafter: prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)}
+}
+
+// newWriter is the write-back worker of granted gestures.
+func newWriter(cfg *config.Config, gest *gestures.Service, apis vendorAPIs) *gestures.Writer {
+	w := &gestures.Writer{Gestures: gest, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Poll: time.Second, Timeout: 2 * time.Minute}
+	w.Zendesk, w.Shopify = apis.writebackClients()
+	return w
+}
+
+// newMember is this process among the replicas.
+func newMember(cfg *config.Config, store plusone.Store, instance string, log *slog.Logger) *cluster.Member {
+	return &cluster.Member{Store: store, Name: instance, Every: cfg.Heartbeat, Alone: aloneOnStore(cfg), Clock: time.Now, Log: log}
+}
+
+// newBackfiller is the history back-filler; what it applies wakes the
+// sender.
+func newBackfiller(cfg *config.Config, store plusone.Store, applier *pipeline.Applier, history map[plusone.Source]plusone.History,
+	deliverer *delivery.Deliverer, m *metrics.Metrics, log *slog.Logger) *pipeline.Backfiller {
+	return &pipeline.Backfiller{
+		Store: store, Applier: applier, Sources: history,
+		Clock: time.Now, Log: log, Metrics: m,
+		Window: time.Duration(cfg.HistoryDays) * 24 * time.Hour, Limit: cfg.HistoryLimit,
+		MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Applied: deliverer.Wake,
+	}
+}
+
+// newProcessor is the event worker; what it applies wakes applied.
+func newProcessor(cfg *config.Config, store plusone.Store, applier *pipeline.Applier, parsers map[plusone.Source]plusone.Integration,
+	enrichers map[plusone.Source]plusone.Enricher, applied wakers, m *metrics.Metrics, log *slog.Logger) *pipeline.Processor {
+	return &pipeline.Processor{
+		Store: store, Applier: applier, Parsers: parsers, Enrichers: enrichers,
+		Clock: time.Now, Log: log, Metrics: m,
+		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, Lease: cfg.Lease,
+		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Applied: applied.Wake,
+		Busy:    intakeBusy(store),
+	}
+}
+
+// newServer is the HTTP face: webhooks (stored events wake processor),
+// the API over mem and gest, health and metrics.
+func newServer(cfg *config.Config, store plusone.Store, webhooks map[plusone.Source]plusone.Integration, list []plusone.SourceInfo,
+	mem *memory.Service, gest *gestures.Service, processor *pipeline.Processor, m *metrics.Metrics, log *slog.Logger) *server.Server {
+	return &server.Server{
+		Store: store, Sources: webhooks, Known: known(list), MaxBody: cfg.MaxBodyBytes,
+		Clock: time.Now, Log: log, Metrics: m,
+		Stored: processor.Wake, IntakeTimeout: cfg.IntakeTimeout,
+		APIToken: cfg.APIToken, Customers: mem, Gestures: gest, Privacy: mem,
+	}
+}
+
+// attachSlackApp builds plusone's Slack app (commands, buttons, shortcuts,
+// App Home, unfurls) on client, or none in local mode (client nil). Slack
+// chat messages are stored through one intake whichever way they come:
+// over HTTP (/slack/events, when a signing secret is set, with the app's
+// routes) or Socket Mode.
+func attachSlackApp(cfg *config.Config, client *bot.Client, mem *memory.Service, gest *gestures.Service, srv *server.Server,
+	chat plusone.Integration, log *slog.Logger) *bot.App {
+	intake := &server.SlackIntake{Server: srv, Chat: chat}
+	var app *bot.App
+	if client != nil {
+		app = &bot.App{Memory: mem, Gestures: gest, API: client, Log: log, Chat: intake}
+	}
+	if cfg.SlackSigningSecret != "" {
+		srv.Slack = intake
+		if app != nil {
+			srv.SlackApp, srv.SlackSigningSecret = app, cfg.SlackSigningSecret
+		}
+	}
+	return app
+}
+
+// runWorkers starts the workers in wg, until ctx ends: events, cards and
+// notices, back-fill, expiry, write-back, erasures, the policy file's watch and
+// reload, and Socket Mode when configured.
+func (p *parts) runWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, live *config.Live, hup <-chan os.Signal,
+	instance string, log *slog.Logger) {
+	wg.Go(func() { p.processor.Run(ctx, instance) })
+	wg.Go(func() { p.deliverer.Run(ctx, instance) })
+	wg.Go(func() { p.backfiller.Run(ctx, instance) })
+	wg.Go(func() { p.gestures.Expirer(ctx, time.Minute) })
+	wg.Go(func() { p.writer.Run(ctx, instance) })
+	wg.Go(func() { p.eraser.Run(ctx, instance) })
+	wg.Go(func() { live.Watch(ctx, 2*time.Second) })
+	wg.Go(func() { reloadOnHangup(ctx, hup, live, p.gestures, log) })
+	if p.app != nil && cfg.SocketMode() {
+		wg.Go(func() {
+			if err := p.app.RunSocket(ctx, socketClient(cfg)); err != nil {
+				log.Error("slack socket mode stopped", "err", err)
+			}
+		})
+	}
+}
+
+// alive says whether the workers still work, for /readyz: none of their
+// loops stuck in one round.
+func (p *parts) alive() error { return p.pulse.Check(time.Now(), stuckRound) }
+
+// startMember starts this process's membership among the replicas and
+// returns how to stop it (it waits for its loop to end).
+func startMember(ctx context.Context, member *cluster.Member) (stop func(), err error) {
+	if err := member.Start(ctx); err != nil {
+		return nil, err
+	}
+	memberCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { member.Run(memberCtx); close(done) }()
+	return func() { cancel(); <-done }, nil
+}
+
+// httpServer serves handler with timeouts that hold a slow client off.
+func httpServer(handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// wakers wakes every worker listed: what the event workers wake after
+// applying events.
+type wakers []func()
+
+// Wake wakes them all. It never blocks.
+func (w wakers) Wake() {
+	for _, wake := range w {
+		wake()
+	}
 }
 
 // closeApp waits, until ctx ends, for the work the Slack app does after

@@ -13,7 +13,6 @@ import (
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
 	"github.com/plusone-hq/plusone/integrations/slackchat"
-	"github.com/plusone-hq/plusone/memory"
 	"github.com/slack-go/slack"
 )
 
@@ -133,45 +132,18 @@ func (v vendorAPIs) writebackClients() (gestures.ZendeskNotes, gestures.ShopifyD
 	return zd, sh
 }
 
-// slackApp is plusone's Slack app (commands, buttons, shortcuts, App Home,
-// unfurls) on client, or nil in local mode (client nil).
-func slackApp(client *bot.Client, mem *memory.Service, g bot.Gestures, log *slog.Logger, chat bot.Chat) *bot.App {
-	if client == nil {
-		return nil
-	}
-	return &bot.App{Memory: mem, Gestures: g, API: client, Log: log, Chat: chat}
-}
-
 // socketClient is the Slack client of Socket Mode: the bot token with the
 // app-level token.
 func socketClient(cfg *config.Config) *slack.Client {
 	return slack.New(cfg.SlackBotToken, slack.OptionAppLevelToken(cfg.SlackAppToken), slack.OptionAPIURL(cfg.SlackAPIURL))
 }
 
-// slackOut is where cards and messages go: Slack's client, or the
-// terminal.
-type slackOut interface {
-	delivery.Slack
-	messenger
-}
-
-var (
-	_ slackOut = (*bot.Client)(nil)
-	_ slackOut = (*bot.Printer)(nil)
-)
-
 // slackCards returns where cards and messages go, and the Slack client
 // when there is one: Slack, or stdout in local mode (client nil).
-func slackCards(cfg *config.Config, stdout io.Writer) (out slackOut, client *bot.Client) {
+func slackCards(cfg *config.Config, stdout io.Writer) (out delivery.Slack, client *bot.Client) {
 	if cfg.LocalMode() {
 		return bot.NewPrinter(stdout), nil
 	}
 	client = bot.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
 	return client, client
-}
-
-// classifySlack tells the deliverer what to do about a failed Slack call.
-func classifySlack(err error) delivery.Failure {
-	f := bot.Classify(err)
-	return delivery.Failure{RetryAfter: f.RetryAfter, Permanent: f.Kind == bot.Permanent}
 }

@@ -5,27 +5,29 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/plusone-hq/plusone"
 )
 
 const ledgerColumns = `id, request_id, key, gesture, title, kind, value, currency, charge, customer_id, agent, team,
-	status, reason, decided_by, ticket_key, created_at`
+	status, reason, blocking, decided_by, ticket_key, created_at`
 
 // ledgerColumnsL is ledgerColumns of the table aliased l.
 var ledgerColumnsL = prefixed("l.", ledgerColumns)
 
 func scanLedger(row scanner) (*plusone.LedgerEntry, error) {
 	var (
-		e       plusone.LedgerEntry
-		request sql.NullInt64
-		key     sql.NullString
-		status  string
-		created sql.NullInt64
+		e        plusone.LedgerEntry
+		request  sql.NullInt64
+		key      sql.NullString
+		status   string
+		created  sql.NullInt64
+		blocking string
 	)
 	if err := row.Scan(&e.ID, &request, &key, &e.Gesture, &e.Title, &e.Kind, &e.Value, &e.Currency, &e.Charge,
-		&e.CustomerID, &e.Agent, &e.Team, &status, &e.Reason, &e.By, &e.TicketKey, &created); err != nil {
+		&e.CustomerID, &e.Agent, &e.Team, &status, &e.Reason, &blocking, &e.By, &e.TicketKey, &created); err != nil {
 		return nil, err
 	}
 	e.RequestID = e.ID
@@ -33,6 +35,9 @@ func scanLedger(row scanner) (*plusone.LedgerEntry, error) {
 		e.RequestID = request.Int64
 	}
 	e.Key, e.Status, e.CreatedAt = key.String, plusone.LedgerStatus(status), fromTS(created)
+	if blocking != "" {
+		e.Blocking = strings.Split(blocking, "\n")
+	}
 	return &e, nil
 }
 
@@ -56,10 +61,10 @@ func (t *tx) AppendLedger(ctx context.Context, e *plusone.LedgerEntry) (*plusone
 	}
 	var id int64
 	err := t.queryRow(ctx, `INSERT INTO ledger (request_id, key, gesture, title, kind, value, currency, charge, customer_id,
-			agent, team, status, reason, decided_by, ticket_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+			agent, team, status, reason, blocking, decided_by, ticket_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
 		request, key, e.Gesture, e.Title, e.Kind, int64(e.Value), e.Currency, int64(e.Charge), e.CustomerID, e.Agent, e.Team,
-		string(e.Status), e.Reason, e.By, e.TicketKey, e.CreatedAt.UnixMicro()).Scan(&id)
+		string(e.Status), e.Reason, joinLines(e.Blocking), e.By, e.TicketKey, e.CreatedAt.UnixMicro()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) && e.Key != "" {
 		// Another entry has the key; under READ COMMITTED this new statement
 		// sees it once its transaction committed.
@@ -79,6 +84,16 @@ func (t *tx) AppendLedger(ctx context.Context, e *plusone.LedgerEntry) (*plusone
 	return e, false, nil
 }
 
+// joinLines stores phrases one a line (a phrase's own line breaks become
+// spaces).
+func joinLines(phrases []string) string {
+	lines := make([]string, len(phrases))
+	for i, p := range phrases {
+		lines[i] = strings.ReplaceAll(p, "\n", " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
 // Request lists a request's entries.
 func (t *tx) Request(ctx context.Context, requestID int64) ([]plusone.LedgerEntry, error) {
 	entries, err := collectLedger(t.query(ctx, `SELECT `+ledgerColumns+` FROM ledger
@@ -93,8 +108,8 @@ func (t *tx) Request(ctx context.Context, requestID int64) ([]plusone.LedgerEntr
 }
 
 // Spent sums a budget's charges since its period started.
-func (t *tx) Spent(ctx context.Context, scope, key string, since time.Time) (plusone.Money, error) {
-	column := map[string]string{"agent": "agent", "team": "team", "customer": "customer_id"}[scope]
+func (t *tx) Spent(ctx context.Context, scope plusone.BudgetScope, key string, since time.Time) (plusone.Money, error) {
+	column := map[plusone.BudgetScope]string{plusone.ScopeAgent: "agent", plusone.ScopeTeam: "team", plusone.ScopeCustomer: "customer_id"}[scope]
 	if column == "" {
 		return 0, fmt.Errorf("spent: unknown scope %q", scope)
 	}

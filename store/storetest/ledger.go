@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -33,6 +34,7 @@ func testLedger(t *testing.T, open Opener) {
 		}
 		ask = entry(bob.ID, "handwritten_note", plusone.StatusPendingApproval, 0, base.Add(time.Hour))
 		ask.Key = "click-2"
+		ask.Blocking = []string{"agent budget: $4 left of $100 today", "customer budget: $0 left of $50 this month"}
 		if _, _, err := tx.AppendLedger(ctx, ask); err != nil {
 			return err
 		}
@@ -45,13 +47,20 @@ func testLedger(t *testing.T, open Opener) {
 		pending, err := tx.Pending(ctx, 10)
 		if err != nil || len(pending) != 1 || pending[0].RequestID != ask.ID {
 			t.Errorf("pending = %+v %v", pending, err)
+		} else if !slices.Equal(pending[0].Blocking, ask.Blocking) {
+			t.Errorf("pending request's blocking = %q, want %q", pending[0].Blocking, ask.Blocking)
 		}
-		for scope, want := range map[[2]string]plusone.Money{
-			{"agent", "U0ANA"}: 15_00, {"team", "frontline"}: 15_00, {"customer", fmt.Sprint(jane.ID)}: 15_00, {"customer", fmt.Sprint(bob.ID)}: 0,
+		type budget struct {
+			scope plusone.BudgetScope
+			key   string
+		}
+		for b, want := range map[budget]plusone.Money{
+			{plusone.ScopeAgent, "U0ANA"}: 15_00, {plusone.ScopeTeam, "frontline"}: 15_00,
+			{plusone.ScopeCustomer, plusone.CustomerBudgetKey(jane.ID)}: 15_00, {plusone.ScopeCustomer, plusone.CustomerBudgetKey(bob.ID)}: 0,
 		} {
-			got, err := tx.Spent(ctx, scope[0], scope[1], base.Add(-time.Hour))
+			got, err := tx.Spent(ctx, b.scope, b.key, base.Add(-time.Hour))
 			if err != nil || got != want {
-				t.Errorf("spent %v = %v (%v), want %v", scope, got, err, want)
+				t.Errorf("spent %v = %v (%v), want %v", b, got, err, want)
 			}
 		}
 		all, err := tx.Spent(ctx, "agent", "U0ANA", base.Add(-48*time.Hour))
@@ -76,6 +85,8 @@ func testLedger(t *testing.T, open Opener) {
 		chain, err := tx.Request(ctx, ask.ID)
 		if err != nil || len(chain) != 2 || chain[1].Status != plusone.StatusApproved || chain[1].By != "U0SUP" || chain[1].RequestID != ask.ID {
 			t.Errorf("request chain = %+v %v", chain, err)
+		} else if !slices.Equal(chain[0].Blocking, ask.Blocking) || chain[1].Blocking != nil {
+			t.Errorf("blocking of the chain = %q, %q; want %q, none", chain[0].Blocking, chain[1].Blocking, ask.Blocking)
 		}
 		if _, err := tx.Request(ctx, 99999); !errors.Is(err, plusone.ErrNotFound) {
 			t.Errorf("unknown request: %v", err)

@@ -1,0 +1,37 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot/view"
+)
+
+// messenger posts and updates messages: Client, or Printer.
+type messenger interface {
+	PostMessage(ctx context.Context, channel string, m view.Message, threadTS string) (string, error)
+	UpdateMessage(ctx context.Context, channel, ts string, m view.Message) error
+}
+
+// SendNotice renders a composed notice (view.NoticeMessage) and posts it to
+// its channel and thread, or replaces the message at n.ReplaceTS; it
+// returns the message's ts.
+func (c *Client) SendNotice(ctx context.Context, n plusone.ComposedNotice) (string, error) {
+	return sendNotice(ctx, c, n)
+}
+
+// SendNotice prints a notice as Client.SendNotice would send it.
+func (p *Printer) SendNotice(ctx context.Context, n plusone.ComposedNotice) (string, error) {
+	return sendNotice(ctx, p, n)
+}
+
+func sendNotice(ctx context.Context, to messenger, n plusone.ComposedNotice) (string, error) {
+	m, err := view.NoticeMessage(n)
+	if err != nil {
+		return "", err
+	}
+	if n.ReplaceTS != "" {
+		return n.ReplaceTS, to.UpdateMessage(ctx, n.Channel, n.ReplaceTS, m)
+	}
+	return to.PostMessage(ctx, n.Channel, m, n.ThreadTS)
+}

@@ -1,0 +1,40 @@
+package view
+
+import (
+	"fmt"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// NoticeMessage renders a composed notice (see plusone.NoticeKind): an
+// approval request, its outcome in its place, the outcome in the card's
+// thread, a to-do (with a drafted note for a handwritten note) and its
+// fulfilment in its place, a write-back's result, or a data request. An unknown kind is an
+// EINVALID error.
+func NoticeMessage(n plusone.ComposedNotice) (Message, error) {
+	name := n.Customer.DisplayName()
+	switch n.Kind {
+	case plusone.NoticeApprovalRequest:
+		p := n.Customer.Profile
+		summary := fmt.Sprintf("%s · %s · %s lifetime · %d orders", name, p.Tier.Title(), p.LifetimeValue.Format(p.Currency), p.Orders)
+		return ApprovalRequestMessage(n.First, name, summary, n.First.Blocking, n.Budgets), nil
+	case plusone.NoticeApprovalDecided:
+		return ApprovalDecidedMessage(n.First, n.Entry, name), nil
+	case plusone.NoticeThreadOutcome:
+		return ThreadOutcomeMessage(n.Entry, n.First.Title), nil
+	case plusone.NoticeTodo:
+		m := FulfilmentTodoMessage(n.First, name)
+		if n.Draft != "" {
+			m = WithDraft(m, n.Draft, n.DraftByModel)
+		}
+		return m, nil
+	case plusone.NoticeFulfilled:
+		return FulfilledMessage(n.Entry, n.Entry.By), nil
+	case plusone.NoticeWriteback:
+		return WritebackResultMessage(n.Entry, n.Target, n.Text, n.OK), nil
+	case plusone.NoticeDataRequest:
+		r := n.DataRequest
+		return DataRequestMessage(string(r.Source), r.Shop, r.RequestID, r.Email, r.ExternalID), nil
+	}
+	return Message{}, plusone.Errorf(plusone.EINVALID, "unknown notice %q", n.Kind)
+}

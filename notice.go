@@ -1,0 +1,141 @@
+package plusone
+
+import "context"
+
+// NoticeKind names a Slack message about a gesture request, other than a
+// card: what gestures queue in the outbox and the Slack app renders.
+type NoticeKind string
+
+// Notice kinds.
+const (
+	// NoticeApprovalRequest asks the supervisors to approve or decline a
+	// request (in the approvals channel, or the card's thread).
+	NoticeApprovalRequest NoticeKind = "approval_request"
+	// NoticeApprovalDecided replaces the approval request with its outcome.
+	NoticeApprovalDecided NoticeKind = "approval_decided"
+	// NoticeThreadOutcome tells the agent in the card's thread how her
+	// request was decided.
+	NoticeThreadOutcome NoticeKind = "thread_outcome"
+	// NoticeTodo asks the agent to send a physical gesture, with a "Mark
+	// sent" button (and a drafted note for a handwritten note).
+	NoticeTodo NoticeKind = "todo"
+	// NoticeFulfilled replaces the to-do once the gesture was sent.
+	NoticeFulfilled NoticeKind = "fulfilled"
+	// NoticeWriteback tells the agent how a write-back went.
+	NoticeWriteback NoticeKind = "writeback"
+	// NoticeDataRequest tells the supervisors that a source (Shopify) asked
+	// what is stored about a customer; it is about no gesture request
+	// (Notice.DataRequest, Notice.Channel).
+	NoticeDataRequest NoticeKind = "data_request"
+)
+
+// Names under which a request's posted messages are remembered
+// (Tx.SaveMessage), to be replaced later.
+const (
+	MessageApproval = "approval"
+	MessageTodo     = "todo"
+)
+
+// Records names the message a notice of kind k is remembered as once
+// posted, or "" when it is not remembered.
+func (k NoticeKind) Records() string {
+	switch k {
+	case NoticeApprovalRequest:
+		return MessageApproval
+	case NoticeTodo:
+		return MessageTodo
+	}
+	return ""
+}
+
+// Replaces names the posted message a notice of kind k replaces, or ""
+// when it is posted as a new message.
+func (k NoticeKind) Replaces() string {
+	switch k {
+	case NoticeApprovalDecided:
+		return MessageApproval
+	case NoticeFulfilled:
+		return MessageTodo
+	}
+	return ""
+}
+
+// JobNotice is the job kind of the outbox: notices queued in the
+// transaction of the change they announce and sent by the same sender as
+// cards, with the same pacing and rate-limit handling.
+const JobNotice = "slack.message"
+
+// Notice is the payload of a JobNotice job: which message, about what. It
+// is composed (NoticeComposer) and rendered when it is sent, from the
+// store as it is then.
+type Notice struct {
+	Kind      NoticeKind `json:"what"`
+	RequestID int64      `json:"request_id"`
+	// EntryID is the ledger entry the notice announces, when not the
+	// request's latest.
+	EntryID int64 `json:"entry_id,omitempty"`
+	// Text is the result of a write-back ("zendesk note added"), its
+	// first word the target; OK says whether it succeeded.
+	Text string `json:"text,omitempty"`
+	OK   bool   `json:"ok,omitempty"`
+	// Channel is where a notice about no request goes (a data request's:
+	// the approvals channel or a supervisor), DataRequest what it says.
+	Channel     string       `json:"channel,omitempty"`
+	DataRequest *DataRequest `json:"data_request,omitempty"`
+}
+
+// DataRequest is a source's request for what is stored about a customer,
+// as the supervisors are told of it: her email (to fetch the export with)
+// and her id at the source, nothing else of hers.
+type DataRequest struct {
+	Source     Source `json:"source"`
+	Shop       string `json:"shop,omitempty"`
+	RequestID  string `json:"request_id"`
+	Email      string `json:"email,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
+}
+
+// ComposedNotice is a notice ready to render and send: where it goes and
+// everything its message shows.
+type ComposedNotice struct {
+	Kind NoticeKind
+	// Skip means there is nothing to send: the message to replace was
+	// never posted.
+	Skip bool
+	// Channel is where it goes; ThreadTS the thread in it, if any.
+	Channel, ThreadTS string
+	// ReplaceTS, when set, is the message in Channel this one replaces
+	// (see NoticeKind.Replaces).
+	ReplaceTS string
+
+	// First is the request's first entry, Entry the one announced.
+	First, Entry LedgerEntry
+	Customer     Customer
+	// Budgets are the agent's and the customer's budgets (approval
+	// requests).
+	Budgets []BudgetLine
+	// Draft is a handwritten note's wording for the agent (to-dos of
+	// notes), DraftByModel whether a model wrote it.
+	Draft        string
+	DraftByModel bool
+	// Target is the system written back to (write-back results); Text and
+	// OK as in Notice.
+	Target string
+	Text   string
+	OK     bool
+	// DataRequest is what a NoticeDataRequest says.
+	DataRequest DataRequest
+}
+
+// NoticeComposer loads what a notice needs from the store and says where
+// it goes. An error with code EINVALID or ENOTFOUND means it never can.
+type NoticeComposer interface {
+	Compose(ctx context.Context, n Notice) (ComposedNotice, error)
+}
+
+// NoteDrafter words a handwritten note to a customer from her memory and
+// the occasion (her signals): a model's draft, or the rules' when no model
+// is configured or it fails (byModel false, and err says why).
+type NoteDrafter interface {
+	DraftNote(ctx context.Context, v CustomerView, signals []Signal) (draft string, byModel bool, err error)
+}
