@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t plusone .
-# Run:   docker run -p 8080:8080 -v plusone-data:/data plusone
+# Run:   docker run -p 8080:8080 -v plusone-data:/data --env-file plusone.env plusone
+# Check: docker run --rm --env-file plusone.env plusone check --live
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
@@ -20,6 +21,10 @@ USER 65532:65532
 WORKDIR /data
 ENV PLUSONE_ADDR=:8080 \
     PLUSONE_DATABASE_URL=sqlite:/data/plusone.db
+# The embedded database lives in /data: mount a volume there to keep it.
+VOLUME /data
 EXPOSE 8080
+# No shell in the image: the binary checks its own /readyz.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["/plusone", "healthcheck"]
 ENTRYPOINT ["/plusone"]
 CMD ["serve"]

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // EventType says what happened. Vendors' own event names are mapped onto these.
@@ -212,11 +213,24 @@ type Integration interface {
 }
 
 // NormalizeEmail lower-cases and trims an email address; it returns "" for
-// anything that is not an address.
+// anything that is not an address: no local part, a domain without a dot
+// (a@b) or with an empty label, whitespace, angle brackets, or a control or
+// invisible format character anywhere (a NUL or a zero-width space inside
+// would make a look-alike identity).
 func NormalizeEmail(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n<>") {
+	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " <>") {
+		return ""
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return ""
+		}
+	}
+	domain := s[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
+		strings.Contains(domain, "..") {
 		return ""
 	}
 	return s

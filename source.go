@@ -3,6 +3,7 @@ package plusone
 import (
 	"log/slog"
 	"regexp"
+	"time"
 )
 
 // Source names a system that sends us events. It is also the {source} of
@@ -66,8 +67,16 @@ type SourceInfo struct {
 	// NewAPI, for a source whose API plusone calls, returns its client
 	// when env configures one, or nil: a History, and an Enricher or a
 	// write-back target when the client is one. Build it once per process
-	// (it holds the account's rate pacer and caches).
-	NewAPI func(env func(name string) string, log *slog.Logger) History
+	// (it holds the account's rate pacer and caches). calls, if not nil,
+	// learns each of its HTTP calls.
+	NewAPI func(env func(name string) string, log *slog.Logger, calls APICalls) History
+}
+
+// APICalls learns each call a vendor API client makes: the vendor
+// ("zendesk"), the HTTP status (0 when no answer came) and how long it
+// took. The metrics implement it; the clients know it only as this.
+type APICalls interface {
+	APICall(vendor string, status int, took time.Duration)
 }
 
 // LinkPattern recognises the URL of a ticket, conversation or order at a

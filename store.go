@@ -60,6 +60,29 @@ type Inbox interface {
 	ParkedEvents(ctx context.Context, limit int) ([]*RawEvent, error)
 	// InboxStats counts events by state.
 	InboxStats(ctx context.Context) (InboxStats, error)
+	// Queues reports each durable queue's waiting items and the oldest of
+	// them, for the metrics gauges read on every scrape: unlike
+	// InboxStats it reads only what waits (indexed), never the whole inbox.
+	// The fixed queues come first, in the order of their constants, then
+	// one per kind of job that has pending jobs, named by the kind.
+	Queues(ctx context.Context) ([]QueueGauge, error)
+}
+
+// The queues Queues reports, in its order.
+const (
+	QueueEvents      = "events"       // webhook events waiting to be processed
+	QueueParked      = "parked"       // events given up on, waiting for an operator
+	QueueCards       = "cards"        // card versions waiting for Slack
+	QueueCardsFailed = "cards_failed" // card versions Slack refused for good
+	QueueApprovals   = "approvals"    // gestures waiting for a supervisor
+)
+
+// QueueGauge is one queue's waiting items: how many, and since when the
+// oldest waits (zero when none does).
+type QueueGauge struct {
+	Queue  string
+	Depth  int
+	Oldest time.Time
 }
 
 // InboxStats counts inbox events by state.

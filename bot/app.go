@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -86,11 +87,26 @@ func (a *App) Close(ctx context.Context) error {
 // (see Close); what names it in the log when the app is closing and
 // refuses it.
 func (a *App) later(ctx context.Context, what string, fn func(ctx context.Context)) bool {
-	if a.work.start(ctx, fn) {
+	if a.work.start(ctx, a.recovering(what, fn)) {
 		return true
 	}
 	a.Log.Warn("slack app shutting down; not started", "work", what)
 	return false
+}
+
+// recovering is fn with a panic caught and logged: work after the answer
+// runs outside net/http's own recovery, and one bad click must not end
+// the process with every other replica's view of it.
+func (a *App) recovering(what string, fn func(ctx context.Context)) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				a.Log.Error("slack app: panic in work after the answer", "work", what, "panic", fmt.Sprint(v),
+					"stack", string(debug.Stack()))
+			}
+		}()
+		fn(ctx)
+	}
 }
 
 func (a *App) answerWithin() time.Duration {

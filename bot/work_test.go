@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,4 +160,43 @@ func TestCommandAnsweredLateIsAwaited(t *testing.T) {
 		!strings.Contains(got[0], "Jane Doe") {
 		t.Errorf("late answer %q, want Jane's card at the command's response URL", got)
 	}
+}
+
+// panickyMemory panics on the lookup a click makes.
+type panickyMemory struct{ stubMemory }
+
+func (panickyMemory) Customer(context.Context, string, int64) (*plusone.ContextCard, error) {
+	panic("boom in a click")
+}
+
+// A panic in the work after the answer is caught and logged with what it
+// was: the process goes on, and Close still returns (the work is over).
+// Without the recovery the panic ends the test binary.
+func TestPanicAfterAnswerIsRecovered(t *testing.T) {
+	t.Parallel()
+	var logged strings.Builder
+	var mu sync.Mutex
+	a := &App{Memory: panickyMemory{}, API: &recordingAPI{},
+		Log: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil))}
+	click(t, a)
+	if err := a.Close(context.Background()); err != nil {
+		t.Fatalf("Close after a panicking click: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if out := logged.String(); !strings.Contains(out, "panic in work after the answer") ||
+		!strings.Contains(out, "boom in a click") || !strings.Contains(out, "work=") {
+		t.Errorf("log after a panicking click:\n%s\nwant the panic logged with its work", out)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

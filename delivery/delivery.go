@@ -267,7 +267,11 @@ func (d *Deliverer) deliver(ctx, bg context.Context, worker string, c *plusone.C
 				log.Error("record card delivery", "ts", ts, "err", err)
 			}
 		}
-		log.Debug("card delivered", "method", method, "ts", ts, "version", c.Version)
+		what := "card updated"
+		if method == "chat.postMessage" {
+			what = "card posted"
+		}
+		log.Info(what, "ts", ts, "version", c.Version, "customer_id", c.CustomerID)
 		return true
 	}
 	switch {

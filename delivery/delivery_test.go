@@ -180,10 +180,6 @@ func (t *term) set(since, until time.Time) {
 	t.since, t.until = since, until
 }
 
-type noStats struct{}
-
-func (noStats) QueueDepths(context.Context) (int, int, int, int, error) { return 0, 0, 0, 0, nil }
-
 func setup(t *testing.T, sl *slack) (plusone.Store, *delivery.Deliverer) {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "plusone.db"))
@@ -195,7 +191,7 @@ func setup(t *testing.T, sl *slack) (plusone.Store, *delivery.Deliverer) {
 		Store: s, Slack: sl,
 		Classify: classify,
 		Cards:    blankCards{},
-		Clock:    time.Now, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New(noStats{}),
+		Clock:    time.Now, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New(s, metrics.Labels{}),
 		Lease: time.Minute, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond, Poll: 10 * time.Millisecond,
 	}
 	return s, d

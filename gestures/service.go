@@ -17,6 +17,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/memory"
+	"github.com/plusone-hq/plusone/metrics"
 )
 
 // Policies is the policy in force and the supervisors' overrides on it
@@ -42,6 +43,17 @@ type Service struct {
 	Changed func()
 	// Drafter words the handwritten notes of to-dos; nil: none.
 	Drafter plusone.NoteDrafter
+	// Metrics counts decisions and spend; nil counts nothing.
+	Metrics *metrics.Metrics
+}
+
+// decided logs a recorded decision at info, with ids and no personal data,
+// and counts it.
+func (s *Service) decided(e plusone.LedgerEntry) {
+	s.Log.Info("gesture decided", "ledger_id", e.ID, "request_id", e.RequestID, "gesture", e.Gesture,
+		"status", string(e.Status), "agent", e.Agent, "by", e.By, "customer_id", e.CustomerID, "ticket", e.TicketKey,
+		"charge", e.Charge.Decimal())
+	s.Metrics.Decided(e)
 }
 
 // JobWriteback is the kind of write-back jobs.
@@ -135,6 +147,9 @@ func (s *Service) Offer(ctx context.Context, agent string, o plusone.OfferReques
 	})
 	if err != nil {
 		return plusone.GestureResult{}, fmt.Errorf("offer %s: %w", o.Gesture, err)
+	}
+	if !res.Duplicate {
+		s.decided(res.Entry)
 	}
 	if !res.Duplicate && res.Decision.Status != plusone.StatusRefused {
 		s.changed()
@@ -307,6 +322,7 @@ func (s *Service) Resolve(ctx context.Context, actor string, requestID int64, ap
 		return plusone.GestureResult{}, fmt.Errorf("%s request %d: %w", action, requestID, err)
 	}
 	if !res.Duplicate {
+		s.decided(res.Entry)
 		s.changed()
 	}
 	return res, nil
@@ -352,8 +368,9 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	n := 0
+	var expired []plusone.LedgerEntry
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
-		n = 0
+		n, expired = 0, nil
 		pending, err := tx.Pending(ctx, 500)
 		if err != nil {
 			return err
@@ -392,6 +409,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			if err := s.announce(ctx, tx, e, now); err != nil {
 				return err
 			}
+			expired = append(expired, e)
 			if !slices.Contains(customers, e.CustomerID) {
 				customers = append(customers, e.CustomerID)
 			}
@@ -405,6 +423,9 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		return nil
 	})
 	if err == nil && n > 0 {
+		for _, e := range expired {
+			s.decided(e)
+		}
 		s.Log.Info("approval requests expired", "count", n)
 		s.changed()
 	}

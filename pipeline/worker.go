@@ -146,7 +146,7 @@ func (p *Processor) process(ctx context.Context, worker string, ev *plusone.RawE
 	customers, n, err := p.apply(ctx, worker, parser, ev, now)
 	switch {
 	case err == nil:
-		p.Metrics.Events.WithLabelValues(src, "processed").Inc()
+		p.Metrics.Processed.WithLabelValues(src, "processed").Inc()
 		p.Metrics.Processing.WithLabelValues(src).Observe(p.Clock().Sub(ev.ReceivedAt).Seconds())
 		log.Debug("event applied", "events", n, "customers", customers)
 	case errors.Is(err, plusone.ErrLeaseLost):
@@ -159,7 +159,7 @@ func (p *Processor) process(ctx context.Context, worker string, ev *plusone.RawE
 	default:
 		delay := workloop.Backoff(ev.Attempts, p.RetryBase, p.RetryMax)
 		log.Warn("event failed; will retry", "err", err, "retry_in", delay.String())
-		p.Metrics.Events.WithLabelValues(src, "retried").Inc()
+		p.Metrics.Processed.WithLabelValues(src, "retried").Inc()
 		if rerr := p.Store.RetryEvent(ctx, ev.ID, worker, now.Add(delay), err.Error()); rerr != nil {
 			log.Error("schedule retry", "err", rerr)
 		}
@@ -242,7 +242,7 @@ func (p *Processor) enrich(ctx context.Context, events []plusone.Event) {
 }
 
 func (p *Processor) park(ctx context.Context, log *slog.Logger, worker string, ev *plusone.RawEvent, reason string) {
-	p.Metrics.Events.WithLabelValues(string(ev.Source), "parked").Inc()
+	p.Metrics.Processed.WithLabelValues(string(ev.Source), "parked").Inc()
 	log.Error("event parked", "reason", reason)
 	if err := p.Store.ParkEvent(ctx, ev.ID, worker, reason); err != nil {
 		log.Error("park event", "err", err)

@@ -43,7 +43,7 @@ func TestPoisonEventsAreParkedAndBlockNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m := metrics.New(nil)
+	m := metrics.New(nil, metrics.Labels{})
 	p := &Processor{
 		Store: s, Applier: testApplier(plusone.DefaultPolicy()),
 		Parsers: map[plusone.Source]plusone.Integration{plusone.SourceGeneric: scripted{}},

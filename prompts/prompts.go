@@ -18,6 +18,8 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/plusone-hq/plusone/metrics"
+
 	"github.com/plusone-hq/plusone"
 )
 
@@ -42,6 +44,10 @@ type NoteFacts struct {
 
 // Drafter drafts texts for agents.
 type Drafter struct {
+	// Metrics counts the model's calls, tokens and latency; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
+
 	client  *openai.Client // nil: rules only
 	model   string
 	timeout time.Duration
@@ -85,6 +91,7 @@ func (d *Drafter) Note(ctx context.Context, f NoteFacts) (draft string, byModel 
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
+	start := time.Now()
 	resp, err := d.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
 		Model: d.model, MaxCompletionTokens: 200, Temperature: 0.7,
 		Messages: []openai.ChatCompletionMessage{
@@ -92,6 +99,7 @@ func (d *Drafter) Note(ctx context.Context, f NoteFacts) (draft string, byModel 
 			{Role: openai.ChatMessageRoleUser, Content: prompt.String()},
 		},
 	})
+	d.Metrics.LLMCall(time.Since(start), resp.Usage.PromptTokens, resp.Usage.CompletionTokens, err)
 	if err != nil {
 		return fallback, false, fmt.Errorf("draft a note with %s: %w", d.model, err)
 	}

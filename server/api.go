@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,19 +30,49 @@ func (s *Server) authorized(next http.Handler) http.Handler {
 			fail(w, http.StatusNotFound, "the API is off: set PLUSONE_API_TOKEN")
 			return
 		}
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		token, ok := bearer(r.Header.Get("Authorization"))
 		got := sha256.Sum256([]byte(token))
 		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="plusone"`)
 			fail(w, http.StatusUnauthorized, "missing or wrong bearer token")
 			return
 		}
+		limit := s.apiMaxBody()
+		if r.ContentLength > limit {
+			fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is over the limit of %d", r.ContentLength, limit))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
 
-// apiError answers a domain error with its status.
+// bearer is the token of an Authorization header in the Bearer scheme,
+// whose name is case-insensitive (RFC 9110, 11.1).
+func bearer(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimLeft(token, " "), true
+}
+
+// apiMaxBody bounds an /api/v1 request body: PLUSONE_MAX_BODY_BYTES, as
+// for webhooks, or 1 MiB when unset.
+func (s *Server) apiMaxBody() int64 {
+	if s.MaxBody > 0 {
+		return s.MaxBody
+	}
+	return 1 << 20
+}
+
+// apiError answers a domain error with its status; a body over the limit
+// is 413.
 func (s *Server) apiError(w http.ResponseWriter, err error) {
+	if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is over the limit of %d bytes", tooLarge.Limit))
+		return
+	}
 	switch plusone.ErrorCode(err) {
 	case plusone.EINVALID:
 		fail(w, http.StatusBadRequest, plusone.ErrorMessage(err))
@@ -59,9 +88,12 @@ func (s *Server) apiError(w http.ResponseWriter, err error) {
 
 // decodeBody reads a JSON request body into v, naming what is wrong.
 func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec := json.NewDecoder(r.Body) // bounded by authorized
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return fmt.Errorf("read body: %w", tooLarge)
+		}
 		return plusone.Errorf(plusone.EINVALID, "invalid JSON body: %v", err)
 	}
 	return nil

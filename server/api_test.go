@@ -1,9 +1,13 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -233,6 +237,65 @@ func TestAPIBudgets(t *testing.T) {
 	for k, w := range want {
 		if got[k] != w {
 			t.Errorf("budget %s: %q, want %q (all: %v)", k, got[k], w, got)
+		}
+	}
+}
+
+// The Bearer scheme's name is case-insensitive (RFC 9110, 11.1): a
+// lowercase or uppercase "bearer" with the right token is let through.
+func TestAPIBearerSchemeAnyCase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER", "bEaReR"} {
+		a := e.do(http.MethodGet, "/api/v1/budgets", http.Header{"Authorization": {scheme + " " + apiToken}}, nil)
+		if a.status != http.StatusOK {
+			t.Errorf("%s scheme: answer %d %s, want 200", scheme, a.status, a.body)
+		}
+	}
+	e.do(http.MethodGet, "/api/v1/budgets", http.Header{"Authorization": {"Basic " + apiToken}}, nil).
+		errorSays(t, http.StatusUnauthorized, "missing or wrong bearer token")
+	e.do(http.MethodGet, "/api/v1/budgets", http.Header{"Authorization": {"bearer" + apiToken}}, nil).
+		errorSays(t, http.StatusUnauthorized, "missing or wrong bearer token")
+}
+
+// A body over the limit (PLUSONE_MAX_BODY_BYTES, 4096 here) to /api/v1 is
+// 413, whether it says its length or is sent without one; not 400.
+func TestAPIBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	big := `{"into": 1, "from": 2, "reason": "` + strings.Repeat("x", 5000) + `"}`
+	e.api(http.MethodPost, "/api/v1/customers/merge", big).
+		errorSays(t, http.StatusRequestEntityTooLarge, "over the limit of 4096")
+
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/customers/merge", io.MultiReader(strings.NewReader(big)))
+	req.ContentLength = -1 // chunked: the limit is found while reading
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	answer{rec.Code, rec.Header(), rec.Body.String()}.errorSays(t, http.StatusRequestEntityTooLarge, "over the limit of 4096 bytes")
+
+	// Within the limit, a malformed body is still 400 naming the problem.
+	e.api(http.MethodPost, "/api/v1/customers/merge", `{"into": 1,`).
+		errorSays(t, http.StatusBadRequest, "invalid JSON body")
+}
+
+// At debug every request is logged once: method, path without its query
+// (which may hold an email), status. At info nothing is.
+func TestAccessLogAtDebug(t *testing.T) {
+	t.Parallel()
+	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
+		e := newEnv(t)
+		var buf bytes.Buffer
+		e.srv.Log = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: level}))
+		e.h = e.srv.Handler()
+		e.api(http.MethodGet, "/api/v1/customers?email=jane@example.com", "")
+		out := buf.String()
+		if strings.Contains(out, "jane@example.com") {
+			t.Errorf("%s: the access log shows the query: %s", level, out)
+		}
+		logged := strings.Contains(out, `"msg":"http request","method":"GET","path":"/api/v1/customers","status":404`)
+		if logged != (level == slog.LevelDebug) {
+			t.Errorf("%s: access log line logged %v:\n%s", level, logged, out)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func (source) Parse(http.Header, []byte) (plusone.Delivery, error) {
 
 func testServer(st plusone.Store) *Server {
 	return &Server{Store: st, Sources: map[plusone.Source]plusone.Integration{plusone.SourceGeneric: source{}},
-		MaxBody: 1 << 20, Clock: time.Now, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New(nil),
+		MaxBody: 1 << 20, Clock: time.Now, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New(nil, metrics.Labels{}),
 		IntakeTimeout: 50 * time.Millisecond}
 }
 

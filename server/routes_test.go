@@ -80,7 +80,7 @@ func newEnv(t *testing.T) *env {
 		Store:   s,
 		Sources: map[plusone.Source]plusone.Integration{plusone.SourceGeneric: generic.New(webhookSecret)},
 		Known:   []plusone.Source{plusone.SourceZendesk, plusone.SourceGeneric},
-		MaxBody: 4096, Clock: time.Now, Log: log, Metrics: metrics.New(nil),
+		MaxBody: 4096, Clock: time.Now, Log: log, Metrics: metrics.New(nil, metrics.Labels{}),
 		Stored: func() {
 			e.mu.Lock()
 			defer e.mu.Unlock()

@@ -363,7 +363,8 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	eventually(t, 30*time.Second, "the card to print", func() bool { return strings.Contains(app.stdout.String(), "Mo · New") })
 	m := app.metrics()
 	for _, want := range []string{
-		`plusone_events_total{outcome="processed",source="generic"} 1`,
+		`plusone_events_processed_total{outcome="processed",source="generic"} 1`,
+		`plusone_events_total{outcome="accepted",source="generic"} 1`,
 		`plusone_event_processing_seconds_count{source="generic"} 1`,
 		`plusone_queue_depth{queue="events"} 0`,
 		`plusone_queue_depth{queue="parked"} 0`,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -151,6 +152,22 @@ func TestWritebackToZendeskAndShopify(t *testing.T) {
 		}
 		return n == 2
 	})
+	// The vendor API calls are counted by vendor and status: Zendesk's
+	// failed PUT among them, and series at zero for what did not happen.
+	m := app.metrics()
+	for _, want := range []string{
+		`plusone_vendor_api_calls_total{status="5xx",vendor="zendesk"} 1`,
+		`plusone_vendor_api_calls_total{status="401",vendor="zendesk"} 0`,
+		`plusone_vendor_api_calls_total{status="none",vendor="shopify"} 0`,
+		`plusone_vendor_api_seconds_count{vendor="shopify"}`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %s:\n%s", want, grepLines(m, "plusone_vendor_api"))
+		}
+	}
+	if regexp.MustCompile(`plusone_vendor_api_calls_total\{status="2xx",vendor="zendesk"\} 0\n`).MatchString(m) {
+		t.Errorf("no successful Zendesk call counted:\n%s", grepLines(m, "plusone_vendor_api"))
+	}
 }
 
 // A supervisor's change in the App Home modal takes effect on the next
@@ -287,7 +304,8 @@ func TestNoteToDoCarriesADraft(t *testing.T) {
 		prompts = append(prompts, string(body))
 		mu.Unlock()
 		return writeJSONStatus(w, 200, `{"id":"c1","object":"chat.completion","choices":[{"index":0,
-			"message":{"role":"assistant","content":"Dear Guest, thank you for your patience with us."},"finish_reason":"stop"}]}`)
+			"message":{"role":"assistant","content":"Dear Guest, thank you for your patience with us."},"finish_reason":"stop"}],
+			"usage":{"prompt_tokens":120,"completion_tokens":14,"total_tokens":134}}`)
 	})
 	slack := newFakeSlack(t)
 	app, _, ids := gestureApp(t, slack, "90", 1, map[string]string{"PLUSONE_OPENAI_BASE_URL": llm.srv.URL + "/v1", "PLUSONE_OPENAI_API_KEY": "sk-test"})
@@ -302,6 +320,14 @@ func TestNoteToDoCarriesADraft(t *testing.T) {
 	})
 	if calls := llm.log(); len(calls) != 1 || calls[0].path != "/v1/chat/completions" {
 		t.Errorf("model calls: %+v", calls)
+	}
+	// The call is counted with its tokens.
+	m := app.metrics()
+	for _, want := range []string{`plusone_llm_calls_total{outcome="ok"} 1`, `plusone_llm_calls_total{outcome="failed"} 0`,
+		`plusone_llm_tokens_total{kind="prompt"} 120`, `plusone_llm_tokens_total{kind="completion"} 14`, `plusone_llm_seconds_count 1`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %s:\n%s", want, grepLines(m, "plusone_llm"))
+		}
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 
 	"github.com/plusone-hq/plusone/config"
 )
@@ -14,11 +13,13 @@ import (
 const usage = `plusone turns customer service into customer experience.
 
 Usage:
-  plusone serve     run the service (HTTP, workers, Slack)
-  plusone demo      run on a temporary store and replay a sample customer journey
-  plusone check     validate the environment and the policy file
-  plusone erase EMAIL  erase a customer (as DELETE /api/v1/customers does)
-  plusone version   print the version
+  plusone serve           run the service (HTTP, workers, Slack)
+  plusone demo            run on a temporary store and replay a sample customer journey
+  plusone check [--live]  validate the environment and the policy file;
+                          --live also reaches Slack, the store, the vendor APIs and the model
+  plusone healthcheck     exit 0 when the local server is ready (for container health checks)
+  plusone erase EMAIL     erase a customer (as DELETE /api/v1/customers does)
+  plusone version         print the version
 
 Configuration is read from PLUSONE_* environment variables; see README.md.
 `
@@ -28,6 +29,10 @@ var errUsage = errors.New("usage")
 
 // errCheckFailed is returned by `plusone check` after printing the problems.
 var errCheckFailed = errors.New("configuration has problems")
+
+// errLiveFailed is returned by `plusone check --live` after printing the
+// checks that failed.
+var errLiveFailed = errors.New("live checks failed")
 
 func exitCode(err error) int {
 	if errors.Is(err, errUsage) {
@@ -39,10 +44,12 @@ func exitCode(err error) int {
 // run is the whole program; main only supplies the process's environment,
 // so that tests start the real thing.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd := "serve"
-	if len(args) > 1 {
-		cmd = args[1]
+	if len(args) < 2 {
+		// Serving by default would start a store (./plusone.db) nobody asked for.
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: no command given", errUsage)
 	}
+	cmd := args[1]
 	switch cmd {
 	case "serve":
 		cfg, live, log, err := load(getenv, stderr)
@@ -53,7 +60,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "demo":
 		return demo(ctx, getenv, stdout, stderr)
 	case "check":
-		return check(getenv, stdout)
+		live := false
+		for _, a := range args[2:] {
+			if a != "--live" && a != "-live" {
+				fmt.Fprint(stderr, usage)
+				return fmt.Errorf("%w: check does not know %q", errUsage, a)
+			}
+			live = true
+		}
+		return check(ctx, getenv, stdout, stderr, live)
+	case "healthcheck":
+		return healthcheck(ctx, getenv, stdout)
 	case "erase":
 		return erase(ctx, args, getenv, stdout, stderr)
 	case "version", "--version", "-v":
@@ -66,40 +83,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
-}
-
-// check prints every problem of the environment and the policy file.
-func check(getenv func(string) string, stdout io.Writer) error {
-	cfg, policy, err := config.Check(getenv, sources())
-	if err != nil {
-		fmt.Fprintln(stdout, "plusone check: problems found")
-		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintln(stdout, "  "+line)
-		}
-		return errCheckFailed
-	}
-	mode := "Slack over HTTP"
-	switch {
-	case cfg.LocalMode():
-		mode = "local (no Slack token: cards are printed)"
-	case cfg.SocketMode():
-		mode = "Slack over Socket Mode"
-	}
-	driver, _ := cfg.Database()
-	var open []string
-	for _, s := range cfg.OpenWebhooks(sources()) {
-		open = append(open, string(s))
-	}
-	if len(open) == 0 {
-		open = []string{"none (set PLUSONE_<SOURCE>_WEBHOOK_SECRET)"}
-	}
-	policyName := "built-in"
-	if cfg.PolicyFile != "" {
-		policyName = cfg.PolicyFile
-	}
-	fmt.Fprintf(stdout, "plusone check: ok\n  mode: %s\n  store: %s\n  webhooks: %s\n  policy: %s (%d gestures)\n",
-		mode, driver, strings.Join(open, ", "), policyName, len(policy.Gestures))
-	return nil
 }
 
 // load reads the environment through getenv and the policy file it names

@@ -155,9 +155,13 @@ type parts struct {
 // delivery.
 func build(ctx context.Context, cfg *config.Config, live *config.Live, store plusone.Store, instance string,
 	log *slog.Logger, stdout io.Writer) (*parts, error) {
-	m := metrics.New(queueStats{store})
+	m := metrics.New(store, metrics.Labels{Sources: cfg.OpenWebhooks(sources()), Version: version,
+		JobKinds: []string{pipeline.JobBackfill, gestures.JobWriteback, plusone.JobNotice}})
 	list := sources()
-	apis := newVendorAPIs(cfg, list, log)
+	apis := newVendorAPIs(cfg, list, log, m)
+	for source := range apis {
+		m.Vendors(string(source))
+	}
 	history, enrichers := histories(cfg, apis)
 	all := integrations(cfg, list, log)
 	p := &parts{webhooks: webhookSources(cfg, list, all), history: history}
@@ -166,7 +170,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	mem := &memory.Service{Store: store, Policy: live.Current, Clock: time.Now, Sources: list, Log: log}
 	p.deliverer = newDeliverer(cfg, store, slack, mem, m, log)
 	mem.Changed = p.deliverer.Wake
-	p.gestures = newGestures(cfg, store, live, apis, p.deliverer, log)
+	p.gestures = newGestures(cfg, store, live, apis, p.deliverer, m, log)
 	if err := p.gestures.LoadOverrides(ctx); err != nil {
 		return nil, fmt.Errorf("policy overrides: %w", err)
 	}
@@ -202,11 +206,14 @@ func newDeliverer(cfg *config.Config, store plusone.Store, slack delivery.Slack,
 
 // newGestures is the gestures service: its changes wake the sender, its
 // grants are written back to the configured vendor APIs, and a model (or
-// the rules) drafts its handwritten notes.
+// the rules) drafts its handwritten notes; its decisions and the model's
+// calls are counted in m.
 func newGestures(cfg *config.Config, store plusone.Store, live *config.Live, apis vendorAPIs, deliverer *delivery.Deliverer,
-	log *slog.Logger) *gestures.Service {
+	m *metrics.Metrics, log *slog.Logger) *gestures.Service {
+	drafter := prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)
+	drafter.Metrics = m
 	return &gestures.Service{Store: store, Policies: live, Clock: time.Now, Log: log, Changed: deliverer.Wake,
-		Writeback: apis.writebackTargets(), Drafter: prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)}
+		Writeback: apis.writebackTargets(), Drafter: drafter, Metrics: m}
 }
 
 // newWriter is the write-back worker of granted gestures.
@@ -436,18 +443,6 @@ func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, live *config.Live
 			}
 		}
 	}
-}
-
-// queueStats adapts the store to the queue-depth gauges.
-type queueStats struct{ s plusone.Store }
-
-func (q queueStats) QueueDepths(ctx context.Context) (pending, parked, cards, failed int, err error) {
-	st, err := q.s.InboxStats(ctx)
-	if err != nil {
-		return 0, 0, 0, 0, err
-	}
-	cards, failed, err = q.s.CardStats(ctx)
-	return st.Pending, st.Parked, cards, failed, err
 }
 
 // instanceName tells this process's workers from another's in the store.

@@ -120,11 +120,11 @@ func TestSources(t *testing.T) {
 				t.Error("NewAPI without API variables")
 			case d.NewAPI != nil:
 				quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-				if api := d.NewAPI(func(string) string { return "" }, quiet); api != nil {
+				if api := d.NewAPI(func(string) string { return "" }, quiet, nil); api != nil {
 					t.Errorf("NewAPI built %T with no variables set", api)
 				}
 				all := func(string) string { return "https://api.example.com" }
-				if api := d.NewAPI(all, quiet); api == nil || api.Source() != d.Source {
+				if api := d.NewAPI(all, quiet, nil); api == nil || api.Source() != d.Source {
 					t.Errorf("NewAPI with every variable set built %v, want the %s API", api, d.Source)
 				}
 			}

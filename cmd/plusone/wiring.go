@@ -77,13 +77,13 @@ func sortedSources[V any](m map[plusone.Source]V) []plusone.Source {
 // and write-back, so that an account has one rate pacer and one cache.
 type vendorAPIs map[plusone.Source]plusone.History
 
-func newVendorAPIs(cfg *config.Config, list []plusone.SourceInfo, log *slog.Logger) vendorAPIs {
+func newVendorAPIs(cfg *config.Config, list []plusone.SourceInfo, log *slog.Logger, calls plusone.APICalls) vendorAPIs {
 	v := vendorAPIs{}
 	for _, d := range list {
 		if d.NewAPI == nil {
 			continue
 		}
-		if api := d.NewAPI(cfg.Var, log); api != nil {
+		if api := d.NewAPI(cfg.Var, log, calls); api != nil {
 			v[d.Source] = api
 		}
 	}

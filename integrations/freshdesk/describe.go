@@ -25,12 +25,12 @@ func Describe() plusone.SourceInfo {
 		New: func(env func(string) string, _ *slog.Logger) plusone.Integration {
 			return New(env("PLUSONE_FRESHDESK_WEBHOOK_SECRET"))
 		},
-		NewAPI: func(env func(string) string, log *slog.Logger) plusone.History {
+		NewAPI: func(env func(string) string, log *slog.Logger, calls plusone.APICalls) plusone.History {
 			url, key := env("PLUSONE_FRESHDESK_URL"), env("PLUSONE_FRESHDESK_API_KEY")
 			if url == "" || key == "" {
 				return nil
 			}
-			return NewAPI(url, key, option.WithLogger(log))
+			return NewAPI(url, key, option.WithLogger(log), option.WithCalls(calls))
 		},
 	}
 }

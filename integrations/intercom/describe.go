@@ -27,12 +27,12 @@ func Describe() plusone.SourceInfo {
 		},
 		// The URL has a default (the US region): the token alone
 		// configures the API.
-		NewAPI: func(env func(string) string, log *slog.Logger) plusone.History {
+		NewAPI: func(env func(string) string, log *slog.Logger, calls plusone.APICalls) plusone.History {
 			token := env("PLUSONE_INTERCOM_ACCESS_TOKEN")
 			if token == "" {
 				return nil
 			}
-			return NewAPI(env("PLUSONE_INTERCOM_URL"), token, option.WithLogger(log))
+			return NewAPI(env("PLUSONE_INTERCOM_URL"), token, option.WithLogger(log), option.WithCalls(calls))
 		},
 	}
 }

@@ -64,6 +64,16 @@ type Settings struct {
 	// off.
 	UserCacheSize int
 	UserCacheTTL  time.Duration
+	// Calls, if not nil, learns each HTTP call: each attempt that got an
+	// answer, with its status and time, and each request that got none
+	// (status 0).
+	Calls Calls
+}
+
+// Calls learns a client's HTTP calls (plusone.APICalls; the metrics
+// implement it).
+type Calls interface {
+	APICall(vendor string, status int, took time.Duration)
 }
 
 // Defaults returns the Default* values, a logger that discards everything
@@ -187,6 +197,16 @@ func WithUserCache(size int, ttl time.Duration) Option {
 		s.UserCacheSize = size
 		if ttl > 0 {
 			s.UserCacheTTL = ttl
+		}
+	}
+}
+
+// WithCalls makes the client report each HTTP call to c (see
+// Settings.Calls); nil reports nothing.
+func WithCalls(c Calls) Option {
+	return func(s *Settings) {
+		if c != nil {
+			s.Calls = c
 		}
 	}
 }

@@ -25,12 +25,12 @@ func Describe() plusone.SourceInfo {
 		New: func(env func(string) string, _ *slog.Logger) plusone.Integration {
 			return New(env("PLUSONE_SHOPIFY_WEBHOOK_SECRET"))
 		},
-		NewAPI: func(env func(string) string, log *slog.Logger) plusone.History {
+		NewAPI: func(env func(string) string, log *slog.Logger, calls plusone.APICalls) plusone.History {
 			url, token := env("PLUSONE_SHOPIFY_URL"), env("PLUSONE_SHOPIFY_ACCESS_TOKEN")
 			if url == "" || token == "" {
 				return nil
 			}
-			return NewAPI(url, token, option.WithLogger(log))
+			return NewAPI(url, token, option.WithLogger(log), option.WithCalls(calls))
 		},
 	}
 }

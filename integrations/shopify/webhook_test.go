@@ -3,6 +3,7 @@ package shopify_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/webhooktest"
@@ -29,13 +30,22 @@ func vendor() webhooktest.Vendor {
 		Now:         now,
 		Body:        body,
 		EmptySecret: "no webhook secret",
-		// The send time is not signed: Shopify signs the body alone.
+		// The send time is not signed: Shopify signs the body alone. It
+		// bounds the age of a delivery, retries and late ones included.
 		Informational: []string{shopify.HeaderTriggered},
+		MaxAge:        shopify.MaxAge,
 		Cases: []webhooktest.Case{
 			{Name: "unprefixed header", Header: rename(signed(), shopify.HeaderHmac, "Shopify-Hmac-Sha256")},
 			{Name: "missing signature", Header: http.Header{}, Want: "missing header X-Shopify-Hmac-Sha256"},
 			{Name: "empty body", Header: signedEmpty, Body: []byte{}, Want: "empty body"},
 			{Name: "not base64", Header: set(signed(), shopify.HeaderHmac, "not base64!"), Want: "not base64"},
+			// A retry 4 hours on, or a delivery a day late, keeps its original send time.
+			{Name: "retried 4h later", Header: set(signed(), shopify.HeaderTriggered, now.Add(-4*time.Hour).Format(time.RFC3339))},
+			{Name: "a day late", Header: set(signed(), shopify.HeaderTriggered, now.Add(-24*time.Hour).Format(time.RFC3339))},
+			{Name: "replayed 3 days later", Header: set(signed(), shopify.HeaderTriggered, now.Add(-72*time.Hour).Format(time.RFC3339)),
+				Want: "stale delivery"},
+			{Name: "unreadable send time", Header: set(signed(), shopify.HeaderTriggered, "yesterday"), Want: "is not a time"},
+			{Name: "no send time", Header: rename(signed(), shopify.HeaderTriggered, "X-Other")},
 		},
 		Hints: func(name string) []string { return []string{topicOf(name)} },
 		Header: func(topic string) http.Header {

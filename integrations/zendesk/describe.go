@@ -25,12 +25,12 @@ func Describe() plusone.SourceInfo {
 		New: func(env func(string) string, log *slog.Logger) plusone.Integration {
 			return New(env("PLUSONE_ZENDESK_WEBHOOK_SECRET"), WithBaseURL(env("PLUSONE_ZENDESK_URL")), WithLogger(log))
 		},
-		NewAPI: func(env func(string) string, log *slog.Logger) plusone.History {
+		NewAPI: func(env func(string) string, log *slog.Logger, calls plusone.APICalls) plusone.History {
 			url, email, token := env("PLUSONE_ZENDESK_URL"), env("PLUSONE_ZENDESK_EMAIL"), env("PLUSONE_ZENDESK_API_TOKEN")
 			if url == "" || token == "" {
 				return nil
 			}
-			return NewAPI(url, email, token, option.WithLogger(log))
+			return NewAPI(url, email, token, option.WithLogger(log), option.WithCalls(calls))
 		},
 	}
 }

@@ -92,6 +92,20 @@ func testInbox(t *testing.T, open Opener) {
 	if st != (plusone.InboxStats{Pending: 1, Done: 1, Parked: 1}) {
 		t.Errorf("stats = %+v", st)
 	}
+	queues, err := s.Queues(ctx)
+	must(t, err)
+	want := []plusone.QueueGauge{
+		{Queue: plusone.QueueEvents, Depth: 1, Oldest: base}, {Queue: plusone.QueueParked, Depth: 1, Oldest: base},
+		{Queue: plusone.QueueCards}, {Queue: plusone.QueueCardsFailed}, {Queue: plusone.QueueApprovals},
+	}
+	if len(queues) != len(want) {
+		t.Fatalf("queues = %+v, want %+v", queues, want)
+	}
+	for i, q := range queues {
+		if q.Queue != want[i].Queue || q.Depth != want[i].Depth || !q.Oldest.Equal(want[i].Oldest) {
+			t.Errorf("queue %d = %+v, want %+v", i, q, want[i])
+		}
+	}
 	// A duplicate of a done event is still a duplicate.
 	dup, err = s.AppendEvent(ctx, raw(plusone.SourceGeneric, "evt_1"))
 	must(t, err)

@@ -26,6 +26,12 @@ func testJobs(t *testing.T, open Opener) {
 		t.Fatal("a job key must be enqueued exactly once")
 	}
 	enqueue("backfill:1:shopify", base.Add(time.Minute))
+	// Pending jobs are a queue per kind in Queues, after the fixed ones.
+	queues, err := s.Queues(ctx)
+	must(t, err)
+	if last := queues[len(queues)-1]; last.Queue != "backfill" || last.Depth != 2 || last.Oldest.IsZero() {
+		t.Errorf("queues = %+v, want the two back-fills last", queues)
+	}
 	claimJobs := func(worker string, at time.Time) []*plusone.Job {
 		t.Helper()
 		jobs, err := s.ClaimJobs(ctx, "backfill", plusone.Claim{Worker: worker, Limit: 10, Lease: time.Minute, Now: at})

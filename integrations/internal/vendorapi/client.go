@@ -3,6 +3,7 @@ package vendorapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/plusone-hq/plusone/integrations/option"
 )
 
 // MaxResponseBytes bounds a response body; a page of a vendor's list is far
@@ -84,7 +87,25 @@ func New(cfg Config, baseURL string, v Vendor, h Hooks) *Client {
 			return nil
 		})
 	}
+	if cfg.Calls != nil {
+		observe(r, strings.ToLower(v.Name), cfg.Calls)
+	}
 	return &Client{http: r, vendor: v}
+}
+
+// observe reports each attempt that got an answer, and each request that
+// got none in the end (status 0), to calls.
+func observe(r *resty.Client, vendor string, calls option.Calls) {
+	r.OnAfterResponse(func(_ *resty.Client, resp *resty.Response) error {
+		calls.APICall(vendor, resp.StatusCode(), resp.Time())
+		return nil
+	})
+	r.OnError(func(req *resty.Request, err error) {
+		if e, ok := errors.AsType[*resty.ResponseError](err); ok && e.Response != nil && e.Response.RawResponse != nil {
+			return // answered: counted when the answer came
+		}
+		calls.APICall(vendor, 0, time.Since(req.Time))
+	})
 }
 
 // Resty returns the underlying client, to set authentication and headers

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -261,5 +262,60 @@ func TestWithHTTPClientCopies(t *testing.T) {
 	}
 	if cfg.Retries != DefaultRetries || cfg.Log == nil || cfg.Now == nil {
 		t.Errorf("invalid options changed the config: %+v", cfg)
+	}
+}
+
+// calls records what a client reports through option.WithCalls.
+type calls struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (c *calls) APICall(vendor string, status int, took time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if took < 0 {
+		status = -1
+	}
+	c.got = append(c.got, fmt.Sprintf("%s %d", vendor, status))
+}
+
+func (c *calls) list() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.got...)
+}
+
+// Every attempt that got an answer is reported with its status (a 503
+// retried, then the 200), and a request that got none with status 0.
+func TestClientReportsCalls(t *testing.T) {
+	t.Parallel()
+	var attempts atomic.Int32
+	rec := &calls{}
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if attempts.Add(1) == 1 {
+			writeJSON(w, http.StatusServiceUnavailable, `{}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, `{}`)
+	}, Hooks{}, option.WithCalls(rec))
+	if _, err := c.Get(context.Background(), "/x", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.list(); strings.Join(got, ",") != "acme 503,acme 200" {
+		t.Errorf("reported %q, want a 503 then a 200", got)
+	}
+
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	rec = &calls{}
+	cfg := DefaultConfig()
+	option.Apply(&cfg.Settings, []option.Option{option.WithRetries(0), option.WithCalls(rec)})
+	d := New(cfg, CleanBaseURL(dead.URL+"/"), testVendor(), Hooks{})
+	if _, err := d.Get(context.Background(), "/x", nil, nil); err == nil {
+		t.Fatal("a closed server answered")
+	}
+	if got := rec.list(); strings.Join(got, ",") != "acme 0" {
+		t.Errorf("reported %q, want one call without an answer", got)
 	}
 }

@@ -41,6 +41,9 @@ type Vendor struct {
 	// MaxSkew is how far from now a signed timestamp may be. Zero means
 	// the vendor signs no time, so that a delivery verifies at any age.
 	MaxSkew time.Duration
+	// MaxAge, with MaxSkew zero, is how old a delivery may be by the send
+	// time the vendor gives without signing it; zero means any age.
+	MaxAge time.Duration
 	// TokenOnly is set when the vendor sends a shared token instead of a
 	// signature of the body: any body verifies.
 	TokenOnly bool
@@ -94,10 +97,17 @@ func Run(t *testing.T, v Vendor) {
 			})
 		}
 	})
-	if v.MaxSkew == 0 {
+	if v.MaxSkew == 0 && v.MaxAge == 0 {
 		t.Run("verify any age", func(t *testing.T) {
 			t.Parallel()
 			v.verify(t, Case{Header: v.signed(v.Secret, v.Body, v.Now)}, v.Now.Add(72*time.Hour))
+		})
+	}
+	if v.MaxSkew == 0 && v.MaxAge > 0 {
+		t.Run("verify up to its age", func(t *testing.T) {
+			t.Parallel()
+			v.verify(t, Case{Header: v.signed(v.Secret, v.Body, v.Now)}, v.Now.Add(v.MaxAge))
+			v.verify(t, Case{Header: v.signed(v.Secret, v.Body, v.Now), Want: "stale delivery"}, v.Now.Add(v.MaxAge+time.Second))
 		})
 	}
 	t.Run("verify missing each header", func(t *testing.T) {
