@@ -18,4 +18,7 @@ type ContextCard struct {
 	// Hidden lists customer fields the policy keeps out of Slack ("phone").
 	Hidden []string
 	Now    time.Time
+	// Erased says that the customer was erased: the card shows nothing
+	// about her, only that (Ticket carries the ticket's source and id).
+	Erased bool
 }

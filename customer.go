@@ -20,6 +20,9 @@ type Customer struct {
 	Phone     string
 	CreatedAt time.Time
 	Profile   Profile
+	// ErasedAt is when she was erased (zero if she was not): her row
+	// stays, emptied, for the ledger entries that name her.
+	ErasedAt time.Time
 }
 
 // DisplayName is the best name we have for her.

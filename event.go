@@ -39,6 +39,8 @@ type Event struct {
 	Order      *Order
 	Cart       *Cart
 	Feedback   *Feedback
+	// Compliance is set on privacy requests (EventType.IsPrivacy).
+	Compliance *Compliance
 }
 
 // CustomerRef is what an event tells about its customer. Email or ExternalID

@@ -23,6 +23,10 @@ const (
 	NoticeFulfilled NoticeKind = "fulfilled"
 	// NoticeWriteback tells the agent how a write-back went.
 	NoticeWriteback NoticeKind = "writeback"
+	// NoticeDataRequest tells the supervisors that a source (Shopify) asked
+	// what is stored about a customer; it is about no gesture request
+	// (Notice.DataRequest, Notice.Channel).
+	NoticeDataRequest NoticeKind = "data_request"
 )
 
 // Names under which a request's posted messages are remembered
@@ -74,6 +78,21 @@ type Notice struct {
 	// first word the target; OK says whether it succeeded.
 	Text string `json:"text,omitempty"`
 	OK   bool   `json:"ok,omitempty"`
+	// Channel is where a notice about no request goes (a data request's:
+	// the approvals channel or a supervisor), DataRequest what it says.
+	Channel     string       `json:"channel,omitempty"`
+	DataRequest *DataRequest `json:"data_request,omitempty"`
+}
+
+// DataRequest is a source's request for what is stored about a customer,
+// as the supervisors are told of it: her email (to fetch the export with)
+// and her id at the source, nothing else of hers.
+type DataRequest struct {
+	Source     Source `json:"source"`
+	Shop       string `json:"shop,omitempty"`
+	RequestID  string `json:"request_id"`
+	Email      string `json:"email,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
 }
 
 // ComposedNotice is a notice ready to render and send: where it goes and
@@ -104,6 +123,8 @@ type ComposedNotice struct {
 	Target string
 	Text   string
 	OK     bool
+	// DataRequest is what a NoticeDataRequest says.
+	DataRequest DataRequest
 }
 
 // NoticeComposer loads what a notice needs from the store and says where

@@ -30,6 +30,9 @@ type Policy struct {
 	// Outcomes says how gestures are measured and what comes back to
 	// agents and supervisors.
 	Outcomes OutcomesPolicy
+	// Retention erases customers with no event for this long; zero keeps
+	// them.
+	Retention time.Duration
 }
 
 // Gesture is a "plus one" an agent may grant.

@@ -291,6 +291,20 @@ type CustomerTx interface {
 	SetPreference(ctx context.Context, customerID int64, p Preference) error
 	// Preferences lists a customer's preferences by key.
 	Preferences(ctx context.Context, customerID int64) ([]Preference, error)
+	// EraseCustomer removes everything stored about a customer but her
+	// ledger entries: identities, timeline, tickets, orders, carts,
+	// preferences, notes, merges, pending back-fills; her record stays,
+	// emptied, with ErasedAt set. Her cards not yet posted go; the others
+	// are due again, to show that she was erased. It locks her identities,
+	// then her (lock.go). erased is false when she was erased before (it
+	// then does nothing); ErrNotFound for an unknown customer.
+	EraseCustomer(ctx context.Context, customerID int64, now time.Time) (erased bool, err error)
+	// UnseenCustomers lists at most limit customers, not erased, with no
+	// event since before (or, with none at all, created before it).
+	UnseenCustomers(ctx context.Context, before time.Time, limit int) ([]int64, error)
+	// CustomersOfSource lists at most limit customers, not erased, known
+	// through source: an identity of its own or a timeline entry from it.
+	CustomersOfSource(ctx context.Context, source Source, limit int) ([]int64, error)
 }
 
 // TimelineTx reads and writes the timeline and the objects behind it.

@@ -34,6 +34,12 @@ type Memory interface {
 	Home(ctx context.Context, agent string) (plusone.AgentHome, error)
 	// ByLink is the card of the customer a vendor URL belongs to.
 	ByLink(ctx context.Context, link string) (*plusone.ContextCard, bool, error)
+	// MayErase is nil when actor may erase customers (a supervisor), an
+	// EUNAUTHORIZED error otherwise.
+	MayErase(actor string) error
+	// EraseAsSupervisor erases the customer with email (ENOTFOUND when
+	// nobody has it, EUNAUTHORIZED for anyone but a supervisor).
+	EraseAsSupervisor(ctx context.Context, actor, email string) error
 }
 
 // SlackAPI is the Slack Web API the app calls besides answering requests
@@ -174,6 +180,16 @@ func (a *App) command(ctx context.Context, cmd slack.SlashCommand) view.Message 
 		return view.NoteSavedMessage(name, n)
 	case "budget":
 		return a.budget(ctx, cmd.UserID)
+	case "erase":
+		// Nothing is erased yet: the answer asks to confirm (eraseCustomer).
+		email := plusone.NormalizeEmail(rest)
+		if email == "" {
+			return view.ErrorMessage("Use `/plusone erase <email>`, for example `/plusone erase jane@example.com`.")
+		}
+		if err := a.Memory.MayErase(cmd.UserID); err != nil {
+			return a.failure("erase", err)
+		}
+		return view.EraseConfirmMessage(email)
 	default:
 		card, choices, more, err := a.Memory.Lookup(ctx, cmd.UserID, text)
 		switch {
@@ -272,6 +288,15 @@ func (a *App) blockAction(ctx context.Context, cb slack.InteractionCallback, act
 		}
 		if err := a.API.Respond(ctx, cb.ResponseURL, m, true); err != nil {
 			a.Log.Error("show customer", "err", err)
+		}
+	case view.ActionEraseCustomer:
+		// Slack showed the confirmation dialog before sending the click.
+		m := view.ErasedMessage(act.Value)
+		if err := a.Memory.EraseAsSupervisor(ctx, cb.User.ID, act.Value); err != nil {
+			m = a.failure("erase", err)
+		}
+		if err := a.API.Respond(ctx, cb.ResponseURL, m, true); err != nil {
+			a.Log.Error("answer to an erasure", "err", err)
 		}
 	default:
 		a.Log.Debug("unhandled block action", "action_id", act.ActionID)

@@ -29,7 +29,7 @@ func Handled() Handles {
 		Commands:  []string{view.Command},
 		Shortcuts: []string{view.ShortcutSaveNote},
 		Actions: []string{view.ActionAddNote, view.ActionShowCustomer, view.ActionOfferGesture, view.ActionApproveGesture, view.ActionDeclineGesture,
-			view.ActionMarkSent, view.ActionEditPolicy},
+			view.ActionMarkSent, view.ActionEditPolicy, view.ActionEraseCustomer},
 		Views:  []string{view.ViewNote, view.ViewSaveNote, view.ViewEditPolicy},
 		Events: []string{"app_home_opened", "link_shared", "message"},
 	}

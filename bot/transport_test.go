@@ -60,6 +60,8 @@ func (stubMemory) Home(context.Context, string) (plusone.AgentHome, error) {
 func (stubMemory) ByLink(context.Context, string) (*plusone.ContextCard, bool, error) {
 	return nil, false, nil
 }
+func (stubMemory) MayErase(string) error                                   { return nil }
+func (stubMemory) EraseAsSupervisor(context.Context, string, string) error { return nil }
 
 // recordingAPI records what the app sends to Slack besides its answers.
 type recordingAPI struct {

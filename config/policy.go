@@ -137,7 +137,8 @@ func (w *walker) policy(root *yaml.Node) *plusone.Policy {
 		Outcomes:  def.Outcomes,
 	}
 	f := w.fields(root, "", "currency", "timezone", "tiers", "signals", "gestures", "roles", "members",
-		"teams", "customer_budget", "approvals", "customer_channels", "routing", "private", "outcomes")
+		"teams", "customer_budget", "approvals", "customer_channels", "routing", "private", "outcomes",
+		"retention")
 	if n := f["currency"]; n != nil {
 		if c, ok := w.str(n, "currency", currencyCode, "a 3-letter ISO currency code such as USD or EUR"); ok {
 			p.Currency = strings.ToUpper(c)
@@ -191,6 +192,9 @@ func (w *walker) policy(root *yaml.Node) *plusone.Policy {
 			p.Gestures[i].Holdout = p.Outcomes.Holdout
 		}
 	}
+	if n := f["retention"]; n != nil {
+		p.Retention = w.retention(n, "retention")
+	}
 	return p
 }
 
@@ -212,4 +216,22 @@ func (w *walker) timezone(n *yaml.Node, path string, fallback *time.Location) *t
 		return fallback
 	}
 	return loc
+}
+
+// minRetention is the shortest retention accepted: a shorter one is far
+// more likely a slip ("1095m" for "1095d") than a wish to erase every
+// customer within the day.
+const minRetention = 24 * time.Hour
+
+// retention reads how long customers are kept without an event.
+func (w *walker) retention(n *yaml.Node, path string) time.Duration {
+	d, ok := w.duration(n, path)
+	if !ok {
+		return 0
+	}
+	if d < minRetention {
+		w.fail(n, path, "must be at least 1d (customers with no event for this long are erased), got %s", n.Value)
+		return 0
+	}
+	return d
 }

@@ -219,7 +219,7 @@ func TestPolicyEveryProblem(t *testing.T) {
 		f + `50: routing[2].when.tier: unknown tier "gold" (want new, satisfied, loyal or advocate)`,
 		f + `50: routing[2].channel: required: where matching cards go, e.g. C0123ABCD`,
 		f + `51: private[1]: unknown customer field "address" (want phone or email)`,
-		f + `52: extra: unknown field (want currency, timezone, tiers, signals, gestures, roles, members, teams, customer_budget, approvals, customer_channels, routing, private or outcomes)`,
+		f + `52: extra: unknown field (want currency, timezone, tiers, signals, gestures, roles, members, teams, customer_budget, approvals, customer_channels, routing, private, outcomes or retention)`,
 	})
 }
 
@@ -290,6 +290,8 @@ func TestPolicyProblems(t *testing.T) {
 		{"route unknown condition", "routing:\n  - {when: {team: a}, channel: C0X}\n", `2: routing[0].when.team: unknown field (want source, tier, tag or brand)`},
 		{"route channel name", "routing:\n  - {when: {tag: vip}, channel: '#vip'}\n", `2: routing[0].channel: "#vip" is not a Slack channel ID such as C0123ABCD (channel details, at the bottom)`},
 		{"private not a list", "private: phone\n", `1: private: want a list ([a, b] or lines starting with -), got "phone"`},
+		{"retention too short", "retention: 1095m\n", `1: retention: must be at least 1d (customers with no event for this long are erased), got 1095m`},
+		{"retention not a duration", "retention: forever\n", `1: retention: "forever" is not a duration`},
 		{"signal unknown", "signals:\n  angry: {after: 1h}\n", `2: signals.angry: unknown signal "angry" (want abandoned_cart, repeat_contact, low_csat, delayed_order, long_wait or big_spender)`},
 		{"signal unknown field", "signals:\n  long_wait: {after: 1h, before: 2h}\n", `2: signals.long_wait.before: unknown field (want after)`},
 		{"days overflow", "gestures:\n  - {id: x, title: X, kind: gift, value: 1, cooldown: 99999999d}\n", `2: gestures[0].cooldown: "99999999d" is not a duration`},
@@ -335,6 +337,10 @@ func TestPolicyValues(t *testing.T) {
 			}},
 		{"null sections", "roles:\nteams:\nrouting:\n",
 			func(p *plusone.Policy) bool { return len(p.Roles) == 1 && p.Teams == nil && p.Routing == nil }},
+		{"retention in days", "retention: 1095d\n",
+			func(p *plusone.Policy) bool { return p.Retention == 1095*24*time.Hour }},
+		{"retention unset keeps", "currency: USD\n",
+			func(p *plusone.Policy) bool { return p.Retention == 0 }},
 		{"quoted numbers", "tiers:\n  loyal: {min_orders: '5'}\n",
 			func(p *plusone.Policy) bool { return p.Tiers.Loyal.MinOrders == 5 }},
 	}

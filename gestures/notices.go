@@ -18,6 +18,13 @@ var _ plusone.NoticeComposer = (*Service)(nil)
 // an unknown request ENOTFOUND.
 func (s *Service) Compose(ctx context.Context, n plusone.Notice) (plusone.ComposedNotice, error) {
 	c := plusone.ComposedNotice{Kind: n.Kind}
+	if n.Kind == plusone.NoticeDataRequest { // about no gesture request
+		if n.DataRequest == nil || n.Channel == "" {
+			return c, plusone.Errorf(plusone.EINVALID, "a data request notice without its request or channel")
+		}
+		c.Channel, c.DataRequest = n.Channel, *n.DataRequest
+		return c, nil
+	}
 	switch n.Kind {
 	case plusone.NoticeApprovalRequest, plusone.NoticeApprovalDecided, plusone.NoticeThreadOutcome,
 		plusone.NoticeTodo, plusone.NoticeFulfilled, plusone.NoticeWriteback:

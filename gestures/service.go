@@ -98,6 +98,9 @@ func (s *Service) Offer(ctx context.Context, agent string, o plusone.OfferReques
 		if err != nil {
 			return err
 		}
+		if !view.Customer.ErasedAt.IsZero() {
+			return plusone.Errorf(plusone.ENOTFOUND, "this customer was erased")
+		}
 		res.Customer = view.Customer
 		spent, err := spend(ctx, tx, p, agent, o.CustomerID, now)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -19,6 +20,8 @@ type Service struct {
 	Sources []plusone.SourceInfo
 	// Changed is called after cards changed (to wake card delivery).
 	Changed func()
+	// Log gets one info line per erasure (ids only); nil logs nothing.
+	Log *slog.Logger
 }
 
 // maxChoices is how many matches a lookup lists before asking for more.
@@ -53,6 +56,9 @@ func (s *Service) Customer(ctx context.Context, agent string, id int64) (*pluson
 	now := s.Clock()
 	var card *plusone.ContextCard
 	err := s.Store.UpdateReplayable(ctx, func(tx plusone.Tx) error {
+		if _, err := liveCustomer(ctx, tx, id); err != nil {
+			return err
+		}
 		var err error
 		if card, err = CustomerCard(ctx, tx, id, s.Policy(), now); err != nil {
 			return err
@@ -159,6 +165,9 @@ func (s *Service) CardCustomer(ctx context.Context, channel, ts, threadTS string
 			if err != nil {
 				return err
 			}
+			if !c.ErasedAt.IsZero() {
+				return nil // nobody to note things about
+			}
 			id, name, ok = c.ID, c.DisplayName(), true
 			return nil
 		}
@@ -183,7 +192,7 @@ func (s *Service) AddNote(ctx context.Context, n plusone.Note) (string, error) {
 		if err := tx.Lock(ctx, plusone.CustomerLock(n.CustomerID)); err != nil {
 			return err
 		}
-		c, err := tx.Customer(ctx, n.CustomerID)
+		c, err := liveCustomer(ctx, tx, n.CustomerID)
 		if err != nil {
 			return err
 		}
@@ -225,6 +234,9 @@ func (s *Service) SetPreference(ctx context.Context, agent string, customerID in
 	now := s.Clock()
 	err := s.Store.Update(ctx, func(tx plusone.Tx) error {
 		if err := tx.Lock(ctx, plusone.CustomerLock(customerID)); err != nil {
+			return err
+		}
+		if _, err := liveCustomer(ctx, tx, customerID); err != nil {
 			return err
 		}
 		if err := tx.SetPreference(ctx, customerID, plusone.Preference{Key: key, Value: value, Origin: "agent:" + agent, UpdatedAt: now}); err != nil {

@@ -78,6 +78,15 @@ func LoadCard(ctx context.Context, tx plusone.Tx, key string, policy *plusone.Po
 	if err != nil {
 		return nil, err
 	}
+	c, err := tx.Customer(ctx, cs.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.ErasedAt.IsZero() {
+		// Her ticket is gone with the rest; the card says she was erased.
+		return &plusone.ContextCard{Erased: true, Now: now,
+			Ticket: plusone.TicketRecord{Ticket: plusone.Ticket{ID: cs.TicketID}, Source: cs.Source}}, nil
+	}
 	ticket, err := tx.Ticket(ctx, cs.Source, cs.TicketID)
 	if err != nil {
 		return nil, err

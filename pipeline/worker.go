@@ -45,6 +45,9 @@ type Processor struct {
 	// Applied is called after each batch of events was worked (to wake
 	// card delivery).
 	Applied func()
+	// Erasing, when set, is called after an event queued a shop's erasure
+	// (to wake the Eraser).
+	Erasing func()
 
 	wake jobs.Waker
 	once sync.Once
@@ -177,12 +180,26 @@ func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Int
 	p.enrich(ctx, d.Events)
 	// Replayable: if a power failure loses this commit, it loses the event's
 	// done-mark with it, and the event is applied again.
+	var (
+		erased  []int64
+		erasing bool
+	)
 	err = p.Store.UpdateReplayable(ctx, func(tx plusone.Tx) error {
 		customers = customers[:0]
 		if err := LockIdentities(ctx, tx, d.Events); err != nil {
 			return err
 		}
+		erased, erasing = erased[:0], false
 		for _, e := range d.Events {
+			if e.Type.IsPrivacy() {
+				erasing = erasing || e.Type == plusone.EventShopRedact
+				ids, err := p.Applier.Comply(ctx, tx, e, now)
+				if err != nil {
+					return fmt.Errorf("apply %s %s: %w", e.Type, e.ID, err)
+				}
+				erased = append(erased, ids...)
+				continue
+			}
 			id, err := p.Applier.Apply(ctx, tx, e, ev.ReceivedAt)
 			if err != nil {
 				return fmt.Errorf("apply %s %s: %w", e.Type, e.ID, err)
@@ -191,6 +208,14 @@ func (p *Processor) apply(ctx context.Context, worker string, parser plusone.Int
 		}
 		return tx.CompleteEvent(ctx, ev.ID, worker, now)
 	})
+	if err == nil {
+		for _, id := range erased {
+			p.Log.Info("customer erased", "customer_id", id, "via", string(ev.Source), "event_id", ev.ID)
+		}
+		if erasing && p.Erasing != nil {
+			p.Erasing()
+		}
+	}
 	return customers, len(d.Events), err
 }
 

@@ -26,6 +26,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.Outcomes != nil {
 		mux.Handle("GET /api/v1/outcomes", s.authorized(s.handleOutcomes()))
 	}
+	if s.Privacy != nil {
+		mux.Handle("DELETE /api/v1/customers", s.authorized(s.handleErase()))
+		mux.Handle("GET /api/v1/customers/export", s.authorized(s.handleExport()))
+	}
 	mux.Handle("GET /healthz", handleHealth())
 	mux.Handle("GET /readyz", s.handleReady())
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))

@@ -34,6 +34,9 @@ type Server struct {
 	APIToken string
 	// Customers serves /api/v1/customers.
 	Customers CustomerAPI
+	// Privacy serves erasure and export (/api/v1/customers DELETE and
+	// /api/v1/customers/export).
+	Privacy PrivacyAPI
 	// Gestures serves /api/v1/ledger and /api/v1/budgets.
 	Gestures GestureAPI
 	// Outcomes serves /api/v1/outcomes; nil leaves it out.

@@ -33,8 +33,29 @@ const (
 // customer looked up in Slack) says how many tickets she has open instead,
 // and its metadata names no ticket. Every text is cut to fit Slack's
 // limits, so the result always passes Validate.
+//
+// The card of an erased customer (c.Erased) says only that: nothing about
+// her is left to show.
 func CardMessage(c plusone.ContextCard) Message {
+	if c.Erased {
+		return ErasedCardMessage(c.Ticket.Key())
+	}
 	return cardMessage(newCardView(c), c)
+}
+
+// ErasedText is what an erased customer's cards say instead of her data.
+const ErasedText = "Customer data erased on request."
+
+// ErasedCardMessage is the card of ticket (its key) once its customer was
+// erased: one line, and the metadata naming the ticket, so that a card in
+// doubt is still found and adopted rather than posted again.
+func ErasedCardMessage(ticket string) Message {
+	return Message{
+		Text:     ErasedText,
+		Blocks:   []slack.Block{slack.NewSectionBlock(mrkdwn(":wastebasket: _"+ErasedText+"_"), nil, nil)},
+		Plain:    ErasedText + "\n",
+		Metadata: &slack.SlackMetadata{EventType: CardEventType, EventPayload: map[string]any{"ticket": ticket}},
+	}
 }
 
 // cardMessage is CardMessage of v, the view of c.

@@ -26,6 +26,7 @@ func TestRenderedActionsAreHandled(t *testing.T) {
 		view.NoteModal("Jane Doe", view.NoteMeta{CustomerID: 1}), view.SaveNoteModal(view.SaveNoteMeta{Text: "x"}),
 		view.ApprovalRequestMessage(request, "Jane", "Jane · Loyal", nil, nil).Blocks, view.FulfilmentTodoMessage(view.NoteEntry(), "Jane").Blocks,
 		view.EditPolicyModal([]plusone.Setting{{Path: "customer_budget", Label: "Budget per customer", Current: "50/month"}}),
+		view.EraseConfirmMessage("jane@example.com").Blocks,
 	} {
 		view.ActionIDs(t, v, rendered)
 	}

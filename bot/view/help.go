@@ -34,6 +34,9 @@ func HelpMessage() Message {
 			"Notes are for colleagues: they show on her cards, never to her.",
 		"*Budgets*\n" +
 			"`" + Command + " budget` — what you can still give customers in gestures, and what your team can.",
+		"*Privacy* (supervisors)\n" +
+			"`" + Command + " erase jane@example.com` — erases everything plusone stores about her, after you confirm; " +
+			"her gestures stay in the ledger, anonymised.",
 		"*Your App Home*\n" +
 			"Open plusone under *Apps* to see the customers you helped lately, your latest notes, and what each signal means.",
 		"*Tiers*\n" +

@@ -9,7 +9,7 @@ import (
 // NoticeMessage renders a composed notice (see plusone.NoticeKind): an
 // approval request, its outcome in its place, the outcome in the card's
 // thread, a to-do (with a drafted note for a handwritten note) and its
-// fulfilment in its place, or a write-back's result. An unknown kind is an
+// fulfilment in its place, a write-back's result, or a data request. An unknown kind is an
 // EINVALID error.
 func NoticeMessage(n plusone.ComposedNotice) (Message, error) {
 	name := n.Customer.DisplayName()
@@ -32,6 +32,9 @@ func NoticeMessage(n plusone.ComposedNotice) (Message, error) {
 		return FulfilledMessage(n.Entry, n.Entry.By), nil
 	case plusone.NoticeWriteback:
 		return WritebackResultMessage(n.Entry, n.Target, n.Text, n.OK), nil
+	case plusone.NoticeDataRequest:
+		r := n.DataRequest
+		return DataRequestMessage(string(r.Source), r.Shop, r.RequestID, r.Email, r.ExternalID), nil
 	}
 	return Message{}, plusone.Errorf(plusone.EINVALID, "unknown notice %q", n.Kind)
 }

@@ -20,6 +20,7 @@ Usage:
   plusone healthcheck     exit 0 when the local server is ready (for container health checks)
   plusone report [--window D] [--format text|json]
                           the outcomes of gestures: treatment against holdout
+  plusone erase EMAIL     erase a customer (as DELETE /api/v1/customers does)
   plusone version         print the version
 
 Configuration is read from PLUSONE_* environment variables; see README.md.
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, getenv, stdout)
 	case "report":
 		return report(ctx, args[2:], getenv, stdout, stderr)
+	case "erase":
+		return erase(ctx, args, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "plusone %s\n", version)
 		return nil

@@ -139,6 +139,7 @@ type parts struct {
 	deliverer  *delivery.Deliverer
 	gestures   *gestures.Service
 	writer     *gestures.Writer
+	eraser     *pipeline.Eraser
 	member     *cluster.Member
 	// app is the Slack app; nil in local mode.
 	app *bot.App
@@ -156,7 +157,8 @@ type parts struct {
 func build(ctx context.Context, cfg *config.Config, live *config.Live, store plusone.Store, instance string,
 	log *slog.Logger, stdout io.Writer) (*parts, error) {
 	m := metrics.New(store, metrics.Labels{Sources: cfg.OpenWebhooks(sources()), Version: version,
-		JobKinds: []string{pipeline.JobBackfill, gestures.JobWriteback, plusone.JobNotice}})
+		JobKinds: []string{pipeline.JobBackfill, gestures.JobWriteback, plusone.JobNotice,
+			pipeline.JobRetention, pipeline.JobShopRedact}})
 	list := sources()
 	apis := newVendorAPIs(cfg, list, log, m)
 	for source := range apis {
@@ -167,7 +169,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	p := &parts{webhooks: webhookSources(cfg, list, all), history: history}
 
 	slack, client := slackCards(cfg, stdout)
-	mem := &memory.Service{Store: store, Policy: live.Current, Clock: time.Now, Sources: list}
+	mem := &memory.Service{Store: store, Policy: live.Current, Clock: time.Now, Sources: list, Log: log}
 	p.deliverer = newDeliverer(cfg, store, slack, mem, m, log)
 	mem.Changed = p.deliverer.Wake
 	p.gestures = newGestures(cfg, store, live, apis, p.deliverer, m, log)
@@ -184,7 +186,10 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	chat := slackChat(cfg, live.Current)
 	applier := &pipeline.Applier{Policy: live.Current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history)}
 	p.backfiller = newBackfiller(cfg, store, applier, history, p.deliverer, m, log)
+	p.eraser = newEraser(cfg, store, mem, live, log)
 	p.processor = newProcessor(cfg, store, applier, parsers(all, chat), enrichers, wakers{p.deliverer.Wake, p.backfiller.Wake}, m, log)
+	// A shop's erasure is a job that applying its event enqueues.
+	p.processor.Erasing = p.eraser.Wake
 	p.server = newServer(cfg, store, p.webhooks, list, mem, p.gestures, p.processor, m, log)
 	p.server.Outcomes = outc
 	p.server.Alive = p.alive
@@ -255,6 +260,15 @@ func newProcessor(cfg *config.Config, store plusone.Store, applier *pipeline.App
 	}
 }
 
+// newEraser runs the retention and the shops' erasures.
+func newEraser(cfg *config.Config, store plusone.Store, mem *memory.Service, live *config.Live, log *slog.Logger) *pipeline.Eraser {
+	return &pipeline.Eraser{
+		Store: store, Memory: mem, Policy: live.Current, Clock: time.Now, Log: log,
+		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Busy: intakeBusy(store),
+	}
+}
+
 // newServer is the HTTP face: webhooks (stored events wake processor),
 // the API over mem and gest, health and metrics.
 func newServer(cfg *config.Config, store plusone.Store, webhooks map[plusone.Source]plusone.Integration, list []plusone.SourceInfo,
@@ -263,7 +277,7 @@ func newServer(cfg *config.Config, store plusone.Store, webhooks map[plusone.Sou
 		Store: store, Sources: webhooks, Known: known(list), MaxBody: cfg.MaxBodyBytes,
 		Clock: time.Now, Log: log, Metrics: m,
 		Stored: processor.Wake, IntakeTimeout: cfg.IntakeTimeout,
-		APIToken: cfg.APIToken, Customers: mem, Gestures: gest,
+		APIToken: cfg.APIToken, Customers: mem, Gestures: gest, Privacy: mem,
 	}
 }
 
@@ -289,7 +303,7 @@ func attachSlackApp(cfg *config.Config, client *bot.Client, mem *memory.Service,
 }
 
 // runWorkers starts the workers in wg, until ctx ends: events, cards and
-// notices, back-fill, expiry, write-back, the policy file's watch and
+// notices, back-fill, expiry, write-back, erasures, the policy file's watch and
 // reload, and Socket Mode when configured.
 func (p *parts) runWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, live *config.Live, hup <-chan os.Signal,
 	instance string, log *slog.Logger) {
@@ -298,6 +312,7 @@ func (p *parts) runWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.
 	wg.Go(func() { p.backfiller.Run(ctx, instance) })
 	wg.Go(func() { p.gestures.Expirer(ctx, time.Minute) })
 	wg.Go(func() { p.writer.Run(ctx, instance) })
+	wg.Go(func() { p.eraser.Run(ctx, instance) })
 	wg.Go(func() { live.Watch(ctx, 2*time.Second) })
 	wg.Go(func() { reloadOnHangup(ctx, hup, live, p.gestures, log) })
 	if p.app != nil && cfg.SocketMode() {

@@ -40,6 +40,12 @@ func (s *Source) Parse(h http.Header, body []byte) (plusone.Delivery, error) {
 		events, err = one(base.checkout(body))
 	case "customers/create", "customers/update":
 		events, err = one(base.customer(body))
+	case "customers/data_request":
+		events, err = one(base.compliance(body, plusone.EventDataRequest))
+	case "customers/redact":
+		events, err = one(base.compliance(body, plusone.EventCustomerRedact))
+	case "shop/redact":
+		events, err = one(base.compliance(body, plusone.EventShopRedact))
 	default:
 		return d, nil // not a topic plusone uses; Shopify still needs a 2xx
 	}

@@ -2,6 +2,7 @@ package shopify_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/plusone-hq/plusone"
@@ -90,6 +91,27 @@ func TestParseTestdata(t *testing.T) {
 			Customer: plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe-Smith", Phone: "+15550100", ExternalID: "6147919642668", Since: since},
 		}},
 		{"products_update.json", nil},
+		// The compliance topics: the shop from the body, the request's id
+		// Shopify's own when it gives one, the delivery's otherwise.
+		{"customers_data_request.json", &plusone.Event{
+			Type:       plusone.EventDataRequest,
+			Customer:   plusone.CustomerRef{Email: "john@example.com", Phone: "555-625-1199", ExternalID: "191167"},
+			Compliance: &plusone.Compliance{Shop: "snowdevil.myshopify.com", RequestID: "9999"},
+		}},
+		{"customers_redact.json", &plusone.Event{
+			Type:       plusone.EventCustomerRedact,
+			Customer:   plusone.CustomerRef{Email: "john@example.com", Phone: "555-625-1199", ExternalID: "191167"},
+			Compliance: &plusone.Compliance{Shop: "snowdevil.myshopify.com", RequestID: "evt-customers_redact.json"},
+		}},
+		{"customers_redact--email_only.json", &plusone.Event{
+			Type:       plusone.EventCustomerRedact,
+			Customer:   plusone.CustomerRef{Email: "john@example.com"},
+			Compliance: &plusone.Compliance{Shop: "snowdevil.myshopify.com", RequestID: "evt-customers_redact--email_only.json"},
+		}},
+		{"shop_redact.json", &plusone.Event{
+			Type:       plusone.EventShopRedact,
+			Compliance: &plusone.Compliance{Shop: "snowdevil.myshopify.com", RequestID: "evt-shop_redact.json"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -277,4 +299,33 @@ func TestParseUnknownTopicIgnoresBody(t *testing.T) {
 	if err != nil || d.DedupeKey != "w1" || len(d.Events) != 0 {
 		t.Errorf("got %+v, %v; want an empty delivery", d, err)
 	}
+}
+
+// TestParseComplianceInvalid: a compliance webhook that names nobody is
+// refused with the field at fault.
+func TestParseComplianceInvalid(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ topic, body, want string }{
+		{"customers/redact", `{"shop_id":1,"shop_domain":"a.myshopify.com"}`, `field "customer": required`},
+		{"customers/redact", `{"shop_id":1,"customer":{"email":"not an email"}}`, `field "customer": needs an "id" or an "email"`},
+		{"customers/data_request", `{"shop_id":1,"customer":{}}`, `field "customer": needs an "id" or an "email"`},
+		{"shop/redact", `{}`, `field "shop_id": required`},
+	}
+	for _, tt := range tests {
+		_, err := deliverTo(t, tt.topic, tt.body)
+		if plusone.ErrorCode(err) != plusone.EINVALID || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s %s: %v, want EINVALID with %q", tt.topic, tt.body, err, tt.want)
+		}
+	}
+}
+
+// deliverTo is deliver without the shop's header, for a body alone.
+func deliverTo(t *testing.T, topic, body string) (plusone.Delivery, error) {
+	t.Helper()
+	src := shopify.New(secret)
+	h := http.Header{}
+	h.Set(shopify.HeaderTopic, topic)
+	h.Set(shopify.HeaderWebhookID, "w-1")
+	shopify.Sign(h, secret, []byte(body), now)
+	return src.Parse(h, []byte(body))
 }

@@ -21,6 +21,10 @@
 //   - checkouts/create, checkouts/update: checkout.updated, whose cart the
 //     policy's delay may later deem abandoned unless an order completes it.
 //   - customers/create, customers/update: customer.updated.
+//   - the mandatory compliance topics customers/data_request,
+//     customers/redact and shop/redact: customer.data_request,
+//     customer.redact (her Shopify id and email) and shop.redact, with the
+//     shop and the request's id (compliance.go).
 //
 // Any other topic is accepted with no events, as are orders and checkouts
 // that name no customer (no email and no customer id): Shopify must get a

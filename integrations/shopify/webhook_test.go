@@ -55,8 +55,9 @@ func vendor() webhooktest.Vendor {
 			h.Set(shopify.HeaderShopDomain, shop)
 			return h
 		},
-		// Refunds name only their order; everything else names a customer.
-		Anonymous: func(e plusone.Event) bool { return e.Order != nil },
+		// Refunds name only their order, shop/redact only the shop; everything
+		// else names a customer.
+		Anonymous: func(e plusone.Event) bool { return e.Order != nil || e.Type == plusone.EventShopRedact },
 	}
 }
 

@@ -73,7 +73,8 @@ func open(ctx context.Context, path string, writerPragmas []string, opts ...sqls
 	o := sqlstore.Options{
 		Dialect: sqlstore.Dialect{
 			DurableOn: "PRAGMA synchronous = FULL", DurableOff: "PRAGMA synchronous = NORMAL",
-			Fault: fault},
+			BodyContains: "instr(lower(CAST(body AS TEXT)), ?) > 0",
+			Fault:        fault},
 		Writer:       writer,
 		Reader:       reader,
 		HasPending:   provider.HasPending,

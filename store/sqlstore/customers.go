@@ -30,17 +30,17 @@ func (t *tx) queryRow(ctx context.Context, query string, args ...any) row {
 }
 
 const customerColumns = `id, name, email, phone, created_at, orders, lifetime_value, currency,
-	first_seen, last_seen, open_tickets, tier, nps, csat`
+	first_seen, last_seen, open_tickets, tier, nps, csat, erased_at`
 
 func scanCustomer(row scanner) (*plusone.Customer, error) {
 	var (
 		c                            plusone.Customer
 		created, firstSeen, lastSeen sql.NullInt64
-		nps, csat                    sql.NullInt64
+		nps, csat, erased            sql.NullInt64
 		tier                         string
 	)
 	err := row.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &created, &c.Profile.Orders, &c.Profile.LifetimeValue,
-		&c.Profile.Currency, &firstSeen, &lastSeen, &c.Profile.OpenTickets, &tier, &nps, &csat)
+		&c.Profile.Currency, &firstSeen, &lastSeen, &c.Profile.OpenTickets, &tier, &nps, &csat, &erased)
 	if err != nil {
 		return nil, err
 	}
@@ -50,6 +50,7 @@ func scanCustomer(row scanner) (*plusone.Customer, error) {
 	c.Profile.Tier = plusone.Tier(tier)
 	c.Profile.NPS = fromNullInt(nps)
 	c.Profile.CSAT = fromNullInt(csat)
+	c.ErasedAt = fromTS(erased)
 	return &c, nil
 }
 

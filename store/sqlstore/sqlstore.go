@@ -38,6 +38,10 @@ type Dialect struct {
 	LockKey string
 	// Fault classifies the database's own errors for readiness; see Fault.
 	Fault Fault
+	// BodyContains is a condition on the inbox that holds when an event's
+	// raw body, lowercased, contains the text ? (erasure finds the
+	// deliveries that name a customer by it).
+	BodyContains string
 }
 
 // commitMode says how a transaction commits.

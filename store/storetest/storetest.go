@@ -5,7 +5,7 @@
 // Run calls one suite per area, each in its own file: inbox.go (the event
 // inbox), customers.go (customers, merges, splits), timeline.go (timeline
 // and profile), cards.go, jobs.go, memory.go (lookups, notes, agents'
-// recent customers), ledger.go, locks.go, rollback.go, instances.go,
+// recent customers), erase.go, ledger.go, locks.go, rollback.go, instances.go,
 // deadlines.go and outcomes.go; helpers.go holds what they share.
 package storetest
 
@@ -34,6 +34,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Memory", func(t *testing.T) { testMemory(t, open) })
 	t.Run("NameSearch", func(t *testing.T) { testNameSearch(t, open) })
 	t.Run("Split", func(t *testing.T) { testSplit(t, open) })
+	t.Run("Erase", func(t *testing.T) { testErase(t, open) })
+	t.Run("EraseQueries", func(t *testing.T) { testEraseQueries(t, open) })
+	t.Run("EraseInbox", func(t *testing.T) { testEraseInbox(t, open) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { testLedgerConcurrency(t, open) })
 	t.Run("Locks", func(t *testing.T) { testLocks(t, open) })

@@ -1,0 +1,254 @@
+package storetest
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// testErase: erasing a customer leaves nothing of hers but an emptied
+// record and her ledger entries; her posted card is due again, the one
+// never tried goes; a new customer may take her email afterwards.
+func testErase(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	jane := newCustomer(t, s, "Jane Doe", "jane@example.com")
+	bob := newCustomer(t, s, "Bob Stone", "bob@example.com")
+	shopify := plusone.Identity{Kind: "shopify", Value: "42"}
+	update(t, s, func(tx plusone.Tx) error {
+		for _, c := range []*plusone.Customer{jane, bob} {
+			tk := &plusone.TicketRecord{Ticket: plusone.Ticket{ID: "t" + c.Name[:1], Subject: "Where is my order?"},
+				Source: plusone.SourceZendesk, CustomerID: c.ID, CreatedAt: base}
+			o := &plusone.OrderRecord{Order: plusone.Order{ID: "o" + c.Name[:1], Total: 420_00, Currency: "USD", CreatedAt: base},
+				Source: plusone.SourceShopify, CustomerID: c.ID}
+			tp := &plusone.Touchpoint{CustomerID: c.ID, Source: plusone.SourceZendesk, Kind: plusone.TouchTicketOpened,
+				Ref: tk.ID, DedupeKey: "tp-" + tk.ID, OccurredAt: base, Summary: "Where is my order?"}
+			if _, err := tx.AddTouchpoint(ctx, tp); err != nil {
+				return err
+			}
+			if err := errors.Join(tx.SaveTicket(ctx, tk), tx.SaveOrder(ctx, o),
+				tx.SetPreference(ctx, c.ID, plusone.Preference{Key: "contact", Value: "mornings", UpdatedAt: base}),
+				tx.AddNote(ctx, &plusone.Note{CustomerID: c.ID, Author: "U0ANA", Text: "Allergic to nuts", CreatedAt: base}),
+				tx.TouchAgent(ctx, "U0ANA", c.ID, "noted", base)); err != nil {
+				return err
+			}
+			if _, _, err := tx.AppendLedger(ctx, entry(c.ID, "free_shipping", plusone.StatusGranted, 15_00, base)); err != nil {
+				return err
+			}
+		}
+		if err := tx.AddIdentity(ctx, jane.ID, shopify, base); err != nil {
+			return err
+		}
+		for _, key := range []string{"zendesk:tJ", "zendesk:tJ2"} {
+			if err := tx.TouchCard(ctx, plusone.CardState{Key: key, CustomerID: jane.ID, Source: plusone.SourceZendesk,
+				TicketID: key[8:], Channel: "C1"}, base); err != nil {
+				return err
+			}
+		}
+		_, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: "backfill", Key: "backfill:" + strconv.FormatInt(jane.ID, 10) + ":zendesk",
+			Payload: []byte(`{"email":"jane@example.com"}`), CreatedAt: base}, base)
+		return err
+	})
+	// One card posted, the other never tried.
+	cards := cardClaim(t, s, "d1", base)
+	if len(cards) != 2 {
+		t.Fatalf("claimed %d cards", len(cards))
+	}
+	must(t, s.CardDelivered(ctx, "zendesk:tJ", "d1", "C1", "111.222", cards[0].Version))
+	must(t, s.RetryCard(ctx, "zendesk:tJ2", "d1", base, "", false))
+	spent := func() plusone.Money {
+		var m plusone.Money
+		must(t, s.View(ctx, func(tx plusone.Tx) error {
+			var err error
+			m, err = tx.Spent(ctx, "agent", "U0ANA", base.Add(-time.Hour))
+			return err
+		}))
+		return m
+	}
+	before := spent()
+
+	erasedAt := base.Add(time.Hour)
+	for i := range 2 { // twice: the second does nothing
+		update(t, s, func(tx plusone.Tx) error {
+			erased, err := tx.EraseCustomer(ctx, jane.ID, erasedAt.Add(time.Duration(i)*time.Hour))
+			if erased != (i == 0) {
+				t.Errorf("erasure %d: erased = %v", i+1, erased)
+			}
+			return err
+		})
+	}
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		c, err := tx.Customer(ctx, jane.ID)
+		if err != nil {
+			return err
+		}
+		if c.Name != "" || c.Email != "" || c.Phone != "" || c.Profile.Orders != 0 || !c.ErasedAt.Equal(erasedAt) {
+			t.Errorf("erased record = %+v", c)
+		}
+		for _, id := range []plusone.Identity{{Kind: plusone.IdentityEmail, Value: "jane@example.com"}, shopify} {
+			if _, err := tx.CustomerByIdentity(ctx, id); !errors.Is(err, plusone.ErrNotFound) {
+				t.Errorf("by %v after erasure: %v", id, err)
+			}
+		}
+		for _, q := range []string{"jane@example.com", "Jane", "doe"} {
+			if found, err := tx.FindCustomers(ctx, q, 10); err != nil || len(found) != 0 {
+				t.Errorf("find %q = %v, %v", q, found, err)
+			}
+		}
+		ids, _ := tx.Identities(ctx, jane.ID)
+		tl, _ := tx.Timeline(ctx, jane.ID, 10)
+		tks, _ := tx.Tickets(ctx, jane.ID, 10)
+		os, _ := tx.Orders(ctx, jane.ID, 10)
+		ps, _ := tx.Preferences(ctx, jane.ID)
+		ns, _ := tx.Notes(ctx, jane.ID, 10)
+		rc, _ := tx.RecentCustomers(ctx, "U0ANA", 10)
+		if len(ids)+len(tl)+len(tks)+len(os)+len(ps)+len(ns) != 0 || len(rc) != 1 || rc[0].Customer.ID != bob.ID {
+			t.Errorf("left of her: identities %v timeline %v tickets %v orders %v preferences %v notes %v; recent %v",
+				ids, tl, tks, os, ps, ns, rc)
+		}
+		if _, err := tx.Ticket(ctx, plusone.SourceZendesk, "tJ"); !errors.Is(err, plusone.ErrNotFound) {
+			t.Errorf("her ticket: %v", err)
+		}
+		// Bob is untouched.
+		if b, _ := tx.Customer(ctx, bob.ID); b.Name != "Bob Stone" || !b.ErasedAt.IsZero() {
+			t.Errorf("bob = %+v", b)
+		}
+		if tl, _ := tx.Timeline(ctx, bob.ID, 10); len(tl) != 1 {
+			t.Errorf("bob's timeline = %v", tl)
+		}
+		// The ledger keeps her entries, under her id.
+		gs, err := tx.Gestures(ctx, jane.ID, 10)
+		if err != nil || len(gs) != 1 {
+			t.Errorf("her ledger = %v, %v", gs, err)
+		}
+		cs, err := tx.CardsOfCustomer(ctx, jane.ID, 10)
+		if err != nil || len(cs) != 1 || cs[0].Key != "zendesk:tJ" || cs[0].TS != "111.222" || cs[0].Version <= cs[0].Delivered {
+			t.Errorf("her cards = %+v, %v", cs, err)
+		}
+		return nil
+	}))
+	if after := spent(); after != before || after != 30_00 {
+		t.Errorf("agent's spend %v, was %v", after, before)
+	}
+	// The posted card is due, to be replaced; no back-fill is left to run.
+	if cards := cardClaim(t, s, "d2", erasedAt); len(cards) != 1 || cards[0].Key != "zendesk:tJ" {
+		t.Errorf("due cards after erasure = %+v", cards)
+	}
+	jobs, err := s.ClaimJobs(ctx, "backfill", plusone.Claim{Worker: "w", Limit: 10, Lease: time.Minute, Now: erasedAt})
+	must(t, err)
+	if len(jobs) != 0 {
+		t.Errorf("back-fills left: %+v", jobs)
+	}
+	// Her email is free for whoever writes in next.
+	again := newCustomer(t, s, "Jane Doe", "jane@example.com")
+	if again.ID == jane.ID {
+		t.Error("the erased record was reused")
+	}
+	update(t, s, func(tx plusone.Tx) error {
+		if _, err := tx.EraseCustomer(ctx, 99999, erasedAt); !errors.Is(err, plusone.ErrNotFound) {
+			t.Errorf("erasing nobody: %v", err)
+		}
+		return nil
+	})
+}
+
+// testEraseQueries: who retention and a shop's erasure find.
+func testEraseQueries(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	old := newCustomer(t, s, "Old", "old@example.com")
+	recent := newCustomer(t, s, "Recent", "recent@example.com")
+	never := newCustomer(t, s, "Never", "") // no event: her creation counts
+	gone := newCustomer(t, s, "Gone", "gone@example.com")
+	shopper := newCustomer(t, s, "Shopper", "shopper@example.com")
+	update(t, s, func(tx plusone.Tx) error {
+		for c, seen := range map[*plusone.Customer]time.Time{old: base.Add(-400 * 24 * time.Hour), recent: base.Add(2 * time.Hour),
+			gone: base.Add(-500 * 24 * time.Hour), shopper: base.Add(2 * time.Hour)} {
+			c.Profile.LastSeen = seen
+			if err := tx.UpdateCustomer(ctx, c); err != nil {
+				return err
+			}
+		}
+		if err := tx.AddIdentity(ctx, old.ID, plusone.Identity{Kind: "shopify", Value: "7"}, base); err != nil {
+			return err
+		}
+		if _, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{CustomerID: shopper.ID, Source: plusone.SourceShopify,
+			Kind: plusone.TouchOrder, DedupeKey: "o1", OccurredAt: base}); err != nil {
+			return err
+		}
+		if err := tx.AddIdentity(ctx, gone.ID, plusone.Identity{Kind: "shopify", Value: "8"}, base); err != nil {
+			return err
+		}
+		_, err := tx.EraseCustomer(ctx, gone.ID, base)
+		return err
+	})
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		unseen, err := tx.UnseenCustomers(ctx, base.Add(time.Hour), 10)
+		if err != nil {
+			return err
+		}
+		if want := []int64{old.ID, never.ID}; !slices.Equal(unseen, want) {
+			t.Errorf("unseen = %v, want %v (recent %d, erased %d)", unseen, want, recent.ID, gone.ID)
+		}
+		if one, _ := tx.UnseenCustomers(ctx, base.Add(time.Hour), 1); len(one) != 1 {
+			t.Errorf("limit 1 = %v", one)
+		}
+		shop, err := tx.CustomersOfSource(ctx, plusone.SourceShopify, 10)
+		if err != nil {
+			return err
+		}
+		if want := []int64{old.ID, shopper.ID}; !slices.Equal(shop, want) {
+			t.Errorf("customers of shopify = %v, want %v", shop, want)
+		}
+		return nil
+	}))
+}
+
+// testEraseInbox: an erasure empties the raw bodies of the deliveries that
+// named her by email, once applied or parked; a pending one and the
+// others' stay as they came.
+func testEraseInbox(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	jane := newCustomer(t, s, "Jane", "jane@example.com")
+	deliver := func(key, body string) *plusone.RawEvent {
+		ev := raw(plusone.SourceGeneric, key)
+		ev.Body = []byte(body)
+		_, err := s.AppendEvent(ctx, ev)
+		must(t, err)
+		return ev
+	}
+	deliver("hers-done", `{"customer":{"email":"Jane@Example.com"}}`)
+	deliver("hers-parked", `{"customer":{"email":"jane@example.com","name":"Jane"}}`)
+	deliver("bobs", `{"customer":{"email":"bob@example.com"}}`)
+	claimed := claim(t, s, "w", 10, base)
+	if len(claimed) != 3 {
+		t.Fatalf("claimed %d", len(claimed))
+	}
+	update(t, s, func(tx plusone.Tx) error { return tx.CompleteEvent(ctx, claimed[0].ID, "w", base) })
+	must(t, s.ParkEvent(ctx, claimed[1].ID, "w", "test"))
+	must(t, s.ParkEvent(ctx, claimed[2].ID, "w", "test"))
+	pending := deliver("hers-pending", `{"customer":{"email":"jane@example.com"}}`)
+
+	update(t, s, func(tx plusone.Tx) error {
+		_, err := tx.EraseCustomer(ctx, jane.ID, base)
+		return err
+	})
+	parked, err := s.ParkedEvents(ctx, 10)
+	must(t, err)
+	bodies := map[string]string{}
+	for _, ev := range parked {
+		bodies[ev.DedupeKey] = string(ev.Body)
+	}
+	if bodies["hers-parked"] != "" || bodies["bobs"] != `{"customer":{"email":"bob@example.com"}}` {
+		t.Errorf("parked bodies after erasure: %q", bodies)
+	}
+	if dup, err := s.AppendEvent(ctx, raw(plusone.SourceGeneric, "hers-done")); err != nil || !dup {
+		t.Errorf("her applied delivery, delivered again: duplicate %v, %v", dup, err)
+	}
+	if got := claim(t, s, "w2", 10, base.Add(time.Hour)); len(got) != 1 || got[0].ID != pending.ID ||
+		string(got[0].Body) != `{"customer":{"email":"jane@example.com"}}` {
+		t.Errorf("her pending delivery: %+v", got)
+	}
+}
