@@ -370,6 +370,8 @@ type OutcomesTx interface {
 	AssignmentSeed(ctx context.Context, fresh string) (string, error)
 	// ExposureOutcomes lists, by gesture and customer, the assignments whose
 	// window has closed by closedBy (ExposedAt+window <= closedBy), with
-	// what the customer did within the window after her exposure.
+	// what the customer did within the window after her exposure. Erased
+	// customers' assignments are left out (what they did was erased; counted,
+	// they would look like customers who did nothing).
 	ExposureOutcomes(ctx context.Context, window time.Duration, closedBy time.Time) ([]ExposureOutcome, error)
 }

@@ -68,7 +68,9 @@ func (t *tx) AssignmentSeed(ctx context.Context, fresh string) (string, error) {
 
 // ExposureOutcomes reads each closed assignment with what its customer did
 // in the window: orders, CSAT feedback and new tickets by their own times,
-// her spend before the exposure, and the gesture's grants to her.
+// her spend before the exposure, and the gesture's grants to her. An
+// erased customer's assignment is kept but left out: what she did went
+// with her.
 func (t *tx) ExposureOutcomes(ctx context.Context, window time.Duration, closedBy time.Time) ([]plusone.ExposureOutcome, error) {
 	w := window.Microseconds()
 	rows, err := t.query(ctx, `
@@ -90,8 +92,8 @@ func (t *tx) ExposureOutcomes(ctx context.Context, window time.Duration, closedB
 			(SELECT COUNT(*) FROM ledger l WHERE l.customer_id = a.customer_id AND l.gesture = a.gesture
 				AND l.status IN ('granted', 'approved')),
 			(SELECT COALESCE(SUM(l.charge), 0) FROM ledger l WHERE l.customer_id = a.customer_id AND l.gesture = a.gesture)
-		FROM assignments a
-		WHERE a.exposed_at <= ?
+		FROM assignments a JOIN customers c ON c.id = a.customer_id
+		WHERE a.exposed_at <= ? AND c.erased_at IS NULL
 		ORDER BY a.gesture, a.customer_id`, w, w, w, w, w, closedBy.UnixMicro()-w)
 	if err != nil {
 		return nil, fmt.Errorf("exposure outcomes: %w", err)

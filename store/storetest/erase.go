@@ -252,3 +252,47 @@ func testEraseInbox(t *testing.T, open Opener) {
 		t.Errorf("her pending delivery: %+v", got)
 	}
 }
+
+// testEraseOutcomes: an erased customer's assignments stay (a gesture,
+// an arm and a time: nothing of hers), so she is never assigned again, but
+// the outcomes leave her out: what she did went with her.
+func testEraseOutcomes(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	jane := newCustomer(t, s, "Jane", "jane@example.com")
+	bob := newCustomer(t, s, "Bob", "bob@example.com")
+	update(t, s, func(tx plusone.Tx) error {
+		for _, c := range []*plusone.Customer{jane, bob} {
+			if _, err := tx.Assign(ctx, plusone.Assignment{CustomerID: c.ID, Gesture: "gift", Arm: plusone.ArmTreatment, ExposedAt: base}); err != nil {
+				return err
+			}
+			if err := tx.SaveOrder(ctx, &plusone.OrderRecord{Order: plusone.Order{ID: "o" + c.Name, Total: 40_00, Currency: "USD",
+				CreatedAt: base.Add(time.Second)}, Source: plusone.SourceShopify, CustomerID: c.ID, UpdatedAt: base}); err != nil {
+				return err
+			}
+		}
+		_, err := tx.EraseCustomer(ctx, jane.ID, base.Add(time.Minute))
+		return err
+	})
+	update(t, s, func(tx plusone.Tx) error {
+		stored, err := tx.Assign(ctx, plusone.Assignment{CustomerID: jane.ID, Gesture: "gift", Arm: plusone.ArmHoldout,
+			ExposedAt: base.Add(time.Hour)})
+		if stored {
+			t.Error("assigned again after erasure")
+		}
+		return err
+	})
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		as, err := tx.Assignments(ctx, jane.ID)
+		if err != nil || len(as) != 1 || as[0].Gesture != "gift" {
+			t.Errorf("her assignments after erasure = %+v, %v; want gift's kept", as, err)
+		}
+		out, err := tx.ExposureOutcomes(ctx, 10*time.Second, base.Add(time.Hour))
+		if err != nil {
+			return err
+		}
+		if len(out) != 1 || out[0].CustomerID != bob.ID || out[0].Orders != 1 {
+			t.Errorf("outcomes after her erasure = %+v, want Bob's alone", out)
+		}
+		return nil
+	}))
+}

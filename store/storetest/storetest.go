@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Erase", func(t *testing.T) { testErase(t, open) })
 	t.Run("EraseQueries", func(t *testing.T) { testEraseQueries(t, open) })
 	t.Run("EraseInbox", func(t *testing.T) { testEraseInbox(t, open) })
+	t.Run("EraseOutcomes", func(t *testing.T) { testEraseOutcomes(t, open) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { testLedgerConcurrency(t, open) })
 	t.Run("Locks", func(t *testing.T) { testLocks(t, open) })
