@@ -35,6 +35,8 @@ func TestMetricsPresentFromTheStart(t *testing.T) {
 		`plusone_queue_depth{queue="backfill"} 0`,
 		`plusone_queue_oldest_seconds{queue="writeback"} 0`,
 		`plusone_queue_depth{queue="slack.message"} 0`,
+		`plusone_queue_depth{queue="retention"} 0`,
+		`plusone_queue_oldest_seconds{queue="shop_redact"} 0`,
 		`plusone_slack_deliveries_total{method="chat.update",outcome="rate_limited"} 0`,
 	} {
 		if !strings.Contains(m, want) {
