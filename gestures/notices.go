@@ -14,18 +14,18 @@ var _ plusone.NoticeComposer = (*Service)(nil)
 // Compose loads what notice n shows from the store as it is now and says
 // where it goes: the card's thread, the approvals channel for an approval
 // request when the policy names one, or in place of the message it
-// replaces (Skip when that was never posted). An unknown kind is EINVALID,
+// replaces (Skip when that was never posted); a data request to the
+// channel it names. An unknown kind is EINVALID,
 // an unknown request ENOTFOUND.
 func (s *Service) Compose(ctx context.Context, n plusone.Notice) (plusone.ComposedNotice, error) {
 	c := plusone.ComposedNotice{Kind: n.Kind}
-	if n.Kind == plusone.NoticeDataRequest { // about no gesture request
+	switch n.Kind {
+	case plusone.NoticeDataRequest: // about no gesture request: all it shows is in n
 		if n.DataRequest == nil || n.Channel == "" {
 			return c, plusone.Errorf(plusone.EINVALID, "a data request notice without its request or channel")
 		}
 		c.Channel, c.DataRequest = n.Channel, *n.DataRequest
 		return c, nil
-	}
-	switch n.Kind {
 	case plusone.NoticeApprovalRequest, plusone.NoticeApprovalDecided, plusone.NoticeThreadOutcome,
 		plusone.NoticeTodo, plusone.NoticeFulfilled, plusone.NoticeWriteback:
 	default:
