@@ -30,6 +30,10 @@ type Policy struct {
 	// Outcomes says how gestures are measured and what comes back to
 	// agents and supervisors.
 	Outcomes OutcomesPolicy
+	// LinkDomains are hosts, lower case, where a helpdesk is served on the
+	// customer's own domain (support.acme.example): its ticket links are
+	// known by their path (LinkPattern.Path) and unfurl.
+	LinkDomains []string
 }
 
 // Gesture is a "plus one" an agent may grant.
