@@ -23,6 +23,10 @@ const (
 	NoticeFulfilled NoticeKind = "fulfilled"
 	// NoticeWriteback tells the agent how a write-back went.
 	NoticeWriteback NoticeKind = "writeback"
+	// NoticeTicketWork says in the card's thread what an agent did to the
+	// ticket from it ("Replied by Ana · 14:02"), or tells her alone why it
+	// failed (an ephemeral message).
+	NoticeTicketWork NoticeKind = "ticket_work"
 )
 
 // Names under which a request's posted messages are remembered
@@ -74,6 +78,11 @@ type Notice struct {
 	// first word the target; OK says whether it succeeded.
 	Text string `json:"text,omitempty"`
 	OK   bool   `json:"ok,omitempty"`
+	// Ticket is the ticket key of ticket work (NoticeTicketWork); User,
+	// for a failure, the agent who alone sees it, in Channel.
+	Ticket  string `json:"ticket,omitempty"`
+	User    string `json:"user,omitempty"`
+	Channel string `json:"channel,omitempty"`
 }
 
 // ComposedNotice is a notice ready to render and send: where it goes and
@@ -104,6 +113,9 @@ type ComposedNotice struct {
 	Target string
 	Text   string
 	OK     bool
+	// User, when set, is the only one who sees the message (ephemeral, in
+	// Channel).
+	User string
 }
 
 // NoticeComposer loads what a notice needs from the store and says where

@@ -32,6 +32,8 @@ func NoticeMessage(n plusone.ComposedNotice) (Message, error) {
 		return FulfilledMessage(n.Entry, n.Entry.By), nil
 	case plusone.NoticeWriteback:
 		return WritebackResultMessage(n.Entry, n.Target, n.Text, n.OK), nil
+	case plusone.NoticeTicketWork:
+		return TicketWorkMessage(n.Text, n.OK), nil
 	}
 	return Message{}, plusone.Errorf(plusone.EINVALID, "unknown notice %q", n.Kind)
 }
