@@ -27,6 +27,10 @@ const (
 	// what is stored about a customer; it is about no gesture request
 	// (Notice.DataRequest, Notice.Channel).
 	NoticeDataRequest NoticeKind = "data_request"
+	// NoticeTicketWork says in the card's thread what an agent did to the
+	// ticket from it ("Replied by Ana · 14:02"), or tells her alone why it
+	// failed (an ephemeral message).
+	NoticeTicketWork NoticeKind = "ticket_work"
 )
 
 // Names under which a request's posted messages are remembered
@@ -78,8 +82,13 @@ type Notice struct {
 	// first word the target; OK says whether it succeeded.
 	Text string `json:"text,omitempty"`
 	OK   bool   `json:"ok,omitempty"`
-	// Channel is where a notice about no request goes (a data request's:
-	// the approvals channel or a supervisor), DataRequest what it says.
+	// Ticket is the ticket key of ticket work (NoticeTicketWork); User,
+	// for a failure, the agent who alone sees it, in Channel.
+	Ticket string `json:"ticket,omitempty"`
+	User   string `json:"user,omitempty"`
+	// Channel is where a notice about no gesture request goes: ticket
+	// work's failure (to User alone), or a data request's (the approvals
+	// channel or a supervisor), DataRequest what that says.
 	Channel     string       `json:"channel,omitempty"`
 	DataRequest *DataRequest `json:"data_request,omitempty"`
 }
@@ -125,6 +134,9 @@ type ComposedNotice struct {
 	OK     bool
 	// DataRequest is what a NoticeDataRequest says.
 	DataRequest DataRequest
+	// User, when set, is the only one who sees the message (ephemeral, in
+	// Channel).
+	User string
 }
 
 // NoticeComposer loads what a notice needs from the store and says where

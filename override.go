@@ -323,6 +323,7 @@ func (p *Policy) Clone() *Policy {
 		dc := *d
 		q.Outcomes.Digest = &dc
 	}
+	q.LinkDomains = slices.Clone(p.LinkDomains)
 	return &q
 }
 

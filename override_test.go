@@ -345,6 +345,7 @@ func fullPolicy(t testing.TB) *Policy {
 	p.Routing = []Route{{When: RouteMatch{Source: "shopify"}, Channel: "C0ECOMMERCE"}}
 	p.Private = []string{"phone"}
 	p.Outcomes = OutcomesPolicy{Holdout: 0.1, Windows: DefaultOutcomeWindows(), Digest: &DigestSchedule{Channel: "C0SUPERVISORS", Every: PerWeek}}
+	p.LinkDomains = []string{"support.acme.example"}
 	return p
 }
 

@@ -33,6 +33,10 @@ type Policy struct {
 	// Retention erases customers with no event for this long; zero keeps
 	// them.
 	Retention time.Duration
+	// LinkDomains are hosts, lower case, where a helpdesk is served on the
+	// customer's own domain (support.acme.example): its ticket links are
+	// known by their path (LinkPattern.Path) and unfurl.
+	LinkDomains []string
 }
 
 // Gesture is a "plus one" an agent may grant.

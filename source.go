@@ -90,6 +90,11 @@ type LinkPattern struct {
 	// Domain is the domain Slack is asked to unfurl such links under (an
 	// unfurl_domains entry of the app manifest), such as "zendesk.com".
 	Domain string
+	// Path, for a vendor that serves its helpdesk on the customer's own
+	// domain, matches the path alone (its first group the id) on the hosts
+	// the policy's link_domains lists; nil when the vendor has no custom
+	// domains.
+	Path *regexp.Regexp
 }
 
 // SourceEnv names, in full (PLUSONE_…), the environment variables of a

@@ -65,6 +65,9 @@ type App struct {
 	// Gestures runs "plus one" gestures; nil leaves their buttons
 	// unanswered.
 	Gestures Gestures
+	// Tickets queues work on tickets from their cards (reply, assign,
+	// status); nil leaves those controls unanswered.
+	Tickets Tickets
 	// Answer bounds how long a request may take before the app answers
 	// Slack at once and sends the result to the response URL later; Slack
 	// gives 3 seconds in all.
@@ -239,6 +242,10 @@ func (a *App) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 			return a.submitSaveNote(ctx, cb)
 		case view.ViewEditPolicy:
 			return a.submitEditPolicy(ctx, cb)
+		case view.ViewReplyTicket:
+			if a.Tickets != nil {
+				return a.submitReply(ctx, cb)
+			}
 		}
 		return nil
 	default:
@@ -254,7 +261,7 @@ func (a *App) interactionLater(ctx context.Context, cb slack.InteractionCallback
 }
 
 func (a *App) blockAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
-	if a.gestureAction(ctx, cb, act) {
+	if a.gestureAction(ctx, cb, act) || a.Tickets != nil && a.ticketAction(ctx, cb, act) {
 		return
 	}
 	switch act.ActionID {

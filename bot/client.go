@@ -66,6 +66,17 @@ func (c *Client) PostMessage(ctx context.Context, channel string, m view.Message
 	return ts, nil
 }
 
+// PostEphemeral posts m in channel for user alone (chat.postEphemeral).
+func (c *Client) PostEphemeral(ctx context.Context, channel, user string, m view.Message) error {
+	if err := view.Validate(m); err != nil {
+		return fmt.Errorf("chat.postEphemeral %s: %w", channel, err)
+	}
+	if _, err := c.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)); err != nil {
+		return fmt.Errorf("chat.postEphemeral %s: %w", channel, err)
+	}
+	return nil
+}
+
 // UpdateMessage replaces the message at channel/ts with m.
 func (c *Client) UpdateMessage(ctx context.Context, channel, ts string, m view.Message) error {
 	if err := view.Validate(m); err != nil {

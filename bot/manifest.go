@@ -29,8 +29,9 @@ func Handled() Handles {
 		Commands:  []string{view.Command},
 		Shortcuts: []string{view.ShortcutSaveNote},
 		Actions: []string{view.ActionAddNote, view.ActionShowCustomer, view.ActionOfferGesture, view.ActionApproveGesture, view.ActionDeclineGesture,
-			view.ActionMarkSent, view.ActionEditPolicy, view.ActionEraseCustomer},
-		Views:  []string{view.ViewNote, view.ViewSaveNote, view.ViewEditPolicy},
+			view.ActionMarkSent, view.ActionEditPolicy, view.ActionEraseCustomer, view.ActionReplyTicket, view.ActionAssignTicket,
+			view.ActionTicketStatus},
+		Views:  []string{view.ViewNote, view.ViewSaveNote, view.ViewEditPolicy, view.ViewReplyTicket},
 		Events: []string{"app_home_opened", "link_shared", "message"},
 	}
 }

@@ -11,11 +11,13 @@ import (
 type messenger interface {
 	PostMessage(ctx context.Context, channel string, m view.Message, threadTS string) (string, error)
 	UpdateMessage(ctx context.Context, channel, ts string, m view.Message) error
+	PostEphemeral(ctx context.Context, channel, user string, m view.Message) error
 }
 
 // SendNotice renders a composed notice (view.NoticeMessage) and posts it to
 // its channel and thread, or replaces the message at n.ReplaceTS; it
-// returns the message's ts.
+// returns the message's ts. A notice for one user (n.User) is posted for
+// her alone, and has no ts.
 func (c *Client) SendNotice(ctx context.Context, n plusone.ComposedNotice) (string, error) {
 	return sendNotice(ctx, c, n)
 }
@@ -29,6 +31,9 @@ func sendNotice(ctx context.Context, to messenger, n plusone.ComposedNotice) (st
 	m, err := view.NoticeMessage(n)
 	if err != nil {
 		return "", err
+	}
+	if n.User != "" {
+		return "", to.PostEphemeral(ctx, n.Channel, n.User, m)
 	}
 	if n.ReplaceTS != "" {
 		return n.ReplaceTS, to.UpdateMessage(ctx, n.Channel, n.ReplaceTS, m)

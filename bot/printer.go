@@ -41,6 +41,16 @@ func (p *Printer) PostMessage(ctx context.Context, channel string, m view.Messag
 	return ts, p.print(title, channel, m)
 }
 
+// PostEphemeral prints m as a message for user alone.
+func (p *Printer) PostEphemeral(ctx context.Context, channel, user string, m view.Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.print("for "+user+" only", channel, m)
+}
+
 // UpdateMessage prints "updated card <ts>" followed by m.
 func (p *Printer) UpdateMessage(ctx context.Context, channel, ts string, m view.Message) error {
 	if err := ctx.Err(); err != nil {

@@ -137,7 +137,7 @@ func (w *walker) policy(root *yaml.Node) *plusone.Policy {
 		Outcomes:  def.Outcomes,
 	}
 	f := w.fields(root, "", "currency", "timezone", "tiers", "signals", "gestures", "roles", "members",
-		"teams", "customer_budget", "approvals", "customer_channels", "routing", "private", "outcomes",
+		"teams", "customer_budget", "approvals", "customer_channels", "routing", "private", "outcomes", "link_domains",
 		"retention")
 	if n := f["currency"]; n != nil {
 		if c, ok := w.str(n, "currency", currencyCode, "a 3-letter ISO currency code such as USD or EUR"); ok {
@@ -183,6 +183,9 @@ func (w *walker) policy(root *yaml.Node) *plusone.Policy {
 	}
 	if n := f["private"]; n != nil {
 		p.Private = w.private(n, "private")
+	}
+	if n := f["link_domains"]; n != nil {
+		p.LinkDomains = w.linkDomains(n, "link_domains")
 	}
 	if n := f["outcomes"]; n != nil {
 		p.Outcomes = w.outcomes(n, "outcomes")

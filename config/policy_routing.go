@@ -126,3 +126,24 @@ func (w *walker) private(n *yaml.Node, path string) []string {
 	}
 	return out
 }
+
+// linkDomains reads the hosts where a helpdesk is served on the customer's
+// own domain: DNS names such as support.acme.example, no scheme or path.
+func (w *walker) linkDomains(n *yaml.Node, path string) []string {
+	var out []string
+	for i, it := range w.items(n, path) {
+		s, ok := w.scalar(it, index(path, i))
+		if !ok {
+			continue
+		}
+		s = strings.ToLower(strings.TrimSpace(s))
+		if !domainName.MatchString(s) {
+			w.fail(it, index(path, i), "%q is not a host name (e.g. support.acme.example, without https:// or a path)", s)
+			continue
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

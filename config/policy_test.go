@@ -60,7 +60,8 @@ func TestContractPolicy(t *testing.T) {
 			{When: plusone.RouteMatch{Source: plusone.SourceShopify}, Channel: "C0ECOMMERCE"},
 			{When: plusone.RouteMatch{Tier: plusone.TierAdvocate}, Channel: "C0VIP"},
 		},
-		Outcomes: plusone.OutcomesPolicy{Windows: plusone.DefaultOutcomeWindows()},
+		Outcomes:    plusone.OutcomesPolicy{Windows: plusone.DefaultOutcomeWindows()},
+		LinkDomains: []string{"support.acme.example"},
 	}
 	if got.Timezone == nil || got.Timezone.String() != "America/New_York" {
 		t.Errorf("Timezone = %v, want America/New_York", got.Timezone)
@@ -219,7 +220,7 @@ func TestPolicyEveryProblem(t *testing.T) {
 		f + `50: routing[2].when.tier: unknown tier "gold" (want new, satisfied, loyal or advocate)`,
 		f + `50: routing[2].channel: required: where matching cards go, e.g. C0123ABCD`,
 		f + `51: private[1]: unknown customer field "address" (want phone or email)`,
-		f + `52: extra: unknown field (want currency, timezone, tiers, signals, gestures, roles, members, teams, customer_budget, approvals, customer_channels, routing, private, outcomes or retention)`,
+		f + `52: extra: unknown field (want currency, timezone, tiers, signals, gestures, roles, members, teams, customer_budget, approvals, customer_channels, routing, private, outcomes, link_domains or retention)`,
 	})
 }
 
@@ -292,6 +293,9 @@ func TestPolicyProblems(t *testing.T) {
 		{"private not a list", "private: phone\n", `1: private: want a list ([a, b] or lines starting with -), got "phone"`},
 		{"retention too short", "retention: 1095m\n", `1: retention: must be at least 1d (customers with no event for this long are erased), got 1095m`},
 		{"retention not a duration", "retention: forever\n", `1: retention: "forever" is not a duration`},
+		{"link domain a URL", "link_domains: [https://support.acme.example/]\n",
+			`1: link_domains[0]: "https://support.acme.example/" is not a host name (e.g. support.acme.example, without https:// or a path)`},
+		{"link domains not a list", "link_domains: support.acme.example\n", `1: link_domains: want a list ([a, b] or lines starting with -), got "support.acme.example"`},
 		{"signal unknown", "signals:\n  angry: {after: 1h}\n", `2: signals.angry: unknown signal "angry" (want abandoned_cart, repeat_contact, low_csat, delayed_order, long_wait or big_spender)`},
 		{"signal unknown field", "signals:\n  long_wait: {after: 1h, before: 2h}\n", `2: signals.long_wait.before: unknown field (want after)`},
 		{"days overflow", "gestures:\n  - {id: x, title: X, kind: gift, value: 1, cooldown: 99999999d}\n", `2: gestures[0].cooldown: "99999999d" is not a duration`},
@@ -341,6 +345,10 @@ func TestPolicyValues(t *testing.T) {
 			func(p *plusone.Policy) bool { return p.Retention == 1095*24*time.Hour }},
 		{"retention unset keeps", "currency: USD\n",
 			func(p *plusone.Policy) bool { return p.Retention == 0 }},
+		{"link domains lower case, once", "link_domains: [Support.Acme.example, support.acme.example, help.acme.example]\n",
+			func(p *plusone.Policy) bool {
+				return reflect.DeepEqual(p.LinkDomains, []string{"support.acme.example", "help.acme.example"})
+			}},
 		{"quoted numbers", "tiers:\n  loyal: {min_orders: '5'}\n",
 			func(p *plusone.Policy) bool { return p.Tiers.Loyal.MinOrders == 5 }},
 	}

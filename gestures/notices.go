@@ -19,6 +19,9 @@ var _ plusone.NoticeComposer = (*Service)(nil)
 // an unknown request ENOTFOUND.
 func (s *Service) Compose(ctx context.Context, n plusone.Notice) (plusone.ComposedNotice, error) {
 	c := plusone.ComposedNotice{Kind: n.Kind}
+	if n.Kind == plusone.NoticeTicketWork {
+		return s.composeTicketWork(ctx, n)
+	}
 	switch n.Kind {
 	case plusone.NoticeDataRequest: // about no gesture request: all it shows is in n
 		if n.DataRequest == nil || n.Channel == "" {
@@ -108,4 +111,30 @@ func (s *Service) draft(ctx context.Context, customerID int64) (string, bool) {
 		s.Log.Warn("note draft by the model failed; using the rules' draft", "err", err)
 	}
 	return text, byModel
+}
+
+// composeTicketWork places what an agent did to a ticket in its card's
+// thread (Skip while the card is not posted), or a failure where she
+// clicked, for her alone.
+func (s *Service) composeTicketWork(ctx context.Context, n plusone.Notice) (plusone.ComposedNotice, error) {
+	c := plusone.ComposedNotice{Kind: n.Kind, Text: n.Text, OK: n.OK}
+	if !n.OK {
+		c.Channel, c.User = n.Channel, n.User
+		c.Skip = c.Channel == "" || c.User == ""
+		return c, nil
+	}
+	err := s.Store.View(ctx, func(tx plusone.Tx) error {
+		card, err := tx.Card(ctx, n.Ticket)
+		if errors.Is(err, plusone.ErrNotFound) {
+			c.Skip = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c.Channel, c.ThreadTS = card.Channel, card.TS
+		c.Skip = card.TS == ""
+		return nil
+	})
+	return c, err
 }

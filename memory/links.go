@@ -4,16 +4,32 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/plusone-hq/plusone"
 )
 
 // ParseLink tells which ticket or order a vendor URL points at, by the
-// link shapes of sources.
-func ParseLink(sources []plusone.SourceInfo, link string) (source plusone.Source, id string, order, ok bool) {
+// link shapes of sources. On a host of domains (the policy's link_domains:
+// helpdesks on the customer's own domain) the path alone is matched, by the
+// shapes of the vendors that have custom domains (LinkPattern.Path).
+func ParseLink(sources []plusone.SourceInfo, domains []string, link string) (source plusone.Source, id string, order, ok bool) {
 	u, err := url.Parse(link)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", "", false, false
+	}
+	if slices.Contains(domains, strings.ToLower(u.Hostname())) {
+		for _, src := range sources {
+			for _, p := range src.Links {
+				if p.Path == nil {
+					continue
+				}
+				if m := p.Path.FindStringSubmatch(u.Path); m != nil {
+					return src.Source, m[1], p.Order, true
+				}
+			}
+		}
 	}
 	s := u.Host + u.Path
 	if u.Fragment != "" {
@@ -33,7 +49,7 @@ func ParseLink(sources []plusone.SourceInfo, link string) (source plusone.Source
 // URL belongs to, with that ticket when it is one; ok is false for a URL
 // plusone does not know.
 func (s *Service) ByLink(ctx context.Context, link string) (*plusone.ContextCard, bool, error) {
-	source, id, order, ok := ParseLink(s.Sources, link)
+	source, id, order, ok := ParseLink(s.Sources, s.Policy().LinkDomains, link)
 	if !ok {
 		return nil, false, nil
 	}

@@ -173,7 +173,8 @@ func TestByLink(t *testing.T) {
 // testSources are link shapes like those of the integrations.
 func testSources() []plusone.SourceInfo {
 	return []plusone.SourceInfo{
-		{Source: plusone.SourceZendesk, Links: []plusone.LinkPattern{{Pattern: regexp.MustCompile(`\.zendesk\.com/agent/tickets/(\d+)`)}}},
+		{Source: plusone.SourceZendesk, Links: []plusone.LinkPattern{{Pattern: regexp.MustCompile(`\.zendesk\.com/agent/tickets/(\d+)`),
+			Path: regexp.MustCompile(`^/agent/tickets/(\d+)`)}}},
 		{Source: plusone.SourceIntercom, Links: []plusone.LinkPattern{{Pattern: regexp.MustCompile(`intercom\.com/.*/conversation/(\d+)`)}}},
 		{Source: plusone.SourceHelpScout, Links: []plusone.LinkPattern{{Pattern: regexp.MustCompile(`helpscout\.net/conversation/(\d+)`)}}},
 		{Source: plusone.SourceShopify, Links: []plusone.LinkPattern{{Pattern: regexp.MustCompile(`/admin/orders/(\d+)`), Order: true}}},
@@ -200,12 +201,26 @@ func TestParseLink(t *testing.T) {
 		{"::not a url", "", "", false},
 	}
 	for _, tt := range tests {
-		source, id, order, ok := memory.ParseLink(sources, tt.link)
+		source, id, order, ok := memory.ParseLink(sources, nil, tt.link)
 		if source != tt.source || id != tt.id || order != tt.order || ok != (tt.source != "") {
 			t.Errorf("ParseLink(%s) = %s %s %v %v", tt.link, source, id, order, ok)
 		}
 	}
-	if _, _, _, ok := memory.ParseLink(nil, "https://acme.zendesk.com/agent/tickets/5158"); ok {
+	// On a link_domains host the path alone counts, and only there.
+	domains := []string{"support.acme.example"}
+	for link, want := range map[string]string{
+		"https://support.acme.example/agent/tickets/77":     "77",
+		"https://SUPPORT.acme.example:443/agent/tickets/78": "78",
+		"https://other.example/agent/tickets/79":            "",
+		"https://support.acme.example/admin/orders/80":      "80", // Shopify's host-independent shape still holds
+		"https://support.acme.example/help":                 "",
+	} {
+		_, id, _, ok := memory.ParseLink(sources, domains, link)
+		if id != want || ok != (want != "") {
+			t.Errorf("ParseLink(%s) with link_domains = %q %v, want %q", link, id, ok, want)
+		}
+	}
+	if _, _, _, ok := memory.ParseLink(nil, nil, "https://acme.zendesk.com/agent/tickets/5158"); ok {
 		t.Error("a link parsed with no sources")
 	}
 }

@@ -107,8 +107,12 @@ func cardMessage(v cardView, c plusone.ContextCard) Message {
 		blocks = append(blocks, history...)
 	}
 	if v.customerID > 0 {
-		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(
-			ActionAddNote, strconv.FormatInt(v.customerID, 10), plain("Add note / preference"))))
+		var work []slack.BlockElement
+		if !v.lookup {
+			work = TicketControls(c.Ticket.Source, c.Ticket.Key())
+		}
+		blocks = append(blocks, slack.NewActionBlock("", append(work, slack.NewButtonBlockElement(
+			ActionAddNote, strconv.FormatInt(v.customerID, 10), plain("Add note / preference")))...))
 	}
 	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(footerText(v))))
 	payload := map[string]any{"customer_id": c.View.Customer.ID}

@@ -181,7 +181,7 @@ func TestCardOfferButtons(t *testing.T) {
 					t.Errorf("action_id %q twice in one card", id)
 				}
 				seen[id] = true
-				if id == ActionAddNote {
+				if id == ActionAddNote || id == ActionReplyTicket || id == ActionAssignTicket {
 					continue
 				}
 				offers++
@@ -215,7 +215,8 @@ func TestCardOfferButtons(t *testing.T) {
 	for _, b := range buttons(t, m.Blocks) {
 		ids = append(ids, b["action_id"].(string))
 	}
-	want := []string{"offer_gesture:free_express_shipping", "offer_gesture:chrome_valve_caps", "offer_gesture:handwritten_note", ActionAddNote}
+	want := []string{"offer_gesture:free_express_shipping", "offer_gesture:chrome_valve_caps", "offer_gesture:handwritten_note",
+		ActionReplyTicket, ActionAssignTicket, ActionAddNote}
 	if !slices.Equal(ids, want) {
 		t.Errorf("buttons %v, want %v", ids, want)
 	}
@@ -464,7 +465,8 @@ func TestRefusalAndOfferResult(t *testing.T) {
 func TestGestureActionIDs(t *testing.T) {
 	t.Parallel()
 	known := map[string]bool{ActionApproveGesture: true, ActionDeclineGesture: true, ActionMarkSent: true,
-		ActionEditPolicy: true, ActionPolicySetting: true, ActionPolicyValue: true, ActionAddNote: true}
+		ActionEditPolicy: true, ActionPolicySetting: true, ActionPolicyValue: true, ActionAddNote: true,
+		ActionReplyTicket: true, ActionAssignTicket: true, ActionTicketStatus: true}
 	rendered := map[string]bool{}
 	for _, v := range gestureSurfaces() {
 		actionIDs(t, v, rendered)

@@ -43,6 +43,13 @@ const (
 	// ActionEditPolicy is the supervisors' App Home button that opens
 	// EditPolicyModal.
 	ActionEditPolicy = "edit_policy"
+	// ActionReplyTicket is the card's Reply button (it opens ReplyModal),
+	// ActionAssignTicket its "Assign to me"; their value is the ticket key.
+	// ActionTicketStatus is its status select, each option's value
+	// EncodeStatus. The names are the contract's.
+	ActionReplyTicket  = "reply_ticket"
+	ActionAssignTicket = "assign_ticket"
+	ActionTicketStatus = "ticket_status"
 
 	// ViewNote is the callback_id of the note-or-preference modal; its
 	// private_metadata is NoteMetadata.
@@ -54,9 +61,16 @@ const (
 	// ViewEditPolicy is the callback_id of EditPolicyModal; read its
 	// submission with EditPolicyInput.
 	ViewEditPolicy = "edit_policy_modal"
+	// ViewReplyTicket is the callback_id of ReplyModal; its
+	// private_metadata is ReplyMetadata.
+	ViewReplyTicket = "reply_ticket_modal"
 
 	// Block and action ids of the modals' inputs: a submission's value is
 	// view.State.Values[Block…][Action…].Value.
+	BlockReplyKind      = "reply_kind"
+	ActionReplyKind     = "reply_kind_input"
+	BlockReplyText      = "reply_text"
+	ActionReplyText     = "reply_text_input"
 	BlockNoteText       = "note_text"
 	ActionNoteText      = "note_text_input"
 	BlockPrefKey        = "pref_key"

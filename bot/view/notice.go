@@ -35,6 +35,8 @@ func NoticeMessage(n plusone.ComposedNotice) (Message, error) {
 	case plusone.NoticeDataRequest:
 		r := n.DataRequest
 		return DataRequestMessage(string(r.Source), r.Shop, r.RequestID, r.Email, r.ExternalID), nil
+	case plusone.NoticeTicketWork:
+		return TicketWorkMessage(n.Text, n.OK), nil
 	}
 	return Message{}, plusone.Errorf(plusone.EINVALID, "unknown notice %q", n.Kind)
 }

@@ -69,6 +69,11 @@ func TestViewsGolden(t *testing.T) {
 		"save_note_modal":         SaveNoteModal(SaveNoteMeta{Text: "She can only take deliveries on Fridays & Saturdays <3", Link: "https://acme.slack.com/archives/C0GENERAL/p1795180000000200", Channel: "C0GENERAL"}),
 		"save_note_modal_minimal": SaveNoteModal(SaveNoteMeta{}),
 		"save_note_modal_extreme": SaveNoteModal(extremeMeta),
+		"reply_modal": ReplyModal(plusone.SourceZendesk, "Jane Doe", []plusone.Preference{{Key: "contact", Value: "email, mornings"}},
+			[]plusone.Note{{Text: "Refund approved by Sam"}, {Text: "VIP since 2019"}}, ReplyMeta{Ticket: "zendesk:5158", Channel: "C0CARDS"}),
+		"reply_modal_minimal": ReplyModal(plusone.SourceIntercom, "", nil, nil, ReplyMeta{Ticket: "intercom:1"}),
+		"reply_modal_extreme": ReplyModal(plusone.SourceFreshdesk, viewtest.ExtremeCard().View.Customer.Name, viewtest.ExtremeCard().View.Preferences,
+			viewtest.ExtremeCard().View.Notes, ReplyMeta{Ticket: "freshdesk:" + strings.Repeat("9", 60), Channel: "C0CARDS"}),
 	}
 	for name, v := range modals {
 		t.Run(name, func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/gestures"
+	"github.com/plusone-hq/plusone/integrations/slackchat"
 	"github.com/plusone-hq/plusone/jobs"
 	"github.com/plusone-hq/plusone/memory"
 	"github.com/plusone-hq/plusone/metrics"
@@ -31,6 +32,7 @@ import (
 	"github.com/plusone-hq/plusone/store/postgres"
 	"github.com/plusone-hq/plusone/store/sqlite"
 	"github.com/plusone-hq/plusone/store/sqlstore"
+	"github.com/plusone-hq/plusone/tickets"
 )
 
 // serve runs the service until ctx is cancelled, then shuts down gracefully:
@@ -140,6 +142,7 @@ type parts struct {
 	gestures   *gestures.Service
 	writer     *gestures.Writer
 	eraser     *pipeline.Eraser
+	tickets    *tickets.Service
 	member     *cluster.Member
 	// app is the Slack app; nil in local mode.
 	app *bot.App
@@ -157,14 +160,15 @@ type parts struct {
 func build(ctx context.Context, cfg *config.Config, live *config.Live, store plusone.Store, instance string,
 	log *slog.Logger, stdout io.Writer) (*parts, error) {
 	m := metrics.New(store, metrics.Labels{Sources: cfg.OpenWebhooks(sources()), Version: version,
-		JobKinds: []string{pipeline.JobBackfill, gestures.JobWriteback, plusone.JobNotice,
+		JobKinds: []string{pipeline.JobBackfill, gestures.JobWriteback, plusone.JobNotice, plusone.JobTicketWork,
 			pipeline.JobRetention, pipeline.JobShopRedact}})
 	list := sources()
 	apis := newVendorAPIs(cfg, list, log, m)
 	for source := range apis {
 		m.Vendors(string(source))
 	}
-	history, enrichers := histories(cfg, apis)
+	people := slackPeople(cfg)
+	history, enrichers := histories(cfg, apis, people)
 	all := integrations(cfg, list, log)
 	p := &parts{webhooks: webhookSources(cfg, list, all), history: history}
 
@@ -180,6 +184,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	}
 	p.deliverer.Notices = p.gestures
 	p.writer = newWriter(cfg, p.gestures, apis)
+	p.tickets = newTickets(cfg, store, live, apis, people, p.deliverer, log)
 	p.member = newMember(cfg, store, instance, log)
 	p.deliverer.Sender = p.member.Role(delivery.SenderRole)
 
@@ -193,7 +198,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	p.server = newServer(cfg, store, p.webhooks, list, mem, p.gestures, p.processor, m, log)
 	p.server.Outcomes = outc
 	p.server.Alive = p.alive
-	p.app = attachSlackApp(cfg, client, mem, p.gestures, p.server, chat, log)
+	p.app = attachSlackApp(cfg, client, mem, p.gestures, p.tickets, p.server, chat, log)
 	return p, nil
 }
 
@@ -227,6 +232,19 @@ func newWriter(cfg *config.Config, gest *gestures.Service, apis vendorAPIs) *ges
 		Poll: time.Second, Timeout: 2 * time.Minute}
 	w.Zendesk, w.Shopify = apis.writebackClients()
 	return w
+}
+
+// newTickets is the worker of ticket work from the cards (reply, note,
+// assign, status) on the helpdesks' API clients, the same ones back-fill
+// and write-back use; none without Slack (people nil): nobody can click.
+func newTickets(cfg *config.Config, store plusone.Store, live *config.Live, apis vendorAPIs, people *slackchat.API,
+	deliverer *delivery.Deliverer, log *slog.Logger) *tickets.Service {
+	if people == nil {
+		return nil
+	}
+	return &tickets.Service{Store: store, Desks: apis.ticketDesks(), People: people, Policy: live.Current,
+		Clock: time.Now, Log: log, Changed: deliverer.Wake,
+		MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax, Poll: time.Second, Timeout: 2 * time.Minute}
 }
 
 // newMember is this process among the replicas.
@@ -286,12 +304,15 @@ func newServer(cfg *config.Config, store plusone.Store, webhooks map[plusone.Sou
 // chat messages are stored through one intake whichever way they come:
 // over HTTP (/slack/events, when a signing secret is set, with the app's
 // routes) or Socket Mode.
-func attachSlackApp(cfg *config.Config, client *bot.Client, mem *memory.Service, gest *gestures.Service, srv *server.Server,
-	chat plusone.Integration, log *slog.Logger) *bot.App {
+func attachSlackApp(cfg *config.Config, client *bot.Client, mem *memory.Service, gest *gestures.Service, tick *tickets.Service,
+	srv *server.Server, chat plusone.Integration, log *slog.Logger) *bot.App {
 	intake := &server.SlackIntake{Server: srv, Chat: chat}
 	var app *bot.App
 	if client != nil {
 		app = &bot.App{Memory: mem, Gestures: gest, API: client, Log: log, Chat: intake}
+		if tick != nil {
+			app.Tickets = tick
+		}
 	}
 	if cfg.SlackSigningSecret != "" {
 		srv.Slack = intake
@@ -303,7 +324,7 @@ func attachSlackApp(cfg *config.Config, client *bot.Client, mem *memory.Service,
 }
 
 // runWorkers starts the workers in wg, until ctx ends: events, cards and
-// notices, back-fill, expiry, write-back, erasures, the policy file's watch and
+// notices, back-fill, expiry, write-back, ticket work, erasures, the policy file's watch and
 // reload, and Socket Mode when configured.
 func (p *parts) runWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, live *config.Live, hup <-chan os.Signal,
 	instance string, log *slog.Logger) {
@@ -313,6 +334,9 @@ func (p *parts) runWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.
 	wg.Go(func() { p.gestures.Expirer(ctx, time.Minute) })
 	wg.Go(func() { p.writer.Run(ctx, instance) })
 	wg.Go(func() { p.eraser.Run(ctx, instance) })
+	if p.tickets != nil {
+		wg.Go(func() { p.tickets.Run(ctx, instance) })
+	}
 	wg.Go(func() { live.Watch(ctx, 2*time.Second) })
 	wg.Go(func() { reloadOnHangup(ctx, hup, live, p.gestures, log) })
 	if p.app != nil && cfg.SocketMode() {

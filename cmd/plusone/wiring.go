@@ -92,7 +92,7 @@ func newVendorAPIs(cfg *config.Config, list []plusone.SourceInfo, log *slog.Logg
 
 // histories are the vendor APIs configured for back-fill, and enrichers the
 // ones that complete events (Slack's among them).
-func histories(cfg *config.Config, apis vendorAPIs) (map[plusone.Source]plusone.History, map[plusone.Source]plusone.Enricher) {
+func histories(cfg *config.Config, apis vendorAPIs, people *slackchat.API) (map[plusone.Source]plusone.History, map[plusone.Source]plusone.Enricher) {
 	h := map[plusone.Source]plusone.History{}
 	en := map[plusone.Source]plusone.Enricher{}
 	for source, api := range apis {
@@ -101,13 +101,35 @@ func histories(cfg *config.Config, apis vendorAPIs) (map[plusone.Source]plusone.
 			en[source] = e
 		}
 	}
-	if cfg.SlackBotToken != "" {
-		en[plusone.SourceSlack] = slackchat.NewAPI(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
+	if people != nil {
+		en[plusone.SourceSlack] = people
 	}
 	if cfg.HistoryDays == 0 {
 		clear(h)
 	}
 	return h, en
+}
+
+// slackPeople is Slack's users.info with its cache, built once: it
+// completes chat events and finds the agents who work tickets; nil without
+// a bot token.
+func slackPeople(cfg *config.Config) *slackchat.API {
+	if cfg.SlackBotToken == "" {
+		return nil
+	}
+	return slackchat.NewAPI(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
+}
+
+// ticketDesks are the vendor APIs that act on their tickets from the
+// cards: the same clients as back-fill, enrichment and write-back.
+func (v vendorAPIs) ticketDesks() map[plusone.Source]plusone.TicketDesk {
+	out := map[plusone.Source]plusone.TicketDesk{}
+	for source, api := range v {
+		if d, ok := api.(plusone.TicketDesk); ok {
+			out[source] = d
+		}
+	}
+	return out
 }
 
 // writebackTargets are the systems granted gestures are written back to.

@@ -15,7 +15,8 @@ func Describe() plusone.SourceInfo {
 	return plusone.SourceInfo{
 		Source: plusone.SourceFreshdesk,
 		Links: []plusone.LinkPattern{
-			{Pattern: regexp.MustCompile(`\.freshdesk\.com/(?:a/tickets|helpdesk/tickets)/(\d+)`), Domain: "freshdesk.com"},
+			{Pattern: regexp.MustCompile(`\.freshdesk\.com/(?:a/tickets|helpdesk/tickets)/(\d+)`), Domain: "freshdesk.com",
+				Path: regexp.MustCompile(`^/(?:a/tickets|helpdesk/tickets)/(\d+)`)},
 		},
 		Env: plusone.SourceEnv{
 			WebhookSecret:  "PLUSONE_FRESHDESK_WEBHOOK_SECRET",

@@ -27,6 +27,13 @@ type API struct {
 	api   *vendorapi.Client
 	links string // base of ticket links: <links>/helpdesk/tickets/<id>
 	log   *slog.Logger
+
+	// once sends replies and notes: it never retries by itself (see
+	// Reply), onceRetries times at most, waiting as oncePolicy says.
+	once        *vendorapi.Client
+	onceRetries int
+	oncePolicy  vendorapi.RetryPolicy
+	agents      vendorapi.AgentCache
 }
 
 var _ plusone.History = (*API)(nil)
@@ -59,6 +66,11 @@ func NewAPI(baseURL, apiKey string, opts ...option.Option) *API {
 	pacer := vendorapi.NewPacer(vendorapi.PacerConfig{Name: "freshdesk", Delay: rateLimitDelay, Log: cfg.Log, Now: cfg.Now})
 	a := &API{api: vendorapi.New(cfg, base, vendor(), pacer.Hooks()), links: links, log: cfg.Log}
 	a.api.Resty().SetBasicAuth(apiKey, "X")
+	once := cfg
+	once.Retries = 0
+	a.once = vendorapi.New(once, base, vendor(), pacer.Hooks())
+	a.once.Resty().SetBasicAuth(apiKey, "X")
+	a.onceRetries, a.oncePolicy = cfg.Retries, cfg.RetryPolicy()
 	return a
 }
 

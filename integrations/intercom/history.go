@@ -27,6 +27,13 @@ type API struct {
 
 	mu    sync.Mutex
 	appID string // "" until known
+
+	// once sends replies and notes: it never retries by itself (see
+	// Reply), onceRetries times at most, waiting as oncePolicy says.
+	once        *vendorapi.Client
+	onceRetries int
+	oncePolicy  vendorapi.RetryPolicy
+	admins      vendorapi.AgentCache
 }
 
 var _ plusone.History = (*API)(nil)
@@ -71,6 +78,12 @@ func NewAPI(baseURL, token string, opts ...option.Option) *API {
 	hooks.Wait = retryWait(cfg.Now)
 	a := &API{api: vendorapi.New(cfg, base, vendor(), hooks), log: cfg.Log, appID: appID}
 	a.api.Resty().SetAuthToken(token).SetHeader("Intercom-Version", APIVersion)
+	once := cfg
+	once.Retries = 0
+	a.once = vendorapi.New(once, base, vendor(), hooks)
+	a.once.Resty().SetAuthToken(token).SetHeader("Intercom-Version", APIVersion)
+	a.onceRetries, a.oncePolicy = cfg.Retries, cfg.RetryPolicy()
+	a.oncePolicy.Hint = hooks.Wait
 	return a
 }
 

@@ -15,6 +15,9 @@ func Describe() plusone.SourceInfo {
 	return plusone.SourceInfo{
 		Source: plusone.SourceShopify,
 		Links: []plusone.LinkPattern{
+			// The admin as it is now, admin.shopify.com/store/<shop>/orders/<id>,
+			// and as it was, <shop>.myshopify.com/admin/orders/<id>.
+			{Pattern: regexp.MustCompile(`^admin\.shopify\.com/store/[^/]+/orders/(\d+)`), Order: true, Domain: "shopify.com"},
 			{Pattern: regexp.MustCompile(`/admin/orders/(\d+)`), Order: true, Domain: "myshopify.com"},
 		},
 		Env: plusone.SourceEnv{

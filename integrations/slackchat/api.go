@@ -103,3 +103,10 @@ func (a *API) user(ctx context.Context, id string) (email, name string, err erro
 	a.mu.Unlock()
 	return u.email, u.name, nil
 }
+
+// Person is a Slack user's email (lower case; "" when her profile shows
+// none or she is unknown) and name, cached like the authors Enrich looks
+// up: it finds an agent at her helpdesk.
+func (a *API) Person(ctx context.Context, slackID string) (email, name string, err error) {
+	return a.user(ctx, slackID)
+}

@@ -15,7 +15,8 @@ func Describe() plusone.SourceInfo {
 	return plusone.SourceInfo{
 		Source: plusone.SourceZendesk,
 		Links: []plusone.LinkPattern{
-			{Pattern: regexp.MustCompile(`\.zendesk\.com/(?:agent/tickets|tickets|hc/[^/]+/requests)/(\d+)`), Domain: "zendesk.com"},
+			{Pattern: regexp.MustCompile(`\.zendesk\.com/(?:agent/tickets|tickets|hc/[^/]+/requests)/(\d+)`), Domain: "zendesk.com",
+				Path: regexp.MustCompile(`^/(?:agent/tickets|tickets|hc/[^/]+/requests)/(\d+)`)},
 		},
 		Env: plusone.SourceEnv{
 			WebhookSecret:  "PLUSONE_ZENDESK_WEBHOOK_SECRET",

@@ -192,6 +192,7 @@ type commentsPage struct {
 
 // apiComment is a ticket comment; only its texts are read.
 type apiComment struct {
+	CreatedAt string `json:"created_at"`
 	Body      string `json:"body"`
 	PlainBody string `json:"plain_body"`
 	HTMLBody  string `json:"html_body"`

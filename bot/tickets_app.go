@@ -1,0 +1,101 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot/view"
+)
+
+// Tickets is what the Slack app asks of the ticket worker's queue
+// (tickets.Service implements it).
+type Tickets interface {
+	// Queue queues w to be sent to the helpdesk once, durably; key names
+	// the Slack interaction, so that the same one twice is queued once.
+	// An EINVALID error says, in words for the agent, what is wrong.
+	Queue(ctx context.Context, key string, w plusone.TicketWork) error
+}
+
+// ticketAction answers the card's Reply, Assign to me and status select;
+// false when act is none of them.
+func (a *App) ticketAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) bool {
+	switch act.ActionID {
+	case view.ActionReplyTicket:
+		a.openReply(ctx, cb, act.Value)
+	case view.ActionAssignTicket:
+		a.queueTicketWork(ctx, cb, plusone.TicketWork{Kind: plusone.TicketAssign, TicketKey: act.Value}, act.ActionTs)
+	case view.ActionTicketStatus:
+		key, status, ok := view.DecodeStatus(act.SelectedOption.Value)
+		if !ok {
+			a.Log.Warn("ticket_status with a bad value", "value", act.SelectedOption.Value)
+			return true
+		}
+		a.queueTicketWork(ctx, cb, plusone.TicketWork{Kind: plusone.TicketSetStatus, TicketKey: key, Status: status}, act.ActionTs)
+	default:
+		return false
+	}
+	return true
+}
+
+// openReply opens the reply modal, with what the customer prefers and the
+// latest notes on her above the text box.
+func (a *App) openReply(ctx context.Context, cb slack.InteractionCallback, ticketKey string) {
+	source, _ := plusone.TicketWork{TicketKey: ticketKey}.Ticket()
+	var (
+		name  string
+		prefs []plusone.Preference
+		notes []plusone.Note
+	)
+	// The trigger expires in seconds: read only what the modal shows.
+	if id, n, ok, err := a.Memory.CardCustomer(ctx, cb.Channel.ID, cb.Message.Timestamp, cb.Message.ThreadTimestamp); err != nil {
+		a.Log.Warn("reply modal: whose card", "err", err)
+	} else if ok {
+		name = n
+		if card, err := a.Memory.Customer(ctx, cb.User.ID, id); err != nil {
+			a.Log.Warn("reply modal: her memory", "customer", id, "err", err)
+		} else {
+			prefs, notes = card.View.Preferences, card.View.Notes
+		}
+	}
+	m := view.ReplyModal(source, name, prefs, notes, view.ReplyMeta{Ticket: ticketKey, Channel: cb.Channel.ID})
+	if err := a.API.OpenView(ctx, cb.TriggerID, m); err != nil {
+		a.Log.Error("open reply modal", "err", err)
+	}
+}
+
+// submitReply queues the modal's reply or note; the modal closes once it
+// is stored, and the helpdesk's answer shows on the card.
+func (a *App) submitReply(ctx context.Context, cb slack.InteractionCallback) any {
+	meta, err := view.ParseReplyMetadata(cb.View.PrivateMetadata)
+	if err != nil {
+		a.Log.Warn("reply modal", "err", err)
+		return nil
+	}
+	kind := plusone.TicketReply
+	if cb.View.State != nil && cb.View.State.Values[view.BlockReplyKind][view.ActionReplyKind].SelectedOption.Value == string(plusone.TicketNote) {
+		kind = plusone.TicketNote
+	}
+	w := plusone.TicketWork{Kind: kind, TicketKey: meta.Ticket, Agent: cb.User.ID, Channel: meta.Channel,
+		Text: inputValue(cb, view.BlockReplyText, view.ActionReplyText)}
+	// The modal's id is the submission's: Slack's retry of it is the same.
+	if err := a.Tickets.Queue(ctx, "view:"+cb.View.ID, w); err != nil {
+		return a.modalFailure(view.BlockReplyText, "reply modal", err)
+	}
+	return nil
+}
+
+// queueTicketWork queues an assignment or a status change; what cannot be
+// queued is told to the agent alone.
+func (a *App) queueTicketWork(ctx context.Context, cb slack.InteractionCallback, w plusone.TicketWork, actionTS string) {
+	w.Agent, w.Channel = cb.User.ID, cb.Channel.ID
+	err := a.Tickets.Queue(ctx, fmt.Sprintf("action:%s:%s:%s", cb.User.ID, w.TicketKey, actionTS), w)
+	if err == nil {
+		return
+	}
+	if err := a.API.Respond(ctx, cb.ResponseURL, a.failure("ticket "+string(w.Kind), err), false); err != nil {
+		a.Log.Error("ticket work: tell the agent", "err", err)
+	}
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeDesk is a helpdesk's API as its documentation shows it, for the
+// calls ticket work makes: the agent looked up by email, the replies and
+// notes read back, and the writes. Writes answer first as fail says for
+// their kind, once: a status (429 with Retry-After, or 500) with nothing
+// stored, or, with stored set, 500 after storing (an answer lost).
+type fakeDesk struct {
+	t      *testing.T
+	srv    *httptest.Server
+	vendor string
+
+	mu     sync.Mutex
+	fail   map[string]failure // by kind: reply, note, assign, status
+	failed map[string]bool
+	// parts are the stored replies and notes; changes the other writes.
+	parts   []deskPart
+	changes []string
+	calls   []string
+}
+
+type failure struct {
+	status int
+	stored bool
+}
+
+type deskPart struct {
+	kind, text string
+	at         time.Time
+}
+
+func newFakeDesk(t *testing.T, vendor string, fail map[string]failure) *fakeDesk {
+	f := &fakeDesk{t: t, vendor: vendor, fail: fail, failed: map[string]bool{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// writes counts the stored writes of kind.
+func (f *fakeDesk) writes(kind string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, p := range f.parts {
+		if p.kind == kind {
+			n++
+		}
+	}
+	for _, c := range f.changes {
+		if strings.HasPrefix(c, kind+" ") {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeDesk) state() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fmt.Sprintf("parts %+v changes %v calls %v", f.parts, f.changes, f.calls)
+}
+
+func (f *fakeDesk) serve(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	var body map[string]any
+	_ = json.Unmarshal(b, &body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+	reply := func(status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	// write applies a write of kind, or fails it first as configured.
+	write := func(kind, text, change string) {
+		if fl, ok := f.fail[kind]; ok && !f.failed[kind] {
+			f.failed[kind] = true
+			if !fl.stored {
+				if fl.status == http.StatusTooManyRequests {
+					w.Header().Set("Retry-After", "1")
+				}
+				reply(fl.status, map[string]string{"error": "try later"})
+				return
+			}
+			defer reply(fl.status, map[string]string{"error": "stored, but the answer failed"})
+		} else {
+			defer reply(200, map[string]any{"ok": true})
+		}
+		if change != "" {
+			f.changes = append(f.changes, kind+" "+change)
+			return
+		}
+		f.parts = append(f.parts, deskPart{kind: kind, text: text, at: time.Now()})
+	}
+	switch f.vendor {
+	case "zendesk":
+		f.zendesk(r, body, reply, write)
+	case "intercom":
+		f.intercom(r, body, reply, write)
+	case "freshdesk":
+		f.freshdesk(r, body, reply, write)
+	}
+}
+
+type replyFunc func(status int, v any)
+type writeFunc func(kind, text, change string)
+
+// zendesk: GET /api/v2/users/search.json, GET
+// /api/v2/tickets/{id}/comments.json, PUT /api/v2/tickets/{id}.json.
+func (f *fakeDesk) zendesk(r *http.Request, body map[string]any, reply replyFunc, write writeFunc) {
+	switch {
+	case r.Method == "GET" && r.URL.Path == "/api/v2/users/search.json":
+		if r.URL.Query().Get("query") != "email:ana@acme.example" {
+			reply(200, map[string]any{"users": []any{}})
+			return
+		}
+		reply(200, map[string]any{"users": []any{map[string]any{"id": 7001, "email": "ana@acme.example", "name": "Ana", "role": "agent"}}})
+	case r.Method == "GET" && r.URL.Path == "/api/v2/tickets/9003/comments.json":
+		var cs []any
+		for _, p := range f.parts {
+			cs = append(cs, map[string]any{"body": p.text, "plain_body": p.text, "public": p.kind == "reply", "created_at": p.at.UTC().Format(time.RFC3339)})
+		}
+		reply(200, map[string]any{"comments": cs, "meta": map[string]any{"has_more": false}})
+	case r.Method == "PUT" && r.URL.Path == "/api/v2/tickets/9003.json":
+		t, _ := body["ticket"].(map[string]any)
+		switch {
+		case t["comment"] != nil:
+			c := t["comment"].(map[string]any)
+			if c["author_id"] != float64(7001) {
+				f.t.Errorf("zendesk comment by %v, want Ana's 7001", c["author_id"])
+			}
+			kind := "note"
+			if c["public"] == true {
+				kind = "reply"
+			}
+			write(kind, fmt.Sprint(c["body"]), "")
+		case t["assignee_id"] != nil:
+			write("assign", "", fmt.Sprint(t["assignee_id"]))
+		case t["status"] != nil:
+			write("status", "", fmt.Sprint(t["status"]))
+		default:
+			reply(400, map[string]string{"error": "RecordInvalid"})
+		}
+	default:
+		reply(404, map[string]string{"error": "RecordNotFound"})
+	}
+}
+
+// intercom: GET /admins, GET /conversations/{id}, POST
+// /conversations/{id}/reply and /parts.
+func (f *fakeDesk) intercom(r *http.Request, body map[string]any, reply replyFunc, write writeFunc) {
+	const conv = "/conversations/215473853299345"
+	if r.Header.Get("Intercom-Version") == "" {
+		f.t.Errorf("intercom %s without Intercom-Version", r.URL.Path)
+	}
+	switch {
+	case r.Method == "GET" && r.URL.Path == "/admins":
+		reply(200, map[string]any{"type": "admin.list", "admins": []any{map[string]any{"type": "admin", "id": "814860", "email": "ana@acme.example", "name": "Ana"}}})
+	case r.Method == "GET" && r.URL.Path == conv:
+		var ps []any
+		for _, p := range f.parts {
+			ps = append(ps, map[string]any{"type": "conversation_part", "part_type": map[bool]string{true: "comment", false: "note"}[p.kind == "reply"],
+				"body": "<p>" + p.text + "</p>", "created_at": p.at.Unix(), "author": map[string]any{"type": "admin", "id": "814860"}})
+		}
+		reply(200, map[string]any{"type": "conversation", "id": "215473853299345",
+			"conversation_parts": map[string]any{"type": "conversation_part.list", "conversation_parts": ps}})
+	case r.Method == "POST" && r.URL.Path == conv+"/reply":
+		if body["admin_id"] != "814860" || body["type"] != "admin" {
+			f.t.Errorf("intercom reply %v", body)
+		}
+		kind := map[any]string{"comment": "reply", "note": "note"}[body["message_type"]]
+		text := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(body["body"]), "<p>"), "</p>")
+		write(kind, text, "")
+	case r.Method == "POST" && r.URL.Path == conv+"/parts":
+		switch body["message_type"] {
+		case "assignment":
+			write("assign", "", fmt.Sprint(body["assignee_id"]))
+		case "close", "open", "snoozed":
+			write("status", "", fmt.Sprint(body["message_type"]))
+		default:
+			reply(400, map[string]any{"type": "error.list"})
+		}
+	default:
+		reply(404, map[string]any{"type": "error.list", "errors": []any{map[string]string{"code": "not_found"}}})
+	}
+}
+
+// freshdesk: GET /api/v2/agents?email=, GET
+// /api/v2/tickets/{id}/conversations, POST /api/v2/tickets/{id}/reply and
+// /notes, PUT /api/v2/tickets/{id}.
+func (f *fakeDesk) freshdesk(r *http.Request, body map[string]any, reply replyFunc, write writeFunc) {
+	switch {
+	case r.Method == "GET" && r.URL.Path == "/api/v2/agents":
+		if r.URL.Query().Get("email") != "ana@acme.example" {
+			reply(200, []any{})
+			return
+		}
+		reply(200, []any{map[string]any{"id": 5001, "contact": map[string]any{"email": "ana@acme.example", "name": "Ana"}}})
+	case r.Method == "GET" && r.URL.Path == "/api/v2/tickets/42/conversations":
+		var cs []any
+		for _, p := range f.parts {
+			cs = append(cs, map[string]any{"body": "<div>" + p.text + "</div>", "body_text": p.text, "private": p.kind == "note",
+				"created_at": p.at.UTC().Format(time.RFC3339)})
+		}
+		reply(200, cs)
+	case r.Method == "POST" && (r.URL.Path == "/api/v2/tickets/42/reply" || r.URL.Path == "/api/v2/tickets/42/notes"):
+		if body["user_id"] != float64(5001) {
+			f.t.Errorf("freshdesk %s by %v", r.URL.Path, body["user_id"])
+		}
+		kind := "reply"
+		if strings.HasSuffix(r.URL.Path, "/notes") {
+			kind = "note"
+		}
+		write(kind, fmt.Sprint(body["body"]), "")
+	case r.Method == "PUT" && r.URL.Path == "/api/v2/tickets/42":
+		switch {
+		case body["responder_id"] != nil:
+			write("assign", "", fmt.Sprint(body["responder_id"]))
+		case body["status"] != nil:
+			write("status", "", fmt.Sprint(body["status"]))
+		default:
+			reply(400, map[string]string{"description": "Validation failed"})
+		}
+	default:
+		reply(404, map[string]string{"code": "not_found"})
+	}
+}

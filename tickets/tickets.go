@@ -1,0 +1,226 @@
+// Package tickets works helpdesk tickets from their Slack cards: an agent's
+// reply, internal note, assignment or status change is queued as a job in
+// the store (Queue, in Slack's request) and sent to the ticket's helpdesk
+// once by the worker (Run), which retries what may succeed later and tells
+// the card's thread what was done, or the agent alone why it failed.
+package tickets
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/jobs"
+)
+
+// People finds a Slack user's email and name (users.info, cached;
+// slackchat.API implements it).
+type People interface {
+	Person(ctx context.Context, slackID string) (email, name string, err error)
+}
+
+// Service queues ticket work and runs it. Desks are the helpdesks' APIs by
+// source; a source without one gets a plain-words error.
+type Service struct {
+	Store  plusone.Store
+	Desks  map[plusone.Source]plusone.TicketDesk
+	People People
+	Policy func() *plusone.Policy
+	Clock  func() time.Time
+	Log    *slog.Logger
+	// Changed wakes the Slack sender: a notice was queued.
+	Changed func()
+	// MaxAttempts (10 when unset), RetryBase and RetryMax as for
+	// write-back; Poll (1 s when unset) is the longest wait for new work,
+	// Timeout (2 min when unset) bounds one attempt.
+	MaxAttempts         int
+	RetryBase, RetryMax time.Duration
+	Poll, Timeout       time.Duration
+
+	wake jobs.Waker
+}
+
+// Queue stores w to be sent once: key names the Slack interaction, so that
+// the same one twice is queued once. It is EINVALID, in words for the
+// agent, when w cannot be done.
+func (s *Service) Queue(ctx context.Context, key string, w plusone.TicketWork) error {
+	w.Text = strings.TrimSpace(w.Text)
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	source, _ := w.Ticket()
+	if s.Desks[source] == nil {
+		return plusone.Errorf(plusone.EINVALID, "%s's API is not configured in plusone; ask an admin to set its PLUSONE_%s_… variables",
+			source.Title(), strings.ToUpper(string(source)))
+	}
+	now := s.Clock()
+	w.At = now
+	payload, err := json.Marshal(w)
+	if err != nil {
+		return err
+	}
+	err = s.Store.Update(ctx, func(tx plusone.Tx) error {
+		_, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobTicketWork, Key: "ticket:" + key, Payload: payload, CreatedAt: now}, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("queue %s on %s: %w", w.Kind, w.TicketKey, err)
+	}
+	s.wake.Wake()
+	return nil
+}
+
+// Run works through ticket jobs until ctx ends, on the job runner.
+func (s *Service) Run(ctx context.Context, instance string) {
+	loop := &jobs.Loop{
+		Parts: []jobs.Part{&jobs.Kind[*plusone.Job]{
+			Name: "ticket work", Queue: jobs.StoreJobs{Store: s.Store, Kind: plusone.JobTicketWork}, Handler: s,
+			Batch: 4, Lease: s.timeout() + time.Minute, MaxAttempts: cmp.Or(s.MaxAttempts, 10),
+			Backoff: jobs.Backoff{Base: s.RetryBase, Max: s.RetryMax},
+			OnPark:  s.failed,
+		}},
+		Wake: s.wake.C(), Poll: cmp.Or(s.Poll, time.Second), Clock: s.Clock, Log: s.Log,
+	}
+	loop.Run(ctx, instance+"/tickets")
+}
+
+// Work sends one ticket work to its helpdesk. Done, the job is completed
+// and the card's thread told, together: a crash between them loses
+// neither, and only the lease's holder records it. What the helpdesk
+// refuses (EINVALID, EUNAUTHORIZED) parks the job, and the agent is told.
+func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
+	bg := context.WithoutCancel(ctx)
+	var w plusone.TicketWork
+	if err := json.Unmarshal(j.Item.Payload, &w); err != nil {
+		return jobs.Park(fmt.Errorf("payload: %w", err))
+	}
+	callCtx, cancel := context.WithTimeout(ctx, s.timeout())
+	agent, err := s.do(callCtx, w)
+	cancel()
+	if code := plusone.ErrorCode(err); code == plusone.EINVALID || code == plusone.EUNAUTHORIZED {
+		return jobs.Park(err)
+	}
+	if err != nil {
+		return err
+	}
+	now := s.Clock()
+	n := plusone.Notice{Kind: plusone.NoticeTicketWork, Ticket: w.TicketKey, OK: true, Text: s.done(w, agent, now)}
+	err = s.Store.Update(bg, func(tx plusone.Tx) error {
+		if err := tx.CompleteJob(bg, j.Item.ID, j.Worker, now); err != nil {
+			return err
+		}
+		return enqueue(bg, tx, now, fmt.Sprintf("ticket:%d", j.Item.ID), n)
+	})
+	if err != nil {
+		return fmt.Errorf("record %s on %s: %w", w.Kind, w.TicketKey, err)
+	}
+	s.changed()
+	j.Log.Info("ticket work done", "ticket", w.TicketKey, "work", w.Kind)
+	return nil
+}
+
+func (s *Service) timeout() time.Duration { return cmp.Or(s.Timeout, 2*time.Minute) }
+
+// failed tells the agent alone, where she clicked, that a parked ticket
+// work did not happen and why.
+func (s *Service) failed(ctx context.Context, j *jobs.Job[*plusone.Job], err error) {
+	var w plusone.TicketWork
+	if json.Unmarshal(j.Item.Payload, &w) != nil {
+		return // no agent to tell
+	}
+	now := s.Clock()
+	n := plusone.Notice{Kind: plusone.NoticeTicketWork, Ticket: w.TicketKey, User: w.Agent, Channel: w.Channel, Text: failed(w, err)}
+	if err := s.Store.Update(ctx, func(tx plusone.Tx) error {
+		return enqueue(ctx, tx, now, fmt.Sprintf("ticket:%d", j.Item.ID), n)
+	}); err != nil {
+		j.Log.Error("tell the ticket work's failure", "ticket", w.TicketKey, "err", err)
+		return
+	}
+	s.changed()
+}
+
+// do sends w to its helpdesk as the agent who asked.
+func (s *Service) do(ctx context.Context, w plusone.TicketWork) (plusone.Agent, error) {
+	if err := w.Validate(); err != nil {
+		return plusone.Agent{}, err
+	}
+	source, id := w.Ticket()
+	desk := s.Desks[source]
+	if desk == nil {
+		return plusone.Agent{}, plusone.Errorf(plusone.EINVALID, "%s's API is not configured in plusone", source.Title())
+	}
+	email, name, err := s.People.Person(ctx, w.Agent)
+	if err != nil {
+		return plusone.Agent{}, fmt.Errorf("who is %s: %w", w.Agent, err)
+	}
+	if email == "" {
+		return plusone.Agent{}, plusone.Errorf(plusone.EINVALID, "your Slack profile shows no email, so %s cannot tell who you are there", source.Title())
+	}
+	agent := plusone.Agent{Email: email, Name: cmp.Or(name, email)}
+	switch w.Kind {
+	case plusone.TicketReply, plusone.TicketNote:
+		err = desk.Reply(ctx, id, agent, w.Text, w.Kind == plusone.TicketReply, w.At)
+	case plusone.TicketAssign:
+		err = desk.Assign(ctx, id, agent)
+	case plusone.TicketSetStatus:
+		err = desk.SetStatus(ctx, id, agent, w.Status, w.At)
+	}
+	return agent, err
+}
+
+// done is what the card's thread says: "Replied by Ana · 14:02".
+func (s *Service) done(w plusone.TicketWork, agent plusone.Agent, now time.Time) string {
+	loc := time.UTC
+	if p := s.Policy(); p != nil && p.Timezone != nil {
+		loc = p.Timezone
+	}
+	at := now.In(loc).Format("15:04")
+	switch w.Kind {
+	case plusone.TicketReply:
+		return fmt.Sprintf("Replied by %s · %s", agent.Name, at)
+	case plusone.TicketNote:
+		return fmt.Sprintf("Internal note by %s · %s", agent.Name, at)
+	case plusone.TicketAssign:
+		return fmt.Sprintf("Assigned to %s · %s", agent.Name, at)
+	default:
+		return fmt.Sprintf("%s by %s · %s", w.Status.Title(), agent.Name, at)
+	}
+}
+
+// failed says in plain words what did not happen and why.
+func failed(w plusone.TicketWork, err error) string {
+	source, id := w.Ticket()
+	what := map[plusone.TicketWorkKind]string{plusone.TicketReply: "send your reply to", plusone.TicketNote: "add your note to",
+		plusone.TicketAssign: "assign you to", plusone.TicketSetStatus: "change the status of"}[w.Kind]
+	why := plusone.ErrorMessage(err)
+	switch code := plusone.ErrorCode(err); {
+	case code == plusone.EINVALID || code == plusone.EUNAUTHORIZED:
+	case errors.Is(err, context.DeadlineExceeded):
+		why = source.Title() + " did not answer in time; please try again"
+	default:
+		why = source.Title() + " is failing or unreachable; please try again later"
+	}
+	return fmt.Sprintf("Could not %s %s ticket %s: %s", what, source.Title(), id, why)
+}
+
+// enqueue queues a notice once per key.
+func enqueue(ctx context.Context, tx plusone.Tx, now time.Time, key string, n plusone.Notice) error {
+	payload, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	_, err = tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobNotice, Key: "msg:" + key, Payload: payload, CreatedAt: now}, now)
+	return err
+}
+
+func (s *Service) changed() {
+	if s.Changed != nil {
+		s.Changed()
+	}
+}
