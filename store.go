@@ -287,6 +287,11 @@ type CustomerTx interface {
 	TouchAgent(ctx context.Context, agent string, customerID int64, what string, at time.Time) error
 	// RecentCustomers lists the customers an agent helped, latest first.
 	RecentCustomers(ctx context.Context, agent string, limit int) ([]RecentCustomer, error)
+	// AgentSetting reads one of an agent's own settings (such as
+	// AgentFeedbackSetting); "" when she never set it.
+	AgentSetting(ctx context.Context, agent, name string) (string, error)
+	// SetAgentSetting creates or replaces one of an agent's settings.
+	SetAgentSetting(ctx context.Context, agent, name, value string, now time.Time) error
 	// SetPreference creates or replaces the preference with p.Key.
 	SetPreference(ctx context.Context, customerID int64, p Preference) error
 	// Preferences lists a customer's preferences by key.
@@ -334,6 +339,13 @@ type TimelineTx interface {
 	SaveCart(ctx context.Context, c *CartRecord) error
 	// Carts lists a customer's carts, most recently updated first.
 	Carts(ctx context.Context, customerID int64, limit int) ([]CartRecord, error)
+
+	// TicketsCreated lists every customer's tickets created in [from, to),
+	// oldest first, at most limit.
+	TicketsCreated(ctx context.Context, from, to time.Time, limit int) ([]TicketRecord, error)
+	// TouchpointsBetween lists every customer's touchpoints of the given
+	// kinds that occurred in [from, to), oldest first, at most limit.
+	TouchpointsBetween(ctx context.Context, from, to time.Time, kinds []TouchpointKind, limit int) ([]Touchpoint, error)
 
 	// ProfileFacts computes a customer's profile from her orders, tickets and
 	// feedback; Tier is left for the policy to decide.

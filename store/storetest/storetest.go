@@ -5,8 +5,9 @@
 // Run calls one suite per area, each in its own file: inbox.go (the event
 // inbox), customers.go (customers, merges, splits), timeline.go (timeline
 // and profile), cards.go, jobs.go, memory.go (lookups, notes, agents'
-// recent customers), erase.go, ledger.go, locks.go, rollback.go, instances.go,
-// deadlines.go and outcomes.go; helpers.go holds what they share.
+// recent customers), erase.go, ledger.go, locks.go, rollback.go,
+// instances.go, deadlines.go, outcomes.go and digest.go (a period across
+// customers, agents' settings); helpers.go holds what they share.
 package storetest
 
 import (
@@ -46,4 +47,5 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Deadlines", func(t *testing.T) { testDeadlines(t, open) })
 	t.Run("Outcomes", func(t *testing.T) { testOutcomes(t, open) })
 	t.Run("OutcomesConcurrency", func(t *testing.T) { testOutcomesConcurrency(t, open) })
+	t.Run("Digest", func(t *testing.T) { testDigest(t, open) })
 }
