@@ -1,6 +1,9 @@
 package plusone
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // NoticeKind names a Slack message about a gesture request, other than a
 // card: what gestures queue in the outbox and the Slack app renders.
@@ -31,6 +34,17 @@ const (
 	// ticket from it ("Replied by Ana · 14:02"), or tells her alone why it
 	// failed (an ephemeral message).
 	NoticeTicketWork NoticeKind = "ticket_work"
+	// NoticeDigest is the supervisors' digest of a period, to a channel
+	// or a supervisor; Notice.Text holds the period (package digest).
+	NoticeDigest NoticeKind = "digest"
+	// NoticeDigestChart is the digest's chart of each gesture's effect, a
+	// PNG shared as a file after the digest; Notice.Text as for
+	// NoticeDigest.
+	NoticeDigestChart NoticeKind = "digest_chart"
+	// NoticeAgentFeedback tells an agent, in a direct message, that a
+	// customer she granted a gesture came back; Notice.Text holds what
+	// she did and when (package feedback).
+	NoticeAgentFeedback NoticeKind = "agent_feedback"
 )
 
 // Names under which a request's posted messages are remembered
@@ -137,12 +151,42 @@ type ComposedNotice struct {
 	// User, when set, is the only one who sees the message (ephemeral, in
 	// Channel).
 	User string
+
+	// Digest is the digest shown (digests and their charts), its dates
+	// in Location; Chart is the PNG a digest's chart shares.
+	Digest   Digest
+	Location *time.Location
+	Chart    []byte
+	// At is when the customer came back (agent feedback, what she did in
+	// Text; Entry is the grant).
+	At time.Time
 }
 
 // NoticeComposer loads what a notice needs from the store and says where
 // it goes. An error with code EINVALID or ENOTFOUND means it never can.
 type NoticeComposer interface {
 	Compose(ctx context.Context, n Notice) (ComposedNotice, error)
+}
+
+// NoticeComposers composes each notice with the composer of its kind
+// (ByKind), and notices of any other kind with Default: the gestures'
+// notices, the digest and agents' feedback each come from their own
+// package.
+type NoticeComposers struct {
+	Default NoticeComposer
+	ByKind  map[NoticeKind]NoticeComposer
+}
+
+// Compose composes n with the composer of its kind; a kind no composer
+// takes is EINVALID.
+func (c NoticeComposers) Compose(ctx context.Context, n Notice) (ComposedNotice, error) {
+	if k, ok := c.ByKind[n.Kind]; ok {
+		return k.Compose(ctx, n)
+	}
+	if c.Default == nil {
+		return ComposedNotice{Kind: n.Kind}, Errorf(EINVALID, "unknown notice %q", n.Kind)
+	}
+	return c.Default.Compose(ctx, n)
 }
 
 // NoteDrafter words a handwritten note to a customer from her memory and

@@ -30,7 +30,7 @@ func Handled() Handles {
 		Shortcuts: []string{view.ShortcutSaveNote},
 		Actions: []string{view.ActionAddNote, view.ActionShowCustomer, view.ActionOfferGesture, view.ActionApproveGesture, view.ActionDeclineGesture,
 			view.ActionMarkSent, view.ActionEditPolicy, view.ActionEraseCustomer, view.ActionReplyTicket, view.ActionAssignTicket,
-			view.ActionTicketStatus},
+			view.ActionTicketStatus, view.ActionFeedbackMessages},
 		Views:  []string{view.ViewNote, view.ViewSaveNote, view.ViewEditPolicy, view.ViewReplyTicket},
 		Events: []string{"app_home_opened", "link_shared", "message"},
 	}

@@ -22,7 +22,7 @@ func TestRenderedActionsAreHandled(t *testing.T) {
 	request := view.PendingEntry()
 	for _, v := range []any{
 		view.CardMessage(card).Blocks, view.LookupMessage(viewtest.LookupCard()).Blocks, view.ChoiceMessage("jan", viewtest.SampleCustomers(), true).Blocks,
-		view.HelpMessage().Blocks, view.HomeView(viewtest.RichHome(), view.SupervisorGestures()), view.UnfurlBlocks(card),
+		view.HelpMessage().Blocks, view.HomeView(viewtest.RichHome(), view.SupervisorGestures(), view.FeedbackHomeBlocks(true)...), view.UnfurlBlocks(card),
 		view.NoteModal("Jane Doe", view.NoteMeta{CustomerID: 1}), view.SaveNoteModal(view.SaveNoteMeta{Text: "x"}),
 		view.ApprovalRequestMessage(request, "Jane", "Jane · Loyal", nil, nil).Blocks, view.FulfilmentTodoMessage(view.NoteEntry(), "Jane").Blocks,
 		view.EditPolicyModal([]plusone.Setting{{Path: "customer_budget", Label: "Budget per customer", Current: "50/month"}}),

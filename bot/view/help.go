@@ -33,7 +33,8 @@ func HelpMessage() Message {
 			"stays on her card.\n" +
 			"Notes are for colleagues: they show on her cards, never to her.",
 		"*Budgets*\n" +
-			"`" + Command + " budget` — what you can still give customers in gestures, and what your team can.",
+			"`" + Command + " budget` — what you can still give customers in gestures, and what your team can.\n" +
+			"`" + Command + " digest` — for supervisors: spend, approvals, why customers contacted you and what gestures did.",
 		"*Privacy* (supervisors)\n" +
 			"`" + Command + " erase jane@example.com` — erases everything plusone stores about her, after you confirm; " +
 			"her gestures stay in the ledger, anonymised.",

@@ -50,6 +50,10 @@ const (
 	ActionReplyTicket  = "reply_ticket"
 	ActionAssignTicket = "assign_ticket"
 	ActionTicketStatus = "ticket_status"
+	// ActionFeedbackMessages is the agent's App Home button that turns the
+	// messages about customers coming back after her gestures on or off;
+	// its value is "on" or "off", what a click sets.
+	ActionFeedbackMessages = "feedback_messages"
 
 	// ViewNote is the callback_id of the note-or-preference modal; its
 	// private_metadata is NoteMetadata.
