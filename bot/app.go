@@ -68,6 +68,10 @@ type App struct {
 	// Tickets queues work on tickets from their cards (reply, assign,
 	// status); nil leaves those controls unanswered.
 	Tickets Tickets
+	// Digests answers `/plusone digest`, Feedback keeps the agents'
+	// feedback switch in App Home; nil turns them away.
+	Digests  Digests
+	Feedback FeedbackSwitch
 	// Answer bounds how long a request may take before the app answers
 	// Slack at once and sends the result to the response URL later; Slack
 	// gives 3 seconds in all.
@@ -193,6 +197,8 @@ func (a *App) command(ctx context.Context, cmd slack.SlashCommand) view.Message 
 			return a.failure("erase", err)
 		}
 		return view.EraseConfirmMessage(email)
+	case "digest":
+		return a.digest(ctx, cmd.UserID)
 	default:
 		card, choices, more, err := a.Memory.Lookup(ctx, cmd.UserID, text)
 		switch {
@@ -265,6 +271,8 @@ func (a *App) blockAction(ctx context.Context, cb slack.InteractionCallback, act
 		return
 	}
 	switch act.ActionID {
+	case view.ActionFeedbackMessages:
+		a.feedbackAction(ctx, cb, act)
 	case view.ActionAddNote:
 		id, err := strconv.ParseInt(act.Value, 10, 64)
 		if err != nil {

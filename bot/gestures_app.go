@@ -150,7 +150,7 @@ func (a *App) publishHome(ctx context.Context, user string) {
 			a.Log.Error("app home gestures", "err", err)
 		}
 	}
-	if err := a.API.PublishHome(ctx, user, view.HomeView(h, g)); err != nil {
+	if err := a.API.PublishHome(ctx, user, view.HomeView(h, g, a.feedbackHome(ctx, user)...)); err != nil {
 		a.Log.Error("publish app home", "err", err)
 	}
 }

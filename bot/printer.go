@@ -16,6 +16,9 @@ import (
 // interleave.
 type Printer struct {
 	W io.Writer
+	// Dir is where UploadFile writes files; empty is the system's
+	// temporary directory.
+	Dir string
 
 	mu sync.Mutex
 	n  int // messages printed; numbers the synthetic ts

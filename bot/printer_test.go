@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -92,5 +93,27 @@ func TestPrinterConcurrent(t *testing.T) {
 		if strings.Count(out.String(), whole) != 2 {
 			t.Errorf("card %d interleaved or missing", i)
 		}
+	}
+}
+
+// In local mode a file (the digest's chart) is written to a file whose
+// path is printed.
+func TestPrinterUploadFile(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	p := &Printer{W: &out, Dir: t.TempDir()}
+	data := []byte("\x89PNG\r\n\x1a\nchart")
+	if err := p.UploadFile(context.Background(), "C0DIGEST", "plusone-effects.png", "Effects", "The effects", data); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	path := lines[len(lines)-1]
+	if !strings.HasPrefix(out.String(), "── file for C0DIGEST: Effects ──\nThe effects\n") || !strings.HasPrefix(path, p.Dir) ||
+		!strings.HasSuffix(path, "plusone-effects.png") {
+		t.Fatalf("printed %q", out.String())
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Errorf("file %s = %q, %v", path, got, err)
 	}
 }

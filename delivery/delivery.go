@@ -451,7 +451,10 @@ func (d *Deliverer) sendMessage(ctx context.Context, j *jobs.Job[*plusone.Job]) 
 		return jobs.RetryAt(d.Clock(), errNotSender)
 	}
 	method := "chat.postMessage"
-	if c.ReplaceTS != "" {
+	switch {
+	case c.Kind == plusone.NoticeDigestChart:
+		method = "files.completeUploadExternal" // a file shared, the upload's last step
+	case c.ReplaceTS != "":
 		method = "chat.update"
 	}
 	ts, err := d.Slack.SendNotice(callCtx, c)

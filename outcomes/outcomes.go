@@ -229,3 +229,31 @@ func (s *Service) HomeLines(ctx context.Context, now time.Time) (string, []pluso
 	}
 	return rep.Window, lines, nil
 }
+
+// Effects is each gesture's measured effect on repeat purchase in the
+// policy's first window as of now, for the supervisors' digest; gestures
+// whose effect or interval is not known yet are left out.
+func (s *Service) Effects(ctx context.Context, now time.Time) ([]plusone.GestureEffect, error) {
+	window, err := s.Window("")
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Report(ctx, window, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []plusone.GestureEffect
+	for _, g := range r.Gestures {
+		e, ok := g.Effects[plusone.MetricRepeatPurchase]
+		if !ok || !e.Diff.Known() || !e.CI[0].Known() || !e.CI[1].Known() {
+			continue
+		}
+		ge := plusone.GestureEffect{Gesture: g.Gesture, Title: g.Title, Diff: float64(e.Diff),
+			Low: float64(e.CI[0]), High: float64(e.CI[1]), Granted: g.Treatment.Granted}
+		if g.CostPerIncrementalPurchase.Known() {
+			ge.CostPerExtra = float64(g.CostPerIncrementalPurchase)
+		}
+		out = append(out, ge)
+	}
+	return out, nil
+}

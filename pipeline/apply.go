@@ -22,6 +22,10 @@ type Applier struct {
 	// History lists the sources whose API can back-fill a new customer's
 	// past; a back-fill job per source is enqueued when she is first seen.
 	History []plusone.Source
+	// Applied, when set, is called in the transaction after each live
+	// event is remembered, with her ID and the event's time (agents'
+	// feedback looks there for customers coming back).
+	Applied func(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time) error
 }
 
 // LockIdentities locks the identities of every event a transaction is
@@ -42,6 +46,15 @@ func (a *Applier) Apply(ctx context.Context, tx plusone.Tx, e plusone.Event, rec
 	}
 	if created {
 		if err := a.enqueueBackfill(ctx, tx, cust, e, received); err != nil {
+			return 0, err
+		}
+	}
+	if a.Applied != nil {
+		at := e.OccurredAt
+		if at.IsZero() {
+			at = received
+		}
+		if err := a.Applied(ctx, tx, cust.ID, e, at.UTC()); err != nil {
 			return 0, err
 		}
 	}

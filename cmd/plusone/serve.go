@@ -20,6 +20,8 @@ import (
 	"github.com/plusone-hq/plusone/cluster"
 	"github.com/plusone-hq/plusone/config"
 	"github.com/plusone-hq/plusone/delivery"
+	"github.com/plusone-hq/plusone/digest"
+	"github.com/plusone-hq/plusone/feedback"
 	"github.com/plusone-hq/plusone/gestures"
 	"github.com/plusone-hq/plusone/integrations/slackchat"
 	"github.com/plusone-hq/plusone/jobs"
@@ -144,6 +146,8 @@ type parts struct {
 	eraser     *pipeline.Eraser
 	tickets    *tickets.Service
 	member     *cluster.Member
+	// scheduler queues the supervisors' digest on the policy's schedule.
+	scheduler *digest.Scheduler
 	// app is the Slack app; nil in local mode.
 	app *bot.App
 	// webhooks are the sources whose endpoint is open, history those
@@ -182,14 +186,19 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	if err := p.gestures.LoadOverrides(ctx); err != nil {
 		return nil, fmt.Errorf("policy overrides: %w", err)
 	}
-	p.deliverer.Notices = p.gestures
+	digests := &digest.Builder{Store: store, Policy: live.Current, Budgets: p.gestures.TeamBudgets, Effects: outc.Effects, Clock: time.Now}
+	fb := &feedback.Service{Store: store, Policy: live.Current, Clock: time.Now}
+	p.deliverer.Notices = plusone.NoticeComposers{Default: p.gestures, ByKind: map[plusone.NoticeKind]plusone.NoticeComposer{
+		plusone.NoticeDigest: digests, plusone.NoticeDigestChart: digests, plusone.NoticeAgentFeedback: fb}}
+	p.scheduler = &digest.Scheduler{Store: store, Policy: live.Current, Chart: true, Clock: time.Now, Log: log, Queued: p.deliverer.Wake}
 	p.writer = newWriter(cfg, p.gestures, apis)
 	p.tickets = newTickets(cfg, store, live, apis, people, p.deliverer, log)
 	p.member = newMember(cfg, store, instance, log)
 	p.deliverer.Sender = p.member.Role(delivery.SenderRole)
 
 	chat := slackChat(cfg, live.Current)
-	applier := &pipeline.Applier{Policy: live.Current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history)}
+	applier := &pipeline.Applier{Policy: live.Current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history),
+		Applied: fb.Applied}
 	p.backfiller = newBackfiller(cfg, store, applier, history, p.deliverer, m, log)
 	p.eraser = newEraser(cfg, store, mem, live, log)
 	p.processor = newProcessor(cfg, store, applier, parsers(all, chat), enrichers, wakers{p.deliverer.Wake, p.backfiller.Wake}, m, log)
@@ -199,6 +208,9 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	p.server.Outcomes = outc
 	p.server.Alive = p.alive
 	p.app = attachSlackApp(cfg, client, mem, p.gestures, p.tickets, p.server, chat, log)
+	if p.app != nil {
+		p.app.Digests, p.app.Feedback = digests, fb
+	}
 	return p, nil
 }
 
@@ -324,8 +336,9 @@ func attachSlackApp(cfg *config.Config, client *bot.Client, mem *memory.Service,
 }
 
 // runWorkers starts the workers in wg, until ctx ends: events, cards and
-// notices, back-fill, expiry, write-back, ticket work, erasures, the policy file's watch and
-// reload, and Socket Mode when configured.
+// notices, back-fill, expiry, write-back, ticket work, erasures, the
+// digest's schedule, the policy file's watch and reload, and Socket Mode
+// when configured.
 func (p *parts) runWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, live *config.Live, hup <-chan os.Signal,
 	instance string, log *slog.Logger) {
 	wg.Go(func() { p.processor.Run(ctx, instance) })
@@ -337,6 +350,8 @@ func (p *parts) runWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.
 	if p.tickets != nil {
 		wg.Go(func() { p.tickets.Run(ctx, instance) })
 	}
+	digests := &jobs.Periodic{Name: "digest schedule", Every: digestPoll, Do: p.scheduler.Due, Log: log}
+	wg.Go(func() { digests.Run(ctx) })
 	wg.Go(func() { live.Watch(ctx, 2*time.Second) })
 	wg.Go(func() { reloadOnHangup(ctx, hup, live, p.gestures, log) })
 	if p.app != nil && cfg.SocketMode() {
@@ -397,6 +412,10 @@ func closeApp(ctx context.Context, app *bot.App, log *slog.Logger) {
 		log.Warn("slack app shutdown", "err", err)
 	}
 }
+
+// digestPoll is how often each instance looks whether the digest is due
+// (a clock reading unless a new send time came).
+const digestPoll = time.Second
 
 // stuckRound is how long one round of a worker may last before /readyz
 // calls the workers stuck: far above what a round of calls that each have
