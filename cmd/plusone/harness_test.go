@@ -61,6 +61,18 @@ type fakeSlack struct {
 	// hold, when set, may keep a post's answer back (the message is posted)
 	// until the channel it returns is closed or the request ends.
 	hold func(c *slackCall) <-chan struct{}
+	// uploads holds the files uploaded (files.getUploadURLExternal, then a
+	// POST to its upload_url) by file ID; shared lists the files
+	// files.completeUploadExternal shared, as calls with File set.
+	uploads map[string][]byte
+	shared  []sharedFile
+	nextID  int
+}
+
+// sharedFile is a file files.completeUploadExternal shared.
+type sharedFile struct {
+	Channel, Title, Comment string
+	Data                    []byte
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -80,6 +92,10 @@ func (f *fakeSlack) setScript(s func(c *slackCall, n int) (int, string, http.Hea
 }
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/upload/") {
+		f.upload(w, r)
+		return
+	}
 	var body string
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		b, _ := io.ReadAll(r.Body)
@@ -143,6 +159,13 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		answer(200, `{"ok":true,"view":{"id":"V1"}}`)
 	case "chat.unfurl":
 		answer(200, `{"ok":true}`)
+	case "conversations.open":
+		// A direct message with the one user asked for: "D" and her ID.
+		answer(200, fmt.Sprintf(`{"ok":true,"channel":{"id":%q}}`, "D"+r.Form.Get("users")))
+	case "files.getUploadURLExternal":
+		answer(200, f.uploadURL(r))
+	case "files.completeUploadExternal":
+		answer(200, f.completeUpload(r.Form))
 	case "conversations.history":
 		c.Body = r.Form.Encode()
 		answer(200, f.history(r.Form))
@@ -153,6 +176,75 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		answer(200, `{"ok":false,"error":"unknown_method"}`)
 	}
+}
+
+// uploadURL answers files.getUploadURLExternal as Slack documents it: a
+// file ID and a URL to POST the file's bytes to (filename and length are
+// required). Called with f.mu held.
+func (f *fakeSlack) uploadURL(r *http.Request) string {
+	n, err := strconv.Atoi(r.Form.Get("length"))
+	if r.Form.Get("filename") == "" || err != nil || n <= 0 {
+		return `{"ok":false,"error":"invalid_arguments"}`
+	}
+	f.nextID++
+	id := fmt.Sprintf("F%04d", f.nextID)
+	if f.uploads == nil {
+		f.uploads = map[string][]byte{}
+	}
+	f.uploads[id] = nil
+	return fmt.Sprintf(`{"ok":true,"upload_url":%q,"file_id":%q}`, f.srv.URL+"/upload/"+id, id)
+}
+
+// upload takes a file's bytes at its upload URL: the raw body, or a
+// multipart form's "file" part (as slack-go sends it).
+func (f *fakeSlack) upload(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/upload/")
+	var data []byte
+	if file, _, err := r.FormFile("file"); err == nil {
+		data, _ = io.ReadAll(file)
+	} else {
+		data, _ = io.ReadAll(r.Body)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.uploads[id]; !ok {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	f.uploads[id] = data
+	io.WriteString(w, "OK - "+strconv.Itoa(len(data)))
+}
+
+// completeUpload answers files.completeUploadExternal: every file listed
+// must have been uploaded; they are shared in channel_id. Called with f.mu
+// held.
+func (f *fakeSlack) completeUpload(form url.Values) string {
+	var files []struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	}
+	if err := json.Unmarshal([]byte(form.Get("files")), &files); err != nil || len(files) == 0 {
+		return `{"ok":false,"error":"invalid_arguments"}`
+	}
+	var out []map[string]string
+	for _, file := range files {
+		data, ok := f.uploads[file.ID]
+		if !ok || len(data) == 0 {
+			return `{"ok":false,"error":"file_not_found"}`
+		}
+		f.shared = append(f.shared, sharedFile{Channel: form.Get("channel_id"), Title: file.Title,
+			Comment: form.Get("initial_comment"), Data: data})
+		out = append(out, map[string]string{"id": file.ID, "title": file.Title})
+	}
+	b, _ := json.Marshal(map[string]any{"ok": true, "files": out})
+	return string(b)
+}
+
+// sharedFiles returns the files shared so far.
+func (f *fakeSlack) sharedFiles() []sharedFile {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]sharedFile(nil), f.shared...)
 }
 
 // newTS returns a new message ts: the time now, as Slack writes it, and
