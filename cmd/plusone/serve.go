@@ -188,8 +188,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	}
 	digests := &digest.Builder{Store: store, Policy: live.Current, Budgets: p.gestures.TeamBudgets, Effects: outc.Effects, Clock: time.Now}
 	fb := &feedback.Service{Store: store, Policy: live.Current, Clock: time.Now}
-	p.deliverer.Notices = plusone.NoticeComposers{Default: p.gestures, ByKind: map[plusone.NoticeKind]plusone.NoticeComposer{
-		plusone.NoticeDigest: digests, plusone.NoticeDigestChart: digests, plusone.NoticeAgentFeedback: fb}}
+	p.deliverer.Notices = noticeComposers(p.gestures, digests, fb)
 	p.scheduler = &digest.Scheduler{Store: store, Policy: live.Current, Chart: true, Clock: time.Now, Log: log, Queued: p.deliverer.Wake}
 	p.writer = newWriter(cfg, p.gestures, apis)
 	p.tickets = newTickets(cfg, store, live, apis, people, p.deliverer, log)
@@ -224,6 +223,13 @@ func newDeliverer(cfg *config.Config, store plusone.Store, slack delivery.Slack,
 		Pace: cfg.SlackPace, Lease: cfg.Lease, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Busy: intakeBusy(store),
 	}
+}
+
+// noticeComposers composes the outbox's notices: the digest and its chart
+// by digests, agents' feedback by fb, the gestures' notices by gest.
+func noticeComposers(gest *gestures.Service, digests *digest.Builder, fb *feedback.Service) plusone.NoticeComposer {
+	return plusone.NoticeComposers{Default: gest, ByKind: map[plusone.NoticeKind]plusone.NoticeComposer{
+		plusone.NoticeDigest: digests, plusone.NoticeDigestChart: digests, plusone.NoticeAgentFeedback: fb}}
 }
 
 // newGestures is the gestures service: its changes wake the sender, its
