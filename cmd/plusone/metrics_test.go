@@ -59,7 +59,14 @@ func TestMetricsAfterAScriptedRun(t *testing.T) {
 			t.Fatalf("click %d: %d", i, status)
 		}
 	}
-	eventually(t, 30*time.Second, "three decisions", func() bool { return len(ledger(t, app, "?agent=U0ANA")) == 3 })
+	// The counters move just after each decision's commit, so the ledger
+	// showing three entries is not enough: wait for the counters.
+	eventually(t, 30*time.Second, "three decisions counted", func() bool {
+		m := app.metrics()
+		return len(ledger(t, app, "?agent=U0ANA")) == 3 &&
+			strings.Contains(m, `plusone_gestures_total{outcome="granted"} 2`) &&
+			strings.Contains(m, `plusone_gestures_total{outcome="pending_approval"} 1`)
+	})
 	m := app.metrics()
 	for _, want := range []string{
 		`plusone_build_info{goversion="go`,
