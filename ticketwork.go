@@ -53,11 +53,10 @@ func (s TicketStatus) Title() string {
 // TicketStatuses are the statuses an agent may set on a ticket of source
 // from its card, or none when plusone cannot act on that source's tickets:
 // open, pending and solved, and snooze instead of pending where the
-// helpdesk has no pending state but snoozes (Intercom). Help Scout has
-// none yet: plusone has no client of its API.
+// helpdesk has no pending state but snoozes (Intercom).
 func TicketStatuses(source Source) []TicketStatus {
 	switch source {
-	case SourceZendesk, SourceFreshdesk:
+	case SourceZendesk, SourceFreshdesk, SourceHelpScout:
 		return []TicketStatus{StatusOpen, StatusPending, StatusSolved}
 	case SourceIntercom:
 		return []TicketStatus{StatusOpen, StatusSnoozed, StatusSolved}
@@ -134,7 +133,7 @@ type Agent struct {
 }
 
 // TicketDesk is a helpdesk's API acting on its tickets (Zendesk, Intercom,
-// Freshdesk). Each method is safe to call again after an
+// Freshdesk, Help Scout). Each method is safe to call again after an
 // error: a reply or note already stored since `since` with the same text
 // is not sent twice. Errors: EINVALID for what the helpdesk refuses (an
 // unknown ticket, a closed one, an agent it does not know),

@@ -70,8 +70,11 @@ type Config struct {
 	IntercomURL         string `envconfig:"INTERCOM_URL" default:"https://api.intercom.io" redact:"password" desc:"Intercom API"`
 	IntercomAccessToken string `envconfig:"INTERCOM_ACCESS_TOKEN" redact:"all" desc:"Intercom API access token"`
 
-	FreshdeskURL    string `envconfig:"FRESHDESK_URL" redact:"password" desc:"Freshdesk API"`
-	FreshdeskAPIKey string `envconfig:"FRESHDESK_API_KEY" redact:"all" desc:"Freshdesk API key"`
+	HelpScoutURL       string `envconfig:"HELPSCOUT_URL" default:"https://api.helpscout.net" redact:"password" desc:"Help Scout Mailbox API"`
+	HelpScoutAppID     string `envconfig:"HELPSCOUT_APP_ID" redact:"all" desc:"Help Scout app id (OAuth2 client credentials)"`
+	HelpScoutAppSecret string `envconfig:"HELPSCOUT_APP_SECRET" redact:"all" desc:"Help Scout app secret"`
+	FreshdeskURL       string `envconfig:"FRESHDESK_URL" redact:"password" desc:"Freshdesk API"`
+	FreshdeskAPIKey    string `envconfig:"FRESHDESK_API_KEY" redact:"all" desc:"Freshdesk API key"`
 
 	LogLevel        slog.Level    `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 	Workers         int           `envconfig:"WORKERS" default:"4" desc:"event workers, 1 to 64"`

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,8 @@ type fakeDesk struct {
 	parts   []deskPart
 	changes []string
 	calls   []string
+	// tokens counts the access tokens issued (Help Scout).
+	tokens int
 }
 
 type failure struct {
@@ -66,6 +69,13 @@ func (f *fakeDesk) writes(kind string) int {
 	return n
 }
 
+// issued counts the access tokens issued (Help Scout).
+func (f *fakeDesk) issued() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tokens
+}
+
 func (f *fakeDesk) state() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -76,6 +86,13 @@ func (f *fakeDesk) serve(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	var body map[string]any
 	_ = json.Unmarshal(b, &body)
+	if r.Header.Get("Content-Type") == "application/x-www-form-urlencoded" {
+		q, _ := url.ParseQuery(string(b))
+		body = map[string]any{}
+		for k := range q {
+			body[k] = q.Get(k)
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
@@ -112,6 +129,8 @@ func (f *fakeDesk) serve(w http.ResponseWriter, r *http.Request) {
 		f.intercom(r, body, reply, write)
 	case "freshdesk":
 		f.freshdesk(r, body, reply, write)
+	case "helpscout":
+		f.helpscout(r, body, reply, write)
 	}
 }
 
@@ -236,5 +255,68 @@ func (f *fakeDesk) freshdesk(r *http.Request, body map[string]any, reply replyFu
 		}
 	default:
 		reply(404, map[string]string{"code": "not_found"})
+	}
+}
+
+// helpscout: POST /v2/oauth2/token (client credentials), GET
+// /v2/users?email=, GET /v2/conversations/{id} and /threads, POST
+// /v2/conversations/{id}/reply and /notes (201), PATCH
+// /v2/conversations/{id} (204). Every call but the token's needs its
+// bearer token; the first token issued is refused, as a revoked one.
+func (f *fakeDesk) helpscout(r *http.Request, body map[string]any, reply replyFunc, write writeFunc) {
+	const conv = "/v2/conversations/2391938111"
+	if r.URL.Path == "/v2/oauth2/token" {
+		if r.Method != "POST" || body["grant_type"] != "client_credentials" || body["client_id"] != "hs-app" || body["client_secret"] != "hs-secret" {
+			reply(401, map[string]string{"error": "invalid_client"})
+			return
+		}
+		f.tokens++
+		reply(200, map[string]any{"token_type": "bearer", "access_token": fmt.Sprintf("hs-token-%d", f.tokens), "expires_in": 172800})
+		return
+	}
+	auth := r.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "Bearer hs-token-") || auth == "Bearer hs-token-1" {
+		reply(401, map[string]string{"error": "invalid_token"})
+		return
+	}
+	switch {
+	case r.Method == "GET" && r.URL.Path == "/v2/users":
+		var users []any
+		if r.URL.Query().Get("email") == "ana@acme.example" {
+			users = append(users, map[string]any{"id": 4001, "firstName": "Ana", "lastName": "Agent", "email": "ana@acme.example"})
+		}
+		reply(200, map[string]any{"_embedded": map[string]any{"users": users}, "page": map[string]any{"size": 50, "totalElements": len(users), "totalPages": 1, "number": 1}})
+	case r.Method == "GET" && r.URL.Path == conv:
+		reply(200, map[string]any{"id": 2391938111, "number": 349, "status": "active", "primaryCustomer": map[string]any{"id": 472611182, "email": "jane.doe@example.com"}})
+	case r.Method == "GET" && r.URL.Path == conv+"/threads":
+		ths := []any{}
+		for i, p := range f.parts {
+			ths = append(ths, map[string]any{"id": 9000 + i, "type": p.kind, "body": "<div>" + p.text + "</div>",
+				"createdAt": p.at.UTC().Format(time.RFC3339), "createdBy": map[string]any{"id": 4001, "type": "user"}})
+		}
+		reply(200, map[string]any{"_embedded": map[string]any{"threads": ths}, "page": map[string]any{"size": 50, "totalElements": len(ths), "totalPages": 1, "number": 1}})
+	case r.Method == "POST" && (r.URL.Path == conv+"/reply" || r.URL.Path == conv+"/notes"):
+		kind := "note"
+		if strings.HasSuffix(r.URL.Path, "/reply") {
+			kind = "reply"
+			if c, _ := body["customer"].(map[string]any); c["id"] != float64(472611182) {
+				f.t.Errorf("helpscout reply to customer %v", body["customer"])
+			}
+		}
+		if body["user"] != float64(4001) {
+			f.t.Errorf("helpscout %s by %v", r.URL.Path, body["user"])
+		}
+		write(kind, fmt.Sprint(body["text"]), "")
+	case r.Method == "PATCH" && r.URL.Path == conv:
+		switch {
+		case body["op"] == "replace" && body["path"] == "/assignTo":
+			write("assign", "", fmt.Sprint(body["value"]))
+		case body["op"] == "replace" && body["path"] == "/status":
+			write("status", "", fmt.Sprint(body["value"]))
+		default:
+			reply(400, map[string]any{"message": "Bad request", "_embedded": map[string]any{"errors": []any{map[string]string{"path": "op", "message": "unsupported"}}}})
+		}
+	default:
+		reply(404, map[string]any{"message": "Not found"})
 	}
 }

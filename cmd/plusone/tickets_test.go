@@ -10,6 +10,7 @@ import (
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot/view"
 	"github.com/plusone-hq/plusone/integrations/freshdesk"
+	"github.com/plusone-hq/plusone/integrations/helpscout"
 )
 
 // slackWithAna is a fake Slack whose users.info knows Ana (U0ANA) and her
@@ -73,6 +74,14 @@ func TestWorkTicketsFromCard(t *testing.T) {
 				if ans := app.do(req); ans.Status/100 != 2 {
 					app.t.Fatalf("freshdesk webhook: %d %s", ans.Status, ans.Error)
 				}
+			}},
+		{vendor: "helpscout", key: "helpscout:2391938111", status: plusone.StatusSolved, statusSent: "closed",
+			env: func(url string) map[string]string {
+				return map[string]string{"PLUSONE_HELPSCOUT_URL": url, "PLUSONE_HELPSCOUT_APP_ID": "hs-app", "PLUSONE_HELPSCOUT_APP_SECRET": "hs-secret",
+					"PLUSONE_HELPSCOUT_WEBHOOK_SECRET": helpscoutSecret}
+			},
+			ticket: func(app *testApp) {
+				app.sendSigned("helpscout", vendorSample(app.t, "helpscout", "convo.created.json"), map[string]string{helpscout.HeaderEvent: "convo.created"})
 			}},
 	} {
 		t.Run(tc.vendor, func(t *testing.T) {
@@ -157,6 +166,9 @@ func TestWorkTicketsFromCard(t *testing.T) {
 				if n := desk.writes(kind); n != 1 {
 					t.Errorf("%s reached %s %d times, want once: %s", kind, tc.vendor, n, desk.state())
 				}
+			}
+			if n := desk.issued(); tc.vendor == "helpscout" && n != 2 {
+				t.Errorf("help scout issued %d access tokens, want 2 (the first refused, the second kept): %s", n, desk.state())
 			}
 			if !strings.Contains(desk.state(), "status "+tc.statusSent) {
 				t.Errorf("status sent: %s", desk.state())
