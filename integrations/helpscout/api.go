@@ -57,9 +57,7 @@ func NewAPI(baseURL, appID, appSecret string, opts ...option.Option) *API {
 	if now == nil {
 		now = time.Now
 	}
-	auth := cfg
-	auth.Retries = 0
-	tokens := &tokenSource{api: vendorapi.New(auth, base, vendor(), pacer.Hooks()), id: appID, secret: appSecret, now: now}
+	tokens := &tokenSource{api: vendorapi.New(cfg, base, vendor(), pacer.Hooks()), id: appID, secret: appSecret, now: now}
 	a := &API{api: vendorapi.New(cfg, base, vendor(), pacer.Hooks()), log: cfg.Log, token: tokens}
 	once := cfg
 	once.Retries = 0
@@ -108,9 +106,6 @@ func (s *tokenSource) get(ctx context.Context) (string, error) {
 		return "", s.api.RequestError(ctx, op, resp, err)
 	}
 	if st := resp.StatusCode(); st != http.StatusOK {
-		if st == http.StatusBadRequest { // invalid_client
-			st = http.StatusUnauthorized
-		}
 		return "", fmt.Errorf("%s: %w", op, vendor().StatusError(st, resp.Body()))
 	}
 	var t struct {

@@ -16,13 +16,14 @@ import (
 // DefaultHistoryLimit bounds History when the query sets no Limit.
 const DefaultHistoryLimit = 100
 
-// maxConversationPages bounds how many pages of conversations (50 each)
-// one History call reads.
+// maxConversationPages bounds how many pages of conversations (of Help
+// Scout's fixed page size) one History call reads.
 const maxConversationPages = 10
 
 // History returns the conversations of the customer with q.Email as the
-// ticket.created events the convo.created webhook gives (same key, link,
-// status, tags and first thread), newest first: GET
+// ticket.created events the convo.created webhook gives (the same link,
+// status, tags and first thread; the id "history:conversation:<id>"),
+// newest first: GET
 // /v2/conversations?query=(email:"<email>")&status=all&embed=threads,
 // sorted by createdAt descending. Reading stops at q.Limit conversations or
 // at the first one created before q.Since. A query with only an
@@ -57,6 +58,7 @@ func (a *API) History(ctx context.Context, q plusone.HistoryQuery) ([]plusone.Ev
 				a.log.DebugContext(ctx, "helpscout history: conversation skipped", "err", err)
 				continue
 			}
+			d.Events[0].ID = "history:conversation:" + d.Events[0].Ticket.ID
 			e := d.Events[0]
 			if !q.Since.IsZero() && e.OccurredAt.Before(q.Since) {
 				return vendorapi.NewestObjects(objects, limit), nil
