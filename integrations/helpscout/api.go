@@ -57,12 +57,15 @@ func NewAPI(baseURL, appID, appSecret string, opts ...option.Option) *API {
 	if now == nil {
 		now = time.Now
 	}
-	tokens := &tokenSource{api: vendorapi.New(cfg, base, vendor(), pacer.Hooks()), id: appID, secret: appSecret, now: now}
-	a := &API{api: vendorapi.New(cfg, base, vendor(), pacer.Hooks()), log: cfg.Log, token: tokens}
+	hooks := pacer.Hooks()
+	hooks.Wait = retryAfterWait
+	tokens := &tokenSource{api: vendorapi.New(cfg, base, vendor(), hooks), id: appID, secret: appSecret, now: now}
+	a := &API{api: vendorapi.New(cfg, base, vendor(), hooks), log: cfg.Log, token: tokens}
 	once := cfg
 	once.Retries = 0
-	a.once = vendorapi.New(once, base, vendor(), pacer.Hooks())
+	a.once = vendorapi.New(once, base, vendor(), hooks)
 	a.onceRetries, a.oncePolicy = cfg.Retries, cfg.RetryPolicy()
+	a.oncePolicy.Hint = retryAfterWait
 	for _, c := range []*vendorapi.Client{a.api, a.once} {
 		c.Resty().OnBeforeRequest(func(_ *resty.Client, r *resty.Request) error {
 			tok, err := tokens.get(r.Context())
@@ -154,6 +157,18 @@ func rateLimitDelay(h http.Header, _ time.Time) time.Duration {
 	}
 	limit, _ := vendorapi.HeaderInt(h, "X-RateLimit-Limit-Minute")
 	return vendorapi.PaceDelay(limit, remaining, time.Minute)
+}
+
+// retryAfterWait reads Help Scout's own X-RateLimit-Retry-After (seconds)
+// when a 429 carries no Retry-After.
+func retryAfterWait(resp *resty.Response, wait time.Duration, ok bool) (time.Duration, bool) {
+	if ok || resp == nil {
+		return wait, ok
+	}
+	if n, found := vendorapi.HeaderInt(resp.Header(), "X-RateLimit-Retry-After"); found && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	return wait, ok
 }
 
 // vendor is what errors say about the Help Scout API.

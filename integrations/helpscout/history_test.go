@@ -176,3 +176,27 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Check with a wrong secret: %v, want an error naming PLUSONE_HELPSCOUT_APP_SECRET", err)
 	}
 }
+
+// TestHistoryWaitsOutHelpScoutsRetryAfter: a 429 that says when to come
+// back only in X-RateLimit-Retry-After is waited out all the same.
+func TestHistoryWaitsOutHelpScoutsRetryAfter(t *testing.T) {
+	t.Parallel()
+	var sent historytest.Stamp
+	s := newFake(t, func(w http.ResponseWriter, r historytest.Request, n int) bool {
+		if r.Kind != historytest.Page || n > 1 {
+			return false
+		}
+		w.Header().Set("X-RateLimit-Retry-After", "1")
+		sent.Set()
+		historytest.WriteJSON(w, http.StatusTooManyRequests, `{"message":"Too many requests"}`)
+		return true
+	})
+	got, err := newAPI(s.URL, appSecret, historytest.Options{Retries: -1}).History(t.Context(), plusone.HistoryQuery{Email: "jane.doe@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventtest.AssertEvents(t, plusone.SourceHelpScout, got, janeHistory())
+	if gap := s.Requests(historytest.Page)[1].At.Sub(sent.Get()); gap < time.Second {
+		t.Errorf("retry arrived %v after the 429; X-RateLimit-Retry-After asked for 1s", gap)
+	}
+}
