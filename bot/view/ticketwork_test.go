@@ -29,12 +29,14 @@ func TestTicketControls(t *testing.T) {
 	if _, _, ok := DecodeStatus("solved"); ok {
 		t.Error("a value without a ticket decoded")
 	}
-	for _, src := range []plusone.Source{plusone.SourceShopify, plusone.SourceGeneric, plusone.SourceHelpScout} {
+	for _, src := range []plusone.Source{plusone.SourceShopify, plusone.SourceGeneric} {
 		if c := TicketControls(src, string(src)+":1"); c != nil {
 			t.Errorf("%s tickets get controls", src)
 		}
 	}
-	if c := TicketControls(plusone.SourceZendesk, "zendesk:1"); len(c) != 3 {
-		t.Errorf("zendesk controls: %d", len(c))
+	for _, src := range []plusone.Source{plusone.SourceZendesk, plusone.SourceHelpScout} {
+		if c := TicketControls(src, string(src)+":1"); len(c) != 3 {
+			t.Errorf("%s controls: %d", src, len(c))
+		}
 	}
 }
