@@ -48,6 +48,7 @@ func TestLoadDefaults(t *testing.T) {
 		OpenAIBaseURL:   "https://api.openai.com/v1",
 		OpenAIModel:     "gpt-4o-mini",
 		IntercomURL:     "https://api.intercom.io",
+		HelpScoutURL:    "https://api.helpscout.net",
 		LogLevel:        slog.LevelInfo,
 		Workers:         4,
 		MaxAttempts:     10,
