@@ -195,3 +195,24 @@ func (c NoticeComposers) Compose(ctx context.Context, n Notice) (ComposedNotice,
 type NoteDrafter interface {
 	DraftNote(ctx context.Context, v CustomerView, signals []Signal) (draft string, byModel bool, err error)
 }
+
+// RequestChain reads what a notice about a request needs from the store:
+// the request's first entry, its entry entryID (its latest when entryID is
+// not in the chain) and its customer.
+func RequestChain(ctx context.Context, tx Tx, requestID, entryID int64) (first, entry LedgerEntry, customer Customer, err error) {
+	chain, err := tx.Request(ctx, requestID)
+	if err != nil {
+		return first, entry, customer, Errorf(ENOTFOUND, "request %d: %v", requestID, err)
+	}
+	first, entry = chain[0], chain[len(chain)-1]
+	for _, e := range chain {
+		if e.ID == entryID {
+			entry = e
+		}
+	}
+	c, err := tx.Customer(ctx, first.CustomerID)
+	if err != nil {
+		return first, entry, customer, err
+	}
+	return first, entry, *c, nil
+}

@@ -103,21 +103,10 @@ func (s *Service) Compose(ctx context.Context, n plusone.Notice) (plusone.Compos
 	}
 	c.Text, c.At = back.What, back.At
 	err := s.Store.View(ctx, func(tx plusone.Tx) error {
-		chain, err := tx.Request(ctx, n.RequestID)
-		if err != nil {
-			return plusone.Errorf(plusone.ENOTFOUND, "request %d: %v", n.RequestID, err)
-		}
-		c.First, c.Entry = chain[0], chain[len(chain)-1]
-		for _, e := range chain {
-			if e.ID == n.EntryID {
-				c.Entry = e
-			}
-		}
-		customer, err := tx.Customer(ctx, c.First.CustomerID)
-		if err != nil {
+		var err error
+		if c.First, c.Entry, c.Customer, err = plusone.RequestChain(ctx, tx, n.RequestID, n.EntryID); err != nil {
 			return err
 		}
-		c.Customer = *customer
 		isOff, err := off(ctx, tx, c.First.Agent)
 		c.Skip = isOff || c.First.Agent == ""
 		return err

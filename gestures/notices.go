@@ -35,21 +35,10 @@ func (s *Service) Compose(ctx context.Context, n plusone.Notice) (plusone.Compos
 		return c, plusone.Errorf(plusone.EINVALID, "unknown notice %q", n.Kind)
 	}
 	err := s.Store.View(ctx, func(tx plusone.Tx) error {
-		chain, err := tx.Request(ctx, n.RequestID)
-		if err != nil {
-			return plusone.Errorf(plusone.ENOTFOUND, "request %d: %v", n.RequestID, err)
-		}
-		c.First, c.Entry = chain[0], chain[len(chain)-1]
-		for _, e := range chain {
-			if e.ID == n.EntryID {
-				c.Entry = e
-			}
-		}
-		customer, err := tx.Customer(ctx, c.First.CustomerID)
-		if err != nil {
+		var err error
+		if c.First, c.Entry, c.Customer, err = plusone.RequestChain(ctx, tx, n.RequestID, n.EntryID); err != nil {
 			return err
 		}
-		c.Customer = *customer
 		if purpose := n.Kind.Replaces(); purpose != "" {
 			c.Channel, c.ReplaceTS, err = tx.Message(ctx, n.RequestID, purpose)
 			if errors.Is(err, plusone.ErrNotFound) {
