@@ -32,7 +32,7 @@ const (
 	NoticeDataRequest NoticeKind = "data_request"
 	// NoticeTicketWork says in the card's thread what an agent did to the
 	// ticket from it ("Replied by Ana · 14:02"), or tells her alone why it
-	// failed (an ephemeral message).
+	// failed, or the link of the ticket she created (an ephemeral message).
 	NoticeTicketWork NoticeKind = "ticket_work"
 	// NoticeDigest is the supervisors' digest of a period, to a channel
 	// or a supervisor; Notice.Text holds the period (package digest).
@@ -97,7 +97,8 @@ type Notice struct {
 	Text string `json:"text,omitempty"`
 	OK   bool   `json:"ok,omitempty"`
 	// Ticket is the ticket key of ticket work (NoticeTicketWork); User,
-	// for a failure, the agent who alone sees it, in Channel.
+	// for a failure or a ticket she created, the agent who alone sees it,
+	// in Channel.
 	Ticket string `json:"ticket,omitempty"`
 	User   string `json:"user,omitempty"`
 	// Channel is where a notice about no gesture request goes: ticket

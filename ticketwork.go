@@ -19,6 +19,10 @@ const (
 	TicketAssign TicketWorkKind = "assign"
 	// TicketSetStatus changes the ticket's status (TicketWork.Status).
 	TicketSetStatus TicketWorkKind = "status"
+	// TicketCreate creates a ticket at a helpdesk from a Slack message
+	// (the create_ticket shortcut): TicketWork.TicketKey is then only the
+	// helpdesk's source, and Customer, Subject and Text say what to create.
+	TicketCreate TicketWorkKind = "create"
 )
 
 // TicketStatus is a status an agent may set from the card, in plusone's
@@ -81,9 +85,12 @@ type TicketWork struct {
 	// Agent is the Slack user who asked; the worker looks her email up
 	// (users.info) to find her at the helpdesk.
 	Agent string `json:"agent"`
-	// Text is the reply or note.
-	Text   string       `json:"text,omitempty"`
-	Status TicketStatus `json:"status,omitempty"`
+	// Text is the reply or note, or a created ticket's description.
+	Text string `json:"text,omitempty"`
+	// Customer (her email) and Subject are those of a ticket to create.
+	Customer string       `json:"customer,omitempty"`
+	Subject  string       `json:"subject,omitempty"`
+	Status   TicketStatus `json:"status,omitempty"`
 	// Channel is where the agent clicked, for an error only she sees.
 	Channel string `json:"channel,omitempty"`
 	// At is when she asked: a reply found at the helpdesk from then on with
@@ -91,15 +98,22 @@ type TicketWork struct {
 	At time.Time `json:"at"`
 }
 
-// Ticket splits TicketKey into its source and id.
+// Ticket splits TicketKey into its source and id (none for TicketCreate).
 func (w TicketWork) Ticket() (Source, string) {
 	source, id, _ := strings.Cut(w.TicketKey, ":")
 	return Source(source), id
 }
 
+// MaxTicketSubject bounds the subject of a ticket created from Slack, in
+// characters: helpdesks cut or refuse longer ones.
+const MaxTicketSubject = 250
+
 // Validate says what is wrong with w, in words for the agent.
 func (w TicketWork) Validate() error {
 	source, id := w.Ticket()
+	if w.Kind == TicketCreate {
+		return w.validateCreate(source, id)
+	}
 	switch {
 	case id == "" || !Workable(source):
 		return Errorf(EINVALID, "plusone cannot act on %q tickets from Slack", source)
@@ -126,6 +140,43 @@ func (w TicketWork) Validate() error {
 	return nil
 }
 
+// validateCreate checks a ticket to create: a helpdesk plusone works, a
+// customer's email, a subject and a description.
+func (w TicketWork) validateCreate(source Source, id string) error {
+	switch {
+	case id != "" || !Workable(source):
+		return Errorf(EINVALID, "plusone cannot create %q tickets from Slack", w.TicketKey)
+	case w.Agent == "":
+		return Errorf(EINVALID, "no agent")
+	case NormalizeEmail(w.Customer) == "":
+		return Errorf(EINVALID, "%q is not an email address; give the customer's email", w.Customer)
+	case strings.TrimSpace(w.Subject) == "":
+		return Errorf(EINVALID, "give the ticket a subject")
+	case len([]rune(w.Subject)) > MaxTicketSubject:
+		return Errorf(EINVALID, "the subject is longer than %d characters", MaxTicketSubject)
+	case strings.TrimSpace(w.Text) == "":
+		return Errorf(EINVALID, "the ticket needs a description")
+	}
+	return nil
+}
+
+// NewTicket is a ticket to create at a helpdesk for a customer, as an
+// agent asked from Slack.
+type NewTicket struct {
+	// Customer is her email: the helpdesk finds her by it, or makes her.
+	Customer string
+	Subject  string
+	// Text is the description: the customer's message the ticket is made of.
+	Text string
+	// Key names this creation: sent again, it is the same ticket (an
+	// idempotency key where the helpdesk takes one).
+	Key string
+	// Since is when the agent asked: a ticket of hers found at the helpdesk
+	// from then on with the same subject is this one, created by an
+	// attempt whose answer was lost.
+	Since time.Time
+}
+
 // Agent is a helpdesk user as plusone finds her: by the email of her Slack
 // account.
 type Agent struct {
@@ -147,4 +198,8 @@ type TicketDesk interface {
 	Assign(ctx context.Context, id string, agent Agent) error
 	// SetStatus sets ticket id's status, as agent.
 	SetStatus(ctx context.Context, id string, agent Agent, status TicketStatus, now time.Time) error
+	// Create creates t at the helpdesk, on agent's request, and returns
+	// it (its id, link, subject and status) as its webhook would tell it.
+	// Called again with the same t, it returns the ticket created before.
+	Create(ctx context.Context, t NewTicket, agent Agent) (Ticket, error)
 }

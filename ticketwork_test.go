@@ -1,6 +1,7 @@
 package plusone_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/plusone-hq/plusone"
@@ -21,6 +22,13 @@ func TestTicketWorkValidate(t *testing.T) {
 		{"shopify", plusone.TicketWork{Kind: plusone.TicketAssign, TicketKey: "shopify:3", Agent: "U1"}, false},
 		{"no id", plusone.TicketWork{Kind: plusone.TicketAssign, TicketKey: "zendesk:", Agent: "U1"}, false},
 		{"solved", plusone.TicketWork{Kind: plusone.TicketSetStatus, TicketKey: "zendesk:1", Agent: "U1", Status: plusone.StatusSolved}, true},
+		{"create", plusone.TicketWork{Kind: plusone.TicketCreate, TicketKey: "zendesk", Agent: "U1", Customer: "Jane@Example.com", Subject: "Tires", Text: "Late"}, true},
+		{"create with an id", plusone.TicketWork{Kind: plusone.TicketCreate, TicketKey: "zendesk:1", Agent: "U1", Customer: "jane@example.com", Subject: "Tires", Text: "Late"}, false},
+		{"create at shopify", plusone.TicketWork{Kind: plusone.TicketCreate, TicketKey: "shopify", Agent: "U1", Customer: "jane@example.com", Subject: "Tires", Text: "Late"}, false},
+		{"create for no email", plusone.TicketWork{Kind: plusone.TicketCreate, TicketKey: "zendesk", Agent: "U1", Customer: "jane", Subject: "Tires", Text: "Late"}, false},
+		{"create with no subject", plusone.TicketWork{Kind: plusone.TicketCreate, TicketKey: "zendesk", Agent: "U1", Customer: "jane@example.com", Subject: " ", Text: "Late"}, false},
+		{"create with a long subject", plusone.TicketWork{Kind: plusone.TicketCreate, TicketKey: "zendesk", Agent: "U1", Customer: "jane@example.com", Subject: strings.Repeat("x", 251), Text: "Late"}, false},
+		{"create with no text", plusone.TicketWork{Kind: plusone.TicketCreate, TicketKey: "zendesk", Agent: "U1", Customer: "jane@example.com", Subject: "Tires"}, false},
 		{"snooze on zendesk", plusone.TicketWork{Kind: plusone.TicketSetStatus, TicketKey: "zendesk:1", Agent: "U1", Status: plusone.StatusSnoozed}, false},
 		{"snooze on intercom", plusone.TicketWork{Kind: plusone.TicketSetStatus, TicketKey: "intercom:1", Agent: "U1", Status: plusone.StatusSnoozed}, true},
 		{"pending on intercom", plusone.TicketWork{Kind: plusone.TicketSetStatus, TicketKey: "intercom:1", Agent: "U1", Status: plusone.StatusPending}, false},

@@ -53,7 +53,7 @@ type SlackAPI interface {
 }
 
 // App answers Slack: the /plusone command, the card's buttons, the
-// save_note shortcut, modals, App Home and link unfurls. It is the same
+// save_note and create_ticket shortcuts, modals, App Home and link unfurls. It is the same
 // over HTTP (HTTPHandlers) and Socket Mode (RunSocket).
 type App struct {
 	Memory Memory
@@ -236,8 +236,11 @@ func (a *App) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 		}
 		return nil
 	case slack.InteractionTypeMessageAction:
-		if cb.CallbackID == view.ShortcutSaveNote {
+		switch {
+		case cb.CallbackID == view.ShortcutSaveNote:
 			a.saveNoteShortcut(ctx, cb)
+		case cb.CallbackID == view.ShortcutCreateTicket && a.Tickets != nil:
+			a.createTicketShortcut(ctx, cb)
 		}
 		return nil
 	case slack.InteractionTypeViewSubmission:
@@ -251,6 +254,10 @@ func (a *App) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 		case view.ViewReplyTicket:
 			if a.Tickets != nil {
 				return a.submitReply(ctx, cb)
+			}
+		case view.ViewCreateTicket:
+			if a.Tickets != nil {
+				return a.submitCreateTicket(ctx, cb)
 			}
 		}
 		return nil

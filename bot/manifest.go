@@ -27,11 +27,11 @@ type Handles struct {
 func Handled() Handles {
 	return Handles{
 		Commands:  []string{view.Command},
-		Shortcuts: []string{view.ShortcutSaveNote},
+		Shortcuts: []string{view.ShortcutSaveNote, view.ShortcutCreateTicket},
 		Actions: []string{view.ActionAddNote, view.ActionShowCustomer, view.ActionOfferGesture, view.ActionApproveGesture, view.ActionDeclineGesture,
 			view.ActionMarkSent, view.ActionEditPolicy, view.ActionEraseCustomer, view.ActionReplyTicket, view.ActionAssignTicket,
 			view.ActionTicketStatus, view.ActionFeedbackMessages},
-		Views:  []string{view.ViewNote, view.ViewSaveNote, view.ViewEditPolicy, view.ViewReplyTicket},
+		Views:  []string{view.ViewNote, view.ViewSaveNote, view.ViewEditPolicy, view.ViewReplyTicket, view.ViewCreateTicket},
 		Events: []string{"app_home_opened", "link_shared", "message"},
 	}
 }

@@ -113,7 +113,8 @@ func TestManifestMatchesHandlers(t *testing.T) {
 	var views []string
 	for _, v := range []slack.ModalViewRequest{view.NoteModal("J", view.NoteMeta{CustomerID: 1}), view.SaveNoteModal(view.SaveNoteMeta{}),
 		view.EditPolicyModal([]plusone.Setting{{Path: "customer_budget", Label: "x", Current: "none"}}),
-		view.ReplyModal(plusone.SourceZendesk, "Jane", nil, nil, view.ReplyMeta{Ticket: "zendesk:1"})} {
+		view.ReplyModal(plusone.SourceZendesk, "Jane", nil, nil, view.ReplyMeta{Ticket: "zendesk:1"}),
+		view.CreateTicketModal([]plusone.Source{plusone.SourceZendesk}, "", "", view.CreateTicketMeta{})} {
 		views = append(views, v.CallbackID)
 	}
 	if got, want := sorted(views), sorted(h.Views); !slices.Equal(got, want) {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/slack-go/slack"
 
@@ -17,6 +18,15 @@ type Tickets interface {
 	// the Slack interaction, so that the same one twice is queued once.
 	// An EINVALID error says, in words for the agent, what is wrong.
 	Queue(ctx context.Context, key string, w plusone.TicketWork) error
+	// Helpdesks are the helpdesks a ticket can be created at (those with
+	// API credentials), in a stable order.
+	Helpdesks() []plusone.Source
+	// Customer is the email of the customer a Slack message is about, or
+	// "": the customer of a Slack Connect channel shared with her (her
+	// email, or the author's when the channel is her company's domain),
+	// else that of the card the message is in the thread of. author is
+	// the message's Slack user.
+	Customer(ctx context.Context, channel, ts, threadTS, author string) string
 }
 
 // ticketAction answers the card's Reply, Assign to me and status select;
@@ -98,4 +108,60 @@ func (a *App) queueTicketWork(ctx context.Context, cb slack.InteractionCallback,
 	if err := a.API.Respond(ctx, cb.ResponseURL, a.failure("ticket "+string(w.Kind), err), false); err != nil {
 		a.Log.Error("ticket work: tell the agent", "err", err)
 	}
+}
+
+// createTicketShortcut opens the create-ticket modal on a message: the
+// helpdesks plusone can create tickets at, her email when the channel or
+// the card's thread tells it, the message's first line as the subject and
+// its text as the description. Without a helpdesk the agent is told so.
+func (a *App) createTicketShortcut(ctx context.Context, cb slack.InteractionCallback) {
+	desks := a.Tickets.Helpdesks()
+	if len(desks) == 0 {
+		m := view.ErrorMessage("No helpdesk's API is configured in plusone, so it cannot create tickets; ask an admin to set one (see the README).")
+		if err := a.API.Respond(ctx, cb.ResponseURL, m, false); err != nil {
+			a.Log.Error("create_ticket answer", "err", err)
+		}
+		return
+	}
+	msg := cb.Message
+	customer := a.Tickets.Customer(ctx, cb.Channel.ID, msg.Timestamp, msg.ThreadTimestamp, msg.User)
+	m := view.CreateTicketModal(desks, customer, msg.Text, view.CreateTicketMeta{Channel: cb.Channel.ID})
+	if err := a.API.OpenView(ctx, cb.TriggerID, m); err != nil {
+		a.Log.Error("open create-ticket modal", "err", err)
+	}
+}
+
+// submitCreateTicket queues the ticket the modal describes; what is wrong
+// with it shows under its input, and the modal closes once it is stored.
+// The helpdesk's answer, the ticket's link or why it failed, is told to
+// the agent alone where she used the shortcut.
+func (a *App) submitCreateTicket(ctx context.Context, cb slack.InteractionCallback) any {
+	meta, err := view.ParseCreateTicketMetadata(cb.View.PrivateMetadata)
+	if err != nil {
+		a.Log.Warn("create-ticket modal", "err", err)
+		return nil
+	}
+	desk := ""
+	if cb.View.State != nil {
+		desk = cb.View.State.Values[view.BlockTicketDesk][view.ActionTicketDesk].SelectedOption.Value
+	}
+	w := plusone.TicketWork{Kind: plusone.TicketCreate, TicketKey: desk, Agent: cb.User.ID, Channel: meta.Channel,
+		Customer: inputValue(cb, view.BlockCustomerEmail, view.ActionCustomerEmail),
+		Subject:  inputValue(cb, view.BlockTicketSubject, view.ActionTicketSubject),
+		Text:     inputValue(cb, view.BlockTicketText, view.ActionTicketText)}
+	switch {
+	case !slices.Contains(a.Tickets.Helpdesks(), plusone.Source(desk)):
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{view.BlockTicketDesk: "Choose a helpdesk."})
+	case plusone.NormalizeEmail(w.Customer) == "":
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{view.BlockCustomerEmail: "Give the customer's email address."})
+	case w.Subject == "":
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{view.BlockTicketSubject: "Give the ticket a subject."})
+	case w.Text == "":
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{view.BlockTicketText: "Describe what she needs."})
+	}
+	// The modal's id is the submission's: Slack's retry of it is the same.
+	if err := a.Tickets.Queue(ctx, "view:"+cb.View.ID, w); err != nil {
+		return a.modalFailure(view.BlockTicketDesk, "create-ticket modal", err)
+	}
+	return nil
 }

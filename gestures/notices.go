@@ -103,11 +103,11 @@ func (s *Service) draft(ctx context.Context, customerID int64) (string, bool) {
 }
 
 // composeTicketWork places what an agent did to a ticket in its card's
-// thread (Skip while the card is not posted), or a failure where she
-// clicked, for her alone.
+// thread (Skip while the card is not posted), or a failure, or the link of
+// a ticket she created, where she asked, for her alone.
 func (s *Service) composeTicketWork(ctx context.Context, n plusone.Notice) (plusone.ComposedNotice, error) {
 	c := plusone.ComposedNotice{Kind: n.Kind, Text: n.Text, OK: n.OK}
-	if !n.OK {
+	if !n.OK || n.User != "" { // a failure, or a created ticket's link: to her alone
 		c.Channel, c.User = n.Channel, n.User
 		c.Skip = c.Channel == "" || c.User == ""
 		return c, nil

@@ -2,7 +2,11 @@
 // reply, internal note, assignment or status change is queued as a job in
 // the store (Queue, in Slack's request) and sent to the ticket's helpdesk
 // once by the worker (Run), which retries what may succeed later and tells
-// the card's thread what was done, or the agent alone why it failed.
+// the card's thread what was done, or the agent alone why it failed. A
+// ticket created from a Slack message (the create_ticket shortcut) is a
+// job of the same queue: created once, recorded as the helpdesk's own
+// event would be (Apply), so that its card appears, and the agent alone is
+// told its link.
 package tickets
 
 import (
@@ -12,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +41,11 @@ type Service struct {
 	Log    *slog.Logger
 	// Changed wakes the Slack sender: a notice was queued.
 	Changed func()
+	// Apply records an event as a webhook's would be, in tx (the
+	// pipeline's Applier.Apply): a created ticket's, so that its card
+	// appears at once and the helpdesk's own webhook for it updates that
+	// card. Required for TicketCreate.
+	Apply func(ctx context.Context, tx plusone.Tx, e plusone.Event, received time.Time) (int64, error)
 	// MaxAttempts (10 when unset), RetryBase and RetryMax as for
 	// write-back; Poll (1 s when unset) is the longest wait for new work,
 	// Timeout (2 min when unset) bounds one attempt.
@@ -55,6 +65,12 @@ func (s *Service) Queue(ctx context.Context, key string, w plusone.TicketWork) e
 		return err
 	}
 	source, _ := w.Ticket()
+	if w.Kind == plusone.TicketCreate {
+		w.Customer, w.Subject = plusone.NormalizeEmail(w.Customer), strings.TrimSpace(w.Subject)
+	}
+	if w.Kind == plusone.TicketCreate && s.Apply == nil {
+		return plusone.Errorf(plusone.EINVALID, "plusone cannot create tickets here")
+	}
 	if s.Desks[source] == nil {
 		return plusone.Errorf(plusone.EINVALID, "%s's API is not configured in plusone; ask an admin to set its PLUSONE_%s_… variables",
 			source.Title(), strings.ToUpper(string(source)))
@@ -101,7 +117,7 @@ func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 		return jobs.Park(fmt.Errorf("payload: %w", err))
 	}
 	callCtx, cancel := context.WithTimeout(ctx, s.timeout())
-	agent, err := s.do(callCtx, w)
+	agent, created, err := s.do(callCtx, w, j.Item.Key)
 	cancel()
 	if code := plusone.ErrorCode(err); code == plusone.EINVALID || code == plusone.EUNAUTHORIZED {
 		return jobs.Park(err)
@@ -111,9 +127,22 @@ func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 	}
 	now := s.Clock()
 	n := plusone.Notice{Kind: plusone.NoticeTicketWork, Ticket: w.TicketKey, OK: true, Text: s.done(w, agent, now)}
+	var event plusone.Event
+	if w.Kind == plusone.TicketCreate {
+		source, _ := w.Ticket()
+		event = createdEvent(source, created, w, now)
+		// Told to her alone, where she asked: the card itself is news to
+		// the channel.
+		n.Ticket, n.User, n.Channel, n.Text = plusone.TicketKey(source, created.ID), w.Agent, w.Channel, createdText(source, created, w.Customer)
+	}
 	err = s.Store.Update(bg, func(tx plusone.Tx) error {
 		if err := tx.CompleteJob(bg, j.Item.ID, j.Worker, now); err != nil {
 			return err
+		}
+		if w.Kind == plusone.TicketCreate {
+			if _, err := s.Apply(bg, tx, event, now); err != nil {
+				return fmt.Errorf("record the created ticket: %w", err)
+			}
 		}
 		return enqueue(bg, tx, now, fmt.Sprintf("ticket:%d", j.Item.ID), n)
 	})
@@ -121,7 +150,7 @@ func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 		return fmt.Errorf("record %s on %s: %w", w.Kind, w.TicketKey, err)
 	}
 	s.changed()
-	j.Log.Info("ticket work done", "ticket", w.TicketKey, "work", w.Kind)
+	j.Log.Info("ticket work done", "ticket", n.Ticket, "work", w.Kind)
 	return nil
 }
 
@@ -145,24 +174,25 @@ func (s *Service) failed(ctx context.Context, j *jobs.Job[*plusone.Job], err err
 	s.changed()
 }
 
-// do sends w to its helpdesk as the agent who asked.
-func (s *Service) do(ctx context.Context, w plusone.TicketWork) (plusone.Agent, error) {
+// do sends w to its helpdesk as the agent who asked; key names the job,
+// whose creation of a ticket it keys. created is the ticket it created.
+func (s *Service) do(ctx context.Context, w plusone.TicketWork, key string) (agent plusone.Agent, created plusone.Ticket, err error) {
 	if err := w.Validate(); err != nil {
-		return plusone.Agent{}, err
+		return agent, created, err
 	}
 	source, id := w.Ticket()
 	desk := s.Desks[source]
 	if desk == nil {
-		return plusone.Agent{}, plusone.Errorf(plusone.EINVALID, "%s's API is not configured in plusone", source.Title())
+		return agent, created, plusone.Errorf(plusone.EINVALID, "%s's API is not configured in plusone", source.Title())
 	}
 	email, name, err := s.People.Person(ctx, w.Agent)
 	if err != nil {
-		return plusone.Agent{}, fmt.Errorf("who is %s: %w", w.Agent, err)
+		return agent, created, fmt.Errorf("who is %s: %w", w.Agent, err)
 	}
 	if email == "" {
-		return plusone.Agent{}, plusone.Errorf(plusone.EINVALID, "your Slack profile shows no email, so %s cannot tell who you are there", source.Title())
+		return agent, created, plusone.Errorf(plusone.EINVALID, "your Slack profile shows no email, so %s cannot tell who you are there", source.Title())
 	}
-	agent := plusone.Agent{Email: email, Name: cmp.Or(name, email)}
+	agent = plusone.Agent{Email: email, Name: cmp.Or(name, email)}
 	switch w.Kind {
 	case plusone.TicketReply, plusone.TicketNote:
 		err = desk.Reply(ctx, id, agent, w.Text, w.Kind == plusone.TicketReply, w.At)
@@ -170,8 +200,36 @@ func (s *Service) do(ctx context.Context, w plusone.TicketWork) (plusone.Agent, 
 		err = desk.Assign(ctx, id, agent)
 	case plusone.TicketSetStatus:
 		err = desk.SetStatus(ctx, id, agent, w.Status, w.At)
+	case plusone.TicketCreate:
+		created, err = desk.Create(ctx, plusone.NewTicket{Customer: w.Customer, Subject: w.Subject, Text: w.Text, Key: key, Since: w.At}, agent)
+		if err == nil && created.ID == "" {
+			err = fmt.Errorf("%s created a ticket without an id", source.Title())
+		}
 	}
-	return agent, err
+	return agent, created, err
+}
+
+// createdEvent is the ticket created for w as its helpdesk's webhook
+// tells it: the same ticket key, so that the webhook, when it comes,
+// updates the card this event makes rather than making another.
+func createdEvent(source plusone.Source, t plusone.Ticket, w plusone.TicketWork, now time.Time) plusone.Event {
+	if t.Subject == "" {
+		t.Subject = w.Subject
+	}
+	if t.Status == "" || t.Status == "new" {
+		t.Status = "open"
+	}
+	return plusone.Event{Source: source, ID: "plusone:created:" + t.ID, Type: plusone.EventTicketCreated, OccurredAt: now,
+		Customer: plusone.CustomerRef{Email: w.Customer}, Ticket: &t}
+}
+
+// createdText tells the agent which ticket she created, with its link.
+func createdText(source plusone.Source, t plusone.Ticket, customer string) string {
+	text := fmt.Sprintf("Created %s ticket %s for %s", source.Title(), t.ID, customer)
+	if t.URL != "" {
+		text += ": " + t.URL
+	}
+	return text
 }
 
 // done is what the card's thread says: "Replied by Ana · 14:02".
@@ -188,6 +246,8 @@ func (s *Service) done(w plusone.TicketWork, agent plusone.Agent, now time.Time)
 		return fmt.Sprintf("Internal note by %s · %s", agent.Name, at)
 	case plusone.TicketAssign:
 		return fmt.Sprintf("Assigned to %s · %s", agent.Name, at)
+	case plusone.TicketCreate:
+		return fmt.Sprintf("Created by %s · %s", agent.Name, at)
 	default:
 		return fmt.Sprintf("%s by %s · %s", w.Status.Title(), agent.Name, at)
 	}
@@ -206,6 +266,9 @@ func failed(w plusone.TicketWork, err error) string {
 	default:
 		why = source.Title() + " is failing or unreachable; please try again later"
 	}
+	if w.Kind == plusone.TicketCreate {
+		return fmt.Sprintf("Could not create the %s ticket %q for %s: %s", source.Title(), w.Subject, w.Customer, why)
+	}
 	return fmt.Sprintf("Could not %s %s ticket %s: %s", what, source.Title(), id, why)
 }
 
@@ -223,4 +286,82 @@ func (s *Service) changed() {
 	if s.Changed != nil {
 		s.Changed()
 	}
+}
+
+// Helpdesks are the helpdesks a ticket can be created at: those whose API
+// is configured, in the order of their names.
+func (s *Service) Helpdesks() []plusone.Source {
+	out := make([]plusone.Source, 0, len(s.Desks))
+	for source, desk := range s.Desks {
+		if desk != nil && plusone.Workable(source) {
+			out = append(out, source)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Customer is the email of the customer a Slack message (in channel, at
+// ts, in the thread threadTS, by author) is about, to pre-fill a ticket
+// created from it, or "" when plusone cannot tell: a channel shared with
+// her (the policy's customer_channels) names her email, or her company's
+// domain, and then the author's email when it is in that domain; else the
+// card whose thread the message is in names its customer.
+func (s *Service) Customer(ctx context.Context, channel, ts, threadTS, author string) string {
+	if p := s.Policy(); p != nil {
+		if who, ok := p.CustomerChannel(channel); ok {
+			if email := plusone.NormalizeEmail(who); email != "" {
+				return email
+			}
+			return s.authorIn(ctx, author, who)
+		}
+	}
+	var email string
+	err := s.Store.View(ctx, func(tx plusone.Tx) error {
+		for _, at := range []string{threadTS, ts} {
+			if at == "" {
+				continue
+			}
+			card, err := tx.CardAt(ctx, channel, at)
+			if errors.Is(err, plusone.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			c, err := tx.Customer(ctx, card.CustomerID)
+			if err != nil {
+				return err
+			}
+			if c.ErasedAt.IsZero() {
+				email = plusone.NormalizeEmail(c.Email)
+			}
+			return nil
+		}
+		return nil
+	})
+	if err != nil {
+		s.Log.Warn("create ticket: whose card", "channel", channel, "err", err)
+		return ""
+	}
+	return email
+}
+
+// authorIn is the email of the message's author when it is in domain.
+func (s *Service) authorIn(ctx context.Context, author, domain string) string {
+	if author == "" || s.People == nil {
+		return ""
+	}
+	email, _, err := s.People.Person(ctx, author)
+	if err != nil {
+		s.Log.Warn("create ticket: who wrote the message", "user", author, "err", err)
+		return ""
+	}
+	email = plusone.NormalizeEmail(email)
+	_, at, _ := strings.Cut(email, "@")
+	domain = strings.ToLower(strings.TrimSpace(domain))
+	if email == "" || domain == "" || at != domain && !strings.HasSuffix(at, "."+domain) {
+		return ""
+	}
+	return email
 }

@@ -27,11 +27,12 @@ func TestRenderedActionsAreHandled(t *testing.T) {
 		view.ApprovalRequestMessage(request, "Jane", "Jane · Loyal", nil, nil).Blocks, view.FulfilmentTodoMessage(view.NoteEntry(), "Jane").Blocks,
 		view.EditPolicyModal([]plusone.Setting{{Path: "customer_budget", Label: "Budget per customer", Current: "50/month"}}),
 		view.EraseConfirmMessage("jane@example.com").Blocks,
+		view.CreateTicketModal([]plusone.Source{plusone.SourceZendesk}, "jane@example.com", "Where is my order?", view.CreateTicketMeta{}),
 	} {
 		view.ActionIDs(t, v, rendered)
 	}
 	inputs := map[string]bool{view.ActionNoteText: true, view.ActionPrefKey: true, view.ActionPrefValue: true, view.ActionCustomerEmail: true,
-		view.ActionPolicySetting: true, view.ActionPolicyValue: true}
+		view.ActionPolicySetting: true, view.ActionPolicyValue: true, view.ActionTicketDesk: true, view.ActionTicketSubject: true, view.ActionTicketText: true}
 	for id := range rendered {
 		if !inputs[id] && !slices.Contains(h.Actions, id) {
 			t.Errorf("rendered action %q is not handled", id)

@@ -18,6 +18,9 @@ const (
 	// ShortcutSaveNote is the callback_id of the message shortcut "Save as
 	// note" (fixed by the contract).
 	ShortcutSaveNote = "save_note"
+	// ShortcutCreateTicket is the callback_id of the message shortcut
+	// "Create ticket" (fixed by the contract): it opens CreateTicketModal.
+	ShortcutCreateTicket = "create_ticket"
 
 	// ActionAddNote is the card's "Add note / preference" button; its value
 	// is the customer ID in decimal.
@@ -68,6 +71,9 @@ const (
 	// ViewReplyTicket is the callback_id of ReplyModal; its
 	// private_metadata is ReplyMetadata.
 	ViewReplyTicket = "reply_ticket_modal"
+	// ViewCreateTicket is the callback_id of CreateTicketModal; its
+	// private_metadata is CreateTicketMetadata.
+	ViewCreateTicket = "create_ticket_modal"
 
 	// Block and action ids of the modals' inputs: a submission's value is
 	// view.State.Values[Block…][Action…].Value.
@@ -83,6 +89,15 @@ const (
 	ActionPrefValue     = "pref_value_input"
 	BlockCustomerEmail  = "customer_email"
 	ActionCustomerEmail = "customer_email_input"
+	// The create-ticket modal: the helpdesk (a static select whose option
+	// values are sources), the customer's email (BlockCustomerEmail), the
+	// subject and the description.
+	BlockTicketDesk     = "ticket_desk"
+	ActionTicketDesk    = "ticket_desk_input"
+	BlockTicketSubject  = "ticket_subject"
+	ActionTicketSubject = "ticket_subject_input"
+	BlockTicketText     = "ticket_text"
+	ActionTicketText    = "ticket_text_input"
 	// The edit-policy modal: a static select whose option values are
 	// override paths (plusone.Override), and the new value as text.
 	BlockPolicySetting  = "policy_setting"

@@ -72,6 +72,12 @@ func TestViewsGolden(t *testing.T) {
 		"reply_modal": ReplyModal(plusone.SourceZendesk, "Jane Doe", []plusone.Preference{{Key: "contact", Value: "email, mornings"}},
 			[]plusone.Note{{Text: "Refund approved by Sam"}, {Text: "VIP since 2019"}}, ReplyMeta{Ticket: "zendesk:5158", Channel: "C0CARDS"}),
 		"reply_modal_minimal": ReplyModal(plusone.SourceIntercom, "", nil, nil, ReplyMeta{Ticket: "intercom:1"}),
+		"create_ticket_modal": CreateTicketModal([]plusone.Source{plusone.SourceFreshdesk, plusone.SourceZendesk}, "Jane@Example.com",
+			"My tires <https://shop.example.com/orders/1001|order #1001> have not arrived &amp; I leave Friday\nCan you check? <@U0ANA>",
+			CreateTicketMeta{Channel: "C0SHAREDACME"}),
+		"create_ticket_modal_minimal": CreateTicketModal([]plusone.Source{plusone.SourceIntercom}, "", "", CreateTicketMeta{}),
+		"create_ticket_modal_extreme": CreateTicketModal([]plusone.Source{plusone.SourceFreshdesk, plusone.SourceHelpScout, plusone.SourceIntercom, plusone.SourceZendesk},
+			"not an email", strings.Repeat("Where is my order? ", 400), CreateTicketMeta{Channel: strings.Repeat("C", 5000)}),
 		"reply_modal_extreme": ReplyModal(plusone.SourceFreshdesk, viewtest.ExtremeCard().View.Customer.Name, viewtest.ExtremeCard().View.Preferences,
 			viewtest.ExtremeCard().View.Notes, ReplyMeta{Ticket: "freshdesk:" + strings.Repeat("9", 60), Channel: "C0CARDS"}),
 	}

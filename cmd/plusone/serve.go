@@ -201,6 +201,10 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	p.backfiller = newBackfiller(cfg, store, applier, history, p.deliverer, m, log)
 	p.eraser = newEraser(cfg, store, mem, live, log)
 	p.processor = newProcessor(cfg, store, applier, parsers(all, chat), enrichers, wakers{p.deliverer.Wake, p.backfiller.Wake}, m, log)
+	if p.tickets != nil {
+		// A ticket created from Slack is recorded as its webhook would be.
+		p.tickets.Apply = applier.Apply
+	}
 	// A shop's erasure is a job that applying its event enqueues.
 	p.processor.Erasing = p.eraser.Wake
 	p.server = newServer(cfg, store, p.webhooks, list, mem, p.gestures, p.processor, m, log)
@@ -253,7 +257,8 @@ func newWriter(cfg *config.Config, gest *gestures.Service, apis vendorAPIs) *ges
 }
 
 // newTickets is the worker of ticket work from the cards (reply, note,
-// assign, status) on the helpdesks' API clients, the same ones back-fill
+// assign, status) and of tickets created from Slack messages, on the
+// helpdesks' API clients, the same ones back-fill
 // and write-back use; none without Slack (people nil): nobody can click.
 func newTickets(cfg *config.Config, store plusone.Store, live *config.Live, apis vendorAPIs, people *slackchat.API,
 	deliverer *delivery.Deliverer, log *slog.Logger) *tickets.Service {
