@@ -45,6 +45,7 @@ type slackCall struct {
 	Text    string
 	Blocks  string
 	Body    string // JSON bodies (views.*, response URLs) as sent
+	User    string // the user users.info asks about
 	Status  int    // what the fake answered
 }
 
@@ -103,7 +104,8 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = r.ParseForm()
 	c := slackCall{Method: strings.TrimPrefix(r.URL.Path, "/"), At: time.Now(), Channel: r.Form.Get("channel"),
-		TS: r.Form.Get("ts"), Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), Blocks: r.Form.Get("blocks"), Body: body}
+		TS: r.Form.Get("ts"), Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), Blocks: r.Form.Get("blocks"), Body: body,
+		User: r.Form.Get("user")}
 	if c.Method == "chat.unfurl" {
 		c.Body = r.Form.Get("unfurls")
 	}

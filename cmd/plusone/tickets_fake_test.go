@@ -32,6 +32,12 @@ type fakeDesk struct {
 	calls   []string
 	// tokens counts the access tokens issued (Help Scout).
 	tokens int
+	// tickets are the tickets created (createticket_fake_test.go);
+	// createFails how their creation fails first, in order; keys the
+	// Idempotency-Keys Zendesk has seen, by the index of the ticket.
+	tickets     []deskTicket
+	createFails []failure
+	keys        map[string]int
 }
 
 type failure struct {
@@ -121,6 +127,9 @@ func (f *fakeDesk) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.parts = append(f.parts, deskPart{kind: kind, text: text, at: time.Now()})
+	}
+	if f.creates(w, r, body, reply) {
+		return
 	}
 	switch f.vendor {
 	case "zendesk":
