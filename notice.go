@@ -45,6 +45,10 @@ const (
 	// customer she granted a gesture came back; Notice.Text holds what
 	// she did and when (package feedback).
 	NoticeAgentFeedback NoticeKind = "agent_feedback"
+	// NoticeErased replaces a posted message of an erased customer's
+	// gesture request (its approval request or to-do; Notice.Text names
+	// which, as Records does) with a line saying she was erased.
+	NoticeErased NoticeKind = "erased"
 )
 
 // Names under which a request's posted messages are remembered

@@ -156,6 +156,16 @@ type Job struct {
 	Attempts  int
 	LastError string
 	CreatedAt time.Time
+	// State is "pending", "done" or "parked" (read by Tx.JobByKey).
+	State string
+}
+
+// PostedMessage is where a gesture request's Slack message for a purpose
+// (MessageApproval, MessageTodo) was posted.
+type PostedMessage struct {
+	RequestID   int64
+	Purpose     string
+	Channel, TS string
 }
 
 // JobQueue hands out background jobs with leases, like the inbox.
@@ -200,6 +210,10 @@ type LedgerTx interface {
 	// ("approval", "todo") was posted; Message finds it (ErrNotFound).
 	SaveMessage(ctx context.Context, requestID int64, purpose, channel, ts string) error
 	Message(ctx context.Context, requestID int64, purpose string) (channel, ts string, err error)
+	// CustomerMessages lists the Slack messages posted for customer id's
+	// gesture requests (SaveMessage's), by request and purpose: what her
+	// erasure replaces.
+	CustomerMessages(ctx context.Context, customerID int64) ([]PostedMessage, error)
 	// AddOverride appends a supervisor's change; Overrides lists them all,
 	// oldest first.
 	AddOverride(ctx context.Context, o *Override) error
@@ -242,6 +256,10 @@ type Tx interface {
 	EnqueueJob(ctx context.Context, j *Job, runAfter time.Time) (added bool, err error)
 	// CompleteJob marks a claimed job done; ErrLeaseLost if worker lost it.
 	CompleteJob(ctx context.Context, id int64, worker string, now time.Time) error
+	// JobByKey reads the job enqueued with key, whatever its state
+	// (ErrNotFound if none was): what it holds, for operators' tools and
+	// the checks that erasure left nothing of a customer in it.
+	JobByKey(ctx context.Context, key string) (*Job, error)
 	// CompleteEvent marks a claimed inbox event done. It returns ErrLeaseLost
 	// if worker no longer holds it, and the transaction must then roll back.
 	CompleteEvent(ctx context.Context, id int64, worker string, now time.Time) error

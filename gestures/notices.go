@@ -15,12 +15,15 @@ var _ plusone.NoticeComposer = (*Service)(nil)
 // where it goes: the card's thread, the approvals channel for an approval
 // request when the policy names one, or in place of the message it
 // replaces (Skip when that was never posted); a data request to the
-// channel it names. An unknown kind is EINVALID,
+// channel it names; an erased customer's request messages replaced. An unknown kind is EINVALID,
 // an unknown request ENOTFOUND.
 func (s *Service) Compose(ctx context.Context, n plusone.Notice) (plusone.ComposedNotice, error) {
 	c := plusone.ComposedNotice{Kind: n.Kind}
-	if n.Kind == plusone.NoticeTicketWork {
+	switch n.Kind {
+	case plusone.NoticeTicketWork:
 		return s.composeTicketWork(ctx, n)
+	case plusone.NoticeErased:
+		return s.composeErased(ctx, n)
 	}
 	switch n.Kind {
 	case plusone.NoticeDataRequest: // about no gesture request: all it shows is in n
@@ -100,6 +103,22 @@ func (s *Service) draft(ctx context.Context, customerID int64) (string, bool) {
 		s.Log.Warn("note draft by the model failed; using the rules' draft", "err", err)
 	}
 	return text, byModel
+}
+
+// composeErased finds the message of an erased customer's request that n
+// replaces (Skip when it was never posted).
+func (s *Service) composeErased(ctx context.Context, n plusone.Notice) (plusone.ComposedNotice, error) {
+	c := plusone.ComposedNotice{Kind: n.Kind}
+	err := s.Store.View(ctx, func(tx plusone.Tx) error {
+		var err error
+		c.Channel, c.ReplaceTS, err = tx.Message(ctx, n.RequestID, n.Text)
+		if errors.Is(err, plusone.ErrNotFound) {
+			c.Skip = true
+			return nil
+		}
+		return err
+	})
+	return c, err
 }
 
 // composeTicketWork places what an agent did to a ticket in its card's

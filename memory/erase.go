@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -56,11 +57,35 @@ func EraseCustomer(ctx context.Context, tx plusone.Tx, id int64, er plusone.Eras
 	if erased, err = tx.EraseCustomer(ctx, id, er.At); err != nil || !erased {
 		return false, err
 	}
+	if err := replacePosted(ctx, tx, id, er.At); err != nil {
+		return false, err
+	}
 	outcome := "erased via " + er.Via
 	if er.Ref != "" {
 		outcome += " (" + er.Ref + ")"
 	}
 	return true, tx.Audit(ctx, er.By, plusone.AuditErase, "customer:"+strconv.FormatInt(id, 10), outcome, er.At)
+}
+
+// replacePosted queues, in the erasure's transaction, the replacement of
+// the approval requests and to-dos posted about customer id with a line
+// saying she was erased (plusone.NoticeErased), once each.
+func replacePosted(ctx context.Context, tx plusone.Tx, id int64, now time.Time) error {
+	posted, err := tx.CustomerMessages(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, m := range posted {
+		payload, err := json.Marshal(plusone.Notice{Kind: plusone.NoticeErased, RequestID: m.RequestID, Text: m.Purpose})
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("msg:erased:%d:%s", m.RequestID, m.Purpose)
+		if _, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobNotice, Key: key, Payload: payload, CreatedAt: now}, now); err != nil {
+			return fmt.Errorf("replace the %s message of request %d: %w", m.Purpose, m.RequestID, err)
+		}
+	}
+	return nil
 }
 
 // EraseByEmail erases the customer with email: identities, timeline,

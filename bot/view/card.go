@@ -58,6 +58,16 @@ func ErasedCardMessage(ticket string) Message {
 	}
 }
 
+// ErasedNoticeMessage replaces an erased customer's approval request or
+// to-do: one line, nothing of hers, no buttons.
+func ErasedNoticeMessage() Message {
+	return Message{
+		Text:   ErasedText,
+		Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(":wastebasket: _"+ErasedText+"_"), nil, nil)},
+		Plain:  ErasedText + "\n",
+	}
+}
+
 // cardMessage is CardMessage of v, the view of c.
 func cardMessage(v cardView, c plusone.ContextCard) Message {
 	blocks := []slack.Block{

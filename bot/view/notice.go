@@ -39,6 +39,8 @@ func NoticeMessage(n plusone.ComposedNotice) (Message, error) {
 		return DataRequestMessage(string(r.Source), r.Shop, r.RequestID, r.Email, r.ExternalID), nil
 	case plusone.NoticeTicketWork:
 		return TicketWorkMessage(n.Text, n.OK), nil
+	case plusone.NoticeErased:
+		return ErasedNoticeMessage(), nil
 	case plusone.NoticeDigest:
 		return DigestMessage(n.Digest, n.Location), nil
 	case plusone.NoticeAgentFeedback:

@@ -44,6 +44,7 @@ func TestViewMessagesGolden(t *testing.T) {
 		"data_request":           DataRequestMessage("shopify", "snowdevil.myshopify.com", "9999", "john+x@example.com", "191167"),
 		"data_request_id_only":   DataRequestMessage("shopify", "", "9998", "", "191167"),
 		"erased_card":            CardMessage(plusone.ContextCard{Erased: true, Ticket: viewtest.RichCard().Ticket, View: viewtest.RichCard().View}),
+		"erased_notice":          ErasedNoticeMessage(),
 		"note_saved":             NoteSavedMessage("Jane Doe", viewtest.RichCard().View.Notes[0]),
 		"note_saved_minimal":     NoteSavedMessage("", plusone.Note{CustomerID: 8}),
 		"note_saved_extreme":     NoteSavedMessage(viewtest.ExtremeCard().View.Customer.Name, extremeNote),

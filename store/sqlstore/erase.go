@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +30,14 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, now time.Time)
 	if !c.ErasedAt.IsZero() {
 		return false, nil // erased before: nothing of hers is left
 	}
-	if err := t.scrubInbox(ctx, c); err != nil {
+	emails, err := t.emailsOf(ctx, c)
+	if err != nil {
+		return false, fmt.Errorf("erase %d: %w", customerID, err)
+	}
+	if err := t.scrubInbox(ctx, emails); err != nil {
+		return false, fmt.Errorf("erase %d: %w", customerID, err)
+	}
+	if err := t.scrubJobs(ctx, c.ID, emails, now); err != nil {
 		return false, fmt.Errorf("erase %d: %w", customerID, err)
 	}
 	id := customerID
@@ -69,35 +78,140 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, now time.Time)
 	return true, nil
 }
 
-// scrubInbox empties the raw bodies of the deliveries that name c by one
-// of her emails, once they are applied or parked: the inbox keeps them
-// (their dedupe keys make a redelivery a duplicate), and they are what
-// the sources told about her. A delivery still pending is applied as it
-// comes, after the erasure: it makes a new customer.
-func (t *tx) scrubInbox(ctx context.Context, c *plusone.Customer) error {
-	if t.x.d.BodyContains == "" {
-		return nil
-	}
+// emailsOf lists c's emails, normalised: her record's and her identities'.
+func (t *tx) emailsOf(ctx context.Context, c *plusone.Customer) ([]string, error) {
 	emails := map[string]bool{}
 	if e := plusone.NormalizeEmail(c.Email); e != "" {
 		emails[e] = true
 	}
 	ids, err := t.Identities(ctx, c.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, id := range ids {
 		if id.Kind == plusone.IdentityEmail {
 			emails[strings.ToLower(id.Value)] = true
 		}
 	}
+	out := make([]string, 0, len(emails))
 	for e := range emails {
+		out = append(out, e)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// scrubInbox empties the raw bodies of the deliveries that name one of
+// emails, once they are applied or parked: the inbox keeps them (their
+// dedupe keys make a redelivery a duplicate), and they are what the
+// sources told about her. A delivery still pending is applied as it
+// comes, after the erasure: it makes a new customer.
+func (t *tx) scrubInbox(ctx context.Context, emails []string) error {
+	if t.x.d.BodyContains == "" {
+		return nil
+	}
+	for _, e := range emails {
 		if _, err := t.exec(ctx, `UPDATE inbox SET body = ? WHERE state <> 'pending' AND `+t.x.d.BodyContains,
 			[]byte{}, e); err != nil {
 			return fmt.Errorf("scrub the inbox: %w", err)
 		}
 	}
 	return nil
+}
+
+// scrubJobs empties the payloads of the jobs that name customer id, by one
+// of her emails, one of her tickets or one of her gesture requests (the
+// outbox's notices): ticket work on her tickets or for her (a reply's
+// text, a ticket to create) is cancelled if it is not done yet; a notice
+// sent or parked keeps nothing of hers; a notice not sent yet that names
+// her email is cancelled, while one that names only her ticket or request
+// is composed from the store when it is sent, and shows her erased.
+// Payloads are the JSON of plusone.TicketWork and plusone.Notice.
+func (t *tx) scrubJobs(ctx context.Context, id int64, emails []string, now time.Time) error {
+	rows, err := t.query(ctx, `SELECT source, ticket_id FROM tickets WHERE customer_id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("her tickets: %w", err)
+	}
+	tickets, err := collect(rows, func(r scanner) (string, error) {
+		var source, ticket string
+		err := r.Scan(&source, &ticket)
+		return plusone.TicketKey(plusone.Source(source), ticket), err
+	})
+	if err != nil {
+		return fmt.Errorf("her tickets: %w", err)
+	}
+	rows, err = t.query(ctx, `SELECT DISTINCT COALESCE(request_id, id) FROM ledger WHERE customer_id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("her requests: %w", err)
+	}
+	requests, err := collect(rows, func(r scanner) (string, error) {
+		var req int64
+		err := r.Scan(&req)
+		return strconv.FormatInt(req, 10), err
+	})
+	if err != nil {
+		return fmt.Errorf("her requests: %w", err)
+	}
+	var hers, herEmails, herNotices []string // LIKE patterns
+	for _, e := range emails {
+		herEmails = append(herEmails, "%"+likeEscape(jsonInner(e))+"%")
+	}
+	for _, k := range tickets {
+		hers = append(hers, `%"ticket":"`+likeEscape(jsonInner(k))+`"%`)
+	}
+	for _, r := range requests {
+		herNotices = append(herNotices, `%"request_id":`+r+`,%`, `%"request_id":`+r+`}%`)
+	}
+	cancel := func(kind string, patterns []string) error {
+		if len(patterns) == 0 {
+			return nil
+		}
+		q, args := likeAny(`UPDATE jobs SET payload = '{}', state = CASE WHEN state = 'pending' THEN 'done' ELSE state END,
+			done_at = COALESCE(done_at, ?), locked_by = NULL, locked_until = NULL WHERE kind = ?`, patterns)
+		_, err := t.exec(ctx, q, append([]any{now.UnixMicro(), kind}, args...)...)
+		return err
+	}
+	empty := func(kind string, patterns []string) error {
+		if len(patterns) == 0 {
+			return nil
+		}
+		q, args := likeAny(`UPDATE jobs SET payload = '{}' WHERE kind = ? AND state <> 'pending'`, patterns)
+		_, err := t.exec(ctx, q, append([]any{kind}, args...)...)
+		return err
+	}
+	if err := cancel(plusone.JobTicketWork, append(slices.Clone(hers), herEmails...)); err != nil {
+		return fmt.Errorf("scrub ticket work: %w", err)
+	}
+	if err := cancel(plusone.JobNotice, herEmails); err != nil {
+		return fmt.Errorf("scrub the outbox: %w", err)
+	}
+	if err := empty(plusone.JobNotice, append(hers, herNotices...)); err != nil {
+		return fmt.Errorf("scrub the outbox: %w", err)
+	}
+	return nil
+}
+
+// likeAny adds to query, which ends in a WHERE clause, the condition that
+// the payload, in lower case, is LIKE any of patterns (in lower case too).
+func likeAny(query string, patterns []string) (string, []any) {
+	conds := make([]string, len(patterns))
+	args := make([]any, len(patterns))
+	for i, p := range patterns {
+		conds[i] = `LOWER(payload) LIKE ? ESCAPE '\'`
+		args[i] = strings.ToLower(p)
+	}
+	return query + " AND (" + strings.Join(conds, " OR ") + ")", args
+}
+
+// likeEscape escapes LIKE's wildcards (and its escape character) in s.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// jsonInner is s as a JSON string holds it, without the quotes.
+func jsonInner(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }
 
 // UnseenCustomers lists customers, not erased, whose last event (or,

@@ -44,6 +44,21 @@ func (t *tx) CompleteJob(ctx context.Context, id int64, worker string, now time.
 	return nil
 }
 
+func (t *tx) JobByKey(ctx context.Context, key string) (*plusone.Job, error) {
+	var (
+		j       plusone.Job
+		payload string
+		created sql.NullInt64
+	)
+	err := t.queryRow(ctx, `SELECT id, kind, key, payload, attempts, last_error, created_at, state FROM jobs WHERE key = ?`, key).
+		Scan(&j.ID, &j.Kind, &j.Key, &payload, &j.Attempts, &j.LastError, &created, &j.State)
+	if err != nil {
+		return nil, fmt.Errorf("job %s: %w", key, notFound(err))
+	}
+	j.Payload, j.CreatedAt = []byte(payload), fromTS(created)
+	return &j, nil
+}
+
 // ClaimJobs leases due pending jobs of kind.
 func (s *Store) ClaimJobs(ctx context.Context, kind string, c plusone.Claim) ([]*plusone.Job, error) {
 	ctx, cancel := s.bound(ctx)

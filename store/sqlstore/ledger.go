@@ -201,6 +201,23 @@ func (t *tx) Message(ctx context.Context, requestID int64, purpose string) (stri
 	return channel, ts, nil
 }
 
+func (t *tx) CustomerMessages(ctx context.Context, customerID int64) ([]plusone.PostedMessage, error) {
+	rows, err := t.query(ctx, `SELECT request_id, purpose, channel, ts FROM ledger_messages WHERE request_id IN (
+		SELECT COALESCE(request_id, id) FROM ledger WHERE customer_id = ?) ORDER BY request_id, purpose`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("messages of customer %d: %w", customerID, err)
+	}
+	out, err := collect(rows, func(r scanner) (plusone.PostedMessage, error) {
+		var m plusone.PostedMessage
+		err := r.Scan(&m.RequestID, &m.Purpose, &m.Channel, &m.TS)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("messages of customer %d: %w", customerID, err)
+	}
+	return out, nil
+}
+
 func (t *tx) AddOverride(ctx context.Context, o *plusone.Override) error {
 	err := t.queryRow(ctx, `INSERT INTO overrides (path, old_value, new_value, changed_by, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		o.Path, o.OldValue, o.NewValue, o.By, o.At.UnixMicro()).Scan(&o.ID)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -295,4 +296,136 @@ func testEraseOutcomes(t *testing.T, open Opener) {
 		}
 		return nil
 	}))
+}
+
+// testEraseJobs: erasing a customer empties what the job queues hold of
+// her, as plusone writes its payloads: ticket work on her tickets or for
+// her email is cancelled if pending and emptied if done; the outbox's
+// notices sent that name her email, her ticket or her gesture request are
+// emptied, one pending that names her email is cancelled, one pending that
+// names only her request is kept (it is composed from the erased store).
+// Bob's stay as they were. CustomerMessages lists the messages posted for
+// her requests, which her erasure replaces.
+func testEraseJobs(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	jane := newCustomer(t, s, "Jane Doe", "Jane_Doe@example.com")
+	bob := newCustomer(t, s, "Bob Stone", "bob@example.com")
+	var janeReq, bobReq int64
+	update(t, s, func(tx plusone.Tx) error {
+		for _, c := range []*plusone.Customer{jane, bob} {
+			tk := &plusone.TicketRecord{Ticket: plusone.Ticket{ID: "t" + c.Name[:1], Subject: "Where is my order?"},
+				Source: plusone.SourceZendesk, CustomerID: c.ID, CreatedAt: base}
+			if err := tx.SaveTicket(ctx, tk); err != nil {
+				return err
+			}
+			e := entry(c.ID, "handwritten_note", plusone.StatusGranted, 4_00, base)
+			if _, _, err := tx.AppendLedger(ctx, e); err != nil {
+				return err
+			}
+			if c == jane {
+				janeReq = e.ID
+			} else {
+				bobReq = e.ID
+			}
+		}
+		return errors.Join(tx.SaveMessage(ctx, janeReq, plusone.MessageApproval, "C0SUP", "1.1"),
+			tx.SaveMessage(ctx, janeReq, plusone.MessageTodo, "C1", "1.2"),
+			tx.SaveMessage(ctx, bobReq, plusone.MessageTodo, "C1", "1.3"))
+	})
+	work := func(w plusone.TicketWork) []byte { b, _ := json.Marshal(w); return b }
+	notice := func(n plusone.Notice) []byte { b, _ := json.Marshal(n); return b }
+	enqueue := func(kind string, payloads map[string][]byte) {
+		update(t, s, func(tx plusone.Tx) error {
+			for key, p := range payloads {
+				if _, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: kind, Key: key, Payload: p, CreatedAt: base}, base); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	done := func(kind string) {
+		jobs, err := s.ClaimJobs(ctx, kind, plusone.Claim{Worker: "w", Limit: 100, Lease: time.Minute, Now: base})
+		must(t, err)
+		update(t, s, func(tx plusone.Tx) error {
+			for _, j := range jobs {
+				if err := tx.CompleteJob(ctx, j.ID, "w", base); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	bobsReply := work(plusone.TicketWork{Kind: plusone.TicketReply, TicketKey: "zendesk:tB", Agent: "U0ANA", Text: "Bob, it ships"})
+	bobsTodo := notice(plusone.Notice{Kind: plusone.NoticeTodo, RequestID: bobReq})
+	enqueue(plusone.JobTicketWork, map[string][]byte{
+		"tw-done":     work(plusone.TicketWork{Kind: plusone.TicketReply, TicketKey: "zendesk:tJ", Agent: "U0ANA", Text: "Jane, your tires ship today"}),
+		"tw-bob-done": bobsReply,
+	})
+	enqueue(plusone.JobNotice, map[string][]byte{
+		"n-data-request": notice(plusone.Notice{Kind: plusone.NoticeDataRequest, Channel: "C0SUP",
+			DataRequest: &plusone.DataRequest{Source: plusone.SourceShopify, RequestID: "9", Email: "jane_doe@Example.com"}}),
+		"n-todo":        notice(plusone.Notice{Kind: plusone.NoticeTodo, RequestID: janeReq}),
+		"n-ticket-work": notice(plusone.Notice{Kind: plusone.NoticeTicketWork, Ticket: "zendesk:tJ", OK: true, Text: "Replied by Ana"}),
+		"n-bob-todo":    bobsTodo,
+	})
+	done(plusone.JobTicketWork)
+	done(plusone.JobNotice)
+	decided := notice(plusone.Notice{Kind: plusone.NoticeApprovalDecided, RequestID: janeReq})
+	enqueue(plusone.JobTicketWork, map[string][]byte{
+		"tw-pending": work(plusone.TicketWork{Kind: plusone.TicketNote, TicketKey: "zendesk:tJ", Agent: "U0ANA", Text: "She is pregnant"}),
+		"tw-create": work(plusone.TicketWork{Kind: plusone.TicketCreate, TicketKey: "zendesk", Agent: "U0ANA", Customer: "jane_doe@example.com",
+			Subject: "Tires", Text: "My tires"}),
+		"tw-bob-pending": bobsReply,
+	})
+	enqueue(plusone.JobNotice, map[string][]byte{
+		"n-created": notice(plusone.Notice{Kind: plusone.NoticeTicketWork, Ticket: "zendesk:99", OK: true, User: "U0ANA", Channel: "C0SHARED",
+			Text: "Created Zendesk ticket 99 for jane_doe@example.com"}),
+		"n-decided": decided,
+	})
+
+	var posted []plusone.PostedMessage
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		var err error
+		posted, err = tx.CustomerMessages(ctx, jane.ID)
+		return err
+	}))
+	if len(posted) != 2 || posted[0] != (plusone.PostedMessage{RequestID: janeReq, Purpose: plusone.MessageApproval, Channel: "C0SUP", TS: "1.1"}) ||
+		posted[1].Purpose != plusone.MessageTodo || posted[1].TS != "1.2" {
+		t.Errorf("her posted messages = %+v", posted)
+	}
+	update(t, s, func(tx plusone.Tx) error {
+		_, err := tx.EraseCustomer(ctx, jane.ID, base.Add(time.Hour))
+		return err
+	})
+	want := map[string]struct {
+		state   string
+		payload []byte
+	}{
+		"tw-done": {"done", []byte("{}")}, "tw-pending": {"done", []byte("{}")}, "tw-create": {"done", []byte("{}")},
+		"tw-bob-done": {"done", bobsReply}, "tw-bob-pending": {"pending", bobsReply},
+		"n-data-request": {"done", []byte("{}")}, "n-todo": {"done", []byte("{}")}, "n-ticket-work": {"done", []byte("{}")},
+		"n-created": {"done", []byte("{}")}, "n-decided": {"pending", decided}, "n-bob-todo": {"done", bobsTodo},
+	}
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		for key, w := range want {
+			j, err := tx.JobByKey(ctx, key)
+			if err != nil {
+				return err
+			}
+			if j.State != w.state || string(j.Payload) != string(w.payload) {
+				t.Errorf("job %s after erasure: %s %s, want %s %s", key, j.State, j.Payload, w.state, w.payload)
+			}
+		}
+		if _, err := tx.JobByKey(ctx, "nobody"); !errors.Is(err, plusone.ErrNotFound) {
+			t.Errorf("a job never enqueued: %v", err)
+		}
+		return nil
+	}))
+	// Her pending work is no longer handed out; Bob's is.
+	jobs, err := s.ClaimJobs(ctx, plusone.JobTicketWork, plusone.Claim{Worker: "w2", Limit: 10, Lease: time.Minute, Now: base.Add(2 * time.Hour)})
+	must(t, err)
+	if len(jobs) != 1 || jobs[0].Key != "tw-bob-pending" {
+		t.Errorf("ticket work claimed after erasure: %+v", jobs)
+	}
 }

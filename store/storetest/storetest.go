@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("EraseQueries", func(t *testing.T) { testEraseQueries(t, open) })
 	t.Run("EraseInbox", func(t *testing.T) { testEraseInbox(t, open) })
 	t.Run("EraseOutcomes", func(t *testing.T) { testEraseOutcomes(t, open) })
+	t.Run("EraseJobs", func(t *testing.T) { testEraseJobs(t, open) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { testLedgerConcurrency(t, open) })
 	t.Run("Locks", func(t *testing.T) { testLocks(t, open) })
