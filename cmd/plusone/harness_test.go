@@ -374,6 +374,17 @@ func (f *fakeSlack) message(ticket string) (slackCall, bool) {
 	return slackCall{}, false
 }
 
+// messageAt returns the message at ts as it stands now.
+func (f *fakeSlack) messageAt(ts string) (slackCall, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, ok := f.messages[ts]
+	if !ok {
+		return slackCall{}, false
+	}
+	return *m, true
+}
+
 func (f *fakeSlack) allCalls() []slackCall {
 	f.mu.Lock()
 	defer f.mu.Unlock()

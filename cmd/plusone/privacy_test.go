@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,12 +39,43 @@ func exported(t *testing.T, app *testApp, email string) []any {
 	return out["customers"].([]any)
 }
 
+// jobsNaming lists the job rows of the app's store (ticket work, the
+// outbox, back-fills, …) whose payload holds any of needles, whatever
+// their case: "kind key state payload".
+func jobsNaming(t *testing.T, app *testApp, needles ...string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+app.dbPath+"?_pragma=busy_timeout(10000)&mode=ro")
+	must(t, err)
+	defer db.Close()
+	rows, err := db.Query(`SELECT kind, key, state, payload FROM jobs ORDER BY id`)
+	must(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var kind, key, state, payload string
+		must(t, rows.Scan(&kind, &key, &state, &payload))
+		for _, n := range needles {
+			if n != "" && strings.Contains(strings.ToLower(payload), strings.ToLower(n)) {
+				out = append(out, strings.Join([]string{kind, key, state, payload}, " "))
+				break
+			}
+		}
+	}
+	must(t, rows.Err())
+	return out
+}
+
 // erasedEverywhere checks what an erased customer (id, email, name) leaves:
 // the API and /plusone find nothing, the export is empty, her card in
-// Slack says she was erased and nothing else, the audit names her id and
-// how, and one info line logs it, without her email.
-func erasedEverywhere(t *testing.T, app *testApp, slack *fakeSlack, store plusone.Store, id int64, email, name, ticket, via string) {
+// Slack says she was erased and nothing else, no job of the store (ticket
+// work, a notice sent or not) holds her email, her name or any of secrets
+// (what was written to her), the audit names her id and how, and one info
+// line logs it, without her email.
+func erasedEverywhere(t *testing.T, app *testApp, slack *fakeSlack, store plusone.Store, id int64, email, name, ticket, via string, secrets ...string) {
 	t.Helper()
+	if left := jobsNaming(t, app, append([]string{email, name}, secrets...)...); len(left) > 0 {
+		t.Errorf("jobs that still name her after erasure:\n%s", strings.Join(left, "\n"))
+	}
 	if status, out := apiCall(t, app, "GET", "/api/v1/customers?email="+email, apiToken, ""); status != 404 {
 		t.Errorf("lookup by API after erasure: %d %v", status, out)
 	}
@@ -93,13 +125,16 @@ func erasedEverywhere(t *testing.T, app *testApp, slack *fakeSlack, store pluson
 }
 
 // Erasure through the API: everything of hers goes, her posted card says
-// she was erased, the ledger and every budget keep their totals, the other
-// customer keeps everything; an event of hers after the erasure makes a
-// new customer.
+// she was erased, the reply Ana sent her from a Zendesk ticket's card is
+// no longer in the store, the ledger and every budget keep their totals,
+// the other customer keeps everything; an event of hers after the erasure
+// makes a new customer.
 func TestEraseThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	slack := newFakeSlack(t)
-	app, store, ids := gestureApp(t, slack, "100", 2, nil)
+	slack := slackWithAna(t)
+	desk := newFakeDesk(t, "zendesk", nil)
+	app, store, ids := gestureApp(t, slack, "100", 2, map[string]string{"PLUSONE_HISTORY_DAYS": "0",
+		"PLUSONE_ZENDESK_URL": desk.srv.URL, "PLUSONE_ZENDESK_EMAIL": "bot@acme.example", "PLUSONE_ZENDESK_API_TOKEN": "zd-token"})
 	if status, body := command(t, app, slack, "U0ANA", "note g0@example.com Allergic to nuts"); status != 200 || !strings.Contains(body, "Guest 0") {
 		t.Fatalf("note: %d %s", status, body)
 	}
@@ -134,10 +169,41 @@ func TestEraseThroughTheAPI(t *testing.T) {
 	if status, out := apiCall(t, app, "DELETE", "/api/v1/customers?email=nobody@example.com", apiToken, ""); status != 404 {
 		t.Errorf("erasing nobody: %d %v", status, out)
 	}
+	// Her Zendesk ticket, and Ana's reply to her from its card.
+	const reply = "Your tires ship today, tracking 1Z999AA1"
+	app.send(zendeskTrigger("inv-e", `{"plusone":"zendesk-trigger/1","event":"created","ticket":{"id":"9003","subject":"Refund","status":"Open"},
+		"requester":{"id":"6","email":"g0@example.com","name":"Guest 0"}}`))
+	eventually(t, 30*time.Second, "her Zendesk card", func() bool { return len(slack.posts()["zendesk:9003"]) == 1 })
+	zcard := slack.posts()["zendesk:9003"][0]
+	status, body := interaction(t, app, map[string]any{"type": "view_submission", "user": map[string]string{"id": "U0ANA"},
+		"view": map[string]any{"id": "V-ERASE", "callback_id": view.ViewReplyTicket,
+			"private_metadata": view.ReplyMetadata(view.ReplyMeta{Ticket: "zendesk:9003", Channel: cardChannel}),
+			"state": map[string]any{"values": map[string]any{
+				view.BlockReplyText: map[string]any{view.ActionReplyText: map[string]string{"type": "plain_text_input", "value": reply}}}}}})
+	if status != 200 || strings.Contains(body, "errors") {
+		t.Fatalf("reply: %d %s", status, body)
+	}
+	eventually(t, 30*time.Second, "the reply's result in her card's thread", func() bool {
+		for _, c := range slack.callsTo("chat.postMessage") {
+			if c.Thread == zcard.TS && strings.Contains(c.Blocks, "Replied by Ana Agent") {
+				return true
+			}
+		}
+		return false
+	})
+	settled(t, store)
+	if len(jobsNaming(t, app, reply)) != 1 || desk.writes("reply") != 1 {
+		t.Fatalf("the reply is not stored as ticket work: %v", jobsNaming(t, app, reply))
+	}
+
 	if status, out := apiCall(t, app, "DELETE", "/api/v1/customers?email=G0@Example.com", apiToken, ""); status != 200 || out["erased"] != true {
 		t.Fatalf("erase: %d %v", status, out)
 	}
-	erasedEverywhere(t, app, slack, store, ids[0], "g0@example.com", "Guest 0", "generic:G-0", "api")
+	erasedEverywhere(t, app, slack, store, ids[0], "g0@example.com", "Guest 0", "generic:G-0", "api", reply)
+	eventually(t, 30*time.Second, "her Zendesk card replaced", func() bool {
+		m, ok := slack.message("zendesk:9003")
+		return ok && strings.Contains(m.Text, view.ErasedText)
+	})
 
 	// The ledger keeps her gesture under her id, and every total.
 	after := ledger(t, app, "")
@@ -235,11 +301,30 @@ func TestShopifyComplianceWebhooks(t *testing.T) {
 
 // The command line and Slack: `plusone erase EMAIL` beside the running
 // service, and `/plusone erase` for supervisors only, after Slack's
-// confirmation dialog.
+// confirmation dialog. The approval request and the to-do posted about
+// her are replaced (chat.update) by a line saying she was erased.
 func TestEraseByCommandAndSlack(t *testing.T) {
 	t.Parallel()
 	slack := newFakeSlack(t)
-	app, store, ids := gestureApp(t, slack, "100", 2, nil)
+	app, store, ids := gestureApp(t, slack, "10", 2, nil)
+	// Over Ana's budget: an approval request; within it: a to-do.
+	if click(t, app, slack, "U0ANA", ids[0], 0, "free_express_shipping", "r-approval") != 200 ||
+		click(t, app, slack, "U0ANA", ids[0], 0, "handwritten_note", "r-todo") != 200 {
+		t.Fatal("click")
+	}
+	posted := func(action string) string {
+		for _, c := range slack.callsTo("chat.postMessage") {
+			if c.Status == 200 && strings.Contains(c.Blocks, action) && strings.Contains(c.Blocks+c.Text, "Guest 0") {
+				return c.TS
+			}
+		}
+		return ""
+	}
+	eventually(t, 30*time.Second, "her approval request and to-do", func() bool {
+		return posted(view.ActionApproveGesture) != "" && posted(view.ActionMarkSent) != ""
+	})
+	approvalTS, todoTS := posted(view.ActionApproveGesture), posted(view.ActionMarkSent)
+	settled(t, store)
 	env := baseEnv(t, slack)
 	env["PLUSONE_DATABASE_URL"] = "sqlite:" + app.dbPath
 	getenv := func(k string) string { return env[k] }
@@ -265,6 +350,15 @@ func TestEraseByCommandAndSlack(t *testing.T) {
 		m, ok := slack.message("generic:G-0")
 		return ok && strings.Contains(m.Text, view.ErasedText)
 	})
+	for what, ts := range map[string]string{"approval request": approvalTS, "to-do": todoTS} {
+		eventually(t, 30*time.Second, "her "+what+" replaced", func() bool {
+			m, ok := slack.messageAt(ts)
+			return ok && strings.Contains(m.Text, view.ErasedText)
+		})
+		if m, _ := slack.messageAt(ts); strings.Contains(m.Text+m.Blocks, "Guest 0") || strings.Contains(m.Blocks, "gesture") {
+			t.Errorf("her %s after erasure: %s %s", what, m.Text, m.Blocks)
+		}
+	}
 
 	// In Slack: an agent may not; a supervisor is asked to confirm first.
 	if _, body := command(t, app, slack, "U0SUP", "erase jane"); !strings.Contains(body, "for example `/plusone erase jane@example.com`") {
