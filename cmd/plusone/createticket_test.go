@@ -199,3 +199,53 @@ func TestCreateTicketFromSlackMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateTicketFailsInPlainWords: a modal with no customer email is
+// sent back with the error under its input and nothing created; a ticket
+// the helpdesk refuses (422) is not tried again, and Ana alone is told
+// why, in the channel where she used the shortcut.
+func TestCreateTicketFailsInPlainWords(t *testing.T) {
+	t.Parallel()
+	desk := newFakeDesk(t, "zendesk", nil)
+	desk.createFails = []failure{{status: http.StatusUnprocessableEntity}}
+	slack := slackWithJane(t)
+	env := baseEnv(t, slack)
+	env["PLUSONE_HISTORY_DAYS"] = "0"
+	env["PLUSONE_ZENDESK_URL"], env["PLUSONE_ZENDESK_EMAIL"], env["PLUSONE_ZENDESK_API_TOKEN"] = desk.srv.URL, "bot@acme.example", "zd-token"
+	app := startApp(t, env)
+	submit := func(email string) string {
+		t.Helper()
+		status, body := interaction(t, app, map[string]any{"type": "view_submission", "user": map[string]string{"id": "U0ANA"},
+			"view": map[string]any{"id": "V-" + email, "callback_id": view.ViewCreateTicket,
+				"private_metadata": view.CreateTicketMetadata(view.CreateTicketMeta{Channel: sharedChannel}),
+				"state": map[string]any{"values": map[string]any{
+					view.BlockTicketDesk: map[string]any{view.ActionTicketDesk: map[string]any{"type": "static_select",
+						"selected_option": map[string]any{"value": "zendesk"}}},
+					view.BlockCustomerEmail: map[string]any{view.ActionCustomerEmail: map[string]string{"type": "email_text_input", "value": email}},
+					view.BlockTicketSubject: map[string]any{view.ActionTicketSubject: map[string]string{"type": "plain_text_input", "value": "Tires"}},
+					view.BlockTicketText:    map[string]any{view.ActionTicketText: map[string]string{"type": "plain_text_input", "value": "Late"}}}}}})
+		if status != 200 {
+			t.Fatalf("submit: %d %s", status, body)
+		}
+		return body
+	}
+	if body := submit("jane"); !strings.Contains(body, `"errors"`) || !strings.Contains(body, view.BlockCustomerEmail) {
+		t.Errorf("a modal without an email: %s", body)
+	}
+	if body := submit("jane.doe@example.com"); strings.Contains(body, "errors") {
+		t.Fatalf("submit: %s", body)
+	}
+	eventually(t, 30*time.Second, "the error, for Ana alone", func() bool { return len(slack.callsTo("chat.postEphemeral")) == 1 })
+	e := slack.callsTo("chat.postEphemeral")[0]
+	if form := e.Text + e.Blocks; e.Channel != sharedChannel ||
+		!strings.Contains(form, `Could not create the Zendesk ticket \"Tires\" for jane.doe@example.com: Zendesk refused the ticket`) {
+		t.Errorf("ephemeral: %+v", e)
+	}
+	settled(t, inspectStore(t, app.dbPath))
+	if got := desk.created(); len(got) != 0 {
+		t.Errorf("tickets created: %+v", got)
+	}
+	if n := len(slack.posts()); n != 0 {
+		t.Errorf("%d cards posted", n)
+	}
+}
