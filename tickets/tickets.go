@@ -126,14 +126,19 @@ func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 		return err
 	}
 	now := s.Clock()
-	n := plusone.Notice{Kind: plusone.NoticeTicketWork, Ticket: w.TicketKey, OK: true, Text: s.done(w, agent, now)}
-	var event plusone.Event
+	var (
+		n     plusone.Notice
+		event plusone.Event
+	)
 	if w.Kind == plusone.TicketCreate {
 		source, _ := w.Ticket()
 		event = createdEvent(source, created, w, now)
 		// Told to her alone, where she asked: the card itself is news to
 		// the channel.
-		n.Ticket, n.User, n.Channel, n.Text = plusone.TicketKey(source, created.ID), w.Agent, w.Channel, createdText(source, created, w.Customer)
+		n = plusone.Notice{Kind: plusone.NoticeTicketWork, Ticket: plusone.TicketKey(source, created.ID), OK: true,
+			User: w.Agent, Channel: w.Channel, Text: createdText(source, created, w.Customer)}
+	} else {
+		n = plusone.Notice{Kind: plusone.NoticeTicketWork, Ticket: w.TicketKey, OK: true, Text: s.done(w, agent, now)}
 	}
 	err = s.Store.Update(bg, func(tx plusone.Tx) error {
 		if err := tx.CompleteJob(bg, j.Item.ID, j.Worker, now); err != nil {
@@ -246,8 +251,6 @@ func (s *Service) done(w plusone.TicketWork, agent plusone.Agent, now time.Time)
 		return fmt.Sprintf("Internal note by %s · %s", agent.Name, at)
 	case plusone.TicketAssign:
 		return fmt.Sprintf("Assigned to %s · %s", agent.Name, at)
-	case plusone.TicketCreate:
-		return fmt.Sprintf("Created by %s · %s", agent.Name, at)
 	default:
 		return fmt.Sprintf("%s by %s · %s", w.Status.Title(), agent.Name, at)
 	}
