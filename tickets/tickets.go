@@ -66,10 +66,10 @@ func (s *Service) Queue(ctx context.Context, key string, w plusone.TicketWork) e
 	}
 	source, _ := w.Ticket()
 	if w.Kind == plusone.TicketCreate {
+		if s.Apply == nil {
+			return plusone.Errorf(plusone.EINVALID, "plusone cannot create tickets here")
+		}
 		w.Customer, w.Subject = plusone.NormalizeEmail(w.Customer), strings.TrimSpace(w.Subject)
-	}
-	if w.Kind == plusone.TicketCreate && s.Apply == nil {
-		return plusone.Errorf(plusone.EINVALID, "plusone cannot create tickets here")
 	}
 	if s.Desks[source] == nil {
 		return plusone.Errorf(plusone.EINVALID, "%s's API is not configured in plusone; ask an admin to set its PLUSONE_%s_… variables",
