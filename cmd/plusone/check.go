@@ -115,7 +115,7 @@ func liveChecks(cfg *config.Config, policy *plusone.Policy, log *slog.Logger) []
 func storeCheck(cfg *config.Config) livecheck.Check {
 	driver, _ := cfg.Database()
 	return livecheck.Check{Name: "store", Run: func(ctx context.Context) (string, error) {
-		s, err := openStore(ctx, cfg)
+		s, err := openStore(ctx, cfg, false)
 		if err != nil {
 			return "", fmt.Errorf("%w; is the database running, and is PLUSONE_DATABASE_URL right?", err)
 		}

@@ -23,7 +23,7 @@ func erase(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

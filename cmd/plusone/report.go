@@ -42,7 +42,7 @@ func report(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return fmt.Errorf("%w: --window: %s", errUsage, plusone.ErrorMessage(err))
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ import (
 // in the store for the next start. live is the policy in force, read by
 // the caller; started, if set, learns the address.
 func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog.Logger, stdout io.Writer, started func(addr string)) error {
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -207,6 +207,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	}
 	// A shop's erasure is a job that applying its event enqueues.
 	p.processor.Erasing = p.eraser.Wake
+	onMoved(store, p.processor.Wake)
 	p.server = newServer(cfg, store, p.webhooks, list, mem, p.gestures, p.processor, m, log)
 	p.server.Outcomes = outc
 	p.server.Alive = p.alive
@@ -458,11 +459,18 @@ func closeStore(store plusone.Store, by time.Time, log *slog.Logger) {
 	}
 }
 
-func openStore(ctx context.Context, cfg *config.Config) (plusone.Store, error) {
+// openStore opens the configured store. A serving process on SQLite takes
+// webhooks into a spool beside the file (sqlstore's spooled): it is the
+// file's only process, which other commands are not.
+func openStore(ctx context.Context, cfg *config.Config, serving bool) (plusone.Store, error) {
 	driver, dsn := cfg.Database()
 	switch driver {
 	case "sqlite":
-		s, err := sqlite.Open(ctx, dsn, sqlstore.WithTimeout(cfg.StoreTimeout))
+		opts := []sqlstore.Option{sqlstore.WithTimeout(cfg.StoreTimeout)}
+		if serving {
+			opts = append(opts, sqlstore.WithSpool(dsn+".spool"))
+		}
+		s, err := sqlite.Open(ctx, dsn, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("store (PLUSONE_DATABASE_URL): %w", err)
 		}
@@ -485,6 +493,15 @@ func intakeBusy(store plusone.Store) func() bool {
 		return b.IntakeBusy
 	}
 	return nil
+}
+
+// onMoved has a spooled store wake the event workers when spooled events
+// reach its inbox (sqlstore's OnMoved); other stores have them woken by
+// intake directly.
+func onMoved(store plusone.Store, wake func()) {
+	if m, ok := store.(interface{ OnMoved(func()) }); ok {
+		m.OnMoved(wake)
+	}
 }
 
 // aloneOnStore says whether this process is the only one on its store: an

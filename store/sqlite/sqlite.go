@@ -84,7 +84,14 @@ func open(ctx context.Context, path string, writerPragmas []string, opts ...sqls
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return sqlstore.New(o), nil
+	st := sqlstore.New(o)
+	if o.Spool != "" {
+		if err := st.StartSpool(ctx, o.Spool); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	return st, nil
 }
 
 // fault tells the SQLite errors that say the database cannot work (full,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/store/sqlite"
+	"github.com/plusone-hq/plusone/store/sqlstore"
 	"github.com/plusone-hq/plusone/store/storetest"
 )
 
@@ -16,6 +17,20 @@ func TestConformance(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) plusone.Store {
 		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "plusone.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// TestConformanceSpooled runs the suite on a store that takes webhooks into
+// a spool, as `plusone serve` opens it.
+func TestConformanceSpooled(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) plusone.Store {
+		path := filepath.Join(t.TempDir(), "plusone.db")
+		s, err := sqlite.Open(context.Background(), path, sqlstore.WithSpool(path+".spool"))
 		if err != nil {
 			t.Fatal(err)
 		}

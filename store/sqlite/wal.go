@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"github.com/plusone-hq/plusone/store/spool"
 	"os"
 	"sync"
 )
@@ -39,7 +40,7 @@ func (w *walFlusher) Flush() error {
 			return fmt.Errorf("write-ahead log: %w", err)
 		}
 	}
-	if err := datasync(w.f); err != nil {
+	if err := spool.Datasync(w.f); err != nil {
 		return fmt.Errorf("sync write-ahead log: %w", err)
 	}
 	return nil

@@ -24,6 +24,9 @@ import (
 // The batch is given up at the latest of its callers' deadlines (within the
 // store's timeout): nobody waits for it longer.
 func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
+	if s.spool != nil {
+		return s.spoolEvent(ctx, ev)
+	}
 	// Encoded here, by each caller, so that the one appender only inserts.
 	headers, err := json.Marshal(ev.Headers)
 	if err != nil {
@@ -402,6 +405,7 @@ func (s *Store) InboxStats(ctx context.Context) (plusone.InboxStats, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var st plusone.InboxStats
+	st.Pending, _ = s.spoolBacklog()
 	rows, err := s.reader().query(ctx, `SELECT state, COUNT(*) FROM inbox GROUP BY state`)
 	if err != nil {
 		return st, fmt.Errorf("count events: %w", err)
@@ -415,7 +419,7 @@ func (s *Store) InboxStats(ctx context.Context) (plusone.InboxStats, error) {
 		}
 		switch state {
 		case plusone.RawPending:
-			st.Pending = n
+			st.Pending += n
 		case plusone.RawDone:
 			st.Done = n
 		case plusone.RawParked:

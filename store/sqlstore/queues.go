@@ -34,7 +34,16 @@ func (s *Store) Queues(ctx context.Context) ([]plusone.QueueGauge, error) {
 		if err := s.reader().queryRow(ctx, q.query).Scan(&n, &oldest); err != nil {
 			return nil, fmt.Errorf("queue %s: %w", q.queue, err)
 		}
-		out = append(out, plusone.QueueGauge{Queue: q.queue, Depth: n, Oldest: fromTS(oldest)})
+		g := plusone.QueueGauge{Queue: q.queue, Depth: n, Oldest: fromTS(oldest)}
+		if q.queue == plusone.QueueEvents { // those still in the spool wait too
+			if n, at := s.spoolBacklog(); n > 0 {
+				g.Depth += n
+				if g.Oldest.IsZero() || at.Before(g.Oldest) {
+					g.Oldest = at.UTC()
+				}
+			}
+		}
+		out = append(out, g)
 	}
 	rows, err := s.reader().query(ctx, jobQueues)
 	if err != nil {

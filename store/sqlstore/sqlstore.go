@@ -76,6 +76,10 @@ type Options struct {
 	// and are answered after a flush (see flushQueue). Others keep
 	// DurableOn.
 	Flusher Flusher
+	// Spool, where set, is a directory in which the store takes webhooks
+	// (see spooled); the store's opener starts it (StartSpool). Only for a
+	// database one process uses.
+	Spool string
 }
 
 // DefaultTimeout is how long one store call may take when Options.Timeout
@@ -90,6 +94,9 @@ type Option func(*Options)
 
 // WithTimeout sets Options.Timeout.
 func WithTimeout(d time.Duration) Option { return func(o *Options) { o.Timeout = d } }
+
+// WithSpool sets Options.Spool.
+func WithSpool(dir string) Option { return func(o *Options) { o.Spool = dir } }
 
 // Fault tells whether a database error says that the store cannot work
 // (connection lost, disk full, I/O error, timeouts) rather than that one
@@ -119,6 +126,7 @@ type Store struct {
 	closing   chan struct{}
 	appenders sync.WaitGroup
 	flushes   *flushQueue // nil: group commits wait for the disk themselves
+	spool     *spooled    // nil: webhooks go straight to the inbox
 	closeOnce sync.Once
 }
 
@@ -182,10 +190,13 @@ func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc)
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
+		if s.spool != nil {
+			s.spool.done.Wait() // its last moves, within the timeout
+		}
 		s.endLife()
 	})
 	s.appenders.Wait()
-	flushErr := s.closeFlushes()
+	flushErr := errors.Join(s.closeFlushes(), s.closeSpool())
 	s.wc.close()
 	if s.rc != s.wc {
 		s.rc.close()

@@ -40,6 +40,7 @@ func raw(source plusone.Source, key string) *plusone.RawEvent {
 
 func claim(t *testing.T, s plusone.Store, worker string, limit int, now time.Time) []*plusone.RawEvent {
 	t.Helper()
+	settle(t, s)
 	evs, err := s.ClaimEvents(context.Background(), plusone.Claim{Worker: worker, Limit: limit, Lease: time.Minute, Now: now})
 	must(t, err)
 	return evs
@@ -70,4 +71,14 @@ func cardClaim(t *testing.T, s plusone.Store, worker string, now time.Time) []*p
 func entry(customer int64, gesture string, status plusone.LedgerStatus, charge plusone.Money, at time.Time) *plusone.LedgerEntry {
 	return &plusone.LedgerEntry{Gesture: gesture, Title: gesture, Kind: "shipping", Value: 15_00, Currency: "USD", Charge: charge,
 		CustomerID: customer, Agent: "U0ANA", Team: "frontline", Status: status, By: "U0ANA", TicketKey: "zendesk:1", CreatedAt: at}
+}
+
+// settle has a store that takes webhooks into a spool (sqlstore's
+// spooled) move them into its inbox, so that what the test appended can be
+// claimed, counted or erased at once.
+func settle(t *testing.T, s plusone.Store) {
+	t.Helper()
+	if st, ok := s.(interface{ Settle(context.Context) error }); ok {
+		must(t, st.Settle(context.Background()))
+	}
 }

@@ -145,6 +145,7 @@ func testInboxConcurrency(t *testing.T, open Opener) {
 		}
 	}
 	// Concurrent claimers never get the same event.
+	settle(t, s)
 	seen := map[int64]string{}
 	for w := range 6 {
 		wg.Go(func() {

@@ -1,13 +1,13 @@
-package sqlite
+package spool
 
 import (
 	"os"
 	"syscall"
 )
 
-// datasync writes f's data, and the metadata needed to read it back, to
+// Datasync writes f's data, and the metadata needed to read it back, to
 // the disk (fdatasync).
-func datasync(f *os.File) error {
+func Datasync(f *os.File) error {
 	for {
 		err := syscall.Fdatasync(int(f.Fd()))
 		if err != syscall.EINTR {

@@ -1,0 +1,440 @@
+// Package spool is an append-only log of webhook deliveries on the local
+// disk: the durable first stop of an event on a single-process store.
+//
+// A webhook is acknowledged once its record is in the log and the log is
+// on the disk (an fdatasync that began after the record was written).
+// Records are written and synced in groups: one write and one fdatasync
+// serve every record that arrived while the previous one ran, and two
+// syncs may be in flight at once (the disk serves them together), so that
+// the wait for the disk overlaps instead of queueing. Nothing here parses
+// a record or knows a database: the store moves records into its inbox in
+// large batches, when intake leaves it the time, and releases the segments
+// whose records it has made durable there.
+//
+// The log is a directory of segment files, each a sequence of records
+// (length, CRC-32C, payload). Only the newest segment is written; a
+// segment is closed, synced and its directory entry made durable before
+// the next one takes records. A crash can leave a torn record only at the
+// end of the newest segment, and that record was never acknowledged:
+// Open stops reading there.
+package spool
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Record is one delivery.
+type Record struct {
+	ID         int64
+	Source     string
+	DedupeKey  string
+	Headers    string // JSON
+	Body       []byte
+	ReceivedAt int64 // Unix microseconds
+}
+
+// SegmentSize is the size past which the log starts a new segment.
+const SegmentSize = 32 << 20
+
+// maxRecord bounds one record's payload when reading (a corrupt length
+// must not make Open allocate gigabytes).
+const maxRecord = 64 << 20
+
+// syncers is how many fdatasyncs may be in flight at once.
+const syncers = 2
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Watch is told of each sync: it is called before the sync starts and
+// returns what to call when it ends, with the number of records it
+// acknowledged and its error.
+type Watch func() func(n int, err error)
+
+// Log is an open spool.
+type Log struct {
+	dir     string
+	lock    *os.File
+	watch   Watch
+	segSize int64 // SegmentSize; tests make it smaller
+
+	mu      sync.Mutex
+	active  *segment
+	closed  []*segment // in order; deleted by Release
+	seq     int        // number of the newest segment
+	buf     []byte     // records not yet written to active
+	waiters []chan error
+	err     error // the first write or sync failure: the log takes nothing more
+	shut    bool
+
+	wake    chan struct{} // capacity 1: records wait for a sync
+	stop    chan struct{}
+	syncing sync.WaitGroup
+}
+
+type segment struct {
+	f     *os.File
+	path  string
+	size  int64
+	maxID int64 // the highest record ID in it
+	busy  int   // syncs in flight on f: Release leaves it open till they end
+}
+
+// Open opens (creating) the spool in dir and returns the records it holds
+// from before, in the order they were written. The caller stores them
+// elsewhere durably, then calls Release with the highest ID. Only one
+// process may have a spool open: a second Open fails.
+func Open(dir string, watch Watch) (*Log, []Record, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("spool: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	l := &Log{dir: dir, lock: lock, watch: watch, segSize: SegmentSize, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	recs, err := l.load()
+	if err == nil {
+		err = l.rotate()
+	}
+	if err != nil {
+		lock.Close()
+		return nil, nil, err
+	}
+	for range syncers {
+		l.syncing.Go(l.syncer)
+	}
+	return l, recs, nil
+}
+
+// load reads every segment in dir into closed, and their records.
+func (l *Log) load() ([]Record, error) {
+	names, err := filepath.Glob(filepath.Join(l.dir, "*.seg"))
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	slices.Sort(names) // fixed-width numbers
+	var all []Record
+	for _, name := range names {
+		n, err := strconv.Atoi(strings.TrimSuffix(filepath.Base(name), ".seg"))
+		if err != nil {
+			return nil, fmt.Errorf("spool: unexpected file %s", name)
+		}
+		l.seq = max(l.seq, n)
+		recs, err := readSegment(name)
+		if err != nil {
+			return nil, err
+		}
+		seg := &segment{path: name}
+		for _, r := range recs {
+			seg.maxID = max(seg.maxID, r.ID)
+		}
+		l.closed = append(l.closed, seg)
+		all = append(all, recs...)
+	}
+	return all, nil
+}
+
+// readSegment reads the records of one segment, up to a torn or corrupt
+// one.
+func readSegment(path string) ([]Record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	var recs []Record
+	for len(data) >= 8 {
+		n := binary.LittleEndian.Uint32(data)
+		sum := binary.LittleEndian.Uint32(data[4:])
+		if n > maxRecord || int(n) > len(data)-8 {
+			break
+		}
+		payload := data[8 : 8+n]
+		if crc32.Checksum(payload, castagnoli) != sum {
+			break
+		}
+		r, err := decode(payload)
+		if err != nil {
+			break
+		}
+		recs = append(recs, r)
+		data = data[8+n:]
+	}
+	return recs, nil
+}
+
+// Append queues r to be written and returns a channel that gives the
+// outcome once r is on the disk (nil) or cannot be (an error).
+func (l *Log) Append(r *Record) (<-chan error, error) {
+	done := make(chan error, 1)
+	l.mu.Lock()
+	if err := l.usable(); err != nil {
+		l.mu.Unlock()
+		return nil, err
+	}
+	l.buf = appendRecord(l.buf, r)
+	l.active.maxID = max(l.active.maxID, r.ID)
+	l.waiters = append(l.waiters, done)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+	return done, nil
+}
+
+func (l *Log) usable() error {
+	switch {
+	case l.shut:
+		return errors.New("spool is closed")
+	case l.err != nil:
+		return fmt.Errorf("spool cannot take events: %w", l.err)
+	}
+	return nil
+}
+
+// syncer writes what was appended and syncs it, for as long as the log is
+// open; then once more for what came last.
+func (l *Log) syncer() {
+	for {
+		select {
+		case <-l.wake:
+			l.syncOnce()
+		case <-l.stop:
+			l.syncOnce()
+			return
+		}
+	}
+}
+
+// syncOnce writes the buffered records to the active segment, syncs it and
+// answers their callers.
+func (l *Log) syncOnce() {
+	l.mu.Lock()
+	waiters := l.waiters
+	l.waiters = nil
+	if len(waiters) == 0 {
+		l.mu.Unlock()
+		return
+	}
+	seg := l.active
+	err := l.err
+	if err == nil {
+		err = l.flushBuf()
+	}
+	if err == nil && seg.size >= l.segSize {
+		err = l.rotate() // syncs seg itself
+		seg = nil
+	}
+	if seg != nil {
+		seg.busy++
+	}
+	l.mu.Unlock()
+	if err == nil && seg != nil {
+		var end func(int, error)
+		if l.watch != nil {
+			end = l.watch()
+		}
+		err = Datasync(seg.f)
+		if err != nil {
+			err = fmt.Errorf("spool: sync %s: %w", seg.path, err)
+			l.fail(err)
+		}
+		if end != nil {
+			end(len(waiters), err)
+		}
+	}
+	if seg != nil {
+		l.mu.Lock()
+		seg.busy--
+		l.mu.Unlock()
+	}
+	for _, w := range waiters {
+		w <- err
+	}
+}
+
+// flushBuf writes the buffered records to the active segment (l.mu held).
+func (l *Log) flushBuf() error {
+	if len(l.buf) == 0 {
+		return nil
+	}
+	n, err := l.active.f.Write(l.buf)
+	l.active.size += int64(n)
+	l.buf = l.buf[:0]
+	if err != nil {
+		err = fmt.Errorf("spool: write %s: %w", l.active.path, err)
+		l.err = err
+	}
+	return err
+}
+
+func (l *Log) fail(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err == nil {
+		l.err = err
+	}
+}
+
+// rotate closes the active segment, if any, after syncing it, and starts
+// a new one whose directory entry is on the disk (l.mu held).
+func (l *Log) rotate() error {
+	if l.active != nil {
+		if err := Datasync(l.active.f); err != nil {
+			l.err = fmt.Errorf("spool: sync %s: %w", l.active.path, err)
+			return l.err
+		}
+		l.closed = append(l.closed, l.active)
+		l.active = nil
+	}
+	l.seq++
+	path := filepath.Join(l.dir, fmt.Sprintf("%010d.seg", l.seq))
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err == nil {
+		err = syncDir(l.dir)
+	}
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		l.err = fmt.Errorf("spool: new segment: %w", err)
+		return l.err
+	}
+	l.active = &segment{f: f, path: path}
+	return nil
+}
+
+// Release deletes the closed segments whose records all have IDs up to id:
+// the caller has made them durable elsewhere. It starts a new segment
+// first when the active one is over a quarter full and entirely released,
+// so that a log that keeps up does not grow without end.
+func (l *Log) Release(id int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.shut {
+		return nil
+	}
+	if l.err == nil && len(l.buf) == 0 && len(l.waiters) == 0 && l.active.size >= l.segSize/4 && l.active.maxID <= id {
+		if err := l.rotate(); err != nil {
+			return err
+		}
+	}
+	var errs []error
+	keep := l.closed[:0]
+	for _, seg := range l.closed {
+		if seg.maxID > id || seg.busy > 0 {
+			keep = append(keep, seg)
+			continue
+		}
+		if seg.f != nil {
+			errs = append(errs, seg.f.Close())
+		}
+		if err := os.Remove(seg.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	l.closed = keep
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("spool: release: %w", err)
+	}
+	return nil
+}
+
+// Segments returns how many segment files the log has (tests).
+func (l *Log) Segments() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.closed) + 1
+}
+
+// Close syncs what was appended, answers every caller and closes the
+// files. Records not yet released stay in the log for the next Open.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.shut {
+		l.mu.Unlock()
+		return nil
+	}
+	l.shut = true
+	l.mu.Unlock()
+	close(l.stop)
+	l.syncing.Wait()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var errs []error
+	for _, seg := range append(l.closed, l.active) {
+		if seg != nil && seg.f != nil {
+			errs = append(errs, seg.f.Close())
+		}
+	}
+	errs = append(errs, l.lock.Close())
+	return errors.Join(errs...)
+}
+
+// appendRecord appends r's framed encoding to b.
+func appendRecord(b []byte, r *Record) []byte {
+	start := len(b)
+	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0)
+	b = binary.AppendVarint(b, r.ID)
+	b = binary.AppendVarint(b, r.ReceivedAt)
+	for _, s := range []string{r.Source, r.DedupeKey, r.Headers} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.Body)))
+	b = append(b, r.Body...)
+	payload := b[start+8:]
+	binary.LittleEndian.PutUint32(b[start:], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(b[start+4:], crc32.Checksum(payload, castagnoli))
+	return b
+}
+
+// decode reads one record's payload.
+func decode(p []byte) (Record, error) {
+	var r Record
+	var n int
+	if r.ID, n = binary.Varint(p); n <= 0 {
+		return r, io.ErrUnexpectedEOF
+	}
+	p = p[n:]
+	if r.ReceivedAt, n = binary.Varint(p); n <= 0 {
+		return r, io.ErrUnexpectedEOF
+	}
+	p = p[n:]
+	var fields [4][]byte
+	for i := range fields {
+		size, n := binary.Uvarint(p)
+		if n <= 0 || size > uint64(len(p)-n) {
+			return r, io.ErrUnexpectedEOF
+		}
+		fields[i] = p[n : n+int(size)]
+		p = p[n+int(size):]
+	}
+	if len(p) != 0 {
+		return r, errors.New("spool: trailing bytes in a record")
+	}
+	r.Source, r.DedupeKey, r.Headers = string(fields[0]), string(fields[1]), string(fields[2])
+	r.Body = slices.Clone(fields[3])
+	return r, nil
+}
+
+// Wait waits for done, or for ctx to end.
+func Wait(ctx context.Context, done <-chan error) error {
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("wait for the disk: %w", ctx.Err())
+	}
+}

@@ -1,0 +1,235 @@
+package spool
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func rec(id int64) *Record {
+	return &Record{ID: id, Source: "generic", DedupeKey: fmt.Sprintf("evt_%d", id),
+		Headers: `{"Content-Type":["application/json"]}`, Body: []byte(fmt.Sprintf(`{"id":"evt_%d","n":"%s"}`, id, strings.Repeat("x", int(id%50)))),
+		ReceivedAt: 1_700_000_000_000_000 + id}
+}
+
+func mustOpen(t *testing.T, dir string) (*Log, []Record) {
+	t.Helper()
+	l, recs, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, recs
+}
+
+// appendAll appends ids from concurrent goroutines, in ID order as the
+// store does (it assigns IDs under its own lock), and waits for each.
+func appendAll(t *testing.T, l *Log, from, to int64) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := from
+	for range 8 {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				id := next
+				if id > to {
+					mu.Unlock()
+					return
+				}
+				next++
+				done, err := l.Append(rec(id))
+				mu.Unlock()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := Wait(context.Background(), done); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func ids(recs []Record) []int64 {
+	out := make([]int64, len(recs))
+	for i, r := range recs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+func TestAppendedRecordsComeBackInOrder(t *testing.T) {
+	dir := t.TempDir()
+	l, recs := mustOpen(t, dir)
+	if len(recs) != 0 {
+		t.Fatalf("a new spool holds %d records", len(recs))
+	}
+	l.segSize = 4096 // several segments
+	appendAll(t, l, 1, 500)
+	if l.Segments() < 3 {
+		t.Fatalf("%d segments, want several", l.Segments())
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l, recs = mustOpen(t, dir)
+	defer l.Close()
+	if len(recs) != 500 || !slices.IsSorted(ids(recs)) || recs[0].ID != 1 || recs[499].ID != 500 {
+		t.Fatalf("reopened: %d records, ids %v…", len(recs), ids(recs)[:min(5, len(recs))])
+	}
+	for _, r := range recs {
+		if want := rec(r.ID); r.Source != want.Source || r.DedupeKey != want.DedupeKey || r.Headers != want.Headers ||
+			string(r.Body) != string(want.Body) || r.ReceivedAt != want.ReceivedAt {
+			t.Fatalf("record %d came back as %+v", r.ID, r)
+		}
+	}
+}
+
+func TestReleaseDeletesWhatWasMoved(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustOpen(t, dir)
+	l.segSize = 4096
+	appendAll(t, l, 1, 300)
+	before := l.Segments()
+	if err := l.Release(150); err != nil {
+		t.Fatal(err)
+	}
+	mid := l.Segments()
+	if mid >= before || mid < 2 {
+		t.Fatalf("segments %d before, %d after releasing half", before, mid)
+	}
+	if err := l.Release(300); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	l, recs := mustOpen(t, dir)
+	defer l.Close()
+	// What a later segment holds comes back; nothing at or below 300 that
+	// lived only in released segments does, and nothing is lost above it.
+	for _, r := range recs {
+		if r.ID > 300 {
+			t.Fatalf("record %d was never appended", r.ID)
+		}
+	}
+	if len(recs) > 300-150 {
+		t.Fatalf("%d records after releasing all but the active segment", len(recs))
+	}
+}
+
+// A crash can tear the last record; what came before it survives, and a
+// corrupt record ends the segment.
+func TestTornTail(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		harm func(data []byte) []byte
+		want int
+	}{
+		{"cut mid-record", func(d []byte) []byte { return d[:len(d)-7] }, 9},
+		{"cut in the header", func(d []byte) []byte { return d[:len(d)-len(appendRecord(nil, rec(10)))+3] }, 9},
+		{"garbage after", func(d []byte) []byte { return append(d, 0xff, 0xff, 0xff, 0x7f, 1, 2, 3, 4, 5) }, 10},
+		{"zeros after", func(d []byte) []byte { return append(d, make([]byte, 4096)...) }, 10},
+		{"flipped byte in the last", func(d []byte) []byte { d[len(d)-3] ^= 0x40; return d }, 9},
+		{"flipped byte in the fifth", func(d []byte) []byte {
+			n := 0
+			for id := int64(1); id <= 4; id++ {
+				n += len(appendRecord(nil, rec(id)))
+			}
+			d[n+10] ^= 1
+			return d
+		}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			l, _ := mustOpen(t, dir)
+			appendAll(t, l, 1, 10)
+			l.Close()
+			segs, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
+			last := segs[len(segs)-1]
+			data, err := os.ReadFile(last)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(last, tc.harm(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			l, recs := mustOpen(t, dir)
+			defer l.Close()
+			if len(recs) != tc.want || (len(recs) > 0 && recs[len(recs)-1].ID != int64(tc.want)) {
+				t.Fatalf("%d records back (%v), want 1…%d", len(recs), ids(recs), tc.want)
+			}
+		})
+	}
+}
+
+func TestOneProcessAtATime(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustOpen(t, dir)
+	if _, _, err := Open(dir, nil); err == nil || !strings.Contains(err.Error(), "in use by another plusone process") {
+		t.Fatalf("second open: %v", err)
+	}
+	l.Close()
+	l, _ = mustOpen(t, dir) // free again once closed
+	l.Close()
+}
+
+// A failed write refuses that record's caller and every later append: none
+// is acknowledged that is not on the disk.
+func TestWriteFailureRefuses(t *testing.T) {
+	l, _ := mustOpen(t, t.TempDir())
+	defer l.Close()
+	appendAll(t, l, 1, 3)
+	l.mu.Lock()
+	l.active.f.Close() // the disk goes away
+	l.mu.Unlock()
+	done, err := l.Append(rec(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Wait(context.Background(), done); err == nil {
+		t.Fatal("a record that could not be written was acknowledged")
+	}
+	if _, err := l.Append(rec(5)); err == nil || !strings.Contains(err.Error(), "cannot take events") {
+		t.Fatalf("append after a failure: %v", err)
+	}
+}
+
+// Each sync is watched (Ready and IntakeBusy count on it) with the number
+// of records it acknowledged.
+func TestWatchSeesEverySync(t *testing.T) {
+	var mu sync.Mutex
+	acked := 0
+	l, _, err := Open(t.TempDir(), func() func(int, error) {
+		return func(n int, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				acked += n
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendAll(t, l, 1, 200)
+	l.Close()
+	if acked != 200 {
+		t.Fatalf("watch saw %d records acknowledged, want 200", acked)
+	}
+}
+
+func TestClosedRefuses(t *testing.T) {
+	l, _ := mustOpen(t, t.TempDir())
+	l.Close()
+	if _, err := l.Append(rec(1)); err == nil {
+		t.Fatal("append after close accepted")
+	}
+}

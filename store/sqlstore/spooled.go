@@ -1,0 +1,339 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/store/spool"
+)
+
+// A spooled store takes webhooks into a spool (package spool) instead of
+// its inbox: a delivery is acknowledged once its record is on the disk,
+// and a mover brings records into the inbox afterwards, in large batches,
+// where the workers find them. The inbox's writer, its indexes and its
+// transactions leave the webhook's path: intake costs a write and a share
+// of an fdatasync. Only a store that one process uses can do this (SQLite
+// with one `plusone serve`): the spool, its IDs and the keys it has not
+// moved yet are that process's own.
+//
+// Duplicates are still answered at once: a delivery's (source, dedupe key)
+// is looked for among the records not moved yet, then in the inbox; the
+// mover drops a key from the first only after its commit made it visible
+// in the second, and a delivery that looked at the inbox while a move
+// happened looks again.
+type spooled struct {
+	log   *spool.Log
+	wake  chan struct{} // capacity 1: records wait to be moved
+	moved atomic.Pointer[func()]
+	done  sync.WaitGroup
+
+	moving sync.Mutex // one move at a time
+
+	mu      sync.Mutex
+	next    int64              // the next event ID
+	keys    map[spoolKey]int64 // records not moved yet: their IDs
+	pending []*spool.Record    // records not moved yet, in ID order
+	gen     uint64             // moves so far
+}
+
+type spoolKey struct{ source, dedupe string }
+
+// The mover leaves records in the spool while webhooks arrive in a burst
+// (IntakeBusy), so that intake has the CPU, unless this many wait or the
+// oldest has waited moveDefer: the inbox is never far behind and the
+// memory they take stays bounded.
+const (
+	moveBacklog = 8192
+	moveDefer   = 250 * time.Millisecond
+	moveBatch   = 1024
+	// spoolLimit bounds the events waiting in the spool (and their
+	// bodies in memory): past it, while the inbox cannot take them (its
+	// database stalled), webhooks get 503 and their senders retry.
+	spoolLimit = 100_000
+)
+
+// StartSpool takes webhooks into a spool in dir from now on. It first moves
+// whatever the spool holds from before (a crash, or a stop) into the inbox,
+// durably. It must be called once, before the store is used; see spooled.
+func (s *Store) StartSpool(ctx context.Context, dir string) error {
+	log, recs, err := spool.Open(dir, s.watchSpool)
+	if err != nil {
+		return err
+	}
+	sp := &spooled{log: log, wake: make(chan struct{}, 1), keys: map[spoolKey]int64{}}
+	ptrs := make([]*spool.Record, len(recs))
+	for i := range recs {
+		ptrs[i] = &recs[i]
+	}
+	for len(ptrs) > 0 {
+		n := min(len(ptrs), moveBatch)
+		if err := s.moveRecords(ctx, durable, ptrs[:n]); err != nil {
+			log.Close()
+			return fmt.Errorf("move spooled events into the inbox: %w", err)
+		}
+		ptrs = ptrs[n:]
+	}
+	var last sql.NullInt64
+	if err := s.w.QueryRowContext(ctx, `SELECT MAX(id) FROM inbox`).Scan(&last); err != nil {
+		log.Close()
+		return fmt.Errorf("spool: last event id: %w", err)
+	}
+	sp.next = last.Int64 + 1
+	if err := log.Release(last.Int64); err != nil {
+		log.Close()
+		return err
+	}
+	s.spool = sp
+	sp.done.Go(s.mover)
+	return nil
+}
+
+// OnMoved sets f to be called after spooled events reached the inbox (the
+// event workers' wake-up).
+func (s *Store) OnMoved(f func()) {
+	if s.spool != nil {
+		s.spool.moved.Store(&f)
+	}
+}
+
+// watchSpool tracks each sync of the spool for Ready and IntakeBusy.
+func (s *Store) watchSpool() func(int, error) {
+	start := time.Now()
+	seq := s.health.begin(start)
+	return func(n int, err error) {
+		s.health.end(seq)
+		switch {
+		case err != nil:
+			s.health.fail(time.Now(), err)
+		default:
+			s.health.ok(time.Now())
+		}
+		if n >= burstBatch {
+			s.lastBurst.Store(start.UnixNano())
+		}
+	}
+}
+
+// spoolEvent is AppendEvent on a spooled store.
+func (s *Store) spoolEvent(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
+	sp := s.spool
+	k := spoolKey{string(ev.Source), ev.DedupeKey}
+	headers, err := json.Marshal(ev.Headers)
+	if err != nil {
+		return false, fmt.Errorf("store event: encode headers: %w", err)
+	}
+	if ev.ReceivedAt.IsZero() {
+		ev.ReceivedAt = time.Now()
+	}
+	var done <-chan error
+	for {
+		sp.mu.Lock()
+		if id, ok := sp.keys[k]; ok {
+			sp.mu.Unlock()
+			ev.ID, ev.State = id, plusone.RawPending
+			return true, nil
+		}
+		gen := sp.gen
+		sp.mu.Unlock()
+
+		var id int64
+		var state string
+		err := s.reader().queryRow(ctx, `SELECT id, state FROM inbox WHERE source = ? AND dedupe_key = ?`,
+			string(ev.Source), ev.DedupeKey).Scan(&id, &state)
+		switch {
+		case err == nil:
+			ev.ID, ev.State = id, state
+			return true, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return false, fmt.Errorf("store event: look for a duplicate: %w", err)
+		}
+
+		sp.mu.Lock()
+		if id, ok := sp.keys[k]; ok {
+			sp.mu.Unlock()
+			ev.ID, ev.State = id, plusone.RawPending
+			return true, nil
+		}
+		if sp.gen != gen {
+			sp.mu.Unlock() // a move ended meanwhile: the key may have gone to the inbox
+			continue
+		}
+		if len(sp.pending) >= spoolLimit {
+			sp.mu.Unlock()
+			return false, fmt.Errorf("store event: %d events wait to be moved into the inbox, which takes none now", len(sp.pending))
+		}
+		rec := &spool.Record{ID: sp.next, Source: k.source, DedupeKey: k.dedupe, Headers: string(headers),
+			Body: ev.Body, ReceivedAt: ev.ReceivedAt.UnixMicro()}
+		done, err = sp.log.Append(rec)
+		if err != nil {
+			sp.mu.Unlock()
+			return false, fmt.Errorf("store event: %w", err)
+		}
+		sp.next++
+		sp.keys[k] = rec.ID
+		sp.pending = append(sp.pending, rec)
+		sp.mu.Unlock()
+		ev.ID, ev.State = rec.ID, plusone.RawPending
+		break
+	}
+	select {
+	case sp.wake <- struct{}{}:
+	default:
+	}
+	if err := spool.Wait(ctx, done); err != nil {
+		// Written but perhaps not on the disk: the sender retries, and is
+		// told it is a duplicate if it was.
+		return false, fmt.Errorf("store event: %w", err)
+	}
+	return false, nil
+}
+
+// mover moves spooled records into the inbox until the store closes, then
+// once more, within the store's timeout, for what is left.
+func (s *Store) mover() {
+	sp := s.spool
+	tick := time.NewTicker(moveDefer / 5)
+	defer tick.Stop()
+	for {
+		select {
+		case <-sp.wake:
+		case <-tick.C:
+		case <-s.closing:
+			// What can be moved within the store's timeout is; the rest
+			// waits in the spool for the next start.
+			ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+			for s.moveSome(ctx, true) {
+			}
+			cancel()
+			return
+		}
+		for s.moveSome(s.life, false) {
+		}
+	}
+}
+
+// moveSome moves one batch of spooled records into the inbox, unless it is
+// better left for later (a burst); it reports whether more wait.
+func (s *Store) moveSome(ctx context.Context, now bool) bool {
+	sp := s.spool
+	sp.moving.Lock()
+	defer sp.moving.Unlock()
+	sp.mu.Lock()
+	n := len(sp.pending)
+	if n == 0 {
+		sp.mu.Unlock()
+		return false
+	}
+	oldest := time.UnixMicro(sp.pending[0].ReceivedAt)
+	if !now && n < moveBacklog && time.Since(oldest) < moveDefer && s.IntakeBusy() {
+		sp.mu.Unlock()
+		return false // the ticker comes back
+	}
+	batch := sp.pending[:min(n, moveBatch):min(n, moveBatch)]
+	sp.mu.Unlock()
+
+	// Committed without waiting for the disk, so that the workers hear of
+	// the events at once; the spool keeps them until a flush made the
+	// commit durable.
+	mode := durable
+	if s.flushes != nil {
+		mode = replayable
+	}
+	if err := s.moveRecords(ctx, mode, batch); err != nil {
+		return false // Ready reports the failure; the ticker tries again
+	}
+	sp.mu.Lock()
+	for _, r := range batch {
+		delete(sp.keys, spoolKey{r.Source, r.DedupeKey})
+	}
+	sp.pending = sp.pending[len(batch):]
+	sp.gen++
+	more := len(sp.pending) > 0
+	sp.mu.Unlock()
+	if f := sp.moved.Load(); f != nil {
+		(*f)()
+	}
+	if s.flushes != nil {
+		if err := s.flushes.wait(ctx); err != nil {
+			return more // released with a later batch
+		}
+	}
+	if err := sp.log.Release(batch[len(batch)-1].ID); err != nil {
+		s.health.fail(time.Now(), err)
+	}
+	return more
+}
+
+// moveRecords inserts recs into the inbox with their IDs, committed in
+// mode. A record whose ID or key is there already is
+// left out: it was moved before a crash.
+func (s *Store) moveRecords(ctx context.Context, mode commitMode, recs []*spool.Record) error {
+	return s.dbTx(ctx, mode, func(x db) error {
+		for len(recs) > 0 {
+			n := 1
+			for _, size := range []int{32, 8} {
+				if len(recs) >= size {
+					n = size
+					break
+				}
+			}
+			args := make([]any, 0, 7*n)
+			for _, r := range recs[:n] {
+				args = append(args, r.ID, r.Source, r.DedupeKey, r.Headers, r.Body, r.ReceivedAt, r.ReceivedAt)
+			}
+			if _, err := x.exec(ctx, `INSERT INTO inbox (id, source, dedupe_key, headers, body, received_at, run_after, state)
+				VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`+strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'pending')`, n-1)+`
+				ON CONFLICT DO NOTHING`, args...); err != nil {
+				return err
+			}
+			recs = recs[n:]
+		}
+		return nil
+	})
+}
+
+// Settle moves every event spooled so far into the inbox now, burst or
+// not (tests, and callers that read the inbox right after appending).
+func (s *Store) Settle(ctx context.Context) error {
+	if s.spool == nil {
+		return nil
+	}
+	for s.moveSome(ctx, true) {
+	}
+	if n, _ := s.spoolBacklog(); n > 0 {
+		return fmt.Errorf("settle: %d events could not be moved into the inbox", n)
+	}
+	return nil
+}
+
+// spoolBacklog is how many events wait in the spool and the oldest's time.
+func (s *Store) spoolBacklog() (int, time.Time) {
+	if s.spool == nil {
+		return 0, time.Time{}
+	}
+	sp := s.spool
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if len(sp.pending) == 0 {
+		return 0, time.Time{}
+	}
+	return len(sp.pending), time.UnixMicro(sp.pending[0].ReceivedAt)
+}
+
+// closeSpool waits for the mover and closes the spool (after the appenders
+// stopped: nothing appends any more).
+func (s *Store) closeSpool() error {
+	if s.spool == nil {
+		return nil
+	}
+	s.spool.done.Wait()
+	return s.spool.log.Close()
+}
