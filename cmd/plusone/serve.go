@@ -207,8 +207,10 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	}
 	// A shop's erasure is a job that applying its event enqueues.
 	p.processor.Erasing = p.eraser.Wake
-	onMoved(store, p.processor.Wake)
 	p.server = newServer(cfg, store, p.webhooks, list, mem, p.gestures, p.processor, m, log)
+	if onMoved(store, p.processor.Wake) {
+		p.server.Stored = nil // the store wakes the workers when the events reach them
+	}
 	p.server.Outcomes = outc
 	p.server.Alive = p.alive
 	p.app = attachSlackApp(cfg, client, mem, p.gestures, p.tickets, p.server, chat, log)
@@ -496,12 +498,13 @@ func intakeBusy(store plusone.Store) func() bool {
 }
 
 // onMoved has a spooled store wake the event workers when spooled events
-// reach its inbox (sqlstore's OnMoved); other stores have them woken by
-// intake directly.
-func onMoved(store plusone.Store, wake func()) {
-	if m, ok := store.(interface{ OnMoved(func()) }); ok {
-		m.OnMoved(wake)
+// reach its inbox (sqlstore's OnMoved), and says whether it does; other
+// stores have them woken by intake directly.
+func onMoved(store plusone.Store, wake func()) bool {
+	if m, ok := store.(interface{ OnMoved(func()) bool }); ok {
+		return m.OnMoved(wake)
 	}
+	return false
 }
 
 // aloneOnStore says whether this process is the only one on its store: an

@@ -97,11 +97,14 @@ func (s *Store) StartSpool(ctx context.Context, dir string) error {
 }
 
 // OnMoved sets f to be called after spooled events reached the inbox (the
-// event workers' wake-up).
-func (s *Store) OnMoved(f func()) {
-	if s.spool != nil {
-		s.spool.moved.Store(&f)
+// event workers' wake-up). It reports whether the store spools: if not, f
+// is never called.
+func (s *Store) OnMoved(f func()) bool {
+	if s.spool == nil {
+		return false
 	}
+	s.spool.moved.Store(&f)
+	return true
 }
 
 // watchSpool tracks each sync of the spool for Ready and IntakeBusy.
