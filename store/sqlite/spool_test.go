@@ -69,6 +69,10 @@ func TestSpoolLeftByACrashIsMovedAtStart(t *testing.T) {
 	if err != nil || !dup || again.ID != first.ID+8 {
 		t.Fatalf("redelivery of a spooled event: dup=%v id=%d err=%v, want a duplicate with id %d", dup, again.ID, err, first.ID+8)
 	}
+	old := &plusone.RawEvent{Source: plusone.SourceGeneric, DedupeKey: "before", Body: []byte(`{}`)}
+	if dup, err := s.AppendEvent(ctx, old); err != nil || !dup || old.ID != first.ID {
+		t.Fatalf("redelivery of an event in the inbox before the restart: dup=%v id=%d err=%v", dup, old.ID, err)
+	}
 	fresh := &plusone.RawEvent{Source: plusone.SourceGeneric, DedupeKey: "after", Body: []byte(`{}`)}
 	if dup, err := s.AppendEvent(ctx, fresh); err != nil || dup || fresh.ID != first.ID+41 {
 		t.Fatalf("new event after the restart: dup=%v id=%d err=%v, want id %d", dup, fresh.ID, err, first.ID+41)

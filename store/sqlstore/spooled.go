@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bits-and-blooms/bloom/v3"
+
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/store/spool"
 )
@@ -28,7 +30,8 @@ import (
 // is looked for among the records not moved yet, then in the inbox; the
 // mover drops a key from the first only after its commit made it visible
 // in the second, and a delivery that looked at the inbox while a move
-// happened looks again.
+// happened looks again. A Bloom filter of every key the store holds spares
+// a new delivery (nearly every one) the look-up in the inbox.
 type spooled struct {
 	log   *spool.Log
 	wake  chan struct{} // capacity 1: records wait to be moved
@@ -42,9 +45,49 @@ type spooled struct {
 	keys    map[spoolKey]int64 // records not moved yet: their IDs
 	pending []*spool.Record    // records not moved yet, in ID order
 	gen     uint64             // moves so far
+	// seen holds every key in the inbox or the spool (and, rarely, a key
+	// that is in neither): a key it has not seen is no duplicate, and
+	// needs no look-up in the inbox.
+	seen *bloom.BloomFilter
 }
 
 type spoolKey struct{ source, dedupe string }
+
+func (k spoolKey) bytes() []byte { return []byte(k.source + "\x00" + k.dedupe) }
+
+// seenCapacity and seenFalse size the filter of keys: room for this many
+// keys (or twice those in the inbox at the start) at this rate of false
+// "seen" answers, each of which costs one look-up. It holds about 1.2 MB per
+// million keys; past its capacity it only answers "seen" more often.
+const (
+	seenCapacity = 2_000_000
+	seenFalse    = 0.01
+)
+
+// inboxKeys returns a filter holding every key in the inbox.
+func (s *Store) inboxKeys(ctx context.Context) (*bloom.BloomFilter, error) {
+	var n int
+	if err := s.reader().queryRow(ctx, `SELECT COUNT(*) FROM inbox`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("spool: count events: %w", err)
+	}
+	f := bloom.NewWithEstimates(uint(max(seenCapacity, 2*n)), seenFalse)
+	rows, err := s.reader().query(ctx, `SELECT source, dedupe_key FROM inbox`)
+	if err != nil {
+		return nil, fmt.Errorf("spool: read event keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k spoolKey
+		if err := rows.Scan(&k.source, &k.dedupe); err != nil {
+			return nil, fmt.Errorf("spool: read event keys: %w", err)
+		}
+		f.Add(k.bytes())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("spool: read event keys: %w", err)
+	}
+	return f, nil
+}
 
 // The mover leaves records in the spool while webhooks arrive in a burst
 // (IntakeBusy), so that intake has the CPU, unless this many wait or the
@@ -69,9 +112,16 @@ func (s *Store) StartSpool(ctx context.Context, dir string) error {
 		return err
 	}
 	sp := &spooled{log: log, wake: make(chan struct{}, 1), keys: map[spoolKey]int64{}}
+	if sp.seen, err = s.inboxKeys(ctx); err != nil {
+		log.Close()
+		return err
+	}
 	ptrs := make([]*spool.Record, len(recs))
 	for i := range recs {
 		ptrs[i] = &recs[i]
+	}
+	for _, r := range ptrs {
+		sp.seen.Add(spoolKey{r.Source, r.DedupeKey}.bytes())
 	}
 	for len(ptrs) > 0 {
 		n := min(len(ptrs), moveBatch)
@@ -145,18 +195,21 @@ func (s *Store) spoolEvent(ctx context.Context, ev *plusone.RawEvent) (bool, err
 			return true, nil
 		}
 		gen := sp.gen
+		maybe := sp.seen.Test(k.bytes())
 		sp.mu.Unlock()
 
-		var id int64
-		var state string
-		err := s.reader().queryRow(ctx, `SELECT id, state FROM inbox WHERE source = ? AND dedupe_key = ?`,
-			string(ev.Source), ev.DedupeKey).Scan(&id, &state)
-		switch {
-		case err == nil:
-			ev.ID, ev.State = id, state
-			return true, nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return false, fmt.Errorf("store event: look for a duplicate: %w", err)
+		if maybe {
+			var id int64
+			var state string
+			err := s.reader().queryRow(ctx, `SELECT id, state FROM inbox WHERE source = ? AND dedupe_key = ?`,
+				string(ev.Source), ev.DedupeKey).Scan(&id, &state)
+			switch {
+			case err == nil:
+				ev.ID, ev.State = id, state
+				return true, nil
+			case !errors.Is(err, sql.ErrNoRows):
+				return false, fmt.Errorf("store event: look for a duplicate: %w", err)
+			}
 		}
 
 		sp.mu.Lock()
@@ -182,6 +235,7 @@ func (s *Store) spoolEvent(ctx context.Context, ev *plusone.RawEvent) (bool, err
 		}
 		sp.next++
 		sp.keys[k] = rec.ID
+		sp.seen.Add(k.bytes())
 		sp.pending = append(sp.pending, rec)
 		sp.mu.Unlock()
 		ev.ID, ev.State = rec.ID, plusone.RawPending
