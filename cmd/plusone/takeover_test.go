@@ -325,8 +325,9 @@ func TestPaceAcrossReplicas(t *testing.T) {
 	}
 	wg.Wait()
 
-	// Half-way, the sender stops (SIGTERM) and another replica takes over.
-	eventually(t, 30*time.Second, "half the cards posted", func() bool { return len(slack.posts()) >= 12 })
+	// A quarter of the way, the sender stops (SIGTERM) and another replica
+	// takes over.
+	eventually(t, 30*time.Second, "a quarter of the cards posted", func() bool { return len(slack.posts()) >= 6 })
 	var sender *process
 	for _, p := range procs {
 		if strings.Contains(p.logs.String(), senderLog) {
@@ -342,10 +343,17 @@ func TestPaceAcrossReplicas(t *testing.T) {
 	db, err := sql.Open("pgx", dbURL)
 	must(t, err)
 	defer db.Close()
+	// Whether work was left for another sender: on a slow machine the
+	// events may all have been applied and sent before the stop.
+	left := !drained(db)
 	eventually(t, 60*time.Second, "every card delivered", func() bool { return drained(db) })
 	checkOneCardEach(t, slack, evs)
 
 	checkPace(t, slack, cardChannel, pace)
+	if !left {
+		t.Log("every card was out when the sender stopped: no handover to check this time")
+		return
+	}
 	handovers := 0
 	for _, p := range procs {
 		if strings.Contains(p.logs.String(), senderLog) {
