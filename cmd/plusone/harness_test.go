@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"github.com/plusone-hq/plusone/integrations/generic"
 	"github.com/plusone-hq/plusone/integrations/shopify"
 	"github.com/plusone-hq/plusone/integrations/zendesk"
+	"github.com/plusone-hq/plusone/store/spool"
 	"github.com/plusone-hq/plusone/store/sqlite"
 )
 
@@ -592,7 +594,8 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 }
 
 // inspectStore opens the app's SQLite file beside the running app (WAL allows
-// it) to look at what was stored.
+// it) to look at what was stored. Its InboxStats counts as pending the
+// events still waiting in the app's spool too.
 func inspectStore(t *testing.T, path string) plusone.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), path)
@@ -600,7 +603,40 @@ func inspectStore(t *testing.T, path string) plusone.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &inspected{Store: s, db: db, spool: path + ".spool"}
+}
+
+// inspected is a store opened beside a serving process, which sees the
+// events that process has acknowledged but not yet moved into the inbox.
+type inspected struct {
+	plusone.Store
+	db    *sql.DB
+	spool string
+}
+
+func (s *inspected) InboxStats(ctx context.Context) (plusone.InboxStats, error) {
+	st, err := s.Store.InboxStats(ctx)
+	if err != nil {
+		return st, err
+	}
+	recs, err := spool.Peek(s.spool)
+	if err != nil || len(recs) == 0 {
+		return st, err
+	}
+	// Records are moved in the order of their IDs.
+	var last sql.NullInt64
+	err = s.db.QueryRowContext(ctx, `SELECT MAX(id) FROM inbox`).Scan(&last)
+	for _, r := range recs {
+		if r.ID > last.Int64 {
+			st.Pending++
+		}
+	}
+	return st, err
 }
 
 // settled waits until every stored event was processed or parked and

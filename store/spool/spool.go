@@ -145,6 +145,26 @@ func (l *Log) load() ([]Record, error) {
 	return all, nil
 }
 
+// Peek reads the records of the spool in dir without opening it: what
+// another process, which may be writing to it, has written so far (an
+// operator's or a test's look; the last record may be missing).
+func Peek(dir string) ([]Record, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.seg"))
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	slices.Sort(names)
+	var all []Record
+	for _, name := range names {
+		recs, err := readSegment(name)
+		if err != nil && !errors.Is(err, os.ErrNotExist) { // released meanwhile
+			return nil, err
+		}
+		all = append(all, recs...)
+	}
+	return all, nil
+}
+
 // readSegment reads the records of one segment, up to a torn or corrupt
 // one.
 func readSegment(path string) ([]Record, error) {
