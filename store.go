@@ -245,6 +245,7 @@ type Tx interface {
 	CardTx
 	LedgerTx
 	OutcomesTx
+	PolicyTx
 	// Lock serialises the transactions that lock the same keys (lock.go):
 	// each waits until the one holding a key ends, and then reads what it
 	// committed. Keys given in one call are taken in a fixed order; hold the

@@ -49,6 +49,11 @@ type Config struct {
 	SlackAPIURL        string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL"`
 	SlackChannel       string `envconfig:"SLACK_CHANNEL" desc:"default channel ID for context cards"`
 
+	PublicURL         string `envconfig:"PUBLIC_URL" desc:"the service's public base URL (links to the console, the Sign in with Slack redirect)"`
+	SlackClientID     string `envconfig:"SLACK_CLIENT_ID" desc:"Sign in with Slack (OpenID Connect) for the web console; unset = the console is open on a loopback address only"`
+	SlackClientSecret string `envconfig:"SLACK_CLIENT_SECRET" redact:"all" desc:"the Slack app's client secret, for Sign in with Slack"`
+	SlackOIDCURL      string `envconfig:"SLACK_OIDC_URL" default:"https://slack.com" desc:"Sign in with Slack's OpenID Connect issuer"`
+
 	OpenAIAPIKey  string `envconfig:"OPENAI_API_KEY" redact:"all" desc:"LLM personalisation; neither key nor base URL set = rules only"`
 	OpenAIBaseURL string `envconfig:"OPENAI_BASE_URL" default:"https://api.openai.com/v1" redact:"password" desc:"any OpenAI-compatible server"`
 	OpenAIModel   string `envconfig:"OPENAI_MODEL" default:"gpt-4o-mini" desc:"model name"`

@@ -37,7 +37,8 @@ func (c *Config) validate(failed Problems, sources []plusone.SourceInfo) Problem
 		add("MAX_BODY_BYTES", "must be more than 0 (bytes), e.g. 1048576")
 	}
 	c.validateSlack(add)
-	urls := []string{Prefix + "SLACK_API_URL", Prefix + "OPENAI_BASE_URL"}
+	c.validateConsole(add)
+	urls := []string{Prefix + "SLACK_API_URL", Prefix + "OPENAI_BASE_URL", Prefix + "SLACK_OIDC_URL"}
 	for _, d := range sources {
 		if d.Env.APIURL != "" {
 			urls = append(urls, d.Env.APIURL)
@@ -90,6 +91,47 @@ func (c *Config) validateSlack(add func(string, string, ...any)) {
 	case c.SlackChannel != "" && !channelID.MatchString(c.SlackChannel):
 		add("SLACK_CHANNEL", "%q is not a channel ID (want C… or G…, e.g. C0123ABCD; in Slack: channel details, bottom)", c.SlackChannel)
 	}
+}
+
+// validateConsole checks Sign in with Slack for the web console: a client
+// id needs its secret and the public URL Slack redirects back to.
+func (c *Config) validateConsole(add func(string, string, ...any)) {
+	if c.PublicURL != "" {
+		if msg := checkHTTPURL(c.PublicURL); msg != "" {
+			add("PUBLIC_URL", "%s", msg)
+		}
+		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	}
+	if c.SlackClientID == "" {
+		if c.SlackClientSecret != "" {
+			add("SLACK_CLIENT_ID", "required when PLUSONE_SLACK_CLIENT_SECRET is set (Sign in with Slack needs both)")
+		}
+		return
+	}
+	if c.SlackClientSecret == "" {
+		add("SLACK_CLIENT_SECRET", "required when PLUSONE_SLACK_CLIENT_ID is set (the Slack app's Basic Information page, App Credentials)")
+	}
+	if c.PublicURL == "" {
+		add("PUBLIC_URL", "required when PLUSONE_SLACK_CLIENT_ID is set: Slack redirects to <PUBLIC_URL>/console/auth/callback after sign-in")
+	}
+}
+
+// ConsoleOpen says whether the web console may be open without signing in:
+// with no Sign in with Slack configured, only when the service listens on a
+// loopback address (nobody else can reach it).
+func (c *Config) ConsoleOpen() bool {
+	if c.SlackClientID != "" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // validateVendors checks that each source's API is configured completely

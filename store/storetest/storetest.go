@@ -49,4 +49,5 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Outcomes", func(t *testing.T) { testOutcomes(t, open) })
 	t.Run("OutcomesConcurrency", func(t *testing.T) { testOutcomesConcurrency(t, open) })
 	t.Run("Digest", func(t *testing.T) { testDigest(t, open) })
+	t.Run("PolicyLoads", func(t *testing.T) { testPolicyLoads(t, open) })
 }
