@@ -49,6 +49,7 @@ func TestLoadDefaults(t *testing.T) {
 		OpenAIModel:     "gpt-4o-mini",
 		IntercomURL:     "https://api.intercom.io",
 		HelpScoutURL:    "https://api.helpscout.net",
+		SlackOIDCURL:    "https://slack.com",
 		LogLevel:        slog.LevelInfo,
 		Workers:         4,
 		MaxAttempts:     10,
@@ -309,5 +310,41 @@ func TestDescribe(t *testing.T) {
 	table := MarkdownTable()
 	if !strings.Contains(table, "| `PLUSONE_ADDR` | `:8080` | HTTP listen address |") {
 		t.Errorf("MarkdownTable:\n%s", table)
+	}
+}
+
+// Sign in with Slack needs its secret and the public URL; without it the
+// console is open only on a loopback address.
+func TestConsoleConfig(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		vars    map[string]string
+		problem string // a variable named in the problems, "" for none
+		open    bool
+	}{
+		{vars: map[string]string{"ADDR": "127.0.0.1:8080"}, open: true},
+		{vars: map[string]string{"ADDR": "localhost:8080"}, open: true},
+		{vars: map[string]string{"ADDR": "[::1]:8080"}, open: true},
+		{vars: map[string]string{"ADDR": ":8080"}},
+		{vars: map[string]string{"ADDR": "0.0.0.0:8080"}},
+		{vars: map[string]string{"ADDR": "127.0.0.1:8080", "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s",
+			"PUBLIC_URL": "https://plusone.example/"}},
+		{vars: map[string]string{"SLACK_CLIENT_ID": "1.2", "PUBLIC_URL": "https://plusone.example"}, problem: "PLUSONE_SLACK_CLIENT_SECRET"},
+		{vars: map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"}, problem: "PLUSONE_PUBLIC_URL"},
+		{vars: map[string]string{"SLACK_CLIENT_SECRET": "s"}, problem: "PLUSONE_SLACK_CLIENT_ID"},
+		{vars: map[string]string{"PUBLIC_URL": "plusone.example"}, problem: "PLUSONE_PUBLIC_URL"},
+	} {
+		c, err := Load(env(tc.vars), testSources())
+		switch {
+		case tc.problem == "" && err != nil:
+			t.Errorf("%v: %v", tc.vars, err)
+		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), tc.problem)):
+			t.Errorf("%v: want a problem with %s, got %v", tc.vars, tc.problem, err)
+		case tc.problem == "" && c.ConsoleOpen() != tc.open:
+			t.Errorf("%v: ConsoleOpen = %v", tc.vars, c.ConsoleOpen())
+		}
+		if tc.problem == "" && tc.vars["PUBLIC_URL"] != "" && strings.HasSuffix(c.PublicURL, "/") {
+			t.Errorf("PublicURL keeps its slash: %q", c.PublicURL)
+		}
 	}
 }

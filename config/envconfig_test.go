@@ -60,7 +60,7 @@ func TestEnvconfigAgreesOnValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	// envconfig takes an empty variable as set; fill in defaults to compare.
-	theirs.OpenAIBaseURL, theirs.OpenAIModel, theirs.IntercomURL, theirs.HelpScoutURL = ours.OpenAIBaseURL, ours.OpenAIModel, ours.IntercomURL, ours.HelpScoutURL
+	theirs.OpenAIBaseURL, theirs.OpenAIModel, theirs.IntercomURL, theirs.HelpScoutURL, theirs.SlackOIDCURL = ours.OpenAIBaseURL, ours.OpenAIModel, ours.IntercomURL, ours.HelpScoutURL, ours.SlackOIDCURL
 	if theirs != *ours {
 		t.Errorf("envconfig.Process read\n%+v\nLoad read\n%+v", theirs.LogValue(), ours.LogValue())
 	}

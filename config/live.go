@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
@@ -26,6 +27,33 @@ type Live struct {
 	overrides []plusone.Override
 	effective *plusone.Policy
 	hash      [32]byte
+	// loaded, if set, hears of each policy file taken (OnLoad).
+	loaded func(plusone.PolicyLoad)
+}
+
+// OnLoad makes fn hear of every policy file taken from now on (reloads and
+// changes of the file; Describe gives the one in force). Call it before
+// Watch and Reload run.
+func (l *Live) OnLoad(fn func(plusone.PolicyLoad)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.loaded = fn
+}
+
+// Describe is the policy file in force as a load for the reason given:
+// its path, hash and gestures (At and Instance are the caller's).
+func (l *Live) Describe(reason string) plusone.PolicyLoad {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.describe(reason)
+}
+
+func (l *Live) describe(reason string) plusone.PolicyLoad {
+	d := plusone.PolicyLoad{Hash: plusone.BuiltInPolicyHash, Path: l.path, Reason: reason, Gestures: len(l.file.Gestures)}
+	if l.path != "" {
+		d.Hash = hex.EncodeToString(l.hash[:])
+	}
+	return d
 }
 
 // LoadLive reads the policy file at path once ("" for the built-in
@@ -81,19 +109,19 @@ func (l *Live) Reload() error {
 		l.log.Error("policy reload refused; the policy in force stays", "file", l.path, "err", err)
 		return fmt.Errorf("reload %s: %w", l.path, err)
 	}
-	return l.reload(data, sha256.Sum256(data))
+	return l.reload(data, sha256.Sum256(data), plusone.PolicyLoadReload)
 }
 
 // reload takes data, the policy file's content whose hash is sum, as
-// Reload does.
-func (l *Live) reload(data []byte, sum [32]byte) error {
+// Reload does; reason says why (plusone.PolicyLoadReload or
+// PolicyLoadChanged).
+func (l *Live) reload(data []byte, sum [32]byte, reason string) error {
 	p, err := ParsePolicy(l.path, data)
 	if err != nil {
 		l.log.Error("policy reload refused; the policy in force stays", "file", l.path, "problems", err.Error())
 		return err
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	eff, err := p.WithOverrides(l.overrides)
 	if err != nil {
 		// An override no longer fits the new file (a role was removed):
@@ -102,7 +130,12 @@ func (l *Live) reload(data []byte, sum [32]byte) error {
 		eff = applyFitting(p, l.overrides, l.log)
 	}
 	l.file, l.effective, l.hash = p, eff, sum
-	l.log.Info("policy reloaded", "file", l.path, "gestures", len(p.Gestures))
+	loaded, d := l.loaded, l.describe(reason)
+	l.mu.Unlock()
+	l.log.Info("policy reloaded", "file", l.path, "gestures", len(p.Gestures), "reason", reason)
+	if loaded != nil {
+		loaded(d)
+	}
 	return nil
 }
 
@@ -164,7 +197,7 @@ func (l *Live) Watch(ctx context.Context, interval time.Duration) {
 			l.mu.RLock()
 			same := bytes.Equal(sum[:], l.hash[:])
 			l.mu.RUnlock()
-			if !same && l.reload(data, sum) != nil {
+			if !same && l.reload(data, sum, plusone.PolicyLoadChanged) != nil {
 				l.mu.Lock()
 				l.hash = sum // a refused file is not tried again until it changes
 				l.mu.Unlock()

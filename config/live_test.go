@@ -3,6 +3,8 @@ package config
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -77,5 +79,46 @@ func TestLiveReload(t *testing.T) {
 	// An override that does not fit the policy is refused.
 	if err := live.SetOverrides([]plusone.Override{{Path: "teams.nobody.budget", NewValue: "1/day"}}); err == nil {
 		t.Error("an override of an unknown team was taken")
+	}
+}
+
+// Each policy file taken is described to OnLoad with the hash of its
+// bytes and why; a refused file is not.
+func TestLiveOnLoad(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	first := "roles:\n  agent: {max_per_gesture: 25, budget: {amount: 100, per: day}}\n"
+	if err := os.WriteFile(path, []byte(first), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	live, err := LoadLive(path, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(first))
+	if d := live.Describe(plusone.PolicyLoadStart); d.Hash != hex.EncodeToString(sum[:]) || d.Path != path || d.Reason != "start" {
+		t.Errorf("start = %+v", d)
+	}
+	var got []plusone.PolicyLoad
+	live.OnLoad(func(l plusone.PolicyLoad) { got = append(got, l) })
+	if err := os.WriteFile(path, []byte("roles:\n  agent: {budget: {amount: 1, per: fortnight}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if live.Reload() == nil {
+		t.Fatal("a bad file was taken")
+	}
+	second := "roles:\n  agent: {max_per_gesture: 25, budget: {amount: 200, per: day}}\n"
+	if err := os.WriteFile(path, []byte(second), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	sum = sha256.Sum256([]byte(second))
+	if len(got) != 1 || got[0].Hash != hex.EncodeToString(sum[:]) || got[0].Reason != plusone.PolicyLoadReload {
+		t.Errorf("loads heard = %+v", got)
+	}
+	if d := NewLive("", plusone.DefaultPolicy(), nil).Describe(plusone.PolicyLoadStart); d.Hash != plusone.BuiltInPolicyHash {
+		t.Errorf("built-in = %+v", d)
 	}
 }
