@@ -304,6 +304,8 @@ type CustomerTx interface {
 	NotesBy(ctx context.Context, author string, limit int) ([]Note, error)
 	// TouchAgent records that an agent did something for a customer.
 	TouchAgent(ctx context.Context, agent string, customerID int64, what string, at time.Time) error
+	// Helped says whether an agent did something for a customer (TouchAgent).
+	Helped(ctx context.Context, agent string, customerID int64) (bool, error)
 	// RecentCustomers lists the customers an agent helped, latest first.
 	RecentCustomers(ctx context.Context, agent string, limit int) ([]RecentCustomer, error)
 	// AgentSetting reads one of an agent's own settings (such as

@@ -222,6 +222,15 @@ func (t *tx) TouchAgent(ctx context.Context, agent string, customerID int64, wha
 	return nil
 }
 
+func (t *tx) Helped(ctx context.Context, agent string, customerID int64) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM agent_customers WHERE agent = ? AND customer_id = ?`, agent, customerID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("helped %s %d: %w", agent, customerID, err)
+	}
+	return n > 0, nil
+}
+
 func (t *tx) RecentCustomers(ctx context.Context, agent string, limit int) ([]plusone.RecentCustomer, error) {
 	rows, err := t.query(ctx, `SELECT a.what, a.at, `+customerColumnsC+`
 		FROM agent_customers a JOIN customers c ON c.id = a.customer_id

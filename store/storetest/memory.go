@@ -86,6 +86,15 @@ func testMemory(t *testing.T, open Opener) {
 		if len(recent) != 2 || recent[0].Customer.ID != jane.ID || recent[0].What != "looked up" || recent[1].Customer.Name != "Janet O'Neil" {
 			t.Errorf("recent = %+v", recent)
 		}
+		for _, c := range []struct {
+			agent string
+			id    int64
+			want  bool
+		}{{"U0ANA", jane.ID, true}, {"U0ANA", janet.ID, true}, {"U0BEN", jane.ID, false}, {"U0ANA", jane.ID + janet.ID, false}} {
+			if got, err := tx.Helped(ctx, c.agent, c.id); err != nil || got != c.want {
+				t.Errorf("Helped(%s, %d) = %v, %v", c.agent, c.id, got, err)
+			}
+		}
 		return nil
 	}))
 	// Notes and the agents' history follow a merge.
