@@ -10,6 +10,7 @@ import (
 // Identity is who the bot token is: auth.test's answer.
 type Identity struct {
 	Team   string
+	TeamID string // the workspace's ID (T…)
 	User   string // the bot user's name, as people /invite it
 	UserID string
 }
@@ -21,7 +22,7 @@ func (c *Client) AuthTest(ctx context.Context) (Identity, error) {
 	if err != nil {
 		return Identity{}, fmt.Errorf("auth.test: %w", err)
 	}
-	return Identity{Team: r.Team, User: r.User, UserID: r.UserID}, nil
+	return Identity{Team: r.Team, TeamID: r.TeamID, User: r.User, UserID: r.UserID}, nil
 }
 
 // Membership is what conversations.info says about the bot in a channel.

@@ -30,6 +30,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("DELETE /api/v1/customers", s.authorized(s.handleErase()))
 		mux.Handle("GET /api/v1/customers/export", s.authorized(s.handleExport()))
 	}
+	// The web console (package console): its own routes under /console/.
+	if s.Console != nil {
+		mux.Handle("/console/", s.Console)
+		mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
+	}
 	mux.Handle("GET /healthz", handleHealth())
 	mux.Handle("GET /readyz", s.handleReady())
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))

@@ -51,6 +51,8 @@ type Server struct {
 	// before it is answered 503 (the sender retries); zero means
 	// DefaultIntakeTimeout.
 	IntakeTimeout time.Duration
+	// Console serves the web console under /console/; nil leaves it out.
+	Console http.Handler
 	// Alive, if set, returns an error when the background workers no
 	// longer work; /readyz then answers 503.
 	Alive func() error

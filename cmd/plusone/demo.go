@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,7 +84,8 @@ func demo(ctx context.Context, getenv func(string) string, stdout, stderr io.Wri
 	if !cfg.LocalMode() {
 		where = "posted to Slack channel " + cfg.SlackChannel
 	}
-	fmt.Fprintf(out, "plusone demo — listening on http://%s\nReplaying a sample customer journey; the context card is %s.\n\n", addr, where)
+	fmt.Fprintf(out, "plusone demo — listening on http://%s\nReplaying a sample customer journey; the context card is %s.\n", addr, where)
+	fmt.Fprintf(out, "Web console: %s\n\n", consoleURL(cfg, addr))
 
 	steps, err := journey(time.Now())
 	if err != nil {
@@ -193,4 +195,17 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// demoCustomer is the email of the sample journey's customer.
+const demoCustomer = "maya.chen@example.com"
+
+// consoleURL is the web console's page of the demo customer: open on the
+// demo's loopback address, or behind Sign in with Slack at the public URL.
+func consoleURL(cfg *config.Config, addr string) string {
+	base := "http://" + addr
+	if cfg.SlackClientID != "" && cfg.PublicURL != "" {
+		base = cfg.PublicURL
+	}
+	return base + "/console/customers?q=" + url.QueryEscape(demoCustomer)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/plusone-hq/plusone/bot"
 	"github.com/plusone-hq/plusone/cluster"
 	"github.com/plusone-hq/plusone/config"
+	"github.com/plusone-hq/plusone/console"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/digest"
 	"github.com/plusone-hq/plusone/feedback"
@@ -186,6 +187,12 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	if err := p.gestures.LoadOverrides(ctx); err != nil {
 		return nil, fmt.Errorf("policy overrides: %w", err)
 	}
+	// The policy's history: this start's load, then each reload.
+	loads := &gestures.PolicyHistory{Store: store, Instance: instance, Clock: time.Now, Log: log}
+	if err := loads.Record(ctx, live.Describe(plusone.PolicyLoadStart)); err != nil {
+		return nil, err
+	}
+	live.OnLoad(loads.Loaded)
 	digests := &digest.Builder{Store: store, Policy: live.Current, Budgets: p.gestures.TeamBudgets, Effects: outc.Effects, Clock: time.Now}
 	fb := &feedback.Service{Store: store, Policy: live.Current, Clock: time.Now}
 	p.deliverer.Notices = noticeComposers(p.gestures, digests, fb)
@@ -213,11 +220,36 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	}
 	p.server.Outcomes = outc
 	p.server.Alive = p.alive
+	web, err := newConsole(cfg, store, live, p.gestures, outc, client, log)
+	if err != nil {
+		return nil, err
+	}
+	p.server.Console = web
 	p.app = attachSlackApp(cfg, client, mem, p.gestures, p.tickets, p.server, chat, log)
 	if p.app != nil {
 		p.app.Digests, p.app.Feedback = digests, fb
 	}
 	return p, nil
+}
+
+// newConsole is the web console: Sign in with Slack when a client id is
+// set (people of the bot's own workspace only), else open on a loopback
+// address only.
+func newConsole(cfg *config.Config, store plusone.Store, live *config.Live, gest *gestures.Service, outc *outcomes.Service,
+	client *bot.Client, log *slog.Logger) (http.Handler, error) {
+	c := &console.Console{Store: store, Policy: live.Current, Gestures: gest, Outcomes: outc, Open: cfg.ConsoleOpen(),
+		Clock: time.Now, Log: log}
+	if cfg.SlackClientID != "" {
+		c.Auth = &console.Auth{ClientID: cfg.SlackClientID, ClientSecret: cfg.SlackClientSecret, Issuer: cfg.SlackOIDCURL,
+			PublicURL: cfg.PublicURL, Log: log}
+		if client != nil {
+			c.Auth.Team = func(ctx context.Context) (string, error) {
+				id, err := client.AuthTest(ctx)
+				return id.TeamID, err
+			}
+		}
+	}
+	return c.Handler()
 }
 
 // newDeliverer is the Slack sender of cards (assembled by mem) and
