@@ -20,6 +20,7 @@ type approvalsPage struct {
 	// supervisor's name, which only signing in gives.
 	CanDecide bool
 	Done      string // what the last decision did, for the notice
+	CSRF      string // the forms' token
 }
 
 // handleApprovals lists pending requests, oldest first, with approve and
@@ -37,7 +38,7 @@ func (c *Console) handleApprovals() http.Handler {
 			return
 		}
 		c.render(w, r, "approvals", "Pending approvals", "approvals", approvalsPage{Pending: pending, Names: names,
-			Currency: c.Policy().Currency, CanDecide: !v.Open, Done: r.URL.Query().Get("done")})
+			Currency: c.Policy().Currency, CanDecide: !v.Open, Done: r.URL.Query().Get("done"), CSRF: v.csrf})
 	})
 }
 

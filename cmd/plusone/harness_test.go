@@ -163,6 +163,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		answer(200, `{"ok":true,"view":{"id":"V1"}}`)
 	case "chat.unfurl":
 		answer(200, `{"ok":true}`)
+	case "auth.test":
+		// The bot's workspace: Sign in with Slack accepts its people only.
+		answer(200, `{"ok":true,"url":"https://ours.slack.com/","team":"Ours","user":"plusone","team_id":"T0OURS","user_id":"U0BOT","bot_id":"B0BOT"}`)
 	case "conversations.open":
 		// A direct message with the one user asked for: "D" and her ID.
 		answer(200, fmt.Sprintf(`{"ok":true,"channel":{"id":%q}}`, "D"+r.Form.Get("users")))
