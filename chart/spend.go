@@ -66,7 +66,20 @@ func SpendSVG(title, unit string, days []time.Time, series []Series) ([]byte, er
 	p.X.Min, p.X.Max = -0.5, float64(len(days))-0.5
 	p.Y.Min = 0
 	p.X.Tick.Marker = plot.ConstantTicks(dayTicks(days))
+	// The legend sits in the headroom above the highest point.
+	top := 0.0
+	for _, s := range series {
+		for _, v := range s.Values {
+			top = max(top, v)
+		}
+	}
+	if top == 0 {
+		top = 1
+	}
+	p.Y.Max = top * (1.1 + 0.12*float64(len(series)))
 	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.Padding = vg.Points(3)
+	p.Legend.XOffs = vg.Points(8)
 	p.Legend.TextStyle.Font = sans(11)
 	p.Legend.TextStyle.Color = ink
 	for i, s := range series {

@@ -56,7 +56,9 @@ var funcs = template.FuncMap{
 		}
 		return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ")
 	},
-	"list": func() []int { return []int{7, 14, 30, 90, 365} },
+	"dur":   plusone.FormatDuration,
+	"share": func(f float64) string { return strconv.FormatFloat(f*100, 'f', -1, 64) + "%" },
+	"list":  func() []int { return []int{7, 14, 30, 90, 365} },
 	"short": func(s string) string {
 		if len(s) > 12 {
 			return s[:12]
