@@ -52,6 +52,15 @@ type LedgerEntry struct {
 	CreatedAt time.Time
 }
 
+// DaySpend is what an agent (of a team, or none) charged to the budgets
+// in one day, refunds deducted: spend over time.
+type DaySpend struct {
+	Day    int // the day's index in the days asked for
+	Agent  string
+	Team   string
+	Amount Money
+}
+
 // Decision is the policy's verdict on an agent's offer.
 type Decision struct {
 	Status LedgerStatus // granted, pending_approval or refused

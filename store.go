@@ -206,6 +206,11 @@ type LedgerTx interface {
 	Pending(ctx context.Context, limit int) ([]LedgerEntry, error)
 	// Ledger lists entries matching f, newest first.
 	Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEntry, error)
+	// SpendByDay sums the charges of the entries made in each day, by agent
+	// and team (of agent alone unless agent is ""): days are consecutive,
+	// day i from days[i] up to days[i+1], the last ending at end. Days
+	// with nothing charged are left out.
+	SpendByDay(ctx context.Context, days []time.Time, end time.Time, agent string) ([]DaySpend, error)
 	// SaveMessage records where a request's Slack message for purpose
 	// ("approval", "todo") was posted; Message finds it (ErrNotFound).
 	SaveMessage(ctx context.Context, requestID int64, purpose, channel, ts string) error

@@ -65,7 +65,7 @@ type Console struct {
 type Gestures interface {
 	Resolve(ctx context.Context, actor string, requestID int64, approve bool) (plusone.GestureResult, error)
 	PendingApprovals(ctx context.Context, limit int) ([]plusone.LedgerEntry, map[int64]string, error)
-	AllBudgets(ctx context.Context) ([]plusone.BudgetLine, error)
+	StaffBudgets(ctx context.Context) ([]plusone.BudgetLine, error)
 	Budgets(ctx context.Context, agent string, customerID int64) ([]plusone.BudgetLine, error)
 	Changes(ctx context.Context, limit int) ([]plusone.Override, error)
 }

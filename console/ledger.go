@@ -20,11 +20,8 @@ const (
 )
 
 // ledgerLimit is how many entries the ledger page lists; spend is summed
-// over all of them within the days shown (spendLimit).
-const (
-	ledgerLimit = 200
-	spendLimit  = 200_000
-)
+// over every charge within the days shown.
+const ledgerLimit = 200
 
 // ledgerPage is the ledger, budgets and spend over time.
 type ledgerPage struct {
@@ -91,10 +88,14 @@ func (c *Console) ledger(ctx context.Context, v viewer, agent string, days int) 
 	today := midnight(now)
 	from := today.AddDate(0, 0, -(days - 1))
 	page := ledgerPage{Agent: agent, Days: days, Currency: policy.Currency, Names: map[int64]string{}}
-	var entries []plusone.LedgerEntry
+	dayStarts := daysFrom(from, today)
+	var spend []plusone.DaySpend
 	err := c.Store.View(ctx, func(tx plusone.Tx) error {
 		var err error
-		entries, err = tx.Ledger(ctx, plusone.LedgerFilter{Agent: agent, Since: from, Limit: spendLimit})
+		if spend, err = tx.SpendByDay(ctx, dayStarts, today.AddDate(0, 0, 1), agent); err != nil {
+			return err
+		}
+		entries, err := tx.Ledger(ctx, plusone.LedgerFilter{Agent: agent, Since: from, Limit: ledgerLimit + 1})
 		if err != nil {
 			return err
 		}
@@ -117,14 +118,14 @@ func (c *Console) ledger(ctx context.Context, v viewer, agent string, days int) 
 		return page, err
 	}
 	if v.Supervisor && agent == "" {
-		page.Budgets, err = c.Gestures.AllBudgets(ctx)
+		page.Budgets, err = c.Gestures.StaffBudgets(ctx)
 	} else {
 		page.Budgets, err = c.Gestures.Budgets(ctx, agent, 0)
 	}
 	if err != nil {
 		return page, err
 	}
-	dayList, series := spendPerDay(entries, from, today, loc, agent == "")
+	dayList, series := spendPerDay(spend, dayStarts, agent == "")
 	page.Spend = spendTable{}
 	for _, s := range series {
 		page.Spend.Series = append(page.Spend.Series, s.label)
@@ -161,43 +162,31 @@ type series struct {
 	values []plusone.Money
 }
 
-// spendPerDay sums the charges of entries per day in loc, from the first
-// day with a charge (or today) to today, one series per agent and, when
-// teams is set, one per team. Refunds (negative charges) count against
-// the day they happen.
-func spendPerDay(entries []plusone.LedgerEntry, from, today time.Time, loc *time.Location, teams bool) ([]time.Time, []series) {
-	start := today
-	for _, e := range entries {
-		if e.Charge != 0 {
-			if d := midnight(e.CreatedAt.In(loc)); d.Before(start) && !d.Before(from) {
-				start = d
-			}
+// spendPerDay arranges what each day cost as series over days, from the
+// first day with a charge (or the last day) on: one series per agent and,
+// when teams is set, one per team.
+func spendPerDay(spend []plusone.DaySpend, days []time.Time, teams bool) ([]time.Time, []series) {
+	first := len(days) - 1
+	for _, s := range spend {
+		if s.Amount != 0 {
+			first = min(first, s.Day)
 		}
 	}
-	var days []time.Time
-	index := map[time.Time]int{}
-	for d := start; !d.After(today); d = d.AddDate(0, 0, 1) {
-		index[d] = len(days)
-		days = append(days, d)
-	}
+	shown := days[first:]
 	byAgent, byTeam := map[string][]plusone.Money{}, map[string][]plusone.Money{}
-	add := func(m map[string][]plusone.Money, key string, day int, charge plusone.Money) {
+	add := func(m map[string][]plusone.Money, key string, day int, amount plusone.Money) {
 		if m[key] == nil {
-			m[key] = make([]plusone.Money, len(days))
+			m[key] = make([]plusone.Money, len(shown))
 		}
-		m[key][day] += charge
+		m[key][day] += amount
 	}
-	for _, e := range entries {
-		if e.Charge == 0 {
+	for _, s := range spend {
+		if s.Amount == 0 || s.Day < first || s.Day >= len(days) {
 			continue
 		}
-		day, ok := index[midnight(e.CreatedAt.In(loc))]
-		if !ok {
-			continue
-		}
-		add(byAgent, e.Agent, day, e.Charge)
-		if teams && e.Team != "" {
-			add(byTeam, e.Team, day, e.Charge)
+		add(byAgent, s.Agent, s.Day-first, s.Amount)
+		if teams && s.Team != "" {
+			add(byTeam, s.Team, s.Day-first, s.Amount)
 		}
 	}
 	var out []series
@@ -207,7 +196,18 @@ func spendPerDay(entries []plusone.LedgerEntry, from, today time.Time, loc *time
 	for _, t := range slices.Sorted(maps.Keys(byTeam)) {
 		out = append(out, series{label: "Team " + t, values: byTeam[t]})
 	}
-	return days, out
+	return shown, out
+}
+
+// daysFrom lists the starts of the days from from to today, both local
+// midnights: a day across a change of daylight saving time is 23 or 25
+// hours long.
+func daysFrom(from, today time.Time) []time.Time {
+	var days []time.Time
+	for d := from; !d.After(today); d = d.AddDate(0, 0, 1) {
+		days = append(days, d)
+	}
+	return days
 }
 
 // midnight is the start of t's day in t's location.

@@ -89,6 +89,17 @@ func (s *Service) TeamBudgets(ctx context.Context) ([]plusone.BudgetLine, error)
 // policy names or who spent this month, of every team, and of every
 // customer something was spent on this month.
 func (s *Service) AllBudgets(ctx context.Context) ([]plusone.BudgetLine, error) {
+	return s.allBudgets(ctx, true)
+}
+
+// StaffBudgets are AllBudgets without the customers': the agents' and the
+// teams' (the console's overview, where thousands of customers' lines
+// would bury them).
+func (s *Service) StaffBudgets(ctx context.Context) ([]plusone.BudgetLine, error) {
+	return s.allBudgets(ctx, false)
+}
+
+func (s *Service) allBudgets(ctx context.Context, withCustomers bool) ([]plusone.BudgetLine, error) {
 	now, p := s.Clock(), s.Policies.Current()
 	month := plusone.Budget{Per: plusone.PerMonth}.PeriodStart(now, p.Location())
 	var out []plusone.BudgetLine
@@ -122,7 +133,7 @@ func (s *Service) AllBudgets(ctx context.Context) ([]plusone.BudgetLine, error) 
 				out = append(out, l)
 			}
 		}
-		if p.CustomerBudget != nil {
+		if p.CustomerBudget != nil && withCustomers {
 			ids := make([]int64, 0, len(customers))
 			for c := range customers {
 				ids = append(ids, c)

@@ -182,6 +182,43 @@ func (t *tx) Ledger(ctx context.Context, f plusone.LedgerFilter) ([]plusone.Ledg
 	return out, nil
 }
 
+func (t *tx) SpendByDay(ctx context.Context, days []time.Time, end time.Time, agent string) ([]plusone.DaySpend, error) {
+	if len(days) == 0 {
+		return nil, nil
+	}
+	// The days as a table of (index, start, stop), joined to the entries
+	// that charged something: one query, summed by the database.
+	var values strings.Builder
+	args := make([]any, 0, 3*len(days)+1)
+	for i, d := range days {
+		stop := end
+		if i+1 < len(days) {
+			stop = days[i+1]
+		}
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
+		args = append(args, i, d.UnixMicro(), stop.UnixMicro())
+	}
+	q := `WITH days (day, start_at, stop_at) AS (VALUES ` + values.String() + `)
+		SELECT d.day, l.agent, l.team, SUM(l.charge) FROM days d
+		JOIN ledger l ON l.created_at >= d.start_at AND l.created_at < d.stop_at AND l.charge <> 0`
+	if agent != "" {
+		q += ` AND l.agent = ?`
+		args = append(args, agent)
+	}
+	rows, err := t.query(ctx, q+` GROUP BY d.day, l.agent, l.team ORDER BY d.day, l.agent, l.team`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("spend by day from %s: %w", days[0].Format(time.DateOnly), err)
+	}
+	return collect(rows, func(r scanner) (plusone.DaySpend, error) {
+		var s plusone.DaySpend
+		err := r.Scan(&s.Day, &s.Agent, &s.Team, &s.Amount)
+		return s, err
+	})
+}
+
 func (t *tx) SaveMessage(ctx context.Context, requestID int64, purpose, channel, ts string) error {
 	_, err := t.exec(ctx, `INSERT INTO ledger_messages (request_id, purpose, channel, ts) VALUES (?, ?, ?, ?)
 		ON CONFLICT (request_id, purpose) DO NOTHING`, requestID, purpose, channel, ts)

@@ -50,4 +50,5 @@ func Run(t *testing.T, open Opener) {
 	t.Run("OutcomesConcurrency", func(t *testing.T) { testOutcomesConcurrency(t, open) })
 	t.Run("Digest", func(t *testing.T) { testDigest(t, open) })
 	t.Run("PolicyLoads", func(t *testing.T) { testPolicyLoads(t, open) })
+	t.Run("SpendByDay", func(t *testing.T) { testSpendByDay(t, open) })
 }
