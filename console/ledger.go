@@ -21,7 +21,7 @@ const (
 
 // ledgerLimit is how many entries the ledger page lists; spend is summed
 // over every charge within the days shown.
-const ledgerLimit = 200
+const ledgerLimit = 50
 
 // ledgerPage is the ledger, budgets and spend over time.
 type ledgerPage struct {
