@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -290,7 +291,9 @@ func hasSession(cs []*http.Cookie) bool {
 	return false
 }
 
-// The policy's history: the start's load is stored with the file's hash.
+// The policy's history: the start's load is stored with the file's hash,
+// and a change of the file is stored when the running program takes it,
+// with its new hash; the policy page lists both, the change marked.
 func TestConsolePolicyHistory(t *testing.T) {
 	t.Parallel()
 	env := consoleApp(t, 1)
@@ -304,9 +307,24 @@ func TestConsolePolicyHistory(t *testing.T) {
 	if len(loads) != 1 || loads[0].Reason != plusone.PolicyLoadStart || len(loads[0].Hash) != 64 || loads[0].Gestures != 3 {
 		t.Fatalf("policy loads = %+v", loads)
 	}
+	policy, err := os.ReadFile(loads[0].Path)
+	must(t, err)
+	must(t, os.WriteFile(loads[0].Path, []byte(strings.Replace(string(policy), "value: 4\n", "value: 5\n", 1)), 0o600))
+	eventually(t, 30*time.Second, "the changed file's load", func() bool {
+		must(t, store.View(context.Background(), func(tx plusone.Tx) error {
+			var err error
+			loads, err = tx.PolicyLoads(context.Background(), 10)
+			return err
+		}))
+		return len(loads) == 2
+	})
+	if loads[0].Reason != plusone.PolicyLoadChanged || loads[0].Hash == loads[1].Hash || len(loads[0].Hash) != 64 {
+		t.Errorf("after the change: %+v", loads)
+	}
 	env.oidc.signInAs("U0ANA", "Ana Agent", ourTeam)
 	_, last, body := newBrowserless(t).signIn(public + "/console/policy")
-	if last.StatusCode != 200 || !strings.Contains(body, loads[0].Hash[:12]) || !strings.Contains(body, "Free express shipping on the next order") {
+	if last.StatusCode != 200 || !strings.Contains(body, loads[0].Hash[:12]) || !strings.Contains(body, loads[1].Hash[:12]) ||
+		!strings.Contains(body, "changed</strong>") || !strings.Contains(body, "Handwritten thank-you note") || !strings.Contains(body, "$5") {
 		t.Errorf("policy page: %d\n%s", last.StatusCode, body)
 	}
 }
