@@ -1,6 +1,9 @@
 package plusone
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // ContextCard is everything the Slack context card of one ticket shows. The
 // pipeline assembles it from the store; bot renders it. A card without a
@@ -21,4 +24,65 @@ type ContextCard struct {
 	// Erased says that the customer was erased: the card shows nothing
 	// about her, only that (Ticket carries the ticket's source and id).
 	Erased bool
+	// Facts are the helpdesk's facts of the ticket the policy's
+	// card.fields names, in its order (CardFacts).
+	Facts []CardFact
+}
+
+// The card fields plusone knows by name (card.fields); any other name is
+// a helpdesk's custom field.
+const (
+	CardFieldAssignee     = "assignee"
+	CardFieldOrganization = "organization"
+	CardFieldPlan         = "plan"
+	// CardFieldCompany is another name of CardFieldOrganization.
+	CardFieldCompany = "company"
+)
+
+// CardFieldNames lists the card fields known by name.
+func CardFieldNames() []string {
+	return []string{CardFieldAssignee, CardFieldOrganization, CardFieldPlan}
+}
+
+// CardFact is one helpdesk fact on a card: its label and value.
+type CardFact struct {
+	Name, Value string
+}
+
+// CardFacts returns the facts of t that fields (the policy's card.fields)
+// name, in their order, leaving out those t does not have. A custom field
+// is found by its name, case aside.
+func CardFacts(t Ticket, fields []string) []CardFact {
+	var out []CardFact
+	for _, f := range fields {
+		var v string
+		switch strings.ToLower(f) {
+		case CardFieldAssignee:
+			v = t.Assignee
+		case CardFieldOrganization, CardFieldCompany:
+			v = t.Organization
+		case CardFieldPlan:
+			v = t.Plan
+		}
+		if v == "" {
+			v = customField(t.Fields, f)
+		}
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, CardFact{Name: f, Value: v})
+		}
+	}
+	return out
+}
+
+// customField finds field name in fields, exactly or else case aside.
+func customField(fields map[string]string, name string) string {
+	if v, ok := fields[name]; ok {
+		return v
+	}
+	for k, v := range fields {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
 }

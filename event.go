@@ -81,6 +81,14 @@ type Ticket struct {
 	Tags     []string
 	Brand    string
 	Channel  string // email, web, chat, …
+	// Assignee is the agent (or team) the helpdesk assigned it to,
+	// Organization the customer's organization or company there, Plan her
+	// plan; Fields the helpdesk's custom fields by name. The card shows
+	// those the policy's card.fields names (CardFacts).
+	Assignee     string
+	Organization string
+	Plan         string
+	Fields       map[string]string
 }
 
 // Message is something said on a ticket or in a chat.

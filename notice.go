@@ -49,6 +49,11 @@ const (
 	// gesture request (its approval request or to-do; Notice.Text names
 	// which, as Records does) with a line saying she was erased.
 	NoticeErased NoticeKind = "erased"
+	// NoticeEscalation says that a ticket waits too long for an agent: in
+	// its card's thread (Channel empty), or to the rule's notify channel
+	// or a supervisor (Channel); Ticket is the ticket's key and Text an
+	// EscalationNotice (package escalations).
+	NoticeEscalation NoticeKind = "escalation"
 )
 
 // Names under which a request's posted messages are remembered
@@ -165,6 +170,11 @@ type ComposedNotice struct {
 	// At is when the customer came back (agent feedback, what she did in
 	// Text; Entry is the grant).
 	At time.Time
+	// Ticket is the ticket escalated, Escalation the rule and the wait,
+	// and CardChannel and CardTS where its card is (escalations).
+	Ticket              TicketRecord
+	Escalation          EscalationNotice
+	CardChannel, CardTS string
 }
 
 // NoticeComposer loads what a notice needs from the store and says where

@@ -37,6 +37,13 @@ type Policy struct {
 	// customer's own domain (support.acme.example): its ticket links are
 	// known by their path (LinkPattern.Path) and unfurl.
 	LinkDomains []string
+	// CardFields are the helpdesk's facts the card shows, in this order:
+	// assignee, organization, plan (CardFieldAssignee…) or a vendor's
+	// custom field by its name.
+	CardFields []string
+	// Escalations are the rules for tickets left unanswered; the first
+	// matching one applies (Policy.Escalation).
+	Escalations []Escalation
 }
 
 // Gesture is a "plus one" an agent may grant.

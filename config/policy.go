@@ -138,7 +138,7 @@ func (w *walker) policy(root *yaml.Node) *plusone.Policy {
 	}
 	f := w.fields(root, "", "currency", "timezone", "tiers", "signals", "gestures", "roles", "members",
 		"teams", "customer_budget", "approvals", "customer_channels", "routing", "private", "outcomes", "link_domains",
-		"retention")
+		"retention", "card", "escalations")
 	if n := f["currency"]; n != nil {
 		if c, ok := w.str(n, "currency", currencyCode, "a 3-letter ISO currency code such as USD or EUR"); ok {
 			p.Currency = strings.ToUpper(c)
@@ -174,6 +174,12 @@ func (w *walker) policy(root *yaml.Node) *plusone.Policy {
 	}
 	if n := f["approvals"]; n != nil {
 		p.Approvals = w.approvals(n, "approvals", p.Approvals)
+	}
+	if n := f["card"]; n != nil {
+		p.CardFields = w.card(n, "card")
+	}
+	if n := f["escalations"]; n != nil {
+		p.Escalations = w.escalations(n, "escalations", p.Approvals.Supervisors)
 	}
 	if n := f["customer_channels"]; n != nil {
 		p.CustomerChannels = w.customerChannels(n, "customer_channels")

@@ -141,8 +141,23 @@ func mergeTicket(dst *plusone.Ticket, in plusone.Ticket, newer bool) {
 	set(&dst.Priority, in.Priority)
 	set(&dst.Brand, in.Brand)
 	set(&dst.Channel, in.Channel)
+	set(&dst.Assignee, in.Assignee)
+	set(&dst.Organization, in.Organization)
+	set(&dst.Plan, in.Plan)
 	if in.Tags != nil && (newer || dst.Tags == nil) {
 		dst.Tags = in.Tags
+	}
+	for k, v := range in.Fields {
+		if v == "" {
+			continue
+		}
+		if _, had := dst.Fields[k]; had && !newer {
+			continue
+		}
+		if dst.Fields == nil {
+			dst.Fields = map[string]string{}
+		}
+		dst.Fields[k] = v
 	}
 }
 

@@ -116,6 +116,7 @@ func newCard(ctx context.Context, tx plusone.Tx, id int64, ticket plusone.Ticket
 		Signals:  policy.Signals.Signals(view, now),
 		Currency: policy.Currency,
 		Hidden:   policy.Private,
+		Facts:    plusone.CardFacts(ticket.Ticket, policy.CardFields),
 		Now:      now,
 	}
 	return card, addGestures(ctx, tx, card, policy, now)

@@ -69,6 +69,10 @@ type Metrics struct {
 	VendorCalls *prometheus.CounterVec
 	// VendorLatency observes how long vendor API calls take, by vendor.
 	VendorLatency *prometheus.HistogramVec
+	// Escalations counts escalation timers by outcome: fired (a ticket
+	// escalated), answered, status, unmatched (cancelled: an agent
+	// replied, the ticket's status changed, no rule matches any more).
+	Escalations *prometheus.CounterVec
 }
 
 // Labels are the label values known at start, whose series are created at
@@ -151,13 +155,17 @@ func New(q Queues, l Labels) *Metrics {
 			Help:    "How long vendor API calls take, by vendor.",
 			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 15},
 		}, []string{"vendor"}),
+		Escalations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusone_escalations_total",
+			Help: "Escalation timers by outcome (fired; cancelled as answered, status, unmatched).",
+		}, []string{"outcome"}),
 	}
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "plusone_build_info", Help: "Always 1; the build's version and Go version as labels.",
 	}, []string{"version", "goversion"})
 	build.WithLabelValues(l.Version, runtime.Version()).Set(1)
 	reg.MustRegister(m.Events, m.Processed, m.Rejects, m.Processing, m.CardLatency, m.SlackDeliveries, m.Backfills,
-		m.BackfilledEvents, m.Enrichments, m.Gestures, m.Spend, m.LLMCalls, m.LLMTokens, m.LLMLatency, m.VendorCalls, m.VendorLatency, build,
+		m.BackfilledEvents, m.Enrichments, m.Gestures, m.Spend, m.LLMCalls, m.LLMTokens, m.LLMLatency, m.VendorCalls, m.VendorLatency, m.Escalations, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.zero(l)
 	if q != nil {
@@ -194,6 +202,10 @@ func (m *Metrics) zero(l Labels) {
 	for _, k := range []string{"prompt", "completion"} {
 		m.LLMTokens.WithLabelValues(k)
 	}
+	for _, o := range []plusone.EscalationVerdict{plusone.EscalationFire, plusone.EscalationAnswered, plusone.EscalationStatus,
+		plusone.EscalationUnmatched} {
+		m.Escalations.WithLabelValues(escalationOutcome(o))
+	}
 	for _, method := range []string{"chat.postMessage", "chat.update"} {
 		for _, o := range []string{"ok", "rate_limited", "transient", "permanent"} {
 			m.SlackDeliveries.WithLabelValues(method, o)
@@ -216,6 +228,22 @@ func (m *Metrics) Decided(e plusone.LedgerEntry) {
 			m.Spend.WithLabelValues("team").Add(v)
 		}
 	}
+}
+
+// Escalation counts what became of an escalation timer: fired, or
+// cancelled and why.
+func (m *Metrics) Escalation(v plusone.EscalationVerdict) {
+	if m == nil || v == plusone.EscalationWait {
+		return
+	}
+	m.Escalations.WithLabelValues(escalationOutcome(v)).Inc()
+}
+
+func escalationOutcome(v plusone.EscalationVerdict) string {
+	if v == plusone.EscalationFire {
+		return "fired"
+	}
+	return string(v)
 }
 
 // LLMCall records one call to the model: how long it took, its tokens,

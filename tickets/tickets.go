@@ -149,6 +149,9 @@ func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 				return fmt.Errorf("record the created ticket: %w", err)
 			}
 		}
+		if err := recordOnTicket(bg, tx, w, now); err != nil {
+			return err
+		}
 		return enqueue(bg, tx, now, fmt.Sprintf("ticket:%d", j.Item.ID), n)
 	})
 	if err != nil {
@@ -273,6 +276,39 @@ func failed(w plusone.TicketWork, err error) string {
 		return fmt.Sprintf("Could not create the %s ticket %q for %s: %s", source.Title(), w.Subject, w.Customer, why)
 	}
 	return fmt.Sprintf("Could not %s %s ticket %s: %s", what, source.Title(), id, why)
+}
+
+// recordOnTicket records on the ticket what the helpdesk now has, before
+// its webhook says so: a public reply answers the customer (an escalation
+// waiting on her is cancelled), a status is the ticket's. It holds her
+// customer lock, as the memory does when it writes the ticket.
+func recordOnTicket(ctx context.Context, tx plusone.Tx, w plusone.TicketWork, now time.Time) error {
+	if w.Kind != plusone.TicketReply && w.Kind != plusone.TicketSetStatus {
+		return nil
+	}
+	source, id := w.Ticket()
+	t, err := tx.Ticket(ctx, source, id)
+	if errors.Is(err, plusone.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Lock(ctx, plusone.CustomerLock(t.CustomerID)); err != nil {
+		return err
+	}
+	if t, err = tx.Ticket(ctx, source, id); err != nil { // as of the lock
+		return err
+	}
+	if w.Kind == plusone.TicketReply {
+		t.AgentReplied(now)
+	} else {
+		t.Status = string(w.Status)
+		if !t.Open() {
+			t.WaitingSince = time.Time{}
+		}
+	}
+	return tx.SaveTicket(ctx, t)
 }
 
 // enqueue queues a notice once per key.

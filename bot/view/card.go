@@ -75,6 +75,9 @@ func cardMessage(v cardView, c plusone.ContextCard) Message {
 		slack.NewSectionBlock(mrkdwn(ticketText(v)), nil, nil),
 		slack.NewSectionBlock(nil, factFields(v.facts), nil),
 	}
+	if len(v.deskFacts) > 0 {
+		blocks = append(blocks, slack.NewSectionBlock(nil, factFields(v.deskFacts), nil))
+	}
 	if len(v.signals) > 0 {
 		lines := make([]string, len(v.signals))
 		for i, s := range v.signals {

@@ -44,7 +44,10 @@ type cardView struct {
 	openTickets int
 	ticket      ticketItem
 	facts       []fact
-	signals     []signalItem
+	// deskFacts are the helpdesk's facts the policy's card.fields names,
+	// in its order.
+	deskFacts []fact
+	signals   []signalItem
 	activity    []activityItem
 	others      []ticketItem
 	prefs       []prefItem
@@ -104,6 +107,7 @@ func newCardView(c plusone.ContextCard) cardView {
 		v.key = truncate(clean(key), maxKey)
 	}
 	v.facts = facts(c, hidden)
+	v.deskFacts = deskFacts(c.Facts)
 	v.suggestions = cardSuggestions(c, cust.ID, key)
 	v.gestures, v.moreGestures = recentGestures(c.Gestures, c.Currency, maxCardGestures)
 
@@ -247,6 +251,23 @@ func facts(c plusone.ContextCard, hidden func(string) bool) []fact {
 		fs = append(fs, fact{"Latest rating", strings.Join(rating, " · ")})
 	}
 	return fs
+}
+
+// deskFacts are the helpdesk's facts as the card labels them: the known
+// names capitalised ("Assignee"), a custom field by its own name.
+func deskFacts(fs []plusone.CardFact) []fact {
+	var out []fact
+	for _, f := range fs[:min(len(fs), maxSectionFields)] {
+		label := truncate(clean(f.Name), maxFact)
+		switch l := strings.ToLower(label); l {
+		case plusone.CardFieldAssignee, plusone.CardFieldOrganization, plusone.CardFieldPlan, plusone.CardFieldCompany:
+			label = strings.ToUpper(l[:1]) + l[1:]
+		}
+		if v := truncate(clean(f.Value), maxFact); label != "" && v != "" {
+			out = append(out, fact{label, v})
+		}
+	}
+	return out
 }
 
 func earliest(a, b time.Time) time.Time {

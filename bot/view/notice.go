@@ -43,6 +43,8 @@ func NoticeMessage(n plusone.ComposedNotice) (Message, error) {
 		return ErasedNoticeMessage(), nil
 	case plusone.NoticeDigest:
 		return DigestMessage(n.Digest, n.Location), nil
+	case plusone.NoticeEscalation:
+		return EscalationMessage(n, n.ThreadTS != ""), nil
 	case plusone.NoticeAgentFeedback:
 		return AgentFeedbackMessage(n.Customer.DisplayName(), n.Customer.ID, n.Text, n.Entry.Title, n.Entry.CreatedAt, n.At), nil
 	}

@@ -3,6 +3,7 @@ package view
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -35,7 +36,7 @@ func renderText(v cardView) string {
 
 	b.WriteByte('\n')
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	for _, f := range v.facts {
+	for _, f := range append(slices.Clone(v.facts), v.deskFacts...) {
 		fmt.Fprintf(tw, "%s\t%s\n", f.label, f.value)
 	}
 	tw.Flush()

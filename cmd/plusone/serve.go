@@ -22,6 +22,7 @@ import (
 	"github.com/plusone-hq/plusone/console"
 	"github.com/plusone-hq/plusone/delivery"
 	"github.com/plusone-hq/plusone/digest"
+	"github.com/plusone-hq/plusone/escalations"
 	"github.com/plusone-hq/plusone/feedback"
 	"github.com/plusone-hq/plusone/gestures"
 	"github.com/plusone-hq/plusone/integrations/slackchat"
@@ -146,7 +147,9 @@ type parts struct {
 	writer     *gestures.Writer
 	eraser     *pipeline.Eraser
 	tickets    *tickets.Service
-	member     *cluster.Member
+	// escalations fires the policy's escalations of unanswered tickets.
+	escalations *escalations.Service
+	member      *cluster.Member
 	// scheduler queues the supervisors' digest on the policy's schedule.
 	scheduler *digest.Scheduler
 	// app is the Slack app; nil in local mode.
@@ -166,7 +169,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	log *slog.Logger, stdout io.Writer) (*parts, error) {
 	m := metrics.New(store, metrics.Labels{Sources: cfg.OpenWebhooks(sources()), Version: version,
 		JobKinds: []string{pipeline.JobBackfill, gestures.JobWriteback, plusone.JobNotice, plusone.JobTicketWork,
-			pipeline.JobRetention, pipeline.JobShopRedact}})
+			plusone.JobEscalation, pipeline.JobRetention, pipeline.JobShopRedact}})
 	list := sources()
 	apis := newVendorAPIs(cfg, list, log, m)
 	for source := range apis {
@@ -195,7 +198,9 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	live.OnLoad(loads.Loaded)
 	digests := &digest.Builder{Store: store, Policy: live.Current, Budgets: p.gestures.TeamBudgets, Effects: outc.Effects, Clock: time.Now}
 	fb := &feedback.Service{Store: store, Policy: live.Current, Clock: time.Now}
-	p.deliverer.Notices = noticeComposers(p.gestures, digests, fb)
+	p.escalations = &escalations.Service{Store: store, Policy: live.Current, Clock: time.Now, Log: log, Changed: p.deliverer.Wake,
+		Metrics: m, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax}
+	p.deliverer.Notices = noticeComposers(p.gestures, digests, fb, p.escalations)
 	p.scheduler = &digest.Scheduler{Store: store, Policy: live.Current, Chart: true, Clock: time.Now, Log: log, Queued: p.deliverer.Wake}
 	p.writer = newWriter(cfg, p.gestures, apis)
 	p.tickets = newTickets(cfg, store, live, apis, people, p.deliverer, log)
@@ -204,7 +209,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 
 	chat := slackChat(cfg, live.Current)
 	applier := &pipeline.Applier{Policy: live.Current, DefaultChannel: cfg.SlackChannel, History: sortedSources(history),
-		Applied: fb.Applied}
+		Applied: inTurn(fb.Applied, p.escalations.Applied)}
 	p.backfiller = newBackfiller(cfg, store, applier, history, p.deliverer, m, log)
 	p.eraser = newEraser(cfg, store, mem, live, log)
 	p.processor = newProcessor(cfg, store, applier, parsers(all, chat), enrichers, wakers{p.deliverer.Wake, p.backfiller.Wake}, m, log)
@@ -265,10 +270,28 @@ func newDeliverer(cfg *config.Config, store plusone.Store, slack delivery.Slack,
 }
 
 // noticeComposers composes the outbox's notices: the digest and its chart
-// by digests, agents' feedback by fb, the gestures' notices by gest.
-func noticeComposers(gest *gestures.Service, digests *digest.Builder, fb *feedback.Service) plusone.NoticeComposer {
+// by digests, agents' feedback by fb, escalations by esc, the gestures'
+// notices by gest.
+func noticeComposers(gest *gestures.Service, digests *digest.Builder, fb *feedback.Service, esc *escalations.Service) plusone.NoticeComposer {
 	return plusone.NoticeComposers{Default: gest, ByKind: map[plusone.NoticeKind]plusone.NoticeComposer{
-		plusone.NoticeDigest: digests, plusone.NoticeDigestChart: digests, plusone.NoticeAgentFeedback: fb}}
+		plusone.NoticeDigest: digests, plusone.NoticeDigestChart: digests, plusone.NoticeAgentFeedback: fb,
+		plusone.NoticeEscalation: esc}}
+}
+
+// appliedHook looks at a live event in the transaction that applies it.
+type appliedHook = func(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time) error
+
+// inTurn is one hook calling each of hooks in turn, stopping at the first
+// error (which rolls the event's transaction back).
+func inTurn(hooks ...appliedHook) appliedHook {
+	return func(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time) error {
+		for _, h := range hooks {
+			if err := h(ctx, tx, customerID, e, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // newGestures is the gestures service: its changes wake the sender, its
@@ -393,6 +416,7 @@ func (p *parts) runWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.
 	wg.Go(func() { p.gestures.Expirer(ctx, time.Minute) })
 	wg.Go(func() { p.writer.Run(ctx, instance) })
 	wg.Go(func() { p.eraser.Run(ctx, instance) })
+	wg.Go(func() { p.escalations.Run(ctx, instance) })
 	if p.tickets != nil {
 		wg.Go(func() { p.tickets.Run(ctx, instance) })
 	}

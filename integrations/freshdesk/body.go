@@ -27,7 +27,14 @@ type ruleBody struct {
 		Tags      tagList `json:"tags"`
 		CreatedAt text    `json:"created_at"`
 		UpdatedAt text    `json:"updated_at"`
+		// Fields are the ticket's custom fields by the name the admin
+		// gives them in the body ({"plan": "{{ticket.cf_plan}}"}).
+		Fields map[string]text `json:"fields"`
 	} `json:"ticket"`
+	// Company is the requester's company, for the card.
+	Company struct {
+		Name text `json:"name"`
+	} `json:"company"`
 	Requester struct {
 		ID    text `json:"id"`
 		Email text `json:"email"`
@@ -152,11 +159,32 @@ func (b *ruleBody) ticket(comment string) *plusone.Ticket {
 		Priority: lower(string(b.Ticket.Priority)),
 		Tags:     b.Ticket.Tags,
 		Channel:  lower(string(b.Ticket.Source)),
+		// {{ticket.agent.name}} is the agent the ticket is assigned to.
+		Assignee:     strings.TrimSpace(string(b.Agent.Name)),
+		Organization: strings.TrimSpace(string(b.Company.Name)),
+		Fields:       fields(b.Ticket.Fields),
 	}
 	if t.Subject == "" {
 		t.Subject = htmltext.Excerpt(cmp.Or(htmltext.Text(string(b.Description)), comment), 80)
 	}
 	return t
+}
+
+// fields are the custom fields of a body by name, those Freshdesk rendered
+// as empty left out; nil for none.
+func fields(in map[string]text) map[string]string {
+	var out map[string]string
+	for name, v := range in {
+		name, value := strings.TrimSpace(name), strings.TrimSpace(string(v))
+		if name == "" || value == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = value
+	}
+	return out
 }
 
 // webLink completes {{ticket.url}} with a scheme if it lacks one; a link of

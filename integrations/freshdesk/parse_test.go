@@ -20,10 +20,14 @@ func TestParseTestdata(t *testing.T) {
 		question = "Any news? I need the tires before Friday."
 	)
 	jane := plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", Phone: "+1 555 0100", ExternalID: "80012345678"}
+	// Sam is the agent the ticket is assigned to ({{ticket.agent.name}})
+	// once an agent took it.
 	janeTicket := func(status string) *plusone.Ticket {
 		return &plusone.Ticket{ID: "42", Subject: subject, URL: url, Status: status, Priority: "medium",
-			Tags: []string{"shipping", "late delivery"}, Channel: "email"}
+			Tags: []string{"shipping", "late delivery"}, Channel: "email", Assignee: "Sam Support"}
 	}
+	unassigned := janeTicket("open")
+	unassigned.Assignee = ""
 	tests := []struct {
 		file string
 		key  string
@@ -32,7 +36,7 @@ func TestParseTestdata(t *testing.T) {
 		{"ticket_created.json", "ticket_created:42:2025-01-08 05:12:07 -0500", []plusone.Event{{
 			Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2025-01-08T10:12:07Z"),
 			Customer: plusone.CustomerRef{Email: "Jane.Doe@example.com", Name: "Jane Doe", Phone: "+1 555 0100", ExternalID: "80012345678"},
-			Ticket:   janeTicket("open"),
+			Ticket:   unassigned,
 			Message: &plusone.Message{ID: "ticket:42:description", Author: "Jane Doe", FromCustomer: true,
 				Text: "Hi,\n\nmy winter tires (order #1001) haven't arrived yet. The tracking page shows nothing since Monday.\n\nJane"},
 		}}},
@@ -165,6 +169,8 @@ func TestBodyTemplate(t *testing.T) {
 		"{{ticket.requester.phone}}", "",
 		"{{ticket.agent.name}}", "Sam Support",
 		"{{ticket.agent.email}}", "sam@acme.example",
+		"{{ticket.company.name}}", "Acme Corp",
+		`"fields": {}`, `"fields": {"plan": "Gold", "Order ID": "#1001", "empty": ""}`,
 		"{{ticket.description}}", "<div>The M fits like an S.</div>",
 		"{{ticket.latest_public_comment}}", "<p>Sorry, Ann!\nA label is on its way.</p>",
 	).Replace(tmpl)
@@ -180,7 +186,8 @@ func TestBodyTemplate(t *testing.T) {
 		ID: d.DedupeKey, Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T10:20:00Z"),
 		Customer: plusone.CustomerRef{Email: "ann@example.com", Name: "Ann Lee", ExternalID: "1001"},
 		Ticket: &plusone.Ticket{ID: "77", Subject: `The "M" size`, URL: "https://acme.freshdesk.com/helpdesk/tickets/77",
-			Status: "pending", Priority: "urgent", Tags: []string{"returns", "size"}, Channel: "chat"},
+			Status: "pending", Priority: "urgent", Tags: []string{"returns", "size"}, Channel: "chat",
+			Assignee: "Sam Support", Organization: "Acme Corp", Fields: map[string]string{"plan": "Gold", "Order ID": "#1001"}},
 		Message: &plusone.Message{ID: "ticket:77:comment:" + sum8(text), Text: text, Author: "Sam Support"},
 	}})
 	if want := "agent_replied:77:2025-01-08 10:20:00 UTC:" + sum8(text); d.DedupeKey != want {

@@ -45,6 +45,13 @@ type conversation struct {
 	Embedded struct {
 		Threads []thread `json:"threads"`
 	} `json:"_embedded"`
+	// CustomFields are the mailbox's custom fields set on it; Text is a
+	// dropdown's option as shown, Value its id (or the value of others).
+	CustomFields []struct {
+		Name  string `json:"name"`
+		Value text   `json:"value"`
+		Text  string `json:"text"`
+	} `json:"customFields"`
 }
 
 // thread is one message of a conversation: a customer's, a reply, a note,
@@ -223,6 +230,28 @@ func (c *conversation) ticket() *plusone.Ticket {
 	}
 	if t.Subject == "" {
 		t.Subject = htmltext.Excerpt(htmltext.Text(c.Preview), 80)
+	}
+	assignee := c.Assignee
+	if assignee == nil {
+		assignee = c.Owner
+	}
+	if assignee != nil {
+		t.Assignee = assignee.name()
+	}
+	for _, p := range []*person{c.PrimaryCustomer, c.Customer} {
+		if p != nil && t.Organization == "" {
+			t.Organization = strings.TrimSpace(p.Organization)
+		}
+	}
+	for _, f := range c.CustomFields {
+		name, value := strings.TrimSpace(f.Name), strings.TrimSpace(firstOf(f.Text, string(f.Value)))
+		if name == "" || value == "" {
+			continue
+		}
+		if t.Fields == nil {
+			t.Fields = map[string]string{}
+		}
+		t.Fields[name] = value
 	}
 	return t
 }

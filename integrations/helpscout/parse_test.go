@@ -18,11 +18,12 @@ func TestParseTestdata(t *testing.T) {
 		subject = "Where is my order #1001?"
 	)
 	jane := plusone.CustomerRef{Email: "jane.doe@example.com", Name: "Jane Doe", ExternalID: "472611182"}
+	unassigned := func(t *plusone.Ticket) *plusone.Ticket { t.Assignee = ""; return t }
 	janeTicket := func(status string, tags ...string) *plusone.Ticket {
 		if tags == nil {
 			tags = []string{}
 		}
-		return &plusone.Ticket{ID: conv, Subject: subject, URL: convURL, Status: status, Tags: tags, Channel: "email"}
+		return &plusone.Ticket{ID: conv, Subject: subject, URL: convURL, Status: status, Tags: tags, Channel: "email", Assignee: "Sam Support"}
 	}
 	tests := []struct {
 		file string
@@ -30,7 +31,7 @@ func TestParseTestdata(t *testing.T) {
 		want []plusone.Event // ID defaults to key
 	}{
 		{"convo.created.json", "convo.created:" + conv, []plusone.Event{{
-			Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2025-01-08T10:12:07Z"), Customer: jane, Ticket: janeTicket("open"),
+			Type: plusone.EventTicketCreated, OccurredAt: eventtest.At("2025-01-08T10:12:07Z"), Customer: jane, Ticket: unassigned(janeTicket("open")),
 			Message: &plusone.Message{ID: "thread:5001", Author: "Jane Doe", FromCustomer: true,
 				Text: "Hi,\nmy winter tires (order #1001) haven't arrived yet. The tracking page shows nothing since Monday.\n\nJane"},
 		}}},

@@ -20,7 +20,9 @@ type person struct {
 	Emails    valueList `json:"emails"`
 	Phone     string    `json:"phone"`
 	Phones    valueList `json:"phones"`
-	Embedded  struct {
+	// Organization is a customer's company.
+	Organization string `json:"organization"`
+	Embedded     struct {
 		Emails valueList `json:"emails"`
 		Phones valueList `json:"phones"`
 	} `json:"_embedded"`

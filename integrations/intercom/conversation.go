@@ -1,6 +1,9 @@
 package intercom
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/integrations/internal/htmltext"
 	"github.com/plusone-hq/plusone/integrations/internal/webhook"
@@ -30,6 +33,12 @@ type conversation struct {
 		Parts []part `json:"conversation_parts"`
 	} `json:"conversation_parts"`
 	Rating *rating `json:"conversation_rating"`
+	// Assignee is the admin or team assigned (API versions before 2.0
+	// and the webhook's conversation); an assignment part's AssignedTo
+	// is newer.
+	Assignee *author `json:"assignee"`
+	// CustomAttributes are the conversation's data attributes by name.
+	CustomAttributes map[string]any `json:"custom_attributes"`
 }
 
 // message is the message that started a conversation.
@@ -70,6 +79,8 @@ type part struct {
 	Body      string   `json:"body"`
 	CreatedAt unixTime `json:"created_at"`
 	Author    author   `json:"author"`
+	// AssignedTo is whom an assignment part assigned the conversation to.
+	AssignedTo *author `json:"assigned_to"`
 }
 
 type tagList struct {
@@ -252,7 +263,58 @@ func (c *conversation) ticket(appID, status string) *plusone.Ticket {
 	if t.Subject == "" && first != nil {
 		t.Subject = htmltext.Excerpt(htmltext.Text(first.Body), 80)
 	}
+	t.Assignee = c.assignee()
+	t.Fields = attributes(c.CustomAttributes)
 	return t
+}
+
+// assignee is the name of the admin or team the conversation is assigned
+// to: its newest assignment part's, else its assignee's.
+func (c *conversation) assignee() string {
+	var newest *part
+	if c.Parts != nil {
+		for i := range c.Parts.Parts {
+			p := &c.Parts.Parts[i]
+			if lower(p.PartType) != "assignment" || p.AssignedTo == nil {
+				continue
+			}
+			if newest == nil || !p.CreatedAt.Time().Before(newest.CreatedAt.Time()) {
+				newest = p
+			}
+		}
+	}
+	if newest != nil {
+		return strings.TrimSpace(newest.AssignedTo.Name)
+	}
+	if c.Assignee != nil && lower(c.Assignee.Type) != "nobody_admin" {
+		return strings.TrimSpace(c.Assignee.Name)
+	}
+	return ""
+}
+
+// attributes are the conversation's custom attributes that read as text
+// (strings, numbers, true/false), by name; nil for none.
+func attributes(in map[string]any) map[string]string {
+	var out map[string]string
+	for name, v := range in {
+		var s string
+		switch v := v.(type) {
+		case string:
+			s = strings.TrimSpace(v)
+		case float64:
+			s = strconv.FormatFloat(v, 'f', -1, 64)
+		case bool:
+			s = strconv.FormatBool(v)
+		}
+		if name = strings.TrimSpace(name); name == "" || s == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = s
+	}
+	return out
 }
 
 // latestPart returns the newest part that is what k says happened, else the

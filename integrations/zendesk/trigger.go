@@ -27,6 +27,14 @@ type triggerBody struct {
 		Brand     text    `json:"brand"`
 		CreatedAt text    `json:"created_at"`
 		UpdatedAt text    `json:"updated_at"`
+		// Assignee, Organization and Plan are shown on the card when the
+		// policy's card.fields names them; Fields are the ticket's custom
+		// fields by the name the admin gives them in the body
+		// ({"Order ID": "{{ticket.ticket_field_360001}}"}).
+		Assignee     text            `json:"assignee"`
+		Organization text            `json:"organization"`
+		Plan         text            `json:"plan"`
+		Fields       map[string]text `json:"fields"`
 	} `json:"ticket"`
 	Requester struct {
 		ID         text `json:"id"`
@@ -97,6 +105,11 @@ func (s *Source) parseTrigger(h http.Header, raw, data []byte) (plusone.Delivery
 		Tags:     b.Ticket.Tags,
 		Brand:    string(b.Ticket.Brand),
 		Channel:  lower(string(b.Ticket.Via)),
+
+		Assignee:     placeholder(string(b.Ticket.Assignee)),
+		Organization: placeholder(string(b.Ticket.Organization)),
+		Plan:         placeholder(string(b.Ticket.Plan)),
+		Fields:       fields(b.Ticket.Fields),
 	}
 	ref := plusone.CustomerRef{
 		Email:      email,
@@ -147,6 +160,32 @@ func (s *Source) triggerURL(link, id string) string {
 		return "" // not a web link
 	}
 	return "https://" + link
+}
+
+// placeholder is a rendered fact, "" for none: Zendesk renders an empty
+// field as "" or "-".
+func placeholder(s string) string {
+	if s = strings.TrimSpace(s); s == "-" {
+		return ""
+	}
+	return s
+}
+
+// fields are the custom fields of a trigger body by name, those Zendesk
+// rendered as empty left out; nil for none.
+func fields(in map[string]text) map[string]string {
+	var out map[string]string
+	for name, v := range in {
+		name, value := strings.TrimSpace(name), placeholder(string(v))
+		if name == "" || value == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = value
+	}
+	return out
 }
 
 // priority lower-cases a rendered priority; Zendesk renders "-" for none.

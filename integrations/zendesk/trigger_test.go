@@ -123,6 +123,9 @@ func TestTriggerTemplate(t *testing.T) {
 		"{{ticket.brand.name}}", "Acme",
 		"{{ticket.created_at_with_timestamp}}", "2025-01-08T10:12Z",
 		"{{ticket.updated_at_with_timestamp}}", "2025-01-08T10:20Z",
+		"{{ticket.assignee.name}}", "Ana Agent",
+		"{{ticket.organization.name}}", "Acme Corp",
+		"{{ticket.organization.custom_fields.plan}}", "Enterprise",
 		"{{ticket.requester.id}}", "1001",
 		"{{ticket.requester.email}}", "ann@example.com",
 		"{{ticket.requester.name}}", "Ann Lee",
@@ -146,7 +149,8 @@ func TestTriggerTemplate(t *testing.T) {
 		ID: d.DedupeKey, Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-08T10:20:00Z"),
 		Customer: plusone.CustomerRef{Email: "ann@example.com", Name: "Ann Lee", ExternalID: "1001"},
 		Ticket: &plusone.Ticket{ID: "42", Subject: "Wrong size", URL: "https://acme.zendesk.com/agent/tickets/42", Status: "open",
-			Tags: []string{"returns", "size"}, Brand: "Acme", Channel: "web form"},
+			Tags: []string{"returns", "size"}, Brand: "Acme", Channel: "web form",
+			Assignee: "Ana Agent", Organization: "Acme Corp", Plan: "Enterprise"},
 		Message: &plusone.Message{ID: "555", Text: `The "M" fits like an "S".`, Author: "Ann Lee", FromCustomer: true},
 	}})
 }

@@ -67,7 +67,7 @@ func jsonText(v any) (string, error) {
 }
 
 const ticketColumns = `source, ticket_id, customer_id, subject, url, status, priority, tags, brand, channel,
-	created_at, updated_at, waiting_since, replied_at`
+	created_at, updated_at, waiting_since, replied_at, assignee, organization, plan, fields`
 
 func scanTicket(row scanner) (*plusone.TicketRecord, error) {
 	var (
@@ -75,9 +75,10 @@ func scanTicket(row scanner) (*plusone.TicketRecord, error) {
 		source, tags              string
 		created, updated, waiting sql.NullInt64
 		replied                   sql.NullInt64
+		fields                    string
 	)
 	if err := row.Scan(&source, &t.ID, &t.CustomerID, &t.Subject, &t.URL, &t.Status, &t.Priority, &tags,
-		&t.Brand, &t.Channel, &created, &updated, &waiting, &replied); err != nil {
+		&t.Brand, &t.Channel, &created, &updated, &waiting, &replied, &t.Assignee, &t.Organization, &t.Plan, &fields); err != nil {
 		return nil, err
 	}
 	t.Source = plusone.Source(source)
@@ -85,6 +86,12 @@ func scanTicket(row scanner) (*plusone.TicketRecord, error) {
 	t.RepliedAt = fromTS(replied)
 	if err := json.Unmarshal([]byte(tags), &t.Tags); err != nil {
 		return nil, fmt.Errorf("ticket %s tags: %w", t.ID, err)
+	}
+	if err := json.Unmarshal([]byte(fields), &t.Fields); err != nil {
+		return nil, fmt.Errorf("ticket %s fields: %w", t.ID, err)
+	}
+	if len(t.Fields) == 0 {
+		t.Fields = nil
 	}
 	return &t, nil
 }
@@ -107,14 +114,23 @@ func (t *tx) SaveTicket(ctx context.Context, r *plusone.TicketRecord) error {
 	if err != nil {
 		return err
 	}
+	fields := r.Fields
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	fieldsJSON, err := jsonText(fields)
+	if err != nil {
+		return err
+	}
 	_, err = t.exec(ctx, `
-		INSERT INTO tickets (`+ticketColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO tickets (`+ticketColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (source, ticket_id) DO UPDATE SET customer_id = excluded.customer_id, subject = excluded.subject,
 			url = excluded.url, status = excluded.status, priority = excluded.priority, tags = excluded.tags,
 			brand = excluded.brand, channel = excluded.channel, created_at = excluded.created_at,
-			updated_at = excluded.updated_at, waiting_since = excluded.waiting_since, replied_at = excluded.replied_at`,
+			updated_at = excluded.updated_at, waiting_since = excluded.waiting_since, replied_at = excluded.replied_at,
+			assignee = excluded.assignee, organization = excluded.organization, plan = excluded.plan, fields = excluded.fields`,
 		string(r.Source), r.ID, r.CustomerID, r.Subject, r.URL, r.Status, r.Priority, tagsJSON, r.Brand, r.Channel,
-		ts(r.CreatedAt), ts(r.UpdatedAt), ts(r.WaitingSince), ts(r.RepliedAt))
+		ts(r.CreatedAt), ts(r.UpdatedAt), ts(r.WaitingSince), ts(r.RepliedAt), r.Assignee, r.Organization, r.Plan, fieldsJSON)
 	if err != nil {
 		return fmt.Errorf("save ticket %s: %w", r.Key(), err)
 	}
