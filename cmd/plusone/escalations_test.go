@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plusone-hq/plusone"
+)
+
+// escalationPolicy makes a customer with one order of $100 or more an
+// advocate (the VIPs), escalates their tickets after 2 s to C0VIP, and
+// tickets tagged urgent after 2 s to each supervisor.
+const escalationPolicy = `currency: USD
+timezone: UTC
+tiers:
+  loyal: {min_orders: 1}
+  advocate: {min_orders: 1, min_spend: 100}
+approvals:
+  channel: C0SUPERVISORS
+  supervisors: [U0SUP, U0SUP2]
+escalations:
+  - {when: {tier: advocate}, unanswered: 2s, notify: C0VIP}
+  - {when: {tag: urgent}, unanswered: 2s, notify: supervisors}
+`
+
+// escalationTrigger is a Zendesk trigger body about ticket id of the
+// requester (id, email), at at: created, a comment (from the requester
+// unless authorID says otherwise), or updated.
+func escalationTrigger(event, id, status, tags, requesterID, email string, at time.Time, authorID, comment string) webhook {
+	stamp := at.UTC().Format(time.RFC3339)
+	return zendeskTrigger(fmt.Sprintf("inv-%s-%s-%d", id, event, at.UnixNano()), fmt.Sprintf(`{"plusone":"zendesk-trigger/1","event":%q,
+		"ticket":{"id":%q,"subject":"Ticket %s","url":"https://acme.zendesk.com/agent/tickets/%s","status":%q,"tags":%q,
+			"created_at":%q,"updated_at":%q},
+		"requester":{"id":%q,"email":%q,"name":"Customer %s"},
+		"comment":{"id":"c-%s-%d","author_id":%q,"author":"Someone","body":%q}}`,
+		event, id, id, id, status, tags, stamp, stamp, requesterID, email, requesterID, id, at.UnixNano(), authorID, comment))
+}
+
+// vipOrder makes the customer of email an advocate (one $420 order).
+func vipOrder(email string) webhook {
+	return genericEvent(fmt.Sprintf(`{"id":"order-%s","type":"order.created","customer":{"email":%q},
+		"order":{"id":"O-%s","total":420.00,"currency":"USD","items":[{"title":"Tires","quantity":4,"price":105.00}]}}`, email, email, email))
+}
+
+// escalationCalls counts, for the card of ticket key, the escalation
+// messages in its thread and the ones posted to channel (a channel or a
+// supervisor) naming the ticket's subject.
+func escalationCalls(slack *fakeSlack, key, subject, channel string) (thread, notify int) {
+	cards := slack.posts()[key]
+	for _, c := range slack.callsTo("chat.postMessage") {
+		if c.Status != 200 || !strings.Contains(c.Text, "scalat") && !strings.Contains(c.Text, "waited more than") {
+			continue
+		}
+		switch {
+		case len(cards) > 0 && c.Thread == cards[0].TS && c.Channel == cards[0].Channel:
+			thread++
+		case c.Channel == channel && c.Thread == "" && strings.Contains(c.Text, "“"+subject+"”"):
+			notify++
+		}
+	}
+	return thread, notify
+}
+
+// timersDecided waits until every escalation timer was fired or cancelled,
+// and every message they queued was sent.
+func timersDecided(t *testing.T, s plusone.Store) {
+	t.Helper()
+	ctx := context.Background()
+	eventually(t, 90*time.Second, "escalation timers to be decided and their messages sent", func() bool {
+		timers, _, err := s.JobStats(ctx, plusone.JobEscalation)
+		if err != nil || timers > 0 {
+			return false
+		}
+		notices, _, err := s.JobStats(ctx, plusone.JobNotice)
+		return err == nil && notices == 0
+	})
+}
+
+// TestEscalations: with a rule of 2 s, a VIP's Zendesk ticket nobody
+// answers gets exactly one message in its card's thread and one in
+// C0VIP; an urgent ticket gets one in its thread and a direct message to
+// each supervisor; a VIP ticket an agent answers before its deadline, and
+// one solved before it, get none. (The last two tickets' times lie 10 s
+// ahead, so that their deadline cannot pass before the reply or the
+// status change is applied, however loaded the machine; the test waits
+// for every timer to be decided, not for a time.)
+func TestEscalations(t *testing.T) {
+	t.Parallel()
+	slack := newFakeSlack(t)
+	env := baseEnv(t, slack)
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	must(t, os.WriteFile(policy, []byte(escalationPolicy), 0o600))
+	env["PLUSONE_POLICY_FILE"] = policy
+	env["PLUSONE_HISTORY_DAYS"] = "0"
+	app := startApp(t, env)
+	store := inspectStore(t, app.dbPath)
+
+	app.send(vipOrder("vip@example.com"))
+	eventually(t, 30*time.Second, "the VIP's order", func() bool {
+		c, err := findCustomer(store, "vip@example.com")
+		return err == nil && c.Profile.Tier == plusone.TierAdvocate
+	})
+	now := time.Now()
+	ahead := now.Add(10 * time.Second)
+	app.send(escalationTrigger("created", "701", "New", "shipping", "71", "vip@example.com", now, "71", "Where are my tires?"))
+	app.send(escalationTrigger("created", "702", "New", "urgent", "72", "someone@example.com", now, "72", "Urgent: wrong size"))
+	app.send(escalationTrigger("created", "703", "New", "shipping", "71", "vip@example.com", ahead, "71", "And my rims?"))
+	app.send(escalationTrigger("comment", "703", "Open", "shipping", "71", "vip@example.com", ahead.Add(time.Second), "9001", "On their way!"))
+	app.send(escalationTrigger("created", "704", "New", "shipping", "71", "vip@example.com", ahead, "71", "Cancel my order"))
+	app.send(escalationTrigger("updated", "704", "Solved", "shipping", "71", "vip@example.com", ahead.Add(time.Second), "", ""))
+
+	timersDecided(t, store)
+	if thread, notify := escalationCalls(slack, "zendesk:701", "Ticket 701", "C0VIP"); thread != 1 || notify != 1 {
+		t.Errorf("unanswered VIP ticket: %d thread and %d C0VIP messages; want one each", thread, notify)
+	}
+	for _, sup := range []string{"U0SUP", "U0SUP2"} {
+		if thread, notify := escalationCalls(slack, "zendesk:702", "Ticket 702", sup); thread != 1 || notify != 1 {
+			t.Errorf("urgent ticket: %d thread messages and %d to %s; want one each", thread, notify, sup)
+		}
+	}
+	for _, key := range []string{"zendesk:703", "zendesk:704"} {
+		if thread, notify := escalationCalls(slack, key, "Ticket "+strings.TrimPrefix(key, "zendesk:"), "C0VIP"); thread != 0 || notify != 0 {
+			t.Errorf("%s (answered or solved in time): %d thread and %d C0VIP messages; want none", key, thread, notify)
+		}
+	}
+	logs := app.logs.String()
+	if n := strings.Count(logs, `"msg":"ticket escalated"`); n != 2 {
+		t.Errorf("%d escalation log lines, want 2", n)
+	}
+	for _, private := range []string{"vip@example.com", "someone@example.com", "Where are my tires", "Customer 71", "Ticket 701"} {
+		if strings.Contains(lineWith(logs, "ticket escalated"), private) {
+			t.Errorf("an escalation log line shows %q", private)
+		}
+	}
+	if m := app.metrics(); !strings.Contains(m, `plusone_escalations_total{outcome="fired"} 2`) ||
+		!strings.Contains(m, `plusone_escalations_total{outcome="answered"} 1`) ||
+		!strings.Contains(m, `plusone_escalations_total{outcome="status"} 1`) {
+		t.Errorf("escalation metrics:\n%s", grep(m, "plusone_escalations_total"))
+	}
+	if t.Failed() {
+		t.Logf("logs:\n%s", tail(logs, 60))
+	}
+}
+
+// findCustomer finds a customer by email in s.
+func findCustomer(s plusone.Store, email string) (*plusone.Customer, error) {
+	var c *plusone.Customer
+	err := s.View(context.Background(), func(tx plusone.Tx) error {
+		var err error
+		c, err = tx.CustomerByIdentity(context.Background(), plusone.Identity{Kind: plusone.IdentityEmail, Value: email})
+		return err
+	})
+	return c, err
+}
+
+// lineWith returns the log lines containing s.
+func lineWith(logs, s string) string {
+	var out []string
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, s) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
