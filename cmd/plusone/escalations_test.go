@@ -168,3 +168,44 @@ func lineWith(logs, s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestReplicasEscalateOnce: three replicas on one PostgreSQL schema, one
+// of them restarted while the timers wait: an unanswered VIP ticket gets
+// exactly one message in its card's thread and one in C0VIP, and one an
+// agent answers before its deadline none. (The tickets' times lie 8 s
+// ahead, so that the restart comes before their deadline.)
+func TestReplicasEscalateOnce(t *testing.T) {
+	t.Parallel()
+	slack := newFakeSlack(t)
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	must(t, os.WriteFile(policy, []byte(escalationPolicy), 0o600))
+	c := startReplicas(t, slack, 3, map[string]string{"PLUSONE_POLICY_FILE": policy})
+	c.apps[1].send(vipOrder("vip@example.com"))
+	eventually(t, 30*time.Second, "the VIP's order", func() bool {
+		cust, err := findCustomer(c.store, "vip@example.com")
+		return err == nil && cust.Profile.Tier == plusone.TierAdvocate
+	})
+	ahead := time.Now().Add(8 * time.Second)
+	c.apps[0].send(escalationTrigger("created", "801", "New", "shipping", "81", "vip@example.com", ahead, "81", "Where are my tires?"))
+	c.apps[1].send(escalationTrigger("created", "802", "New", "shipping", "81", "vip@example.com", ahead, "81", "And my rims?"))
+	c.apps[2].send(escalationTrigger("comment", "802", "Open", "shipping", "81", "vip@example.com", ahead.Add(time.Second), "9001", "On their way!"))
+	eventually(t, 30*time.Second, "both timers queued", func() bool {
+		timers, _, err := c.store.JobStats(context.Background(), plusone.JobEscalation)
+		return err == nil && timers == 2
+	})
+	c.restart(t, 0)
+
+	timersDecided(t, c.store)
+	if thread, notify := escalationCalls(slack, "zendesk:801", "Ticket 801", "C0VIP"); thread != 1 || notify != 1 {
+		t.Errorf("unanswered VIP ticket: %d thread and %d C0VIP messages; want one each", thread, notify)
+	}
+	if thread, notify := escalationCalls(slack, "zendesk:802", "Ticket 802", "C0VIP"); thread != 0 || notify != 0 {
+		t.Errorf("answered VIP ticket: %d thread and %d C0VIP messages; want none", thread, notify)
+	}
+	if n := strings.Count(c.logs(), `"msg":"ticket escalated"`); n != 1 {
+		t.Errorf("%d escalation log lines over the replicas, want 1", n)
+	}
+	if t.Failed() {
+		t.Logf("logs:\n%s", tail(c.logs(), 80))
+	}
+}

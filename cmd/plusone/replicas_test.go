@@ -24,6 +24,8 @@ type replicaCluster struct {
 	apps  []*testApp
 	store plusone.Store
 	url   string
+	// env is what each replica runs with; restart starts one more with it.
+	env map[string]string
 }
 
 // startReplicas starts n replicas with env (baseEnv and a fresh schema
@@ -36,6 +38,7 @@ func startReplicas(t *testing.T, slack *fakeSlack, n int, env map[string]string)
 		full[k] = v
 	}
 	full["PLUSONE_DATABASE_URL"] = replicaURL(c.url)
+	c.env = full
 	for range n {
 		c.apps = append(c.apps, startApp(t, full))
 	}
@@ -46,6 +49,15 @@ func startReplicas(t *testing.T, slack *fakeSlack, n int, env map[string]string)
 	t.Cleanup(func() { s.Close() })
 	c.store = s
 	return c
+}
+
+// restart stops replica i gracefully and starts a new one in its place.
+func (c *replicaCluster) restart(t *testing.T, i int) {
+	t.Helper()
+	if err := c.apps[i].stop(); err != nil {
+		t.Fatalf("stop replica %d: %v", i, err)
+	}
+	c.apps[i] = startApp(t, c.env)
 }
 
 // logs is every replica's log.
