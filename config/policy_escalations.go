@@ -35,11 +35,7 @@ func (w *walker) card(n *yaml.Node, path string) []string {
 		if !ok {
 			continue
 		}
-		s = strings.TrimSpace(s)
 		switch {
-		case s == "":
-			w.fail(it, index(p, i), "empty field name (want %s, or the name of a custom field at the helpdesk)",
-				oneOf(plusone.CardFieldNames()))
 		case len(s) > maxCardFieldName:
 			w.fail(it, index(p, i), "field name longer than %d characters", maxCardFieldName)
 		case slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, s) }):

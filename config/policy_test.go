@@ -220,7 +220,7 @@ func TestPolicyEveryProblem(t *testing.T) {
 		f + `50: routing[2].when.tier: unknown tier "gold" (want new, satisfied, loyal or advocate)`,
 		f + `50: routing[2].channel: required: where matching cards go, e.g. C0123ABCD`,
 		f + `51: private[1]: unknown customer field "address" (want phone or email)`,
-		f + `52: extra: unknown field (want currency, timezone, tiers, signals, gestures, roles, members, teams, customer_budget, approvals, customer_channels, routing, private, outcomes, link_domains or retention)`,
+		f + `52: extra: unknown field (want currency, timezone, tiers, signals, gestures, roles, members, teams, customer_budget, approvals, customer_channels, routing, private, outcomes, link_domains, retention, card or escalations)`,
 	})
 }
 
@@ -299,6 +299,29 @@ func TestPolicyProblems(t *testing.T) {
 		{"signal unknown", "signals:\n  angry: {after: 1h}\n", `2: signals.angry: unknown signal "angry" (want abandoned_cart, repeat_contact, low_csat, delayed_order, long_wait or big_spender)`},
 		{"signal unknown field", "signals:\n  long_wait: {after: 1h, before: 2h}\n", `2: signals.long_wait.before: unknown field (want after)`},
 		{"days overflow", "gestures:\n  - {id: x, title: X, kind: gift, value: 1, cooldown: 99999999d}\n", `2: gestures[0].cooldown: "99999999d" is not a duration`},
+		{"card field empty", "card:\n  fields: [assignee, '  ']\n", `2: card.fields[1]: needs a value`},
+		{"card field twice", "card:\n  fields: [Plan, plan]\n", `2: card.fields[1]: "plan" is listed twice`},
+		{"card fields too many", "card:\n  fields: [a, b, c, d, e, f, g, h, i, j, k]\n", `2: card.fields: at most 10 fields, got 11`},
+		{"card field a list", "card:\n  fields: [[a]]\n", `2: card.fields[0]: want a single value, got a list`},
+		{"card unknown field", "card:\n  facts: [plan]\n", `2: card.facts: unknown field (want fields)`},
+		{"escalation bad duration", "escalations:\n  - {when: {tier: advocate}, unanswered: soon, notify: C0VIP}\n",
+			`2: escalations[0].unanswered: "soon" is not a duration (write e.g. 30d, 720h or 90m)`},
+		{"escalation zero duration", "escalations:\n  - {when: {tier: advocate}, unanswered: 0s, notify: C0VIP}\n",
+			`2: escalations[0].unanswered: must be more than 0, e.g. 30m or 2h`},
+		{"escalation duration missing", "escalations:\n  - {when: {tier: advocate}, notify: C0VIP}\n",
+			`2: escalations[0].unanswered: required: how long a ticket may wait for an agent's reply, e.g. 30m`},
+		{"escalation notify a name", "escalations:\n  - {when: {tier: advocate}, unanswered: 30m, notify: '#vip'}\n",
+			`2: escalations[0].notify: "#vip" is neither a Slack channel ID such as C0123ABCD (channel details, at the bottom) nor supervisors`},
+		{"escalation notify missing", "escalations:\n  - {when: {tier: advocate}, unanswered: 30m}\n",
+			`2: escalations[0].notify: required: a Slack channel ID such as C0123ABCD`},
+		{"escalation to no supervisors", "escalations:\n  - {unanswered: 30m, notify: supervisors}\n",
+			`2: escalations[0].notify: supervisors, but approvals.supervisors lists nobody`},
+		{"escalation unknown signal", "escalations:\n  - {when: {signal: angry}, unanswered: 30m, notify: C0VIP}\n",
+			`2: escalations[0].when.signal: unknown signal "angry"`},
+		{"escalation unknown condition", "escalations:\n  - {when: {team: a}, unanswered: 30m, notify: C0VIP}\n",
+			`2: escalations[0].when.team: unknown field (want source, tier, tag, brand or signal)`},
+		{"escalation not a mapping", "escalations:\n  - 30m\n",
+			`2: escalations[0]: want {when: {…}, unanswered: 30m, notify: C… or supervisors}, got "30m"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -348,6 +371,20 @@ func TestPolicyValues(t *testing.T) {
 		{"link domains lower case, once", "link_domains: [Support.Acme.example, support.acme.example, help.acme.example]\n",
 			func(p *plusone.Policy) bool {
 				return reflect.DeepEqual(p.LinkDomains, []string{"support.acme.example", "help.acme.example"})
+			}},
+		{"card fields in order", "card:\n  fields: [assignee, Order ID, plan]\n",
+			func(p *plusone.Policy) bool { return reflect.DeepEqual(p.CardFields, []string{"assignee", "Order ID", "plan"}) }},
+		{"escalations, first match", "approvals: {supervisors: [U0SUP]}\nescalations:\n" +
+			"  - {when: {tier: advocate, source: zendesk}, unanswered: 30m, notify: C0VIP}\n" +
+			"  - {when: {signal: repeat_contact}, unanswered: 2h, notify: supervisors}\n  - {unanswered: 1d, notify: C0ALL}\n",
+			func(p *plusone.Policy) bool {
+				want := []plusone.Escalation{
+					{When: plusone.EscalationMatch{RouteMatch: plusone.RouteMatch{Tier: plusone.TierAdvocate, Source: plusone.SourceZendesk}},
+						Unanswered: 30 * time.Minute, Notify: "C0VIP"},
+					{When: plusone.EscalationMatch{Signal: plusone.SignalRepeatContact}, Unanswered: 2 * time.Hour, Notify: plusone.NotifySupervisors},
+					{Unanswered: 24 * time.Hour, Notify: "C0ALL"},
+				}
+				return reflect.DeepEqual(p.Escalations, want)
 			}},
 		{"quoted numbers", "tiers:\n  loyal: {min_orders: '5'}\n",
 			func(p *plusone.Policy) bool { return p.Tiers.Loyal.MinOrders == 5 }},

@@ -138,7 +138,7 @@ func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 	if s.Metrics != nil {
 		s.Metrics.Escalation(d.Verdict)
 	}
-	if d.Verdict != plusone.EscalationFire {
+	if d.Verdict.Cancelled() {
 		j.Log.Debug("escalation cancelled", "ticket", timer.Ticket, "why", string(d.Verdict))
 		return nil
 	}

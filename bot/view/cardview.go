@@ -259,8 +259,7 @@ func deskFacts(fs []plusone.CardFact) []fact {
 	var out []fact
 	for _, f := range fs[:min(len(fs), maxSectionFields)] {
 		label := truncate(clean(f.Name), maxFact)
-		switch l := strings.ToLower(label); l {
-		case plusone.CardFieldAssignee, plusone.CardFieldOrganization, plusone.CardFieldPlan, plusone.CardFieldCompany:
+		if l := strings.ToLower(label); l == plusone.CardFieldCompany || slices.Contains(plusone.CardFieldNames(), l) {
 			label = strings.ToUpper(l[:1]) + l[1:]
 		}
 		if v := truncate(clean(f.Value), maxFact); label != "" && v != "" {
