@@ -66,7 +66,8 @@ func testTimeline(t *testing.T, open Opener) {
 	completed := base.Add(2 * time.Hour)
 	update(t, s, func(tx plusone.Tx) error {
 		tk := &plusone.TicketRecord{Ticket: plusone.Ticket{ID: "T-1", Subject: "Where is my order?", URL: "https://h/T-1",
-			Status: "open", Tags: []string{"shipping", "vip"}, Brand: "Acme", Priority: "high", Channel: "email"},
+			Status: "open", Tags: []string{"shipping", "vip"}, Brand: "Acme", Priority: "high", Channel: "email",
+			Assignee: "Ana Agent", Organization: "Acme Corp", Plan: "Gold", Fields: map[string]string{"Order ID": "#1001", "Région": "Île-de-France"}},
 			Source: plusone.SourceGeneric, CustomerID: jane.ID, CreatedAt: base, UpdatedAt: base, WaitingSince: base}
 		o := &plusone.OrderRecord{Order: plusone.Order{ID: "1001", Name: "#1001", Total: 420_00, Currency: "USD",
 			Status: plusone.OrderOpen, CheckoutToken: "tok", CreatedAt: base,
@@ -78,6 +79,7 @@ func testTimeline(t *testing.T, open Opener) {
 			return err
 		}
 		tk.Status, tk.WaitingSince = "solved", time.Time{}
+		tk.Assignee = "Sam Support"
 		o.Status = plusone.OrderFulfilled
 		c.CompletedAt = completed
 		return errors.Join(tx.SaveTicket(ctx, tk), tx.SaveOrder(ctx, o), tx.SaveCart(ctx, c))
@@ -90,6 +92,10 @@ func testTimeline(t *testing.T, open Opener) {
 		if tk.Status != "solved" || len(tk.Tags) != 2 || tk.Tags[1] != "vip" || !tk.WaitingSince.IsZero() ||
 			tk.Subject != "Where is my order?" || tk.Brand != "Acme" || tk.Channel != "email" || !tk.CreatedAt.Equal(base) {
 			t.Errorf("ticket = %+v", tk)
+		}
+		if tk.Assignee != "Sam Support" || tk.Organization != "Acme Corp" || tk.Plan != "Gold" ||
+			len(tk.Fields) != 2 || tk.Fields["Order ID"] != "#1001" || tk.Fields["Région"] != "Île-de-France" {
+			t.Errorf("ticket facts = %q %q %q %v", tk.Assignee, tk.Organization, tk.Plan, tk.Fields)
 		}
 		o, err := tx.Order(ctx, plusone.SourceShopify, "1001")
 		if err != nil {
