@@ -209,3 +209,45 @@ func TestReplicasEscalateOnce(t *testing.T) {
 		t.Logf("logs:\n%s", tail(c.logs(), 80))
 	}
 }
+
+// TestCardShowsHelpdeskFacts: a Zendesk ticket whose trigger carries its
+// assignee, organization, plan and custom fields gets a card showing those
+// the policy's card.fields names, in that order; a later webhook that
+// reassigns it updates the card.
+func TestCardShowsHelpdeskFacts(t *testing.T) {
+	t.Parallel()
+	slack := newFakeSlack(t)
+	env := baseEnv(t, slack)
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	must(t, os.WriteFile(policy, []byte("currency: USD\ncard:\n  fields: [plan, Order ID, assignee, company, Missing]\n"), 0o600))
+	env["PLUSONE_POLICY_FILE"] = policy
+	app := startApp(t, env)
+	trigger := func(inv, event, assignee string, at time.Time) webhook {
+		stamp := at.UTC().Format(time.RFC3339)
+		return zendeskTrigger(inv, fmt.Sprintf(`{"plusone":"zendesk-trigger/1","event":%q,
+			"ticket":{"id":"901","subject":"Where is my order?","status":"Open","created_at":%q,"updated_at":%q,
+				"assignee":%q,"organization":"Acme Corp","plan":"Enterprise","fields":{"Order ID":"#1001","Region":"EU"}},
+			"requester":{"id":"91","email":"jane@example.com","name":"Jane Doe"}}`, event, stamp, stamp, assignee))
+	}
+	now := time.Now().Add(-time.Minute)
+	app.send(trigger("inv-facts-1", "created", "Ana Agent", now))
+	eventually(t, 30*time.Second, "the card", func() bool { return len(slack.posts()["zendesk:901"]) == 1 })
+	card := slack.posts()["zendesk:901"][0].Blocks
+	order := []string{"*Plan*\\nEnterprise", "*Order ID*\\n#1001", "*Assignee*\\nAna Agent", "*Company*\\nAcme Corp"}
+	last := -1
+	for _, f := range order {
+		i := strings.Index(card, f)
+		if i < 0 || i < last {
+			t.Fatalf("the card does not show %q after the facts before it: %s", f, card)
+		}
+		last = i
+	}
+	if strings.Contains(card, "Region") || strings.Contains(card, "Missing") {
+		t.Errorf("the card shows a field the policy does not name, or one the ticket lacks: %s", card)
+	}
+	app.send(trigger("inv-facts-2", "updated", "Sam Support", now.Add(time.Second)))
+	eventually(t, 30*time.Second, "the card to show the new assignee", func() bool {
+		m, ok := slack.message("zendesk:901")
+		return ok && strings.Contains(m.Blocks, "*Assignee*\\nSam Support") && strings.Contains(m.Blocks, "*Plan*\\nEnterprise")
+	})
+}
