@@ -62,6 +62,11 @@ func TestContractPolicy(t *testing.T) {
 		},
 		Outcomes:    plusone.OutcomesPolicy{Windows: plusone.DefaultOutcomeWindows()},
 		LinkDomains: []string{"support.acme.example"},
+		CardFields:  []string{"assignee", "organization", "plan"},
+		Escalations: []plusone.Escalation{
+			{When: plusone.EscalationMatch{RouteMatch: plusone.RouteMatch{Tier: plusone.TierAdvocate}}, Unanswered: 30 * time.Minute, Notify: "C0VIP"},
+			{When: plusone.EscalationMatch{Signal: plusone.SignalRepeatContact}, Unanswered: 2 * time.Hour, Notify: plusone.NotifySupervisors},
+		},
 	}
 	if got.Timezone == nil || got.Timezone.String() != "America/New_York" {
 		t.Errorf("Timezone = %v, want America/New_York", got.Timezone)
