@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/bot/view"
 )
 
 // escalationPolicy makes a customer with one order of $100 or more an
@@ -250,4 +252,57 @@ func TestCardShowsHelpdeskFacts(t *testing.T) {
 		m, ok := slack.message("zendesk:901")
 		return ok && strings.Contains(m.Blocks, "*Assignee*\\nSam Support") && strings.Contains(m.Blocks, "*Plan*\\nEnterprise")
 	})
+}
+
+// TestReplyFromCardCancelsEscalation: a public reply sent from the card
+// ends the customer's wait at once, before the helpdesk's webhook says so:
+// the ticket's escalation (30 s) is cancelled, and nothing is posted.
+func TestReplyFromCardCancelsEscalation(t *testing.T) {
+	t.Parallel()
+	desk := newFakeDesk(t, "zendesk", nil)
+	slack := slackWithAna(t)
+	env := baseEnv(t, slack)
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	must(t, os.WriteFile(policy, []byte("currency: USD\nescalations:\n  - {when: {source: zendesk}, unanswered: 30s, notify: C0VIP}\n"), 0o600))
+	env["PLUSONE_POLICY_FILE"] = policy
+	env["PLUSONE_HISTORY_DAYS"] = "0"
+	env["PLUSONE_ZENDESK_URL"], env["PLUSONE_ZENDESK_EMAIL"], env["PLUSONE_ZENDESK_API_TOKEN"] = desk.srv.URL, "bot@acme.example", "zd-token"
+	app := startApp(t, env)
+	store := inspectStore(t, app.dbPath)
+	app.send(escalationTrigger("created", "9003", "New", "shipping", "6", "jane@example.com", time.Now(), "6", "Refund please"))
+	eventually(t, 30*time.Second, "the card", func() bool { return len(slack.posts()["zendesk:9003"]) == 1 })
+	card := slack.posts()["zendesk:9003"][0]
+	status, _ := interaction(t, app, map[string]any{"type": "block_actions", "user": map[string]string{"id": "U0ANA"},
+		"team": map[string]string{"id": "T0OURS"}, "trigger_id": "trig-esc", "response_url": slack.srv.URL + "/response/esc",
+		"container": map[string]string{"type": "message", "message_ts": card.TS, "channel_id": cardChannel},
+		"channel":   map[string]string{"id": cardChannel}, "message": map[string]string{"ts": card.TS},
+		"actions": []map[string]any{{"action_id": view.ActionReplyTicket, "value": "zendesk:9003", "block_id": "work", "action_ts": "3.1"}}})
+	if status != 200 {
+		t.Fatalf("block_actions: %d", status)
+	}
+	eventually(t, 30*time.Second, "the reply modal", func() bool { return len(slack.callsTo("views.open")) == 1 })
+	var opened struct {
+		View struct {
+			PrivateMetadata string `json:"private_metadata"`
+		} `json:"view"`
+	}
+	must(t, json.Unmarshal([]byte(slack.callsTo("views.open")[0].Body), &opened))
+	status, body := interaction(t, app, map[string]any{"type": "view_submission", "user": map[string]string{"id": "U0ANA"},
+		"view": map[string]any{"id": "V-ESC", "callback_id": view.ViewReplyTicket, "private_metadata": opened.View.PrivateMetadata,
+			"state": map[string]any{"values": map[string]any{
+				view.BlockReplyKind: map[string]any{view.ActionReplyKind: map[string]any{"type": "radio_buttons",
+					"selected_option": map[string]any{"value": "reply"}}},
+				view.BlockReplyText: map[string]any{view.ActionReplyText: map[string]string{"type": "plain_text_input", "value": "Refunded."}}}}}})
+	if status != 200 || strings.Contains(body, "errors") {
+		t.Fatalf("submit: %d %s", status, body)
+	}
+	eventually(t, 30*time.Second, "the reply at Zendesk", func() bool { return desk.writes("reply") == 1 })
+
+	timersDecided(t, store)
+	if thread, notify := escalationCalls(slack, "zendesk:9003", "Ticket 9003", "C0VIP"); thread != 0 || notify != 0 {
+		t.Errorf("a ticket answered from its card: %d thread and %d C0VIP messages; want none\n%s", thread, notify, tail(app.logs.String(), 30))
+	}
+	if m := app.metrics(); !strings.Contains(m, `plusone_escalations_total{outcome="answered"} 1`) {
+		t.Errorf("escalation metrics:\n%s", grep(m, "plusone_escalations_total"))
+	}
 }
