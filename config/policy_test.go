@@ -378,7 +378,9 @@ func TestPolicyValues(t *testing.T) {
 				return reflect.DeepEqual(p.LinkDomains, []string{"support.acme.example", "help.acme.example"})
 			}},
 		{"card fields in order", "card:\n  fields: [assignee, Order ID, plan]\n",
-			func(p *plusone.Policy) bool { return reflect.DeepEqual(p.CardFields, []string{"assignee", "Order ID", "plan"}) }},
+			func(p *plusone.Policy) bool {
+				return reflect.DeepEqual(p.CardFields, []string{"assignee", "Order ID", "plan"})
+			}},
 		{"escalations, first match", "approvals: {supervisors: [U0SUP]}\nescalations:\n" +
 			"  - {when: {tier: advocate, source: zendesk}, unanswered: 30m, notify: C0VIP}\n" +
 			"  - {when: {signal: repeat_contact}, unanswered: 2h, notify: supervisors}\n  - {unanswered: 1d, notify: C0ALL}\n",

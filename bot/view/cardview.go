@@ -48,10 +48,10 @@ type cardView struct {
 	// in its order.
 	deskFacts []fact
 	signals   []signalItem
-	activity    []activityItem
-	others      []ticketItem
-	prefs       []prefItem
-	notes       []noteItem
+	activity  []activityItem
+	others    []ticketItem
+	prefs     []prefItem
+	notes     []noteItem
 	// The Suggested "plus one" part: gestures to offer, and her recent
 	// ones (never refused ones).
 	suggestions []suggestionItem

@@ -30,7 +30,7 @@ func TestConversationFacts(t *testing.T) {
 	t.Parallel()
 	assignment := func(id string, at int64, name string) map[string]any {
 		return map[string]any{"type": "conversation_part", "id": id, "part_type": "assignment", "created_at": at,
-			"author": map[string]any{"type": "admin", "id": "1", "name": "Bot"},
+			"author":      map[string]any{"type": "admin", "id": "1", "name": "Bot"},
 			"assigned_to": map[string]any{"type": "admin", "id": "2", "name": name}}
 	}
 	tests := []struct {
