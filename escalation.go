@@ -82,6 +82,20 @@ func (p *Policy) FirstEscalation(since time.Time) (time.Time, bool) {
 	return since.Add(shortest), true
 }
 
+// LaterEscalation is the soonest a rule could still come due for a wait
+// that began at since, after now; false when every rule's time has run
+// out. A wait no rule matches now may match one later (her tier rises, a
+// signal appears) while a longer rule's time runs.
+func (p *Policy) LaterEscalation(since, now time.Time) (time.Time, bool) {
+	var next time.Time
+	for _, e := range p.Escalations {
+		if due := since.Add(e.Unanswered); due.After(now) && (next.IsZero() || due.Before(next)) {
+			next = due
+		}
+	}
+	return next, !next.IsZero()
+}
+
 // Escalates reports whether a ticket of this status may be escalated: it
 // waits for an agent. A pending, on-hold, snoozed, solved or closed
 // ticket waits for someone else, or for nobody.
@@ -145,16 +159,20 @@ type EscalationDecision struct {
 }
 
 // DecideEscalation decides a timer of a ticket's wait since since, at now:
-// the ticket as it is now, and the rule that matches it now (ok false for
-// none). The timer fires once the rule's time has run out while the same
-// wait goes on; an agent's reply, another status or no rule matching
-// cancels it; otherwise it waits until the rule's due time.
-func DecideEscalation(t TicketRecord, since time.Time, rule Escalation, ok bool, now time.Time) EscalationDecision {
+// the ticket as it is now, the rule that matches it now (ok false for
+// none), and later, the next time another rule could come due (zero for
+// none: Policy.LaterEscalation). The timer fires once the rule's time has
+// run out while the same wait goes on; an agent's reply or another status
+// cancels it, and so does no rule matching when none could come due later
+// (else it waits for that); otherwise it waits until the rule's due time.
+func DecideEscalation(t TicketRecord, since time.Time, rule Escalation, ok bool, later, now time.Time) EscalationDecision {
 	switch {
 	case !t.Open() || !Escalates(t.Status):
 		return EscalationDecision{Verdict: EscalationStatus}
 	case t.WaitingSince.IsZero() || !t.WaitingSince.Equal(since):
 		return EscalationDecision{Verdict: EscalationAnswered}
+	case !ok && later.After(now):
+		return EscalationDecision{Verdict: EscalationWait, Due: later}
 	case !ok:
 		return EscalationDecision{Verdict: EscalationUnmatched}
 	}

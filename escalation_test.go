@@ -69,19 +69,26 @@ func TestDecideEscalation(t *testing.T) {
 		matches bool
 		now     time.Time
 		want    EscalationVerdict
+		later   time.Time // another rule's next due time
+		due     time.Time // when it waits for another rule
 	}{
-		{"due", waiting("open", since), true, since.Add(30 * time.Minute), EscalationFire},
-		{"late", waiting("new", since), true, since.Add(3 * time.Hour), EscalationFire},
-		{"Help Scout's active", waiting("active", since), true, since.Add(31 * time.Minute), EscalationFire},
-		{"not yet", waiting("open", since), true, since.Add(29 * time.Minute), EscalationWait},
-		{"an agent replied", answered, true, since.Add(time.Hour), EscalationAnswered},
-		{"she wrote again after the reply", again, true, since.Add(time.Hour), EscalationAnswered},
-		{"pending", waiting("pending", since), true, since.Add(time.Hour), EscalationStatus},
-		{"on hold", waiting("hold", since), true, since.Add(time.Hour), EscalationStatus},
-		{"snoozed", waiting("snoozed", since), true, since.Add(time.Hour), EscalationStatus},
-		{"solved", waiting("solved", since), true, since.Add(time.Hour), EscalationStatus},
-		{"closed", waiting("closed", since), true, since.Add(time.Hour), EscalationStatus},
-		{"no rule matches any more", waiting("open", since), false, since.Add(time.Hour), EscalationUnmatched},
+		{"due", waiting("open", since), true, since.Add(30 * time.Minute), EscalationFire, time.Time{}, time.Time{}},
+		{"late", waiting("new", since), true, since.Add(3 * time.Hour), EscalationFire, time.Time{}, time.Time{}},
+		{"Help Scout's active", waiting("active", since), true, since.Add(31 * time.Minute), EscalationFire, time.Time{}, time.Time{}},
+		{"not yet", waiting("open", since), true, since.Add(29 * time.Minute), EscalationWait, time.Time{}, time.Time{}},
+		{"an agent replied", answered, true, since.Add(time.Hour), EscalationAnswered, time.Time{}, time.Time{}},
+		{"she wrote again after the reply", again, true, since.Add(time.Hour), EscalationAnswered, time.Time{}, time.Time{}},
+		{"pending", waiting("pending", since), true, since.Add(time.Hour), EscalationStatus, time.Time{}, time.Time{}},
+		{"on hold", waiting("hold", since), true, since.Add(time.Hour), EscalationStatus, time.Time{}, time.Time{}},
+		{"snoozed", waiting("snoozed", since), true, since.Add(time.Hour), EscalationStatus, time.Time{}, time.Time{}},
+		{"solved", waiting("solved", since), true, since.Add(time.Hour), EscalationStatus, time.Time{}, time.Time{}},
+		{"closed", waiting("closed", since), true, since.Add(time.Hour), EscalationStatus, time.Time{}, time.Time{}},
+		{"no rule matches any more", waiting("open", since), false, since.Add(time.Hour), EscalationUnmatched, time.Time{}, time.Time{}},
+		{"no rule matches yet, a longer one may", waiting("open", since), false, since.Add(time.Hour), EscalationWait,
+			since.Add(2 * time.Hour), since.Add(2 * time.Hour)},
+		{"a longer rule's time ran out too", waiting("open", since), false, since.Add(3 * time.Hour), EscalationUnmatched,
+			since.Add(2 * time.Hour), time.Time{}},
+		{"answered, whatever rules remain", answered, false, since.Add(time.Hour), EscalationAnswered, since.Add(2 * time.Hour), time.Time{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,15 +97,19 @@ func TestDecideEscalation(t *testing.T) {
 			if !tt.matches {
 				r = Escalation{}
 			}
-			d := DecideEscalation(tt.ticket, since, r, tt.matches, tt.now)
+			d := DecideEscalation(tt.ticket, since, r, tt.matches, tt.later, tt.now)
 			if d.Verdict != tt.want {
 				t.Fatalf("verdict %q, want %q", d.Verdict, tt.want)
 			}
 			if d.Verdict.Cancelled() == (tt.want == EscalationFire || tt.want == EscalationWait) {
 				t.Errorf("Cancelled() = %v for %q", d.Verdict.Cancelled(), d.Verdict)
 			}
-			if (tt.want == EscalationFire || tt.want == EscalationWait) && !d.Due.Equal(since.Add(30*time.Minute)) {
-				t.Errorf("due %v, want 30 minutes after the wait began", d.Due)
+			want := since.Add(30 * time.Minute)
+			if !tt.due.IsZero() {
+				want = tt.due
+			}
+			if (tt.want == EscalationFire || tt.want == EscalationWait) && !d.Due.Equal(want) {
+				t.Errorf("due %v, want %v", d.Due, want)
 			}
 		})
 	}
@@ -118,6 +129,19 @@ func TestFirstEscalation(t *testing.T) {
 	}
 	if _, ok := (&Policy{}).FirstEscalation(since); ok {
 		t.Error("a policy without escalations has a timer")
+	}
+	for _, tt := range []struct {
+		now  time.Time
+		want time.Time
+	}{
+		{since, since.Add(30 * time.Minute)},
+		{since.Add(30 * time.Minute), since.Add(time.Hour)}, // the 30-minute rule's time has run out
+		{since.Add(90 * time.Minute), since.Add(2 * time.Hour)},
+		{since.Add(2 * time.Hour), time.Time{}},
+	} {
+		if got, ok := p.LaterEscalation(since, tt.now); ok != !tt.want.IsZero() || !got.Equal(tt.want) {
+			t.Errorf("LaterEscalation at %v = %v %v, want %v", tt.now, got, ok, tt.want)
+		}
 	}
 }
 

@@ -167,7 +167,8 @@ func (s *Service) decide(ctx context.Context, tx plusone.Tx, policy *plusone.Pol
 	if err != nil {
 		return plusone.EscalationDecision{}, 0, err
 	}
-	return plusone.DecideEscalation(*t, timer.Since, rule, ok, now), t.CustomerID, nil
+	later, _ := policy.LaterEscalation(timer.Since, now)
+	return plusone.DecideEscalation(*t, timer.Since, rule, ok, later, now), t.CustomerID, nil
 }
 
 // matching finds the rule that matches ticket t now; it reads her signals
