@@ -324,6 +324,8 @@ func (p *Policy) Clone() *Policy {
 		q.Outcomes.Digest = &dc
 	}
 	q.LinkDomains = slices.Clone(p.LinkDomains)
+	q.CardFields = slices.Clone(p.CardFields)
+	q.Escalations = slices.Clone(p.Escalations)
 	return &q
 }
 

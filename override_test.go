@@ -346,6 +346,8 @@ func fullPolicy(t testing.TB) *Policy {
 	p.Private = []string{"phone"}
 	p.Outcomes = OutcomesPolicy{Holdout: 0.1, Windows: DefaultOutcomeWindows(), Digest: &DigestSchedule{Channel: "C0SUPERVISORS", Every: PerWeek}}
 	p.LinkDomains = []string{"support.acme.example"}
+	p.CardFields = []string{"assignee", "plan"}
+	p.Escalations = []Escalation{{When: EscalationMatch{RouteMatch: RouteMatch{Tier: TierAdvocate}}, Unanswered: time.Hour, Notify: "C0VIP"}}
 	return p
 }
 
@@ -383,6 +385,8 @@ func TestClone(t *testing.T) {
 	q.CustomerChannels["C0SHAREDACME"] = "other.example"
 	q.Routing[0].Channel = "C0ELSEWHERE"
 	q.Private[0] = "email"
+	q.CardFields[0] = "organization"
+	q.Escalations[0].Notify = "C0ELSEWHERE"
 	if !reflect.DeepEqual(p, before) {
 		t.Error("changing the copy changed the policy")
 	}

@@ -152,13 +152,13 @@ func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 }
 
 // decide decides timer on the ticket, her tier and signals as they are
-// now; an unknown ticket (erased) is cancelled.
+// now; an unknown ticket (erased) matches no rule.
 func (s *Service) decide(ctx context.Context, tx plusone.Tx, policy *plusone.Policy, timer plusone.EscalationTimer,
 	now time.Time) (plusone.EscalationDecision, int64, error) {
 	source, id := splitKey(timer.Ticket)
 	t, err := tx.Ticket(ctx, source, id)
 	if errors.Is(err, plusone.ErrNotFound) {
-		return plusone.EscalationDecision{Verdict: plusone.EscalationAnswered}, 0, nil
+		return plusone.EscalationDecision{Verdict: plusone.EscalationUnmatched}, 0, nil
 	}
 	if err != nil {
 		return plusone.EscalationDecision{}, 0, err
