@@ -89,6 +89,10 @@ type Ticket struct {
 	Organization string
 	Plan         string
 	Fields       map[string]string
+	// AssigneeID is the helpdesk's id of the assignee when its webhook
+	// names her by id only (Zendesk's event payloads): its enricher finds
+	// her name for Assignee. It is not kept.
+	AssigneeID string
 }
 
 // Message is something said on a ticket or in a chat.

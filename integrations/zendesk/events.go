@@ -28,6 +28,7 @@ type ticketDetail struct {
 	Status      string  `json:"status"`
 	Priority    string  `json:"priority"`
 	RequesterID text    `json:"requester_id"`
+	AssigneeID  text    `json:"assignee_id"`
 	Tags        tagList `json:"tags"`
 	Via         *struct {
 		Channel string `json:"channel"`
@@ -130,6 +131,8 @@ func (s *Source) ticketEvent(e *plusone.Event, action string, p eventPayload) er
 		Status:   lower(d.Status),
 		Priority: lower(d.Priority),
 		Tags:     d.Tags,
+		// Named by id only: the API's enricher finds the name.
+		AssigneeID: string(d.AssigneeID),
 	}
 	if d.Via != nil {
 		t.Channel = lower(d.Via.Channel)

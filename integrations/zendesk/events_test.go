@@ -24,7 +24,7 @@ func TestParseEventTestdata(t *testing.T) {
 		{"event_comment_added.json", "d4f5c389-8f4a-4c2e-a1b9-8e4f39c71d52", []plusone.Event{{
 			Type: plusone.EventMessageReceived, OccurredAt: eventtest.At("2025-01-08T14:25:30.123456789Z"), Customer: jane,
 			Ticket: &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "open",
-				Priority: "high", Tags: []string{"shipping", "order_status", "vip"}, Channel: "email"},
+				Priority: "high", Tags: []string{"shipping", "order_status", "vip"}, Channel: "email", AssigneeID: "8447388090495"},
 			Message: &plusone.Message{ID: "9876543210", Text: "Any news? I need the tires before Friday.", Author: "Jane Doe", FromCustomer: true},
 		}}},
 		{"event_comment_added_agent.json", "0b9f1c2e-1111-4c2e-a1b9-8e4f39c71d52", []plusone.Event{{
@@ -41,7 +41,7 @@ func TestParseEventTestdata(t *testing.T) {
 		{"event_status_changed.json", "a8b9c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d", []plusone.Event{{
 			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-09T16:45:20.987654321Z"), Customer: jane,
 			Ticket: &plusone.Ticket{ID: "5158", Subject: "Where is my order #1001?", URL: url, Status: "solved",
-				Priority: "high", Tags: []string{"shipping", "order_status", "vip"}, Channel: "email"},
+				Priority: "high", Tags: []string{"shipping", "order_status", "vip"}, Channel: "email", AssigneeID: "8447388090495"},
 		}}},
 		{"event_priority_changed.json", "c1d2e3f4-0000-4000-8000-000000000001", []plusone.Event{{
 			Type: plusone.EventTicketUpdated, OccurredAt: eventtest.At("2025-01-08T16:00:00Z"), Customer: jane,

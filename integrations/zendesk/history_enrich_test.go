@@ -162,3 +162,36 @@ func (c *fakeClock) Add(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// An event-subscribed ticket names its assignee by id only: Enrich finds
+// her name for the card, once per agent (cached); a ticket that names its
+// assignee already is left alone.
+func TestEnrichNamesTheAssignee(t *testing.T) {
+	t.Parallel()
+	f := newFakeZendesk(t, nil)
+	api := f.api()
+	for _, file := range []string{"event_comment_added.json", "event_status_changed.json"} {
+		e := webhookEvent(t, file)
+		if e.Ticket.AssigneeID != agentID || e.Ticket.Assignee != "" {
+			t.Fatalf("%s: fixture assignee %q %q", file, e.Ticket.AssigneeID, e.Ticket.Assignee)
+		}
+		if err := api.Enrich(t.Context(), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Ticket.Assignee != "Sam Support" || e.Customer.Email != jane.Email {
+			t.Errorf("%s: assignee %q, customer %+v", file, e.Ticket.Assignee, e.Customer)
+		}
+	}
+	if n := len(f.requests(agentPath)); n != 1 {
+		t.Errorf("fetched the assignee %d times, want 1", n)
+	}
+	named := webhookEvent(t, "event_comment_added.json")
+	named.Ticket.Assignee, named.Customer.Email = "Ana Agent", "jane.doe@example.com"
+	before := f.count()
+	if err := api.Enrich(t.Context(), &named); err != nil {
+		t.Fatal(err)
+	}
+	if named.Ticket.Assignee != "Ana Agent" || f.count() != before {
+		t.Errorf("a named assignee was looked up: %q, %d requests", named.Ticket.Assignee, f.count()-before)
+	}
+}

@@ -87,6 +87,9 @@ func (f account) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case p == "/api/v2/users/"+janeID+".json":
 		f.serveFile(w, "user_jane.json")
+	case p == agentPath: // Show User of the agent the ticket is assigned to
+		historytest.WriteJSON(w, http.StatusOK, `{"user":{"id":`+agentID+`,"url":"https://tires.zendesk.com/api/v2/users/`+agentID+`.json",
+			"name":"Sam Support","email":"sam@tires.example","role":"agent","active":true,"created_at":"2024-03-01T08:00:00Z"}}`)
 	case p == "/api/v2/users/"+janeID+"/tickets/requested.json":
 		switch r.URL.Query().Get("page[after]") {
 		case "":
@@ -119,6 +122,9 @@ const (
 	searchPath  = "/api/v2/users/search.json"
 	userPath    = "/api/v2/users/" + janeID + ".json"
 	ticketsPath = "/api/v2/users/" + janeID + "/tickets/requested.json"
+	// agentID is the assignee_id of the event fixtures.
+	agentID   = "8447388090495"
+	agentPath = "/api/v2/users/" + agentID + ".json"
 )
 
 func isPath(r historytest.Request, path string) bool { return strings.EqualFold(r.Path, path) }

@@ -62,36 +62,55 @@ func (a *API) userByID(ctx context.Context, id string) (*apiUser, error) {
 
 // Enrich fills the email, name, phone and customer-since date of a Zendesk
 // event's customer that is known only by her Zendesk user id (the requester
-// id of event-subscribed webhooks), from GET /api/v2/users/{id}.json. Users
-// are cached (option.WithUserCache), so a requester's many events cost one request.
-// Events of other sources, events that carry an email, and unknown users are
-// left as they are. Only a transient failure (EUNAVAILABLE, or ctx done) is
-// returned; refused credentials are logged, as retrying cannot help.
+// id of event-subscribed webhooks), from GET /api/v2/users/{id}.json, and
+// the name of the ticket's assignee that such a webhook names by id only
+// (for the card), the same way. Users are cached (option.WithUserCache), so
+// a requester's or an agent's many events cost one request. Events of other
+// sources, customers who carry an email, tickets that name their assignee,
+// and unknown users are left as they are. Only a transient failure
+// (EUNAVAILABLE, or ctx done) is returned; refused credentials are logged,
+// as retrying cannot help.
 func (a *API) Enrich(ctx context.Context, e *plusone.Event) error {
-	if e == nil || e.Source != plusone.SourceZendesk || plusone.NormalizeEmail(e.Customer.Email) != "" {
+	if e == nil || e.Source != plusone.SourceZendesk {
 		return nil
 	}
-	id := strings.TrimSpace(e.Customer.ExternalID)
+	if plusone.NormalizeEmail(e.Customer.Email) == "" {
+		u, err := a.enrichUser(ctx, strings.TrimSpace(e.Customer.ExternalID))
+		if err != nil || u == nil {
+			return err
+		}
+		r := u.ref()
+		c := &e.Customer
+		c.Email = r.Email
+		fill(&c.Name, r.Name)
+		fill(&c.Phone, r.Phone)
+		if c.Since.IsZero() {
+			c.Since = r.Since
+		}
+	}
+	if t := e.Ticket; t != nil && t.Assignee == "" && t.AssigneeID != "" {
+		u, err := a.enrichUser(ctx, strings.TrimSpace(t.AssigneeID))
+		if err != nil || u == nil {
+			return err
+		}
+		t.Assignee = strings.TrimSpace(u.Name)
+	}
+	return nil
+}
+
+// enrichUser finds user id for Enrich: nil when Zendesk does not know her
+// or refuses the credentials (logged); an error only when it is worth
+// retrying.
+func (a *API) enrichUser(ctx context.Context, id string) (*apiUser, error) {
 	u, err := a.userByID(ctx, id)
 	if err != nil {
 		if ctx.Err() != nil || plusone.ErrorCode(err) == plusone.EUNAVAILABLE {
-			return fmt.Errorf("zendesk enrich user %s: %w", id, err)
+			return nil, fmt.Errorf("zendesk enrich user %s: %w", id, err)
 		}
 		a.log.Warn("zendesk enrich failed", "user_id", id, "error", err)
-		return nil
+		return nil, nil
 	}
-	if u == nil {
-		return nil
-	}
-	r := u.ref()
-	c := &e.Customer
-	c.Email = r.Email
-	fill(&c.Name, r.Name)
-	fill(&c.Phone, r.Phone)
-	if c.Since.IsZero() {
-		c.Since = r.Since
-	}
-	return nil
+	return u, nil
 }
 
 // fill sets *dst to v when *dst is empty.
