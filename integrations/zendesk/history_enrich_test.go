@@ -185,6 +185,12 @@ func TestEnrichNamesTheAssignee(t *testing.T) {
 	if n := len(f.requests(agentPath)); n != 1 {
 		t.Errorf("fetched the assignee %d times, want 1", n)
 	}
+	// A requester Zendesk does not know still gets her assignee named.
+	stranger := webhookEvent(t, "event_comment_added.json")
+	stranger.Customer.ExternalID = "999"
+	if err := api.Enrich(t.Context(), &stranger); err != nil || stranger.Ticket.Assignee != "Sam Support" {
+		t.Errorf("unknown requester: assignee %q, %v", stranger.Ticket.Assignee, err)
+	}
 	named := webhookEvent(t, "event_comment_added.json")
 	named.Ticket.Assignee, named.Customer.Email = "Ana Agent", "jane.doe@example.com"
 	before := f.count()

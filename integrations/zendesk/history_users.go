@@ -76,24 +76,28 @@ func (a *API) Enrich(ctx context.Context, e *plusone.Event) error {
 	}
 	if plusone.NormalizeEmail(e.Customer.Email) == "" {
 		u, err := a.enrichUser(ctx, strings.TrimSpace(e.Customer.ExternalID))
-		if err != nil || u == nil {
+		if err != nil {
 			return err
 		}
-		r := u.ref()
-		c := &e.Customer
-		c.Email = r.Email
-		fill(&c.Name, r.Name)
-		fill(&c.Phone, r.Phone)
-		if c.Since.IsZero() {
-			c.Since = r.Since
+		if u != nil {
+			r := u.ref()
+			c := &e.Customer
+			c.Email = r.Email
+			fill(&c.Name, r.Name)
+			fill(&c.Phone, r.Phone)
+			if c.Since.IsZero() {
+				c.Since = r.Since
+			}
 		}
 	}
 	if t := e.Ticket; t != nil && t.Assignee == "" && t.AssigneeID != "" {
 		u, err := a.enrichUser(ctx, strings.TrimSpace(t.AssigneeID))
-		if err != nil || u == nil {
+		if err != nil {
 			return err
 		}
-		t.Assignee = strings.TrimSpace(u.Name)
+		if u != nil {
+			t.Assignee = strings.TrimSpace(u.Name)
+		}
 	}
 	return nil
 }
