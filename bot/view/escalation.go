@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -19,6 +20,9 @@ const maxEscalationSubject = 150
 // its card is.
 func EscalationMessage(n plusone.ComposedNotice, thread bool) Message {
 	waited := duration(n.Escalation.Unanswered)
+	if d := n.Escalation.Unanswered; d < time.Minute {
+		waited = fmt.Sprintf("%ds", int(d.Seconds())) // a rule of seconds, as in a trial
+	}
 	t := n.Ticket
 	subject := truncate(clean(t.Subject), maxEscalationSubject)
 	if subject == "" {

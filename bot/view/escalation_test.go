@@ -37,6 +37,12 @@ func TestEscalationMessages(t *testing.T) {
 	if !strings.Contains(m.Text, "Unknown customer's Freshdesk ticket “ticket 42” has waited more than 2h") || strings.Contains(m.Plain, "javascript") {
 		t.Errorf("bare escalation: %q / %q", m.Text, m.Plain)
 	}
+	short := escalationNotice()
+	short.Escalation.Unanswered = 2 * time.Second
+	short.Channel, short.ThreadTS = "C0CARDS", "1700000000.000100"
+	if m := mustNotice(t, short); !strings.Contains(m.Plain, "for more than 2s.") {
+		t.Errorf("a rule of seconds: %q", m.Plain)
+	}
 	long := escalationNotice()
 	long.Ticket.Subject = strings.Repeat("<&>", 5000)
 	long.Customer.Name = strings.Repeat("é", 5000)
