@@ -139,14 +139,24 @@ type EscalationTimer struct {
 	Since  time.Time `json:"since"`
 }
 
-// JobEscalation is the job kind of escalation timers: one per ticket and
-// wait (its key EscalationTimerKey), due when the wait may first need an
-// escalation, claimed by one replica.
+// JobEscalation is the job kind of escalation timers: one per ticket,
+// wait and change of the ticket during it (its key EscalationTimerKey),
+// due when the wait may first need an escalation, claimed by one replica.
 const JobEscalation = "ticket.escalation"
 
 // EscalationTimerKey is the job key of the timer of ticket's wait since
-// since: enqueued once however often its events are applied.
-func EscalationTimerKey(ticket string, since time.Time) string {
+// since, armed by the ticket's change at armed: enqueued once however often
+// that change is applied. A later change arms another timer, so that a
+// wait a status cancelled (pending) is watched again once the ticket is
+// open again; EscalationKey keeps the escalation of a wait to one.
+func EscalationTimerKey(ticket string, since, armed time.Time) string {
+	return fmt.Sprintf("escalation:%s:%d:%d", ticket, since.UnixMicro(), armed.UnixMicro())
+}
+
+// EscalationKey names the escalation of ticket's wait since since: its
+// messages' job keys start with it, so a wait is escalated once whatever
+// its timers.
+func EscalationKey(ticket string, since time.Time) string {
 	return fmt.Sprintf("escalation:%s:%d", ticket, since.UnixMicro())
 }
 

@@ -54,10 +54,12 @@ var _ plusone.NoticeComposer = (*Service)(nil)
 
 // Applied looks at a live event just applied, in its transaction: when
 // its ticket now waits for an agent and some escalation rule may apply,
-// the wait's timer is queued, due when the shortest rule runs out (the
-// timer decides on the rule that matches when it is due). The same wait
-// seen again queues nothing: the timer's key names the ticket and the
-// wait's start.
+// a timer is queued, due when the shortest rule runs out (the timer
+// decides on the rule that matches when it is due). Its key names the
+// ticket, the wait's start and the ticket's latest change, so that the
+// same event applied again queues nothing, while a wait that a status
+// cancelled is watched again when the ticket reopens; a wait is escalated
+// once whatever its timers (its messages' keys).
 func (s *Service) Applied(ctx context.Context, tx plusone.Tx, _ int64, e plusone.Event, at time.Time) error {
 	if e.Ticket == nil || e.Ticket.ID == "" {
 		return nil
@@ -80,7 +82,7 @@ func (s *Service) Applied(ctx context.Context, tx plusone.Tx, _ int64, e plusone
 	if err != nil {
 		return err
 	}
-	if _, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobEscalation, Key: plusone.EscalationTimerKey(t.Key(), t.WaitingSince),
+	if _, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobEscalation, Key: plusone.EscalationTimerKey(t.Key(), t.WaitingSince, t.UpdatedAt),
 		Payload: payload, CreatedAt: at}, due); err != nil {
 		return fmt.Errorf("escalation timer of %s: %w", t.Key(), err)
 	}
@@ -113,8 +115,11 @@ func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 	}
 	now := s.Clock()
 	policy := s.Policy()
-	var d plusone.EscalationDecision
-	var customerID int64
+	var (
+		d          plusone.EscalationDecision
+		customerID int64
+		again      bool // another timer of the wait escalated it already
+	)
 	err := s.Store.Update(bg, func(tx plusone.Tx) error {
 		var err error
 		d, customerID, err = s.decide(bg, tx, policy, timer, now)
@@ -127,13 +132,19 @@ func (s *Service) Work(ctx context.Context, j *jobs.Job[*plusone.Job]) error {
 		if d.Verdict != plusone.EscalationFire {
 			return nil
 		}
-		return s.queue(bg, tx, policy, timer, d.Rule, now)
+		fired, err := s.queue(bg, tx, policy, timer, d.Rule, now)
+		again = !fired
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("escalation of %s: %w", timer.Ticket, err)
 	}
 	if d.Verdict == plusone.EscalationWait {
 		return jobs.RetryAt(d.Due, nil)
+	}
+	if again {
+		j.Log.Debug("escalation sent before", "ticket", timer.Ticket)
+		return nil
 	}
 	if s.Metrics != nil {
 		s.Metrics.Escalation(d.Verdict)
@@ -201,12 +212,13 @@ func matching(ctx context.Context, tx plusone.Tx, policy *plusone.Policy, t plus
 
 // queue queues the escalation's messages in the outbox: one in the card's
 // thread, one to the rule's channel or to each supervisor, each once per
-// wait (job keys).
+// wait (job keys). fired is false when the wait was escalated before (by
+// another of its timers): nothing is queued then.
 func (s *Service) queue(ctx context.Context, tx plusone.Tx, policy *plusone.Policy, timer plusone.EscalationTimer,
-	rule plusone.Escalation, now time.Time) error {
+	rule plusone.Escalation, now time.Time) (fired bool, err error) {
 	text, err := json.Marshal(plusone.EscalationNotice{Rule: rule.Key(), Unanswered: rule.Unanswered, Since: timer.Since})
 	if err != nil {
-		return err
+		return false, err
 	}
 	targets := []string{""} // the card's thread
 	if rule.Notify == plusone.NotifySupervisors {
@@ -214,18 +226,22 @@ func (s *Service) queue(ctx context.Context, tx plusone.Tx, policy *plusone.Poli
 	} else {
 		targets = append(targets, rule.Notify)
 	}
-	base := plusone.EscalationTimerKey(timer.Ticket, timer.Since)
-	for _, to := range targets {
+	base := plusone.EscalationKey(timer.Ticket, timer.Since)
+	for i, to := range targets {
 		payload, err := json.Marshal(plusone.Notice{Kind: plusone.NoticeEscalation, Ticket: timer.Ticket, Channel: to, Text: string(text)})
 		if err != nil {
-			return err
+			return false, err
 		}
 		key := "msg:" + base + ":" + cmp.Or(to, "thread")
-		if _, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobNotice, Key: key, Payload: payload, CreatedAt: now}, now); err != nil {
-			return err
+		added, err := tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobNotice, Key: key, Payload: payload, CreatedAt: now}, now)
+		if err != nil {
+			return false, err
+		}
+		if i == 0 && !added {
+			return false, nil // the thread's message: queued by the wait's escalation before
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // errCardNotPosted retries an escalation in the card's thread while its

@@ -85,7 +85,8 @@ func timersDecided(t *testing.T, s plusone.Store) {
 
 // TestEscalations: with a rule of 2 s, a VIP's Zendesk ticket nobody
 // answers gets exactly one message in its card's thread and one in
-// C0VIP; an urgent ticket gets one in its thread and a direct message to
+// C0VIP, also when she writes again while she waits; one set pending
+// gets none, until it is open again without a reply: then one; an urgent ticket gets one in its thread and a direct message to
 // each supervisor; a VIP ticket an agent answers before its deadline, and
 // one solved before it, get none. (The last two tickets' times lie 10 s
 // ahead, so that their deadline cannot pass before the reply or the
@@ -110,6 +111,12 @@ func TestEscalations(t *testing.T) {
 	now := time.Now()
 	ahead := now.Add(10 * time.Second)
 	app.send(escalationTrigger("created", "701", "New", "shipping", "71", "vip@example.com", now, "71", "Where are my tires?"))
+	// She writes again while she waits: the same wait, one escalation.
+	app.send(escalationTrigger("comment", "701", "Open", "shipping", "71", "vip@example.com", now.Add(500*time.Millisecond), "71", "Hello?"))
+	// An agent sets a VIP's ticket pending without a reply (its times lie
+	// ahead like the next two's, so that pending comes before the deadline).
+	app.send(escalationTrigger("created", "705", "New", "shipping", "71", "vip@example.com", ahead, "71", "Wrong rims"))
+	app.send(escalationTrigger("updated", "705", "Pending", "shipping", "71", "vip@example.com", ahead.Add(time.Second), "", ""))
 	app.send(escalationTrigger("created", "702", "New", "urgent", "72", "someone@example.com", now, "72", "Urgent: wrong size"))
 	app.send(escalationTrigger("created", "703", "New", "shipping", "71", "vip@example.com", ahead, "71", "And my rims?"))
 	app.send(escalationTrigger("comment", "703", "Open", "shipping", "71", "vip@example.com", ahead.Add(time.Second), "9001", "On their way!"))
@@ -117,8 +124,20 @@ func TestEscalations(t *testing.T) {
 	app.send(escalationTrigger("updated", "704", "Solved", "shipping", "71", "vip@example.com", ahead.Add(time.Second), "", ""))
 
 	timersDecided(t, store)
-	if thread, notify := escalationCalls(slack, "zendesk:701", "Ticket 701", "C0VIP"); thread != 1 || notify != 1 {
-		t.Errorf("unanswered VIP ticket: %d thread and %d C0VIP messages; want one each", thread, notify)
+	if thread, notify := escalationCalls(slack, "zendesk:705", "Ticket 705", "C0VIP"); thread != 0 || notify != 0 {
+		t.Errorf("a VIP ticket set pending: %d thread and %d C0VIP messages; want none", thread, notify)
+	}
+	// Open again, without a reply: her wait goes on, past its deadline.
+	app.send(escalationTrigger("updated", "705", "Open", "shipping", "71", "vip@example.com", ahead.Add(2*time.Second), "", ""))
+	eventually(t, 30*time.Second, "the reopened ticket's timer", func() bool {
+		timers, _, err := store.JobStats(context.Background(), plusone.JobEscalation)
+		return err == nil && timers > 0 || len(lineWith(app.logs.String(), `"ticket":"zendesk:705"`)) > 0
+	})
+	timersDecided(t, store)
+	for _, id := range []string{"701", "705"} {
+		if thread, notify := escalationCalls(slack, "zendesk:"+id, "Ticket "+id, "C0VIP"); thread != 1 || notify != 1 {
+			t.Errorf("unanswered VIP ticket %s: %d thread and %d C0VIP messages; want one each", id, thread, notify)
+		}
 	}
 	for _, sup := range []string{"U0SUP", "U0SUP2"} {
 		if thread, notify := escalationCalls(slack, "zendesk:702", "Ticket 702", sup); thread != 1 || notify != 1 {
@@ -131,17 +150,17 @@ func TestEscalations(t *testing.T) {
 		}
 	}
 	logs := app.logs.String()
-	if n := strings.Count(logs, `"msg":"ticket escalated"`); n != 2 {
-		t.Errorf("%d escalation log lines, want 2", n)
+	if n := strings.Count(logs, `"msg":"ticket escalated"`); n != 3 {
+		t.Errorf("%d escalation log lines, want 3", n)
 	}
 	for _, private := range []string{"vip@example.com", "someone@example.com", "Where are my tires", "Customer 71", "Ticket 701"} {
 		if strings.Contains(lineWith(logs, "ticket escalated"), private) {
 			t.Errorf("an escalation log line shows %q", private)
 		}
 	}
-	if m := app.metrics(); !strings.Contains(m, `plusone_escalations_total{outcome="fired"} 2`) ||
+	if m := app.metrics(); !strings.Contains(m, `plusone_escalations_total{outcome="fired"} 3`) ||
 		!strings.Contains(m, `plusone_escalations_total{outcome="answered"} 1`) ||
-		!strings.Contains(m, `plusone_escalations_total{outcome="status"} 1`) {
+		!strings.Contains(m, `plusone_escalations_total{outcome="status"} 2`) {
 		t.Errorf("escalation metrics:\n%s", grep(m, "plusone_escalations_total"))
 	}
 	if t.Failed() {
