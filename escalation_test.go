@@ -158,6 +158,14 @@ func TestEscalationKey(t *testing.T) {
 	if a.Key() == b.Key() {
 		t.Error("rules with different times share a key")
 	}
+	since := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	first, again := EscalationTimerKey("zendesk:1", since, since), EscalationTimerKey("zendesk:1", since, since.Add(time.Minute))
+	if first == again || EscalationTimerKey("zendesk:1", since, since) != first {
+		t.Errorf("timer keys: %q %q; want one per change of the ticket", first, again)
+	}
+	if EscalationKey("zendesk:1", since) == EscalationKey("zendesk:1", since.Add(time.Hour)) {
+		t.Error("two waits share an escalation key")
+	}
 }
 
 // Card facts come in the policy's order; a custom field is found by its
