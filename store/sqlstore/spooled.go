@@ -332,8 +332,11 @@ func (s *Store) moveSome(ctx context.Context, now bool) bool {
 // moveRecords inserts recs into the inbox with their IDs, committed in
 // mode. A record whose ID or key is there already is
 // left out: it was moved before a crash.
+//
+// It goes first at the writer (urgent), as the group commit of webhooks
+// did: behind it wait the workers it is about to wake.
 func (s *Store) moveRecords(ctx context.Context, mode commitMode, recs []*spool.Record) error {
-	return s.dbTx(ctx, mode, func(x db) error {
+	return s.writeTx(ctx, mode, true, func(x db) error {
 		for len(recs) > 0 {
 			n := 1
 			for _, size := range []int{32, 8} {
