@@ -15,6 +15,9 @@ type ContextCard struct {
 	Currency string // the policy's currency, for amounts without one
 	// Suggestions are the gestures the card offers, best first.
 	Suggestions []Suggestion
+	// Note is a short note to the customer a model worded for the agent
+	// (guarded); "" for none.
+	Note string
 	// Gestures are this customer's recent gestures, newest first: the
 	// latest entry of each request.
 	Gestures []LedgerEntry

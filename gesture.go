@@ -97,6 +97,8 @@ type Suggestion struct {
 	Gesture Gesture
 	Reason  string
 	Score   int
+	// Worded says that a model wrote Reason (Personalize).
+	Worded bool
 }
 
 // Override is a supervisor's change over the policy file, made in Slack.

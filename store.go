@@ -251,6 +251,7 @@ type Tx interface {
 	LedgerTx
 	OutcomesTx
 	PolicyTx
+	WordingTx
 	// Lock serialises the transactions that lock the same keys (lock.go):
 	// each waits until the one holding a key ends, and then reads what it
 	// committed. Keys given in one call are taken in a fixed order; hold the

@@ -54,6 +54,8 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, now time.Time)
 		{`DELETE FROM notes WHERE customer_id = ?`, []any{id}},
 		{`DELETE FROM agent_customers WHERE customer_id = ?`, []any{id}},
 		{`DELETE FROM customer_names WHERE customer_id = ?`, []any{id}},
+		// What a model said about her cards speaks of her.
+		{`DELETE FROM llm_wordings WHERE customer_id = ?`, []any{id}},
 		// A merge or split record names an identity of hers.
 		{`DELETE FROM merges WHERE into_id = ? OR from_id = ?`, []any{id, id}},
 		// Back-fills not run yet carry her email and would bring her

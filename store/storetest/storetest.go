@@ -6,8 +6,9 @@
 // inbox), customers.go (customers, merges, splits), timeline.go (timeline
 // and profile), cards.go, jobs.go, memory.go (lookups, notes, agents'
 // recent customers), erase.go, ledger.go, locks.go, rollback.go,
-// instances.go, deadlines.go, outcomes.go and digest.go (a period across
-// customers, agents' settings); helpers.go holds what they share.
+// instances.go, deadlines.go, outcomes.go, digest.go (a period across
+// customers, agents' settings) and wording.go (the model's cache and token
+// budget); helpers.go holds what they share.
 package storetest
 
 import (
@@ -51,4 +52,5 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Digest", func(t *testing.T) { testDigest(t, open) })
 	t.Run("PolicyLoads", func(t *testing.T) { testPolicyLoads(t, open) })
 	t.Run("SpendByDay", func(t *testing.T) { testSpendByDay(t, open) })
+	t.Run("Wording", func(t *testing.T) { testWording(t, open) })
 }
