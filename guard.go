@@ -23,7 +23,9 @@ const (
 )
 
 // GuardFailures lists every GuardFailure, for metrics made at start.
-var GuardFailures = []GuardFailure{GuardAmount, GuardEmail, GuardPhone, GuardURL, GuardMention, GuardLength}
+func GuardFailures() []GuardFailure {
+	return []GuardFailure{GuardAmount, GuardEmail, GuardPhone, GuardURL, GuardMention, GuardLength}
+}
 
 // GuardError is a refusal by Guard.
 type GuardError struct {

@@ -59,6 +59,11 @@ type Metrics struct {
 	Spend *prometheus.CounterVec
 	// LLMCalls counts calls to the model by outcome: ok, failed.
 	LLMCalls *prometheus.CounterVec
+	// LLMSkipped counts calls not made, by reason (budget).
+	LLMSkipped *prometheus.CounterVec
+	// LLMGuardDrops counts the model's texts the output guard dropped, by
+	// what they were and why.
+	LLMGuardDrops *prometheus.CounterVec
 	// LLMTokens counts the model's tokens by kind: prompt, completion.
 	LLMTokens *prometheus.CounterVec
 	// LLMLatency observes how long the model's calls take, failed ones
@@ -136,8 +141,14 @@ func New(q Queues, l Labels) *Metrics {
 			Name: "plusone_spend_total", Help: "Money charged by granted gestures, by budget scope (agent, team, customer).",
 		}, []string{"scope"}),
 		LLMCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "plusone_llm_calls_total", Help: "Calls to the model by outcome (ok, failed).",
+			Name: "plusone_llm_calls_total", Help: "Calls to the model by outcome (ok, timeout, refusal, invalid, error).",
 		}, []string{"outcome"}),
+		LLMSkipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusone_llm_skipped_total", Help: "Calls to the model not made, by reason (budget: the day's tokens are spent).",
+		}, []string{"reason"}),
+		LLMGuardDrops: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusone_llm_guard_drops_total", Help: "Texts of the model dropped by the output guard, by what (reason, note, reply) and failure.",
+		}, []string{"what", "failure"}),
 		LLMTokens: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "plusone_llm_tokens_total", Help: "The model's tokens by kind (prompt, completion).",
 		}, []string{"kind"}),
@@ -165,7 +176,7 @@ func New(q Queues, l Labels) *Metrics {
 	}, []string{"version", "goversion"})
 	build.WithLabelValues(l.Version, runtime.Version()).Set(1)
 	reg.MustRegister(m.Events, m.Processed, m.Rejects, m.Processing, m.CardLatency, m.SlackDeliveries, m.Backfills,
-		m.BackfilledEvents, m.Enrichments, m.Gestures, m.Spend, m.LLMCalls, m.LLMTokens, m.LLMLatency, m.VendorCalls, m.VendorLatency, m.Escalations, build,
+		m.BackfilledEvents, m.Enrichments, m.Gestures, m.Spend, m.LLMCalls, m.LLMSkipped, m.LLMGuardDrops, m.LLMTokens, m.LLMLatency, m.VendorCalls, m.VendorLatency, m.Escalations, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.zero(l)
 	if q != nil {
@@ -196,8 +207,16 @@ func (m *Metrics) zero(l Labels) {
 	for _, s := range []string{"agent", "team", "customer"} {
 		m.Spend.WithLabelValues(s)
 	}
-	for _, o := range []string{"ok", "failed"} {
+	for _, o := range []string{"ok", "timeout", "refusal", "invalid", "error"} { // prompts.Outcome
 		m.LLMCalls.WithLabelValues(o)
+	}
+	for _, r := range []string{"budget"} {
+		m.LLMSkipped.WithLabelValues(r)
+	}
+	for _, w := range []string{"reason", "note", "reply"} {
+		for _, f := range plusone.GuardFailures() {
+			m.LLMGuardDrops.WithLabelValues(w, string(f))
+		}
 	}
 	for _, k := range []string{"prompt", "completion"} {
 		m.LLMTokens.WithLabelValues(k)
@@ -247,19 +266,32 @@ func escalationOutcome(v plusone.EscalationVerdict) string {
 }
 
 // LLMCall records one call to the model: how long it took, its tokens,
-// and whether it failed.
-func (m *Metrics) LLMCall(took time.Duration, promptTokens, completionTokens int, err error) {
+// and its outcome (prompts.Outcome: ok, timeout, refusal, invalid, error).
+func (m *Metrics) LLMCall(took time.Duration, promptTokens, completionTokens int, outcome string) {
 	if m == nil {
 		return
-	}
-	outcome := "ok"
-	if err != nil {
-		outcome = "failed"
 	}
 	m.LLMCalls.WithLabelValues(outcome).Inc()
 	m.LLMLatency.Observe(took.Seconds())
 	m.LLMTokens.WithLabelValues("prompt").Add(float64(promptTokens))
 	m.LLMTokens.WithLabelValues("completion").Add(float64(completionTokens))
+}
+
+// LLMSkip counts a call to the model not made, by reason.
+func (m *Metrics) LLMSkip(reason string) {
+	if m == nil {
+		return
+	}
+	m.LLMSkipped.WithLabelValues(reason).Inc()
+}
+
+// LLMGuardDrop counts a text of the model the output guard dropped: what
+// it was (reason, note, reply) and why.
+func (m *Metrics) LLMGuardDrop(what string, f plusone.GuardFailure) {
+	if m == nil {
+		return
+	}
+	m.LLMGuardDrops.WithLabelValues(what, string(f)).Inc()
 }
 
 // Vendors creates, at zero, the series of the vendors whose API clients
