@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/bot/view"
 )
 
@@ -19,6 +20,37 @@ func (c *Client) OpenView(ctx context.Context, triggerID string, v slack.ModalVi
 	}
 	if _, err := c.api.OpenViewContext(ctx, triggerID, v); err != nil {
 		return fmt.Errorf("views.open: %w", err)
+	}
+	return nil
+}
+
+// OpenModal opens a modal like OpenView and returns its view id and hash,
+// for a views.update later (a reply draft).
+func (c *Client) OpenModal(ctx context.Context, triggerID string, v slack.ModalViewRequest) (id, hash string, err error) {
+	if err := view.ValidateView(v); err != nil {
+		return "", "", fmt.Errorf("views.open: %w", err)
+	}
+	resp, err := c.api.OpenViewContext(ctx, triggerID, v)
+	if err != nil {
+		return "", "", fmt.Errorf("views.open: %w", err)
+	}
+	return resp.ID, resp.Hash, nil
+}
+
+// ShowReplyDraft puts a model's reply draft into the reply modal an agent
+// opened (views.update with the hash it was opened with, so that a modal
+// changed since is left alone). The draft fills the text box; she edits
+// it, and nothing is sent until she presses Send.
+func (c *Client) ShowReplyDraft(ctx context.Context, j plusone.DraftReplyJob, card *plusone.ContextCard, draft string) error {
+	source, _ := plusone.TicketWork{TicketKey: j.Ticket}.Ticket()
+	m := view.ReplyModal(source, card.View.Customer.DisplayName(), card.View.Preferences, card.View.Notes,
+		view.ReplyMeta{Ticket: j.Ticket, Channel: j.Channel})
+	m = view.WithReplyDraft(m, draft)
+	if err := view.ValidateView(m); err != nil {
+		return fmt.Errorf("views.update: %w", err)
+	}
+	if _, err := c.api.UpdateViewContext(ctx, m, "", j.Hash, j.ViewID); err != nil {
+		return fmt.Errorf("views.update: %w", err)
 	}
 	return nil
 }

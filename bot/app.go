@@ -46,6 +46,8 @@ type Memory interface {
 // (Client implements it).
 type SlackAPI interface {
 	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+	// OpenModal is OpenView that returns the view's id and hash.
+	OpenModal(ctx context.Context, triggerID string, view slack.ModalViewRequest) (id, hash string, err error)
 	PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error
 	Unfurl(ctx context.Context, channel, ts string, unfurls map[string]slack.Attachment) error
 	// Respond posts to an interaction's response_url.
@@ -68,6 +70,9 @@ type App struct {
 	// Tickets queues work on tickets from their cards (reply, assign,
 	// status); nil leaves those controls unanswered.
 	Tickets Tickets
+	// Drafts queues a model's reply draft for a reply modal once it is
+	// open (wording.Service); nil drafts none.
+	Drafts ReplyDrafts
 	// Digests answers `/plusone digest`, Feedback keeps the agents'
 	// feedback switch in App Home; nil turns them away.
 	Digests  Digests

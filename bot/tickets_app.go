@@ -29,6 +29,12 @@ type Tickets interface {
 	Customer(ctx context.Context, channel, ts, threadTS, author string) string
 }
 
+// ReplyDrafts queues a reply draft for an open reply modal
+// (wording.Service implements it).
+type ReplyDrafts interface {
+	QueueReplyDraft(ctx context.Context, j plusone.DraftReplyJob) error
+}
+
 // ticketAction answers the card's Reply, Assign to me and status select;
 // false when act is none of them.
 func (a *App) ticketAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) bool {
@@ -51,19 +57,22 @@ func (a *App) ticketAction(ctx context.Context, cb slack.InteractionCallback, ac
 }
 
 // openReply opens the reply modal, with what the customer prefers and the
-// latest notes on her above the text box.
+// latest notes on her above the text box. It opens at once, within Slack's
+// trigger time; a model's draft, when one is configured, is queued after
+// and fills the text box when it comes (views.update).
 func (a *App) openReply(ctx context.Context, cb slack.InteractionCallback, ticketKey string) {
 	source, _ := plusone.TicketWork{TicketKey: ticketKey}.Ticket()
 	var (
-		name  string
-		prefs []plusone.Preference
-		notes []plusone.Note
+		name       string
+		customerID int64
+		prefs      []plusone.Preference
+		notes      []plusone.Note
 	)
 	// The trigger expires in seconds: read only what the modal shows.
 	if id, n, ok, err := a.Memory.CardCustomer(ctx, cb.Channel.ID, cb.Message.Timestamp, cb.Message.ThreadTimestamp); err != nil {
 		a.Log.Warn("reply modal: whose card", "err", err)
 	} else if ok {
-		name = n
+		name, customerID = n, id
 		if card, err := a.Memory.Customer(ctx, cb.User.ID, id); err != nil {
 			a.Log.Warn("reply modal: her memory", "customer", id, "err", err)
 		} else {
@@ -71,8 +80,17 @@ func (a *App) openReply(ctx context.Context, cb slack.InteractionCallback, ticke
 		}
 	}
 	m := view.ReplyModal(source, name, prefs, notes, view.ReplyMeta{Ticket: ticketKey, Channel: cb.Channel.ID})
-	if err := a.API.OpenView(ctx, cb.TriggerID, m); err != nil {
+	viewID, hash, err := a.API.OpenModal(ctx, cb.TriggerID, m)
+	if err != nil {
 		a.Log.Error("open reply modal", "err", err)
+		return
+	}
+	if a.Drafts == nil || customerID == 0 {
+		return
+	}
+	j := plusone.DraftReplyJob{ViewID: viewID, Hash: hash, Ticket: ticketKey, Channel: cb.Channel.ID, CustomerID: customerID}
+	if err := a.Drafts.QueueReplyDraft(ctx, j); err != nil {
+		a.Log.Warn("reply modal: queue a draft", "err", err)
 	}
 }
 
@@ -90,9 +108,17 @@ func (a *App) submitReply(ctx context.Context, cb slack.InteractionCallback) any
 	}
 	w := plusone.TicketWork{Kind: kind, TicketKey: meta.Ticket, Agent: cb.User.ID, Channel: meta.Channel,
 		Text: inputValue(cb, view.BlockReplyText, view.ActionReplyText)}
+	textBlock := view.BlockReplyText
+	if cb.View.State != nil {
+		if _, drafted := cb.View.State.Values[view.BlockReplyDraft]; drafted {
+			// The modal was updated with a model's draft, edited by her.
+			textBlock = view.BlockReplyDraft
+			w.Text = inputValue(cb, textBlock, view.ActionReplyText)
+		}
+	}
 	// The modal's id is the submission's: Slack's retry of it is the same.
 	if err := a.Tickets.Queue(ctx, "view:"+cb.View.ID, w); err != nil {
-		return a.modalFailure(view.BlockReplyText, "reply modal", err)
+		return a.modalFailure(textBlock, "reply modal", err)
 	}
 	return nil
 }

@@ -70,6 +70,9 @@ type recordingAPI struct {
 }
 
 func (r *recordingAPI) OpenView(context.Context, string, slack.ModalViewRequest) error { return nil }
+func (r *recordingAPI) OpenModal(context.Context, string, slack.ModalViewRequest) (string, string, error) {
+	return "V1", "h1", nil
+}
 func (r *recordingAPI) PublishHome(context.Context, string, slack.HomeTabViewRequest) error {
 	return nil
 }

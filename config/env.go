@@ -54,9 +54,11 @@ type Config struct {
 	SlackClientSecret string `envconfig:"SLACK_CLIENT_SECRET" redact:"all" desc:"the Slack app's client secret, for Sign in with Slack"`
 	SlackOIDCURL      string `envconfig:"SLACK_OIDC_URL" default:"https://slack.com" desc:"Sign in with Slack's OpenID Connect issuer"`
 
-	OpenAIAPIKey  string `envconfig:"OPENAI_API_KEY" redact:"all" desc:"LLM personalisation; neither key nor base URL set = rules only"`
-	OpenAIBaseURL string `envconfig:"OPENAI_BASE_URL" default:"https://api.openai.com/v1" redact:"password" desc:"any OpenAI-compatible server"`
-	OpenAIModel   string `envconfig:"OPENAI_MODEL" default:"gpt-4o-mini" desc:"model name"`
+	OpenAIAPIKey   string        `envconfig:"OPENAI_API_KEY" redact:"all" desc:"LLM personalisation; neither key nor base URL set = rules only"`
+	OpenAIBaseURL  string        `envconfig:"OPENAI_BASE_URL" default:"https://api.openai.com/v1" redact:"password" desc:"any OpenAI-compatible server"`
+	OpenAIModel    string        `envconfig:"OPENAI_MODEL" default:"gpt-4o-mini" desc:"model name"`
+	LLMTimeout     time.Duration `envconfig:"LLM_TIMEOUT" default:"4s" desc:"longest wait for the model; cards never wait: its answer updates a card already posted"`
+	LLMDailyTokens int64         `envconfig:"LLM_DAILY_TOKENS" default:"2000000" desc:"the model's tokens per day (all replicas); past it, rules only until the next day"`
 
 	ZendeskWebhookSecret   string `envconfig:"ZENDESK_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/zendesk; several webhooks' secrets separated by commas"`
 	ShopifyWebhookSecret   string `envconfig:"SHOPIFY_WEBHOOK_SECRET" redact:"all" desc:"enables /webhooks/shopify"`

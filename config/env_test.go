@@ -47,6 +47,8 @@ func TestLoadDefaults(t *testing.T) {
 		SlackAPIURL:     "https://slack.com/api/",
 		OpenAIBaseURL:   "https://api.openai.com/v1",
 		OpenAIModel:     "gpt-4o-mini",
+		LLMTimeout:      4 * time.Second,
+		LLMDailyTokens:  2000000,
 		IntercomURL:     "https://api.intercom.io",
 		HelpScoutURL:    "https://api.helpscout.net",
 		SlackOIDCURL:    "https://slack.com",
@@ -179,6 +181,8 @@ func TestLoadProblems(t *testing.T) {
 		{"retry max below base", with(nil, "RETRY_BASE", "10s", "RETRY_MAX", "5s"), `PLUSONE_RETRY_MAX: must not be shorter than PLUSONE_RETRY_BASE`},
 		{"pace negative", with(nil, "SLACK_PACE", "-1s"), `PLUSONE_SLACK_PACE: must not be negative`},
 		{"heartbeat too short", with(nil, "HEARTBEAT", "10ms"), `PLUSONE_HEARTBEAT: must be between 100ms and 1m, got 10ms`},
+		{"model timeout too short", with(nil, "LLM_TIMEOUT", "1ms"), `PLUSONE_LLM_TIMEOUT: must be between 100ms and 10m, got 1ms`},
+		{"negative token budget", with(nil, "LLM_DAILY_TOKENS", "-5"), `PLUSONE_LLM_DAILY_TOKENS: must not be negative (0 = no model calls), got -5`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

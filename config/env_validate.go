@@ -200,6 +200,12 @@ func (c *Config) validateTuning(add func(string, string, ...any)) {
 	if c.Heartbeat < 100*time.Millisecond || c.Heartbeat > time.Minute {
 		add("HEARTBEAT", "must be between 100ms and 1m, got %s", c.Heartbeat)
 	}
+	if c.LLMTimeout < 100*time.Millisecond || c.LLMTimeout > 10*time.Minute {
+		add("LLM_TIMEOUT", "must be between 100ms and 10m, got %s", c.LLMTimeout)
+	}
+	if c.LLMDailyTokens < 0 {
+		add("LLM_DAILY_TOKENS", "must not be negative (0 = no model calls), got %d", c.LLMDailyTokens)
+	}
 	if c.SlackPace < 0 {
 		add("SLACK_PACE", "must not be negative (0 turns pacing off), got %s", c.SlackPace)
 	}

@@ -37,6 +37,7 @@ func TestEnvconfigAgreesOnValues(t *testing.T) {
 		"SLACK_API_URL": "https://slack.example/api/", "LOG_LEVEL": "warn", "WORKERS": "3", "MAX_ATTEMPTS": "7",
 		"RETRY_BASE": "2s", "RETRY_MAX": "1m", "SLACK_PACE": "250ms", "SHUTDOWN_TIMEOUT": "5s", "LEASE": "30s", "HEARTBEAT": "3s",
 		"STORE_TIMEOUT": "7s", "INTAKE_TIMEOUT": "2s", "HISTORY_DAYS": "90", "HISTORY_LIMIT": "50",
+		"LLM_TIMEOUT": "9s", "LLM_DAILY_TOKENS": "5000",
 	}
 	for k, v := range secrets {
 		if k != "SLACK_BOT_TOKEN" && k != "SLACK_APP_TOKEN" {

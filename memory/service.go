@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,12 @@ type Service struct {
 	Changed func()
 	// Log gets one info line per erasure (ids only); nil logs nothing.
 	Log *slog.Logger
+	// Wording, when set, words ticket cards with a model: a card shows
+	// the wording kept for its key, or is queued for the model's worker
+	// (plusone.JobWordCard) and shows the rules' suggestions meanwhile.
+	Wording plusone.WordingQueue
+	// Queued wakes the model's worker.
+	Queued func()
 }
 
 // maxChoices is how many matches a lookup lists before asking for more.
@@ -75,15 +82,65 @@ func (s *Service) Customer(ctx context.Context, agent string, id int64) (*pluson
 }
 
 // Card assembles the context card of a ticket key as of now, with the
-// policy in force (LoadCard); the card sender's delivery.Cards.
+// policy in force (LoadCard); the card sender's delivery.Cards. With
+// Wording, a card the model worded shows its order, reasons and note; one
+// not worded yet is queued for the model and shows the rules' suggestions:
+// the card never waits for the model.
 func (s *Service) Card(ctx context.Context, key string, now time.Time) (*plusone.ContextCard, error) {
-	var card *plusone.ContextCard
+	var (
+		card    *plusone.ContextCard
+		wordKey string
+		missing bool
+	)
 	err := s.Store.View(ctx, func(tx plusone.Tx) error {
 		var err error
-		card, err = LoadCard(ctx, tx, key, s.Policy(), now)
+		if card, err = LoadCard(ctx, tx, key, s.Policy(), now); err != nil || s.Wording == nil {
+			return err
+		}
+		if wordKey = s.Wording.WordingKey(card); wordKey == "" {
+			return nil
+		}
+		w, err := tx.Wording(ctx, wordKey)
+		switch {
+		case errors.Is(err, plusone.ErrNotFound):
+			missing = true
+			return nil
+		case err != nil:
+			return err
+		}
+		card.Suggestions = plusone.Personalize(card.Suggestions, w, cardGestures)
+		card.Note = w.Note
+		return nil
+	})
+	if err != nil || !missing {
+		return card, err
+	}
+	if err := s.queueWording(ctx, key, wordKey, now); err != nil && s.Log != nil {
+		// The card goes out with the rules' suggestions all the same.
+		s.Log.Warn("queue the card's wording", "card", key, "err", err)
+	}
+	return card, nil
+}
+
+// queueWording queues a card's wording for the model's worker, once per
+// card and key.
+func (s *Service) queueWording(ctx context.Context, card, key string, now time.Time) error {
+	payload, err := json.Marshal(plusone.WordCardJob{Card: card, Key: key})
+	if err != nil {
+		return err
+	}
+	var added bool
+	err = s.Store.UpdateReplayable(ctx, func(tx plusone.Tx) error {
+		added, err = tx.EnqueueJob(ctx, &plusone.Job{Kind: plusone.JobWordCard, Key: "wording:" + card + ":" + key, Payload: payload, CreatedAt: now}, now)
 		return err
 	})
-	return card, err
+	if err != nil {
+		return err
+	}
+	if added && s.Queued != nil {
+		s.Queued()
+	}
+	return nil
 }
 
 // CustomerName is how a customer is called (Customer.DisplayName).

@@ -122,6 +122,31 @@ func ReplyModal(source plusone.Source, customerName string, prefs []plusone.Pref
 	}
 }
 
+// WithReplyDraft is the reply modal m with a model's draft in its text box
+// (block BlockReplyDraft) and a line saying where it came from: the agent
+// reads and edits it, and nothing is sent until she presses Send.
+func WithReplyDraft(m slack.ModalViewRequest, draft string) slack.ModalViewRequest {
+	draft = truncate(strings.TrimSpace(strings.ToValidUTF8(draft, "")), maxReplyInput)
+	if draft == "" {
+		return m
+	}
+	blocks := make([]slack.Block, 0, len(m.Blocks.BlockSet)+1)
+	for _, b := range m.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok || in.BlockID != BlockReplyText {
+			blocks = append(blocks, b)
+			continue
+		}
+		text := slack.NewPlainTextInputBlockElement(plain("Hi Jane, …"), ActionReplyText)
+		text.Multiline, text.MaxLength, text.InitialValue = true, maxReplyInput, draft
+		blocks = append(blocks,
+			slack.NewContextBlock("", mrkdwn(":pencil2: Drafted by AI from her memory and this ticket. Read and edit it; nothing is sent until you press Send.")),
+			slack.NewInputBlock(BlockReplyDraft, in.Label, in.Hint, text))
+	}
+	m.Blocks = slack.Blocks{BlockSet: blocks}
+	return m
+}
+
 func cmpName(name string) string {
 	if n := truncate(clean(name), maxName); n != "" {
 		return n

@@ -79,6 +79,10 @@ func TestViewsGolden(t *testing.T) {
 		"create_ticket_modal_minimal": CreateTicketModal([]plusone.Source{plusone.SourceIntercom}, "", "", CreateTicketMeta{}),
 		"create_ticket_modal_extreme": CreateTicketModal([]plusone.Source{plusone.SourceFreshdesk, plusone.SourceHelpScout, plusone.SourceIntercom, plusone.SourceZendesk},
 			"not an email", strings.Repeat("Where is my order? ", 400), CreateTicketMeta{Channel: strings.Repeat("C", 5000)}),
+		"reply_modal_drafted": WithReplyDraft(ReplyModal(plusone.SourceZendesk, "Jane Doe", nil, nil, ReplyMeta{Ticket: "zendesk:5158", Channel: "C0CARDS"}),
+			"Hi Jane,\n\nWe are sorry your tires are late. We are checking with the carrier now and will write back today."),
+		"reply_modal_drafted_extreme": WithReplyDraft(ReplyModal(plusone.SourceZendesk, "Jane Doe", nil, nil, ReplyMeta{Ticket: "zendesk:5158"}),
+			strings.Repeat("<@U0BOSS> *long* draft 🎉 ", 400)),
 		"reply_modal_extreme": ReplyModal(plusone.SourceFreshdesk, viewtest.ExtremeCard().View.Customer.Name, viewtest.ExtremeCard().View.Preferences,
 			viewtest.ExtremeCard().View.Notes, ReplyMeta{Ticket: "freshdesk:" + strings.Repeat("9", 60), Channel: "C0CARDS"}),
 	}

@@ -37,6 +37,7 @@ import (
 	"github.com/plusone-hq/plusone/store/sqlite"
 	"github.com/plusone-hq/plusone/store/sqlstore"
 	"github.com/plusone-hq/plusone/tickets"
+	"github.com/plusone-hq/plusone/wording"
 )
 
 // serve runs the service until ctx is cancelled, then shuts down gracefully:
@@ -149,7 +150,9 @@ type parts struct {
 	tickets    *tickets.Service
 	// escalations fires the policy's escalations of unanswered tickets.
 	escalations *escalations.Service
-	member      *cluster.Member
+	// wording is the model's worker; nil without a model.
+	wording *wording.Service
+	member  *cluster.Member
 	// scheduler queues the supervisors' digest on the policy's schedule.
 	scheduler *digest.Scheduler
 	// app is the Slack app; nil in local mode.
@@ -169,7 +172,7 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	log *slog.Logger, stdout io.Writer) (*parts, error) {
 	m := metrics.New(store, metrics.Labels{Sources: cfg.OpenWebhooks(sources()), Version: version,
 		JobKinds: []string{pipeline.JobBackfill, gestures.JobWriteback, plusone.JobNotice, plusone.JobTicketWork,
-			plusone.JobEscalation, pipeline.JobRetention, pipeline.JobShopRedact}})
+			plusone.JobEscalation, pipeline.JobRetention, pipeline.JobShopRedact, plusone.JobWordCard, plusone.JobDraftReply}})
 	list := sources()
 	apis := newVendorAPIs(cfg, list, log, m)
 	for source := range apis {
@@ -184,7 +187,11 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	mem := &memory.Service{Store: store, Policy: live.Current, Clock: time.Now, Sources: list, Log: log}
 	p.deliverer = newDeliverer(cfg, store, slack, mem, m, log)
 	mem.Changed = p.deliverer.Wake
-	p.gestures = newGestures(cfg, store, live, apis, p.deliverer, m, log)
+	p.wording = newWording(cfg, store, live, client, p.deliverer, m, log)
+	if p.wording != nil {
+		mem.Wording, mem.Queued = p.wording.Model, p.wording.Wake
+	}
+	p.gestures = newGestures(store, live, apis, p.deliverer, m, log)
 	outc := &outcomes.Service{Store: store, Policy: live.Current}
 	p.gestures.Outcomes = outc.HomeLines
 	if err := p.gestures.LoadOverrides(ctx); err != nil {
@@ -233,6 +240,9 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 	p.app = attachSlackApp(cfg, client, mem, p.gestures, p.tickets, p.server, chat, log)
 	if p.app != nil {
 		p.app.Digests, p.app.Feedback = digests, fb
+		if p.wording != nil {
+			p.app.Drafts = p.wording
+		}
 	}
 	return p, nil
 }
@@ -255,6 +265,25 @@ func newConsole(cfg *config.Config, store plusone.Store, live *config.Live, gest
 		}
 	}
 	return c.Handler()
+}
+
+// newWording is the model's worker: it words cards (which the sender posts
+// with the rules' suggestions first and updates when the model answers)
+// and drafts replies in open reply modals (through client; none in local
+// mode). Nil without a model: rules only.
+func newWording(cfg *config.Config, store plusone.Store, live *config.Live, client *bot.Client, deliverer *delivery.Deliverer,
+	m *metrics.Metrics, log *slog.Logger) *wording.Service {
+	model := prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)
+	if !model.Enabled() {
+		return nil
+	}
+	model.Metrics, model.Timeout = m, cfg.LLMTimeout
+	w := &wording.Service{Store: store, Model: model, Policy: live.Current, Clock: time.Now, Log: log, Metrics: m,
+		DailyTokens: cfg.LLMDailyTokens, Changed: deliverer.Wake, Poll: time.Second}
+	if client != nil {
+		w.Drafts = client
+	}
+	return w
 }
 
 // newDeliverer is the Slack sender of cards (assembled by mem) and
@@ -295,15 +324,14 @@ func inTurn(hooks ...appliedHook) appliedHook {
 }
 
 // newGestures is the gestures service: its changes wake the sender, its
-// grants are written back to the configured vendor APIs, and a model (or
-// the rules) drafts its handwritten notes; its decisions and the model's
-// calls are counted in m.
-func newGestures(cfg *config.Config, store plusone.Store, live *config.Live, apis vendorAPIs, deliverer *delivery.Deliverer,
+// grants are written back to the configured vendor APIs, and its
+// handwritten notes carry the note the model wrote for her card, or the
+// rules' (never a model call in the sender); its decisions are counted in
+// m.
+func newGestures(store plusone.Store, live *config.Live, apis vendorAPIs, deliverer *delivery.Deliverer,
 	m *metrics.Metrics, log *slog.Logger) *gestures.Service {
-	drafter := prompts.New(cfg.OpenAIAPIKey, cfg.OpenAIBaseURL, cfg.OpenAIModel, nil)
-	drafter.Metrics = m
 	return &gestures.Service{Store: store, Policies: live, Clock: time.Now, Log: log, Changed: deliverer.Wake,
-		Writeback: apis.writebackTargets(), Drafter: drafter, Metrics: m}
+		Writeback: apis.writebackTargets(), Drafter: wording.Notes{Store: store}, Metrics: m}
 }
 
 // newWriter is the write-back worker of granted gestures.
@@ -419,6 +447,9 @@ func (p *parts) runWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.
 	wg.Go(func() { p.escalations.Run(ctx, instance) })
 	if p.tickets != nil {
 		wg.Go(func() { p.tickets.Run(ctx, instance) })
+	}
+	if p.wording != nil {
+		wg.Go(func() { p.wording.Run(ctx, instance) })
 	}
 	digests := &jobs.Periodic{Name: "digest schedule", Every: digestPoll, Do: p.scheduler.Due, Log: log}
 	wg.Go(func() { digests.Run(ctx) })
