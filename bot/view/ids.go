@@ -77,13 +77,13 @@ const (
 
 	// Block and action ids of the modals' inputs: a submission's value is
 	// view.State.Values[Block…][Action…].Value.
-	BlockReplyKind      = "reply_kind"
-	ActionReplyKind     = "reply_kind_input"
-	BlockReplyText      = "reply_text"
+	BlockReplyKind  = "reply_kind"
+	ActionReplyKind = "reply_kind_input"
+	BlockReplyText  = "reply_text"
 	// BlockReplyDraft is the reply's text box once a model's draft filled
 	// it (WithReplyDraft): a new block id, so that Slack shows the draft
 	// as the box's initial value; its action is ActionReplyText.
-	BlockReplyDraft = "reply_text_draft"
+	BlockReplyDraft     = "reply_text_draft"
 	ActionReplyText     = "reply_text_input"
 	BlockNoteText       = "note_text"
 	ActionNoteText      = "note_text_input"
