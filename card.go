@@ -15,9 +15,12 @@ type ContextCard struct {
 	Currency string // the policy's currency, for amounts without one
 	// Suggestions are the gestures the card offers, best first.
 	Suggestions []Suggestion
-	// Note is a short note to the customer a model worded for the agent
-	// (guarded); "" for none.
-	Note string
+	// Worded says that a model ordered Suggestions and worded their
+	// reasons (plusone.Personalize): they show in the order given. Note
+	// is the short note to the customer it wrote for the agent (guarded);
+	// "" for none.
+	Worded bool
+	Note   string
 	// Gestures are this customer's recent gestures, newest first: the
 	// latest entry of each request.
 	Gestures []LedgerEntry

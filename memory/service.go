@@ -109,7 +109,7 @@ func (s *Service) Card(ctx context.Context, key string, now time.Time) (*plusone
 			return err
 		}
 		card.Suggestions = plusone.Personalize(card.Suggestions, w, cardGestures)
-		card.Note = w.Note
+		card.Worded, card.Note = true, w.Note
 		return nil
 	})
 	if err != nil || !missing {

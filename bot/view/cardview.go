@@ -29,6 +29,7 @@ const (
 	maxOtherTickets = 3
 	maxPrefs        = 5
 	maxNotes        = 3
+	maxCardNote     = 400
 )
 
 // cardView is what a context card shows, chosen, cleaned and shortened
@@ -56,6 +57,10 @@ type cardView struct {
 	// ones (never refused ones).
 	suggestions []suggestionItem
 	gestures    []gestureItem
+	// worded says that a model ordered and worded the suggestions, note
+	// is the note to the customer it drafted.
+	worded bool
+	note   string
 	// Counts of what did not fit.
 	moreSignals, moreOthers, morePrefs, moreNotes, moreGestures int
 	key                                                         string
@@ -109,6 +114,9 @@ func newCardView(c plusone.ContextCard) cardView {
 	v.facts = facts(c, hidden)
 	v.deskFacts = deskFacts(c.Facts)
 	v.suggestions = cardSuggestions(c, cust.ID, key)
+	if c.Worded && len(v.suggestions) > 0 {
+		v.worded, v.note = true, truncate(clean(c.Note), maxCardNote)
+	}
 	v.gestures, v.moreGestures = recentGestures(c.Gestures, c.Currency, maxCardGestures)
 
 	signals := slices.Clone(c.Signals)

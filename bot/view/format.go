@@ -93,10 +93,54 @@ var (
 )
 
 // escape makes text literal in Slack mrkdwn: Slack requires &, < and > to
-// be sent as HTML entities (https://docs.slack.dev/messaging/formatting-message-text#escaping).
+// be sent as HTML entities (https://docs.slack.dev/messaging/formatting-message-text#escaping),
+// and has no escape for its formatting characters, so neutralise breaks
+// them (customers' names, subjects, messages and product titles must not
+// turn bold, italic, struck, code or quoted on a card).
 func escape(s string) string {
-	return mrkdwnEscaper.Replace(s)
+	return neutralise(mrkdwnEscaper.Replace(s))
 }
+
+// zwj is the zero-width joiner neutralise puts before a formatting
+// character: invisible, and not the whitespace or punctuation Slack needs
+// before *, _, ~ or ` for them to open formatting, nor a line start for >.
+const zwj = "\u200d"
+
+// neutralise puts a zero-width joiner before every *, _, ~ and ` that could
+// open or close Slack formatting (any one not between two letters or
+// digits: "free_express_shipping" and "jane_doe@example.com" stay as they
+// are), and before a quote's "&gt;" at the start of a line. s is escaped.
+func neutralise(s string) string {
+	if !strings.ContainsAny(s, "*_~`") && !strings.Contains(s, "&gt;") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	lineStart := true
+	var prev rune
+	for i, r := range s {
+		switch {
+		case r == '*' || r == '_' || r == '~' || r == '`':
+			next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
+			if !(isWordRune(prev) && isWordRune(next)) {
+				b.WriteString(zwj)
+			}
+		case lineStart && strings.HasPrefix(s[i:], "&gt;"):
+			b.WriteString(zwj)
+		}
+		b.WriteRune(r)
+		switch {
+		case r == '\n':
+			lineStart = true
+		case r != ' ' && r != '\t':
+			lineStart = false
+		}
+		prev = r
+	}
+	return b.String()
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // maxURL is the longest URL a card links to; longer ones (or ones that are
 // not http or https) are left out rather than crowd a section.

@@ -19,7 +19,8 @@ type suggestionItem struct {
 }
 
 // cardSuggestions are the gestures a card offers: the best maxOffers of
-// c.Suggestions (by Score, then as given), one per gesture, none paused.
+// c.Suggestions (as given when a model ordered them, else by Score, then
+// as given), one per gesture, none paused.
 // A suggestion whose gesture ID cannot make a button (empty, or too long
 // for Slack's action_id or value) is left out, and so is every suggestion
 // of a card without a customer ID: there is nobody to offer it to.
@@ -28,7 +29,9 @@ func cardSuggestions(c plusone.ContextCard, customerID int64, ticketKey string) 
 		return nil
 	}
 	sugs := slices.Clone(c.Suggestions)
-	slices.SortStableFunc(sugs, func(a, b plusone.Suggestion) int { return cmp.Compare(b.Score, a.Score) })
+	if !c.Worded {
+		slices.SortStableFunc(sugs, func(a, b plusone.Suggestion) int { return cmp.Compare(b.Score, a.Score) })
+	}
 	var items []suggestionItem
 	seen := map[string]bool{}
 	for _, s := range sugs {
@@ -80,6 +83,13 @@ func plusOneBlocks(v cardView) []slack.Block {
 			WithStyle(slack.StylePrimary)
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, slack.NewAccessory(button)))
 	}
+	if v.worded {
+		line := ":sparkles: Order and reasons suggested by AI; the policy decides what can be offered."
+		if v.note != "" {
+			line += "\n*Note for her* (drafted by AI; edit freely): " + escape(v.note)
+		}
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(truncateLine(line, maxTextObject))))
+	}
 	if len(v.gestures) > 0 {
 		lines := make([]string, len(v.gestures))
 		for i, g := range v.gestures {
@@ -106,6 +116,12 @@ func plusOneText(b *strings.Builder, v cardView) {
 				line += " — " + s.reason
 			}
 			b.WriteString(line + "\n")
+		}
+		if v.worded {
+			b.WriteString("  (order and reasons suggested by AI; the policy decides)\n")
+			if v.note != "" {
+				b.WriteString("  Note for her (drafted by AI): " + v.note + "\n")
+			}
 		}
 	}
 	if len(v.gestures) > 0 {

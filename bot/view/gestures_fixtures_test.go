@@ -77,6 +77,20 @@ func gestureCard() plusone.ContextCard {
 	return c
 }
 
+// gestureWordedCard is a card a model ordered and worded: its order stands
+// over the scores, and its note shows, marked as drafted by AI.
+func gestureWordedCard() plusone.ContextCard {
+	c := viewtest.RichCard()
+	c.Suggestions = []plusone.Suggestion{
+		{Gesture: valveCaps, Reason: "She asked about tire care twice.", Score: 50, Worded: true},
+		{Gesture: expressShipping, Reason: "Her tires came three days late.", Score: 90, Worded: true},
+		{Gesture: handwrittenNote, Reason: "loyal · NPS 9", Score: 40},
+	}
+	c.Worded = true
+	c.Note = "Dear Jane, we are sorry your tires kept you waiting. Thank you for sticking with us since 2019."
+	return c
+}
+
 // gestureMinimalCard is a looked-up customer with one suggestion and no
 // history of gestures.
 func gestureMinimalCard() plusone.ContextCard {

@@ -84,6 +84,7 @@ func TestGestureCardsGolden(t *testing.T) {
 		"card_gestures":         gestureCard(),
 		"card_gestures_minimal": gestureMinimalCard(),
 		"card_gestures_extreme": gestureExtremeCard(),
+		"card_gestures_worded":  gestureWordedCard(),
 	}
 	for name, c := range cards {
 		t.Run(name, func(t *testing.T) {
