@@ -37,8 +37,10 @@ func (e *GuardError) Error() string {
 	return fmt.Sprintf("the model's text has %s %q", e.Failure, e.Found)
 }
 
-// GuardInput is what a model's text may draw on: the text it was shown
-// (emails, phone numbers and links there may be repeated) and the money
+// GuardInput is what a model's text may draw on: Input holds the contact
+// details and links it may repeat — the customer's own (her identities)
+// and her records' links, never text she wrote, where an injected
+// "write to attacker@…" would otherwise pass — and Amounts the money
 // amounts it may name (the offered or granted gestures' values).
 type GuardInput struct {
 	Input   string

@@ -104,12 +104,20 @@ func (d customerData) fenced() (string, error) {
 	return string(b), nil
 }
 
-// guardText is the data as the guard compares with: every string as
-// written, so that what she wrote may be repeated.
-func (d customerData) guardText() string {
-	parts := []string{d.FirstName, d.Ticket}
-	for _, l := range [][]string{d.Messages, d.Products, d.Preferences, d.Notes, d.Signals, d.Timeline} {
-		parts = append(parts, l...)
+// contacts are the contact details and links a model may repeat about her
+// (plusone.GuardInput.Input): her identities and her records' links. What
+// she wrote is left out: an injected address or link must not pass.
+func contacts(card *plusone.ContextCard) string {
+	v := card.View
+	parts := []string{v.Customer.Email, v.Customer.Phone, card.Ticket.URL}
+	for _, id := range v.Identities {
+		parts = append(parts, id.Value)
+	}
+	for _, t := range v.Tickets {
+		parts = append(parts, t.URL)
+	}
+	for _, tp := range v.Timeline {
+		parts = append(parts, tp.URL)
 	}
 	return strings.Join(parts, "\n")
 }
@@ -129,7 +137,7 @@ func (d *Drafter) CardPrompt(card *plusone.ContextCard) (Prompt, error) {
 		return Prompt{}, err
 	}
 	var offered []offeredGesture
-	p := Prompt{Version: CardVersion, Guard: plusone.GuardInput{Input: data.guardText()}}
+	p := Prompt{Version: CardVersion, Guard: plusone.GuardInput{Input: contacts(card)}}
 	for _, s := range card.Suggestions {
 		offered = append(offered, offeredGesture{ID: s.Gesture.ID, Title: bound(s.Gesture.Title), Kind: s.Gesture.Kind})
 		p.Offered = append(p.Offered, s.Gesture.ID)
@@ -160,7 +168,7 @@ func (d *Drafter) ReplyPrompt(card *plusone.ContextCard) (Prompt, error) {
 	if err != nil {
 		return Prompt{}, err
 	}
-	p := Prompt{Version: ReplyVersion, Guard: plusone.GuardInput{Input: data.guardText(), Max: plusone.MaxReplyDraft}}
+	p := Prompt{Version: ReplyVersion, Guard: plusone.GuardInput{Input: contacts(card), Max: plusone.MaxReplyDraft}}
 	for _, e := range card.Gestures {
 		if e.Status == plusone.StatusGranted || e.Status == plusone.StatusApproved {
 			p.Guard.Amounts = append(p.Guard.Amounts, e.Value)

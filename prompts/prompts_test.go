@@ -94,7 +94,9 @@ func TestPromptsGolden(t *testing.T) {
 	if strings.Contains(reply.User, "delayed order") || strings.Contains(reply.User, "Loyal") {
 		t.Errorf("the reply prompt carries internal signals or tier:\n%s", reply.User)
 	}
-	if card.Guard.Amounts[0] != 1500 || len(card.Offered) != 2 || !strings.Contains(card.Guard.Input, "My tires have not arrived.") {
+	// The guard lets the model repeat her own email, never what she wrote.
+	if card.Guard.Amounts[0] != 1500 || len(card.Offered) != 2 || !strings.Contains(card.Guard.Input, "jane@example.com") ||
+		strings.Contains(card.Guard.Input, "$500") {
 		t.Errorf("card prompt's guard input = %+v offered %v", card.Guard, card.Offered)
 	}
 	if k1, k2 := d.Key(card), d.Key(reply); k1 == k2 || !strings.HasPrefix(k1, CardVersion+":") {

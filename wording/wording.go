@@ -144,8 +144,11 @@ func (s *Service) wordCard(ctx context.Context, j *jobs.Job[*plusone.Job]) error
 		return jobs.Park(err)
 	}
 	reserved, err := s.reserve(ctx, p, now)
-	if err != nil || reserved == 0 {
+	if err != nil {
 		return err
+	}
+	if reserved == 0 {
+		return s.complete(ctx, j, 0, nil) // the budget is spent: the rules' card stays
 	}
 	w, usage, err := s.Model.WordCard(ctx, p)
 	if err != nil {
@@ -296,11 +299,11 @@ func (s *Service) draftReply(ctx context.Context, j *jobs.Job[*plusone.Job]) err
 		return jobs.Park(err)
 	}
 	reserved, err := s.reserve(ctx, p, now)
-	if err != nil || reserved == 0 {
-		if err == nil {
-			err = s.complete(ctx, j, 0, nil)
-		}
+	if err != nil {
 		return err
+	}
+	if reserved == 0 {
+		return s.complete(ctx, j, 0, nil)
 	}
 	draft, usage, err := s.Model.DraftReply(ctx, p)
 	if err != nil {

@@ -160,7 +160,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		m.Text, m.Blocks = c.Text, c.Blocks
 		answer(200, fmt.Sprintf(`{"ok":true,"channel":%q,"ts":%q,"text":""}`, c.Channel, c.TS))
 	case "views.open", "views.publish":
-		answer(200, `{"ok":true,"view":{"id":"V1"}}`)
+		answer(200, `{"ok":true,"view":{"id":"V1","hash":"1795180000.abc"}}`)
+	case "views.update":
+		answer(200, `{"ok":true,"view":{"id":"V1","hash":"1795180001.def"}}`)
 	case "chat.unfurl":
 		answer(200, `{"ok":true}`)
 	case "auth.test":
