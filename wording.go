@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The model only words and orders; the policy decides (CONTRACT.md, LLM).
@@ -144,12 +143,4 @@ type WordingQueue interface {
 	// WordingKey is the key of what the model would be shown about card;
 	// "" when no model words cards, or card is not worth a call.
 	WordingKey(card *ContextCard) string
-}
-
-// cutRunes cuts s to at most n characters.
-func cutRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }

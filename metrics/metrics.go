@@ -59,6 +59,9 @@ type Metrics struct {
 	Spend *prometheus.CounterVec
 	// LLMCalls counts calls to the model by outcome: ok, failed.
 	LLMCalls *prometheus.CounterVec
+	// LLMFailures counts failed calls by reason: timeout, refusal,
+	// invalid, error.
+	LLMFailures *prometheus.CounterVec
 	// LLMSkipped counts calls not made, by reason (budget).
 	LLMSkipped *prometheus.CounterVec
 	// LLMGuardDrops counts the model's texts the output guard dropped, by
@@ -141,8 +144,11 @@ func New(q Queues, l Labels) *Metrics {
 			Name: "plusone_spend_total", Help: "Money charged by granted gestures, by budget scope (agent, team, customer).",
 		}, []string{"scope"}),
 		LLMCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "plusone_llm_calls_total", Help: "Calls to the model by outcome (ok, timeout, refusal, invalid, error).",
+			Name: "plusone_llm_calls_total", Help: "Calls to the model by outcome (ok, failed).",
 		}, []string{"outcome"}),
+		LLMFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plusone_llm_failures_total", Help: "Failed calls to the model by reason (timeout, refusal, invalid: not the JSON asked for, error).",
+		}, []string{"reason"}),
 		LLMSkipped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "plusone_llm_skipped_total", Help: "Calls to the model not made, by reason (budget: the day's tokens are spent).",
 		}, []string{"reason"}),
@@ -176,7 +182,7 @@ func New(q Queues, l Labels) *Metrics {
 	}, []string{"version", "goversion"})
 	build.WithLabelValues(l.Version, runtime.Version()).Set(1)
 	reg.MustRegister(m.Events, m.Processed, m.Rejects, m.Processing, m.CardLatency, m.SlackDeliveries, m.Backfills,
-		m.BackfilledEvents, m.Enrichments, m.Gestures, m.Spend, m.LLMCalls, m.LLMSkipped, m.LLMGuardDrops, m.LLMTokens, m.LLMLatency, m.VendorCalls, m.VendorLatency, m.Escalations, build,
+		m.BackfilledEvents, m.Enrichments, m.Gestures, m.Spend, m.LLMCalls, m.LLMFailures, m.LLMSkipped, m.LLMGuardDrops, m.LLMTokens, m.LLMLatency, m.VendorCalls, m.VendorLatency, m.Escalations, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.zero(l)
 	if q != nil {
@@ -207,8 +213,11 @@ func (m *Metrics) zero(l Labels) {
 	for _, s := range []string{"agent", "team", "customer"} {
 		m.Spend.WithLabelValues(s)
 	}
-	for _, o := range []string{"ok", "timeout", "refusal", "invalid", "error"} { // prompts.Outcome
+	for _, o := range []string{"ok", "failed"} {
 		m.LLMCalls.WithLabelValues(o)
+	}
+	for _, r := range []string{"timeout", "refusal", "invalid", "error"} { // prompts.Outcome
+		m.LLMFailures.WithLabelValues(r)
 	}
 	for _, r := range []string{"budget"} {
 		m.LLMSkipped.WithLabelValues(r)
@@ -266,12 +275,18 @@ func escalationOutcome(v plusone.EscalationVerdict) string {
 }
 
 // LLMCall records one call to the model: how long it took, its tokens,
-// and its outcome (prompts.Outcome: ok, timeout, refusal, invalid, error).
+// and its outcome (prompts.Outcome: ok, or why it failed: timeout,
+// refusal, invalid, error).
 func (m *Metrics) LLMCall(took time.Duration, promptTokens, completionTokens int, outcome string) {
 	if m == nil {
 		return
 	}
-	m.LLMCalls.WithLabelValues(outcome).Inc()
+	if outcome == "ok" {
+		m.LLMCalls.WithLabelValues("ok").Inc()
+	} else {
+		m.LLMCalls.WithLabelValues("failed").Inc()
+		m.LLMFailures.WithLabelValues(outcome).Inc()
+	}
 	m.LLMLatency.Observe(took.Seconds())
 	m.LLMTokens.WithLabelValues("prompt").Add(float64(promptTokens))
 	m.LLMTokens.WithLabelValues("completion").Add(float64(completionTokens))

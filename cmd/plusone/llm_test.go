@@ -206,7 +206,7 @@ func TestCardWordedByModel(t *testing.T) {
 	}
 	metrics := app.metrics()
 	for _, want := range []string{`plusone_llm_calls_total{outcome="ok"} 1`, `plusone_llm_tokens_total{kind="prompt"} 300`,
-		`plusone_llm_calls_total{outcome="timeout"} 0`, `plusone_llm_skipped_total{reason="budget"} 0`,
+		`plusone_llm_failures_total{reason="timeout"} 0`, `plusone_llm_skipped_total{reason="budget"} 0`,
 		`plusone_llm_guard_drops_total{failure="amount",what="note"} 0`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s:\n%s", want, grepLines(metrics, "plusone_llm"))
@@ -264,7 +264,7 @@ func TestModelFailuresLeaveRulesOnlyCards(t *testing.T) {
 	eventually(t, 60*time.Second, "four failed calls", func() bool {
 		m := app.metrics()
 		for _, o := range []string{"invalid", "error", "refusal", "timeout"} {
-			if metricAt(m, `plusone_llm_calls_total{outcome="`+o+`"}`) < 1 {
+			if metricAt(m, `plusone_llm_failures_total{reason="`+o+`"}`) < 1 {
 				return false
 			}
 		}
@@ -272,7 +272,7 @@ func TestModelFailuresLeaveRulesOnlyCards(t *testing.T) {
 	})
 	quiet(t, store)
 	m := app.metrics()
-	if metricAt(m, `plusone_llm_calls_total{outcome="ok"}`) != 0 {
+	if metricAt(m, `plusone_llm_calls_total{outcome="ok"}`) != 0 || metricAt(m, `plusone_llm_calls_total{outcome="failed"}`) != 4 {
 		t.Errorf("a failure counted as ok:\n%s", grepLines(m, "plusone_llm_calls"))
 	}
 	for i := range 4 {
@@ -445,7 +445,7 @@ func TestSlowModelDoesNotHoldCards(t *testing.T) {
 		t.Errorf("the card arrived at %s, after the model's first call ended at %s", posted.Format(time.StampMicro), end.Format(time.StampMicro))
 	}
 	eventually(t, 60*time.Second, "both slow calls dropped at the timeout", func() bool {
-		return metricAt(app.metrics(), `plusone_llm_calls_total{outcome="timeout"}`) >= 2
+		return metricAt(app.metrics(), `plusone_llm_failures_total{reason="timeout"}`) >= 2
 	})
 	quiet(t, store)
 	for _, c := range slack.allCalls() {
