@@ -93,15 +93,6 @@ func Personalize(rules []Suggestion, w Wording, limit int) []Suggestion {
 	return out
 }
 
-// Offered lists the ids of suggestions, in their order.
-func Offered(suggestions []Suggestion) []string {
-	ids := make([]string, len(suggestions))
-	for i, s := range suggestions {
-		ids[i] = s.Gesture.ID
-	}
-	return ids
-}
-
 // DailyTokens is a day's token budget of the model, shared by replicas
 // through the store.
 type DailyTokens struct {
