@@ -223,8 +223,14 @@ func TestCardWordedByModel(t *testing.T) {
 		}
 		return false
 	})
+	// The grant touched the card; what the model is shown did not change,
+	// so the card keeps its wording from the store without another call.
+	quiet(t, store)
 	if n := len(llm.log()); n != 1 {
-		t.Errorf("%d model calls; the to-do's note must not call the model", n)
+		t.Errorf("%d model calls; the to-do's note and the unchanged card must not call the model", n)
+	}
+	if m, _ := slack.message("generic:G-0"); !strings.Contains(m.Blocks, "She thanked us twice") || !strings.Contains(m.Blocks, "Handwritten thank-you note") {
+		t.Errorf("the card after the grant lost its wording:\n%s", m.Blocks)
 	}
 }
 
