@@ -167,17 +167,23 @@ type Usage struct {
 // Total is the call's tokens.
 func (u Usage) Total() int64 { return int64(u.PromptTokens + u.CompletionTokens) }
 
-// Estimate is what a call of p may cost at most, in tokens, reserved from
-// the day's budget before the call: the prompt at about 3 characters a
-// token (English averages 4; customer text and JSON run denser), plus the
-// answer's bound.
+// Estimate is the most a call of p can cost, in tokens, reserved from the
+// day's budget before the call so that concurrent calls on any replica
+// never spend past it: a token of a byte-level tokenizer covers at least
+// one byte, so the prompt costs at most its bytes (plus the messages'
+// framing), and the answer at most its bound. What the call did not use
+// is given back after it.
 func (p Prompt) Estimate() int64 {
 	completion := cardCompletionTokens
 	if p.Version == ReplyVersion {
 		completion = replyCompletionTokens
 	}
-	return int64((len(p.System)+len(p.User))/3 + completion)
+	return int64(len(p.System) + len(p.User) + messageFraming + completion)
 }
+
+// messageFraming bounds the tokens a chat request adds around its two
+// messages (roles, separators).
+const messageFraming = 16
 
 // WordCard asks the model to order and word the card's offered gestures
 // and a note (CardPrompt's p). The answer is parsed, not yet guarded or

@@ -279,3 +279,18 @@ func TestOccasionOf(t *testing.T) {
 		})
 	}
 }
+
+// A call's reservation bounds what it can cost: every byte of the prompt
+// and the answer's bound.
+func TestEstimate(t *testing.T) {
+	t.Parallel()
+	d := New("sk", "http://127.0.0.1:1/v1", "small-model", nil)
+	p, err := d.CardPrompt(testCard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, min := p.Estimate(), int64(len(p.System)+len(p.User)+cardCompletionTokens); got < min {
+		t.Errorf("estimate %d below the bound %d", got, min)
+	}
+	t.Logf("card prompt estimate: %d tokens", p.Estimate())
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -471,7 +473,10 @@ func TestTokenBudgetStopsCalls(t *testing.T) {
 	llm.usage = `{"prompt_tokens":1300,"completion_tokens":200,"total_tokens":1500}`
 	slack := newFakeSlack(t)
 	env := llm.env()
-	env["PLUSONE_LLM_DAILY_TOKENS"] = "2000"
+	// A call reserves at most its prompt's bytes and the answer's bound
+	// (about 2,600 tokens here) and spends 1,500: the first fits in 3,500,
+	// the next would not.
+	env["PLUSONE_LLM_DAILY_TOKENS"] = "3500"
 	app, store, _ := gestureApp(t, slack, "90", 3, env)
 	eventually(t, 60*time.Second, "two calls skipped for the budget", func() bool {
 		return metricAt(app.metrics(), `plusone_llm_skipped_total{reason="budget"}`) >= 2
@@ -541,5 +546,51 @@ func TestReplyDraftFillsTheModal(t *testing.T) {
 		if c.Method == "chat.postMessage" && strings.Contains(c.Blocks, "sorry about the wait") {
 			t.Error("the draft was sent")
 		}
+	}
+}
+
+// Three replicas on one PostgreSQL share the day's token budget: whatever
+// the concurrency, the tokens spent never pass it, the store counts what
+// the calls used, each card is worded at most once, and the calls past the
+// budget are skipped.
+func TestReplicasShareTheTokenBudget(t *testing.T) {
+	t.Parallel()
+	llm := newFakeLLM(t, func(string) (int, string, time.Duration) {
+		return 200, assistant(`{"suggestions":[{"gesture":"handwritten_note","reason":"MODEL worded this."}],"note":"Thank you."}`), 50 * time.Millisecond
+	})
+	llm.usage = `{"prompt_tokens":900,"completion_tokens":100,"total_tokens":1000}`
+	slack := newFakeSlack(t)
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	must(t, os.WriteFile(policy, []byte(fmt.Sprintf(gesturePolicy, "90")), 0o600))
+	env := llm.env()
+	env["PLUSONE_POLICY_FILE"] = policy
+	const limit, tickets = 12000, 12
+	env["PLUSONE_LLM_DAILY_TOKENS"] = fmt.Sprint(limit)
+	c := startReplicas(t, slack, 3, env)
+	for i := range tickets {
+		c.apps[i%3].send(genericEvent(fmt.Sprintf(`{"id":"r%d","type":"ticket.created","customer":{"email":"r%d@example.com","name":"Guest %d"},
+			"ticket":{"id":"G-%d","subject":"Question %d"}}`, i, i, i, i, i)))
+	}
+	eventually(t, 90*time.Second, "every card", func() bool { return len(slack.posts()) == tickets })
+	quiet(t, c.store)
+	calls := len(llm.log())
+	var used int64
+	must(t, c.store.View(context.Background(), func(tx plusone.Tx) error {
+		var err error
+		used, err = tx.TokensSpent(context.Background(), time.Now().UTC().Format(time.DateOnly))
+		return err
+	}))
+	if used > limit || used != int64(calls)*1000 {
+		t.Errorf("%d calls, %d tokens counted; want each call's 1000 and at most %d", calls, used, limit)
+	}
+	if calls == 0 || calls >= tickets {
+		t.Errorf("%d calls for %d cards within a budget that covers some", calls, tickets)
+	}
+	skipped := 0.0
+	for _, a := range c.apps {
+		skipped += metricAt(a.metrics(), `plusone_llm_skipped_total{reason="budget"}`)
+	}
+	if int(skipped)+calls < tickets {
+		t.Errorf("%d calls and %v skips for %d cards", calls, skipped, tickets)
 	}
 }
