@@ -72,9 +72,12 @@ func dataOf(v plusone.CustomerView, ticket plusone.TicketRecord, signals []pluso
 			d.Notes = append(d.Notes, bound(n.Text))
 		}
 	}
+	// Signals by kind only: their evidence says how long ago ("waiting 3h
+	// for a reply"), which would change the prompt, and so its cache key,
+	// by the minute.
 	for _, s := range signals {
 		if len(d.Signals) < maxSignals {
-			d.Signals = append(d.Signals, bound(strings.ReplaceAll(string(s.Kind), "_", " ")+": "+s.Evidence))
+			d.Signals = append(d.Signals, strings.ReplaceAll(string(s.Kind), "_", " "))
 		}
 	}
 	for _, tp := range v.Timeline {
