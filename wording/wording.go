@@ -137,7 +137,13 @@ func (s *Service) wordCard(ctx context.Context, j *jobs.Job[*plusone.Job]) error
 	}
 	if worded {
 		// Another card of hers with the same prompt was worded: show it.
-		return s.complete(ctx, j, 0, func(tx plusone.Tx) error { return touch(ctx, tx, job.Card, now) })
+		if err := s.complete(ctx, j, 0, func(tx plusone.Tx) error { return touch(ctx, tx, job.Card, now) }); err != nil {
+			return err
+		}
+		if s.Changed != nil {
+			s.Changed()
+		}
+		return nil
 	}
 	p, err := s.Model.CardPrompt(card)
 	if err != nil {
@@ -151,6 +157,9 @@ func (s *Service) wordCard(ctx context.Context, j *jobs.Job[*plusone.Job]) error
 		return s.complete(ctx, j, 0, nil) // the budget is spent: the rules' card stays
 	}
 	w, usage, err := s.Model.WordCard(ctx, p)
+	if err != nil && ctx.Err() != nil {
+		return s.giveBack(ctx, reserved-usage.Total(), err)
+	}
 	if err != nil {
 		j.Log.Warn("the model did not word the card; it stays rules-only", "card", job.Card, "outcome", prompts.Outcome(err), "err", err)
 		return s.complete(ctx, j, usage.Total()-reserved, nil)
@@ -256,6 +265,21 @@ func (s *Service) complete(ctx context.Context, j *jobs.Job[*plusone.Job], corre
 	})
 }
 
+// giveBack returns n reserved tokens to the day's budget when the worker
+// stops in the middle of a call, and returns cause: the job is released,
+// and done again after the restart.
+func (s *Service) giveBack(ctx context.Context, n int64, cause error) error {
+	bg := context.WithoutCancel(ctx)
+	err := s.Store.Update(bg, func(tx plusone.Tx) error {
+		_, err := tx.SpendTokens(bg, s.day(s.Clock()), -n, 0)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%w; give back %d tokens: %v", cause, n, err)
+	}
+	return cause
+}
+
 // touch bumps a card's version, so that the sender shows its wording.
 func touch(ctx context.Context, tx plusone.Tx, key string, now time.Time) error {
 	cs, err := tx.Card(ctx, key)
@@ -306,6 +330,9 @@ func (s *Service) draftReply(ctx context.Context, j *jobs.Job[*plusone.Job]) err
 		return s.complete(ctx, j, 0, nil)
 	}
 	draft, usage, err := s.Model.DraftReply(ctx, p)
+	if err != nil && ctx.Err() != nil {
+		return s.giveBack(ctx, reserved-usage.Total(), err)
+	}
 	if err != nil {
 		j.Log.Warn("the model did not draft a reply", "ticket", job.Ticket, "outcome", prompts.Outcome(err), "err", err)
 		return s.complete(ctx, j, usage.Total()-reserved, nil)
