@@ -67,4 +67,6 @@ type CustomerData struct {
 	Merges      []Merge
 	Cards       []CardState
 	Ledger      []LedgerEntry
+	// Wordings are what models wrote about her cards (reasons, notes).
+	Wordings []Wording
 }

@@ -119,6 +119,9 @@ type WordingTx interface {
 	// LatestNote is the newest note a model worded for a customer; "" if
 	// none.
 	LatestNote(ctx context.Context, customerID int64) (string, error)
+	// Wordings lists what models worded for a customer, newest first (her
+	// data export).
+	Wordings(ctx context.Context, customerID int64, limit int) ([]Wording, error)
 	// SpendTokens adds n tokens to day's count if the count stays within
 	// limit (n may be negative, to give back what a call did not use, and
 	// is then always added); ok says whether they were added. Concurrent

@@ -306,7 +306,10 @@ func exportCustomer(ctx context.Context, tx plusone.Tx, c *plusone.Customer) (pl
 	if d.Cards, err = tx.CardsOfCustomer(ctx, id, exportAll); err != nil {
 		return d, err
 	}
-	d.Ledger, err = tx.Ledger(ctx, plusone.LedgerFilter{CustomerID: id, Limit: exportAll})
+	if d.Ledger, err = tx.Ledger(ctx, plusone.LedgerFilter{CustomerID: id, Limit: exportAll}); err != nil {
+		return d, err
+	}
+	d.Wordings, err = tx.Wordings(ctx, id, exportAll)
 	return d, err
 }
 

@@ -58,6 +58,9 @@ type customerExportJSON struct {
 	Merges      []mergeJSON      `json:"merges"`
 	Cards       []cardJSON       `json:"cards"`
 	Ledger      []ledgerJSON     `json:"ledger"`
+	// ModelWordings are what a model wrote about her cards: the reasons of
+	// their suggestions and a note to her.
+	ModelWordings []plusone.Wording `json:"model_wordings"`
 }
 
 type profileJSON struct {
@@ -152,7 +155,7 @@ func exportOf(d plusone.CustomerData) customerExportJSON {
 			FirstSeen: optTime(p.FirstSeen), LastSeen: optTime(p.LastSeen), OpenTickets: p.OpenTickets, NPS: p.NPS, CSAT: p.CSAT},
 		Identities: []identityJSON{}, Timeline: []timelineJSON{}, Tickets: []ticketJSON{}, Orders: []orderJSON{},
 		Carts: []cartJSON{}, Preferences: []preferenceJSON{}, Notes: []noteJSON{}, Merges: []mergeJSON{},
-		Cards: []cardJSON{}, Ledger: []ledgerJSON{}}
+		Cards: []cardJSON{}, Ledger: []ledgerJSON{}, ModelWordings: orEmpty(d.Wordings)}
 	for _, id := range d.Identities {
 		out.Identities = append(out.Identities, identityJSON{Kind: id.Kind, Value: id.Value})
 	}

@@ -234,6 +234,12 @@ func TestCardWordedByModel(t *testing.T) {
 	if m, _ := slack.message("generic:G-0"); !strings.Contains(m.Blocks, "She thanked us twice") || !strings.Contains(m.Blocks, "Handwritten thank-you note") {
 		t.Errorf("the card after the grant lost its wording:\n%s", m.Blocks)
 	}
+	// What the model wrote about her is hers: in her data export.
+	status, out := apiCall(t, app, "GET", "/api/v1/customers/export?email=g0@example.com", apiToken, "")
+	b, _ := json.Marshal(out)
+	if status != 200 || !strings.Contains(string(b), `"model_wordings":[{"note":"Dear Guest, thank you for your patience with us.","suggestions":[`) {
+		t.Errorf("export %d lacks the model's wording: %s", status, b)
+	}
 }
 
 func idOf(t *testing.T, s plusone.Store, card string) int64 {

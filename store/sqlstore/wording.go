@@ -59,6 +59,31 @@ func (t *tx) LatestNote(ctx context.Context, customerID int64) (string, error) {
 	return note, nil
 }
 
+// Wordings lists what models worded for a customer, newest first.
+func (t *tx) Wordings(ctx context.Context, customerID int64, limit int) ([]plusone.Wording, error) {
+	rows, err := t.query(ctx, `SELECT wording FROM llm_wordings WHERE customer_id = ? ORDER BY created_at DESC, key LIMIT ?`, customerID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("wordings of %d: %w", customerID, err)
+	}
+	defer rows.Close()
+	var out []plusone.Wording
+	for rows.Next() {
+		var raw string
+		var w plusone.Wording
+		if err := rows.Scan(&raw); err != nil {
+			return nil, fmt.Errorf("wordings of %d: %w", customerID, err)
+		}
+		if err := json.Unmarshal([]byte(raw), &w); err != nil {
+			return nil, fmt.Errorf("wordings of %d: %w", customerID, err)
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("wordings of %d: %w", customerID, err)
+	}
+	return out, nil
+}
+
 // SpendTokens adds n tokens to day's count if it stays within limit; a
 // negative n is always added. The conditional update re-checks the newest
 // count under concurrent spenders, so the count never passes limit.

@@ -42,6 +42,9 @@ func testWording(t *testing.T, open Opener) {
 		if n, err := tx.LatestNote(ctx, jane.ID); err != nil || n != "Dear Jane, again" {
 			t.Errorf("latest note = %q, %v; want the newest non-empty one", n, err)
 		}
+		if ws, err := tx.Wordings(ctx, jane.ID, 10); err != nil || len(ws) != 3 || ws[1].Note != "Dear Jane, again" || ws[2].Note != "Dear Jane" {
+			t.Errorf("her wordings = %+v, %v; want 3, newest first", ws, err)
+		}
 		return nil
 	}))
 	update(t, s, func(tx plusone.Tx) error {
@@ -62,6 +65,9 @@ func testWording(t *testing.T, open Opener) {
 		}
 		if n, err := tx.LatestNote(ctx, jane.ID); err != nil || n != "" {
 			t.Errorf("her latest note after erasure = %q, %v", n, err)
+		}
+		if ws, err := tx.Wordings(ctx, jane.ID, 10); err != nil || len(ws) != 0 {
+			t.Errorf("her wordings after erasure = %+v, %v", ws, err)
 		}
 		if n, err := tx.LatestNote(ctx, bob.ID); err != nil || n != "Dear Bob" {
 			t.Errorf("Bob's note = %q, %v; his stays", n, err)
