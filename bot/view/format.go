@@ -94,22 +94,40 @@ var (
 
 // escape makes text literal in Slack mrkdwn: Slack requires &, < and > to
 // be sent as HTML entities (https://docs.slack.dev/messaging/formatting-message-text#escaping),
-// and has no escape for its formatting characters, so neutralise breaks
+// and has no escape for its formatting characters, so neutralise replaces
 // them (customers' names, subjects, messages and product titles must not
 // turn bold, italic, struck, code or quoted on a card).
 func escape(s string) string {
 	return neutralise(mrkdwnEscaper.Replace(s))
 }
 
-// zwj is the zero-width joiner neutralise puts before a formatting
-// character: invisible, and not the whitespace or punctuation Slack needs
-// before *, _, ~ or ` for them to open formatting, nor a line start for >.
+// zwj is the zero-width joiner neutralise puts before a quote's "&gt;" at
+// the start of a line: invisible, and not the line start Slack needs.
 const zwj = "\u200d"
 
-// neutralise puts a zero-width joiner before every *, _, ~ and ` that could
-// open or close Slack formatting (any one not between two letters or
-// digits: "free_express_shipping" and "jane_doe@example.com" stay as they
-// are), and before a quote's "&gt;" at the start of a line. s is escaped.
+// lookalike is what neutralise writes for a formatting character: a
+// character that looks the same and formats nothing, in Slack or in any
+// other mrkdwn renderer (a zero-width character beside it would break an
+// opening mark but not always a closing one).
+func lookalike(r rune) rune {
+	switch r {
+	case '*':
+		return '∗' // U+2217 ASTERISK OPERATOR
+	case '_':
+		return 'ˍ' // U+02CD MODIFIER LETTER LOW MACRON
+	case '~':
+		return '∼' // U+223C TILDE OPERATOR
+	case '`':
+		return 'ˋ' // U+02CB MODIFIER LETTER GRAVE ACCENT
+	}
+	return r
+}
+
+// neutralise replaces every *, _, ~ and ` that could open or close Slack
+// formatting (any one not between two letters or digits:
+// "free_express_shipping" and "jane_doe@example.com" stay as they are) by
+// its lookalike, and puts a zero-width joiner before a quote's "&gt;" at
+// the start of a line. s is escaped.
 func neutralise(s string) string {
 	if !strings.ContainsAny(s, "*_~`") && !strings.Contains(s, "&gt;") {
 		return s
@@ -119,16 +137,17 @@ func neutralise(s string) string {
 	lineStart := true
 	var prev rune
 	for i, r := range s {
+		out := r
 		switch {
 		case r == '*' || r == '_' || r == '~' || r == '`':
 			next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
 			if !(isWordRune(prev) && isWordRune(next)) {
-				b.WriteString(zwj)
+				out = lookalike(r)
 			}
 		case lineStart && strings.HasPrefix(s[i:], "&gt;"):
 			b.WriteString(zwj)
 		}
-		b.WriteRune(r)
+		b.WriteRune(out)
 		switch {
 		case r == '\n':
 			lineStart = true
