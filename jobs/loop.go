@@ -110,7 +110,7 @@ func Yield(ctx context.Context, busy func() bool, step, limit time.Duration) {
 // BurstYield is how long a round of background work waits, at most, for a
 // burst of webhooks to pass (looking every 10 ms): long enough to leave
 // intake the CPU, short enough that the work is never starved.
-const BurstYield = 250 * time.Millisecond
+const BurstYield = time.Second
 
 // YieldToBurst is Yield with the waits every background worker uses while
 // webhooks arrive in a burst.

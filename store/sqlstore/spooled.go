@@ -94,8 +94,8 @@ func (s *Store) inboxKeys(ctx context.Context) (*bloom.BloomFilter, error) {
 // oldest has waited moveDefer: the inbox is never far behind and the
 // memory they take stays bounded.
 const (
-	moveBacklog = 8192
-	moveDefer   = 250 * time.Millisecond
+	moveBacklog = 32768
+	moveDefer   = time.Second
 	moveBatch   = 1024
 	// spoolLimit bounds the events waiting in the spool (and their
 	// bodies in memory): past it, while the inbox cannot take them (its
