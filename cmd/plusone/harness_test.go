@@ -625,17 +625,18 @@ type inspected struct {
 }
 
 func (s *inspected) InboxStats(ctx context.Context) (plusone.InboxStats, error) {
-	st, err := s.Store.InboxStats(ctx)
-	if err != nil {
-		return st, err
+	// Records are moved in the order of their IDs, so those above the
+	// inbox's last ID still wait in the spool. Read in this order, an event
+	// being moved meanwhile is counted in one place or both, never neither.
+	var last sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MAX(id) FROM inbox`).Scan(&last); err != nil {
+		return plusone.InboxStats{}, err
 	}
 	recs, err := spool.Peek(s.spool)
-	if err != nil || len(recs) == 0 {
-		return st, err
+	if err != nil {
+		return plusone.InboxStats{}, err
 	}
-	// Records are moved in the order of their IDs.
-	var last sql.NullInt64
-	err = s.db.QueryRowContext(ctx, `SELECT MAX(id) FROM inbox`).Scan(&last)
+	st, err := s.Store.InboxStats(ctx)
 	for _, r := range recs {
 		if r.ID > last.Int64 {
 			st.Pending++
