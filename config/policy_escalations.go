@@ -84,26 +84,8 @@ func (w *walker) escalations(n *yaml.Node, path string, supervisors []string) []
 
 // escalationMatch reads a rule's conditions: routing's and a signal.
 func (w *walker) escalationMatch(n *yaml.Node, path string) plusone.EscalationMatch {
-	var m plusone.EscalationMatch
 	f := w.fields(n, path, "source", "tier", "tag", "brand", "signal")
-	if v := f["source"]; v != nil {
-		if s, ok := w.scalar(v, join(path, "source")); ok {
-			if slices.Contains(routeSources(), plusone.Source(s)) {
-				m.Source = plusone.Source(s)
-			} else {
-				w.fail(v, join(path, "source"), "unknown source %q (want %s)", s, oneOf(routeSources()))
-			}
-		}
-	}
-	if v := f["tier"]; v != nil {
-		m.Tier, _ = w.tier(v, join(path, "tier"))
-	}
-	if v := f["tag"]; v != nil {
-		m.Tag, _ = w.scalar(v, join(path, "tag"))
-	}
-	if v := f["brand"]; v != nil {
-		m.Brand, _ = w.scalar(v, join(path, "brand"))
-	}
+	m := plusone.EscalationMatch{RouteMatch: w.routeFields(f, path)}
 	if v := f["signal"]; v != nil {
 		if s, ok := w.scalar(v, join(path, "signal")); ok {
 			if k := plusone.SignalKind(s); k.Valid() {

@@ -78,11 +78,17 @@ func (w *walker) routing(n *yaml.Node, path string) []plusone.Route {
 }
 
 func (w *walker) routeMatch(n *yaml.Node, path string) plusone.RouteMatch {
-	var m plusone.RouteMatch
 	f := w.fields(n, path, "source", "tier", "tag", "brand")
 	if r := resolve(n); isNull(r) || (r.Kind == yaml.MappingNode && len(r.Content) == 0) {
 		w.fail(n, path, "needs at least one of source, tier, tag or brand (a route without conditions would take every card)")
 	}
+	return w.routeFields(f, path)
+}
+
+// routeFields reads the conditions routing and escalations share from a
+// rule's fields f.
+func (w *walker) routeFields(f map[string]*yaml.Node, path string) plusone.RouteMatch {
+	var m plusone.RouteMatch
 	if v := f["source"]; v != nil {
 		if s, ok := w.scalar(v, join(path, "source")); ok {
 			if slices.Contains(routeSources(), plusone.Source(s)) {
