@@ -1,6 +1,8 @@
 package plusone
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"time"
 )
@@ -91,4 +93,29 @@ func customField(fields map[string]string, name string) string {
 		}
 	}
 	return ""
+}
+
+// CardCustomerAt finds the customer a Slack message is about: the card
+// posted at ts in channel, or the card whose thread (threadTS) the message
+// is in. It returns nil when the message is about no card's customer, or
+// about one who was erased.
+func CardCustomerAt(ctx context.Context, tx Tx, channel, ts, threadTS string) (*Customer, error) {
+	for _, at := range []string{threadTS, ts} {
+		if at == "" {
+			continue
+		}
+		card, err := tx.CardAt(ctx, channel, at)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		c, err := tx.Customer(ctx, card.CustomerID)
+		if err != nil || !c.ErasedAt.IsZero() {
+			return nil, err
+		}
+		return c, nil
+	}
+	return nil, nil
 }

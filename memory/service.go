@@ -207,28 +207,11 @@ func CustomerIDByEmail(ctx context.Context, tx plusone.Tx, email string) (int64,
 // other messages.
 func (s *Service) CardCustomer(ctx context.Context, channel, ts, threadTS string) (id int64, name string, ok bool, err error) {
 	err = s.Store.View(ctx, func(tx plusone.Tx) error {
-		for _, at := range []string{threadTS, ts} {
-			if at == "" {
-				continue
-			}
-			card, err := tx.CardAt(ctx, channel, at)
-			if errors.Is(err, plusone.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			c, err := tx.Customer(ctx, card.CustomerID)
-			if err != nil {
-				return err
-			}
-			if !c.ErasedAt.IsZero() {
-				return nil // nobody to note things about
-			}
+		c, err := plusone.CardCustomerAt(ctx, tx, channel, ts, threadTS)
+		if c != nil {
 			id, name, ok = c.ID, c.DisplayName(), true
-			return nil
 		}
-		return nil
+		return err
 	})
 	return id, name, ok, err
 }

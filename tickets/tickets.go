@@ -357,27 +357,11 @@ func (s *Service) Customer(ctx context.Context, channel, ts, threadTS, author st
 	}
 	var email string
 	err := s.Store.View(ctx, func(tx plusone.Tx) error {
-		for _, at := range []string{threadTS, ts} {
-			if at == "" {
-				continue
-			}
-			card, err := tx.CardAt(ctx, channel, at)
-			if errors.Is(err, plusone.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			c, err := tx.Customer(ctx, card.CustomerID)
-			if err != nil {
-				return err
-			}
-			if c.ErasedAt.IsZero() {
-				email = plusone.NormalizeEmail(c.Email)
-			}
-			return nil
+		c, err := plusone.CardCustomerAt(ctx, tx, channel, ts, threadTS)
+		if c != nil {
+			email = plusone.NormalizeEmail(c.Email)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		s.Log.Warn("create ticket: whose card", "channel", channel, "err", err)
