@@ -32,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Record is one delivery.
@@ -74,7 +75,8 @@ type Log struct {
 	seq     int        // number of the newest segment
 	buf     []byte     // records not yet written to active
 	waiters []chan error
-	err     error // the first write or sync failure: the log takes nothing more
+	err     error     // a write or sync failure: the log takes nothing until it recovers
+	errAt   time.Time // when err happened
 	shut    bool
 
 	wake    chan struct{} // capacity 1: records wait for a sync
@@ -218,7 +220,37 @@ func (l *Log) usable() error {
 	case l.shut:
 		return errors.New("spool is closed")
 	case l.err != nil:
-		return fmt.Errorf("spool cannot take events: %w", l.err)
+		if err := l.recover(); err != nil {
+			return fmt.Errorf("spool cannot take events: %w", err)
+		}
+	}
+	return nil
+}
+
+// retryAfter is how long a failed log waits before it tries a new segment.
+const retryAfter = 100 * time.Millisecond
+
+// recover starts a new segment after a failure (a full disk freed, an I/O
+// error): the failed segment keeps what was acknowledged from it, before
+// any torn record, and takes nothing more. Records still waiting are
+// refused first; none of them can be acknowledged now (l.mu held).
+func (l *Log) recover() error {
+	if time.Since(l.errAt) < retryAfter {
+		return l.err
+	}
+	for _, w := range l.waiters {
+		w <- l.err
+	}
+	l.waiters, l.buf = nil, l.buf[:0]
+	if l.active != nil {
+		l.closed = append(l.closed, l.active)
+		l.active = nil
+	}
+	failed := l.err
+	l.err = nil
+	if err := l.rotate(); err != nil {
+		l.errAt = time.Now()
+		return errors.Join(failed, err)
 	}
 	return nil
 }
@@ -294,7 +326,7 @@ func (l *Log) flushBuf() error {
 	l.buf = l.buf[:0]
 	if err != nil {
 		err = fmt.Errorf("spool: write %s: %w", l.active.path, err)
-		l.err = err
+		l.err, l.errAt = err, time.Now()
 	}
 	return err
 }
@@ -303,7 +335,7 @@ func (l *Log) fail(err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err == nil {
-		l.err = err
+		l.err, l.errAt = err, time.Now()
 	}
 }
 
@@ -312,7 +344,7 @@ func (l *Log) fail(err error) {
 func (l *Log) rotate() error {
 	if l.active != nil {
 		if err := Datasync(l.active.f); err != nil {
-			l.err = fmt.Errorf("spool: sync %s: %w", l.active.path, err)
+			l.err, l.errAt = fmt.Errorf("spool: sync %s: %w", l.active.path, err), time.Now()
 			return l.err
 		}
 		l.closed = append(l.closed, l.active)
@@ -328,7 +360,7 @@ func (l *Log) rotate() error {
 		if f != nil {
 			f.Close()
 		}
-		l.err = fmt.Errorf("spool: new segment: %w", err)
+		l.err, l.errAt = fmt.Errorf("spool: new segment: %w", err), time.Now()
 		return l.err
 	}
 	l.active = &segment{f: f, path: path}

@@ -181,11 +181,13 @@ func TestOneProcessAtATime(t *testing.T) {
 	l.Close()
 }
 
-// A failed write refuses that record's caller and every later append: none
-// is acknowledged that is not on the disk.
-func TestWriteFailureRefuses(t *testing.T) {
-	l, _ := mustOpen(t, t.TempDir())
-	defer l.Close()
+// A failed write refuses that record's caller and, for a while, every
+// later append: none is acknowledged that is not on the disk. Then the log
+// starts a new segment and takes records again, and both segments come
+// back whole at the next open.
+func TestWriteFailureRefusesThenRecovers(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustOpen(t, dir)
 	appendAll(t, l, 1, 3)
 	l.mu.Lock()
 	l.active.f.Close() // the disk goes away
@@ -198,7 +200,19 @@ func TestWriteFailureRefuses(t *testing.T) {
 		t.Fatal("a record that could not be written was acknowledged")
 	}
 	if _, err := l.Append(rec(5)); err == nil || !strings.Contains(err.Error(), "cannot take events") {
-		t.Fatalf("append after a failure: %v", err)
+		t.Fatalf("append right after a failure: %v", err)
+	}
+	l.mu.Lock()
+	l.errAt = l.errAt.Add(-retryAfter) // as if the retry delay had passed
+	l.mu.Unlock()
+	appendAll(t, l, 6, 8)
+	if err := l.Close(); err != nil && !strings.Contains(err.Error(), "file already closed") {
+		t.Fatal(err)
+	}
+	l, recs := mustOpen(t, dir)
+	defer l.Close()
+	if got := fmt.Sprint(ids(recs)); got != "[1 2 3 6 7 8]" {
+		t.Fatalf("after recovery and reopen: %s, want [1 2 3 6 7 8]", got)
 	}
 }
 
