@@ -93,16 +93,8 @@ func (a *API) update(ctx context.Context, id string, body map[string]any) error 
 
 // answerError reads the answer to a change of ticket id.
 func answerError(id, op string, resp *resty.Response) error {
-	switch s := resp.StatusCode(); {
-	case s >= 200 && s <= 299:
-		return nil
-	case s == http.StatusNotFound:
-		return plusone.Errorf(plusone.EINVALID, "Freshdesk has no ticket %s (or the API key's agent cannot see it)", id)
-	case s == http.StatusBadRequest || s == http.StatusUnprocessableEntity || s == http.StatusConflict:
-		return plusone.Errorf(plusone.EINVALID, "Freshdesk refused the change to ticket %s: %s", id, vendor().StatusError(s, resp.Body()))
-	default:
-		return fmt.Errorf("%s: %w", op, vendor().StatusError(s, resp.Body()))
-	}
+	return vendor().ChangeError(op, resp, fmt.Sprintf("Freshdesk has no ticket %s (or the API key's agent cannot see it)", id), fmt.Sprintf("Freshdesk refused the change to ticket %s", id),
+		http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusConflict)
 }
 
 // hasConversation reports whether a conversation of ticket id created

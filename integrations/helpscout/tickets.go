@@ -119,16 +119,8 @@ func (a *API) patch(ctx context.Context, id, field string, value any) error {
 
 // answerError reads the answer to a change of conversation id.
 func answerError(id, op string, resp *resty.Response) error {
-	switch s := resp.StatusCode(); {
-	case s >= 200 && s <= 299:
-		return nil
-	case s == http.StatusNotFound:
-		return plusone.Errorf(plusone.EINVALID, "Help Scout has no conversation %s (or the app's user cannot see it)", id)
-	case s == http.StatusBadRequest || s == http.StatusUnprocessableEntity || s == http.StatusConflict:
-		return plusone.Errorf(plusone.EINVALID, "Help Scout refused the change to conversation %s: %s", id, vendor().StatusError(s, resp.Body()))
-	default:
-		return fmt.Errorf("%s: %w", op, vendor().StatusError(s, resp.Body()))
-	}
+	return vendor().ChangeError(op, resp, fmt.Sprintf("Help Scout has no conversation %s (or the app's user cannot see it)", id), fmt.Sprintf("Help Scout refused the change to conversation %s", id),
+		http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusConflict)
 }
 
 // customerOf reads conversation id's primary customer (GET

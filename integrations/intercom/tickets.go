@@ -106,17 +106,10 @@ func (a *API) manage(ctx context.Context, id string, body map[string]any) error 
 	return nil
 }
 
+// answerError reads the answer to a change of conversation id.
 func answerError(id, op string, resp *resty.Response) error {
-	switch s := resp.StatusCode(); {
-	case s >= 200 && s <= 299:
-		return nil
-	case s == http.StatusNotFound:
-		return plusone.Errorf(plusone.EINVALID, "Intercom has no conversation %s", id)
-	case s == http.StatusBadRequest || s == http.StatusUnprocessableEntity:
-		return plusone.Errorf(plusone.EINVALID, "Intercom refused the change to conversation %s: %s", id, vendor().StatusError(s, resp.Body()))
-	default:
-		return fmt.Errorf("%s: %w", op, vendor().StatusError(s, resp.Body()))
-	}
+	return vendor().ChangeError(op, resp, fmt.Sprintf("Intercom has no conversation %s", id), fmt.Sprintf("Intercom refused the change to conversation %s", id),
+		http.StatusBadRequest, http.StatusUnprocessableEntity)
 }
 
 // hasPart reports whether conversation id has a part by admin created

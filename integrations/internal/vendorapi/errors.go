@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-resty/resty/v2"
@@ -55,4 +56,22 @@ func (v Vendor) StatusError(status int, body []byte) error {
 		}
 	}
 	return fmt.Errorf("%s answered HTTP %d", name, status)
+}
+
+// ChangeError reads the answer to a change of one object at the vendor
+// (a reply, an assignment, a status): nil for 2xx; EINVALID in plain words
+// for 404 (missing says which object) and for the statuses in refusing
+// (refused says which change, then the vendor's explanation), which no
+// retry mends; else op's StatusError.
+func (v Vendor) ChangeError(op string, resp *resty.Response, missing, refused string, refusing ...int) error {
+	switch s := resp.StatusCode(); {
+	case s >= 200 && s <= 299:
+		return nil
+	case s == http.StatusNotFound:
+		return plusone.Errorf(plusone.EINVALID, "%s", missing)
+	case slices.Contains(refusing, s):
+		return plusone.Errorf(plusone.EINVALID, "%s: %s", refused, v.StatusError(s, resp.Body()))
+	default:
+		return fmt.Errorf("%s: %w", op, v.StatusError(s, resp.Body()))
+	}
 }
