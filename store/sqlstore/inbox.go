@@ -220,19 +220,24 @@ func insertBatch(ctx context.Context, x db, batch []appendReq) error {
 		return cmp.Or(strings.Compare(string(a.ev.Source), string(b.ev.Source)), strings.Compare(a.ev.DedupeKey, b.ev.DedupeKey))
 	})
 	for len(batch) > 0 {
-		n := 1
-		for _, size := range []int{32, 8} {
-			if len(batch) >= size {
-				n = size
-				break
-			}
-		}
+		n := rowsPerInsert(len(batch))
 		if err := insertRaws(ctx, x, batch[:n]); err != nil {
 			return err
 		}
 		batch = batch[n:]
 	}
 	return nil
+}
+
+// rowsPerInsert is how many of n rows waiting go into the next INSERT: one
+// of a few sizes only, so that few statements are prepared.
+func rowsPerInsert(n int) int {
+	for _, size := range []int{32, 8} {
+		if n >= size {
+			return size
+		}
+	}
+	return 1
 }
 
 // insertRaws inserts the events of reqs in one statement; those whose

@@ -338,13 +338,7 @@ func (s *Store) moveSome(ctx context.Context, now bool) bool {
 func (s *Store) moveRecords(ctx context.Context, mode commitMode, recs []*spool.Record) error {
 	return s.writeTx(ctx, mode, true, func(x db) error {
 		for len(recs) > 0 {
-			n := 1
-			for _, size := range []int{32, 8} {
-				if len(recs) >= size {
-					n = size
-					break
-				}
-			}
+			n := rowsPerInsert(len(recs))
 			args := make([]any, 0, 7*n)
 			for _, r := range recs[:n] {
 				args = append(args, r.ID, r.Source, r.DedupeKey, r.Headers, r.Body, r.ReceivedAt, r.ReceivedAt)
