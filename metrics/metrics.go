@@ -247,7 +247,8 @@ func (m *Metrics) Decided(e plusone.LedgerEntry) {
 	if m == nil {
 		return
 	}
-	m.Gestures.WithLabelValues(string(e.Status)).Inc()
+	// The spend moves before the decision is counted, so a scrape that
+	// sees the decision also sees what it charged.
 	if e.Charge > 0 {
 		v := float64(e.Charge) / 100
 		m.Spend.WithLabelValues("agent").Add(v)
@@ -256,6 +257,7 @@ func (m *Metrics) Decided(e plusone.LedgerEntry) {
 			m.Spend.WithLabelValues("team").Add(v)
 		}
 	}
+	m.Gestures.WithLabelValues(string(e.Status)).Inc()
 }
 
 // Escalation counts what became of an escalation timer: fired, or

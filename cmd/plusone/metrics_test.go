@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -62,6 +63,12 @@ func TestMetricsAfterAScriptedRun(t *testing.T) {
 		if status := click(t, app, slack, "U0ANA", ids[i], i, g, "r"); status != 200 {
 			t.Fatalf("click %d: %d", i, status)
 		}
+		// A click is decided after Slack has its answer; the next one waits
+		// for it, so the decisions come in this order (15, 10, then 15 over
+		// the budget of 30) and not in the order the workers happen to run.
+		eventually(t, 30*time.Second, fmt.Sprintf("decision %d", i), func() bool {
+			return len(ledger(t, app, "?agent=U0ANA")) == i+1
+		})
 	}
 	// The counters move just after each decision's commit, so the ledger
 	// showing three entries is not enough: wait for the counters.
@@ -90,7 +97,8 @@ func TestMetricsAfterAScriptedRun(t *testing.T) {
 		`plusone_llm_calls_total{outcome="ok"} 0`,
 	} {
 		if !strings.Contains(m, want) {
-			t.Errorf("metrics lack %s", want)
+			name, _, _ := strings.Cut(want, "{")
+			t.Errorf("metrics lack %s; they hold:\n%s", want, grepLines(m, name))
 		}
 	}
 	// The approval has waited some time since it was asked: a positive age.
