@@ -66,6 +66,7 @@ type sampler struct {
 	stop    chan struct{}
 	done    sync.WaitGroup
 	maxRSS  int64
+	used    time.Duration // CPU used in the phase, once it ended
 }
 
 func sample(pid int) *sampler {
@@ -101,7 +102,8 @@ func (s *sampler) end() string {
 	if st.rssKB > s.maxRSS {
 		s.maxRSS = st.rssKB
 	}
-	cores := (st.cpu - s.start.cpu).Seconds() / time.Since(s.started).Seconds()
+	s.used = st.cpu - s.start.cpu
+	cores := s.used.Seconds() / time.Since(s.started).Seconds()
 	return fmt.Sprintf("plusone process: RSS peak %.0f MiB (high-water mark %.0f MiB), CPU %.2f cores",
 		float64(s.maxRSS)/1024, float64(st.hwmKB)/1024, cores)
 }

@@ -73,6 +73,7 @@ type Log struct {
 	active  *segment
 	closed  []*segment // in order; deleted by Release
 	seq     int        // number of the newest segment
+	first   int        // number of the segment Open started: Reader begins there
 	buf     []byte     // records not yet written to active
 	waiters []chan error
 	err     error     // a write or sync failure: the log takes nothing until it recovers
@@ -87,6 +88,7 @@ type Log struct {
 type segment struct {
 	f     *os.File
 	path  string
+	seq   int // its number, in its name
 	size  int64
 	maxID int64 // the highest record ID in it
 	busy  int   // syncs in flight on f: Release leaves it open till they end
@@ -108,6 +110,9 @@ func Open(dir string, watch Watch) (*Log, []Record, error) {
 	recs, err := l.load()
 	if err == nil {
 		err = l.rotate()
+	}
+	if err == nil {
+		l.first = l.active.seq
 	}
 	if err != nil {
 		lock.Close()
@@ -137,7 +142,7 @@ func (l *Log) load() ([]Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		seg := &segment{path: name}
+		seg := &segment{path: name, seq: n}
 		for _, r := range recs {
 			seg.maxID = max(seg.maxID, r.ID)
 		}
@@ -363,7 +368,7 @@ func (l *Log) rotate() error {
 		l.err, l.errAt = fmt.Errorf("spool: new segment: %w", err), time.Now()
 		return l.err
 	}
-	l.active = &segment{f: f, path: path}
+	l.active = &segment{f: f, path: path, seq: l.seq}
 	return nil
 }
 

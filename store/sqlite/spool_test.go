@@ -146,3 +146,54 @@ func TestSpoolUnderBurst(t *testing.T) {
 		t.Fatalf("%d events in the inbox, want %d (100 keys were sent twice)", st.Pending, n-100)
 	}
 }
+
+// A sender whose append was not confirmed (here its context ended before
+// the sync) is refused and retries; the retry is taken as a new delivery,
+// not answered "duplicate" for a record that might never reach the disk,
+// and the inbox ends with the event once.
+func TestSpoolRefusedAppendIsRetried(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "plusone.db")
+	s, err := sqlite.Open(ctx, path, sqlstore.WithSpool(path+".spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	key := ""
+	for i := range 50 { // the sync may win the race with the ended context
+		ev := &plusone.RawEvent{Source: plusone.SourceGeneric, DedupeKey: fmt.Sprint("refused-", i), Body: []byte(`{}`)}
+		if _, err := s.AppendEvent(ended, ev); err != nil {
+			key = ev.DedupeKey
+			break
+		}
+	}
+	if key == "" {
+		t.Skip("every append beat its ended context")
+	}
+	retry := &plusone.RawEvent{Source: plusone.SourceGeneric, DedupeKey: key, Body: []byte(`{}`)}
+	dup, err := s.AppendEvent(ctx, retry)
+	if err != nil || dup {
+		t.Fatalf("the retry of a refused append: dup=%v err=%v, want a new delivery", dup, err)
+	}
+	if err := s.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.ClaimEvents(ctx, plusone.Claim{Worker: "w", Limit: 100, Lease: time.Minute, Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range evs {
+		if ev.DedupeKey == key {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d events with the refused key in the inbox, want 1", n)
+	}
+	if again, err := s.AppendEvent(ctx, &plusone.RawEvent{Source: plusone.SourceGeneric, DedupeKey: key, Body: []byte(`{}`)}); err != nil || !again {
+		t.Fatalf("a third delivery: dup=%v err=%v, want a duplicate", again, err)
+	}
+}

@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,12 +40,13 @@ type spooled struct {
 	moved atomic.Pointer[func()]
 	done  sync.WaitGroup
 
-	moving sync.Mutex // one move at a time
+	moving sync.Mutex    // one move at a time
+	reader *spool.Reader // where the next move reads (moving held)
 
 	mu      sync.Mutex
 	next    int64              // the next event ID
 	keys    map[spoolKey]int64 // records not moved yet: their IDs
-	pending []*spool.Record    // records not moved yet, in ID order
+	pending []spoolRef         // records not moved yet, in ID order
 	gen     uint64             // moves so far
 	// seen holds every key in the inbox or the spool (and, rarely, a key
 	// that is in neither): a key it has not seen is no duplicate, and
@@ -52,6 +55,13 @@ type spooled struct {
 }
 
 type spoolKey struct{ source, dedupe string }
+
+// spoolRef is what memory keeps of a record waiting in the spool: its body
+// and headers stay on the disk till the mover reads them back.
+type spoolRef struct {
+	id         int64
+	receivedAt int64 // Unix microseconds
+}
 
 func (k spoolKey) bytes() []byte { return []byte(k.source + "\x00" + k.dedupe) }
 
@@ -91,16 +101,20 @@ func (s *Store) inboxKeys(ctx context.Context) (*bloom.BloomFilter, error) {
 
 // The mover leaves records in the spool while webhooks arrive in a burst
 // (IntakeBusy), so that intake has the CPU, unless this many wait or the
-// oldest has waited moveDefer: the inbox is never far behind and the
-// memory they take stays bounded.
+// oldest has waited moveDefer: the inbox is at most that far behind. A
+// waiting record takes memory only for its key and ID (about 100 bytes);
+// its body and headers stay on the disk (the page cache) till the mover
+// reads them back. The workers yield to a burst too (IntakeBusy), so
+// leaving the records where they are delays no card.
 const (
-	moveBacklog = 32768
-	moveDefer   = time.Second
+	moveBacklog = 200_000
+	moveDefer   = 10 * time.Second
+	moveTick    = 200 * time.Millisecond
 	moveBatch   = 1024
-	// spoolLimit bounds the events waiting in the spool (and their
-	// bodies in memory): past it, while the inbox cannot take them (its
-	// database stalled), webhooks get 503 and their senders retry.
-	spoolLimit = 100_000
+	// spoolLimit bounds the events waiting in the spool: past it, while
+	// the inbox cannot take them (its database stalled), webhooks get 503
+	// and their senders retry.
+	spoolLimit = 250_000
 )
 
 // StartSpool takes webhooks into a spool in dir from now on. It first moves
@@ -111,25 +125,21 @@ func (s *Store) StartSpool(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	sp := &spooled{log: log, wake: make(chan struct{}, 1), keys: map[spoolKey]int64{}}
+	sp := &spooled{log: log, reader: log.Reader(), wake: make(chan struct{}, 1), keys: map[spoolKey]int64{}}
 	if sp.seen, err = s.inboxKeys(ctx); err != nil {
 		log.Close()
 		return err
 	}
-	ptrs := make([]*spool.Record, len(recs))
-	for i := range recs {
-		ptrs[i] = &recs[i]
-	}
-	for _, r := range ptrs {
+	for _, r := range recs {
 		sp.seen.Add(spoolKey{r.Source, r.DedupeKey}.bytes())
 	}
-	for len(ptrs) > 0 {
-		n := min(len(ptrs), moveBatch)
-		if err := s.moveRecords(ctx, durable, ptrs[:n]); err != nil {
+	for len(recs) > 0 {
+		n := min(len(recs), moveBatch)
+		if err := s.moveRecords(ctx, durable, recs[:n]); err != nil {
 			log.Close()
 			return fmt.Errorf("move spooled events into the inbox: %w", err)
 		}
-		ptrs = ptrs[n:]
+		recs = recs[n:]
 	}
 	var last sql.NullInt64
 	if err := s.w.QueryRowContext(ctx, `SELECT MAX(id) FROM inbox`).Scan(&last); err != nil {
@@ -236,28 +246,44 @@ func (s *Store) spoolEvent(ctx context.Context, ev *plusone.RawEvent) (bool, err
 		sp.next++
 		sp.keys[k] = rec.ID
 		sp.seen.Add(k.bytes())
-		sp.pending = append(sp.pending, rec)
+		sp.pending = append(sp.pending, spoolRef{id: rec.ID, receivedAt: rec.ReceivedAt})
 		sp.mu.Unlock()
 		ev.ID, ev.State = rec.ID, plusone.RawPending
 		break
 	}
-	select {
+	if err := spool.Wait(ctx, done); err != nil {
+		// Perhaps not on the disk, perhaps not even written: the sender
+		// retries, and its retry is appended again. If this record was
+		// written after all, the mover brings both into the inbox, whose
+		// unique key keeps the first.
+		sp.forget(k, ev.ID)
+		return false, fmt.Errorf("store event: %w", err)
+	}
+	select { // it is in the spool's file now, where the mover reads
 	case sp.wake <- struct{}{}:
 	default:
 	}
-	if err := spool.Wait(ctx, done); err != nil {
-		// Written but perhaps not on the disk: the sender retries, and is
-		// told it is a duplicate if it was.
-		return false, fmt.Errorf("store event: %w", err)
-	}
 	return false, nil
+}
+
+// forget drops a record its sender was refused for from the keys and the
+// records waiting.
+func (sp *spooled) forget(k spoolKey, id int64) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if sp.keys[k] == id {
+		delete(sp.keys, k)
+	}
+	if i, ok := slices.BinarySearchFunc(sp.pending, id, func(r spoolRef, id int64) int { return cmp.Compare(r.id, id) }); ok {
+		sp.pending = slices.Delete(sp.pending, i, i+1)
+	}
 }
 
 // mover moves spooled records into the inbox until the store closes, then
 // once more, within the store's timeout, for what is left.
 func (s *Store) mover() {
 	sp := s.spool
-	tick := time.NewTicker(moveDefer / 5)
+	tick := time.NewTicker(moveTick)
 	defer tick.Stop()
 	for {
 		select {
@@ -289,14 +315,21 @@ func (s *Store) moveSome(ctx context.Context, now bool) bool {
 		sp.mu.Unlock()
 		return false
 	}
-	oldest := time.UnixMicro(sp.pending[0].ReceivedAt)
+	oldest := time.UnixMicro(sp.pending[0].receivedAt)
 	if !now && n < moveBacklog && time.Since(oldest) < moveDefer && s.IntakeBusy() {
 		sp.mu.Unlock()
 		return false // the ticker comes back
 	}
-	batch := sp.pending[:min(n, moveBatch):min(n, moveBatch)]
 	sp.mu.Unlock()
 
+	batch, next, err := sp.reader.Read(moveBatch)
+	if err != nil {
+		s.health.fail(time.Now(), err)
+		return false // the ticker tries again
+	}
+	if len(batch) == 0 {
+		return false // not in the file yet: its sync wakes the mover
+	}
 	// Committed without waiting for the disk, so that the workers hear of
 	// the events at once; the spool keeps them until a flush made the
 	// commit durable.
@@ -307,11 +340,21 @@ func (s *Store) moveSome(ctx context.Context, now bool) bool {
 	if err := s.moveRecords(ctx, mode, batch); err != nil {
 		return false // Ready reports the failure; the ticker tries again
 	}
+	sp.reader.Seek(next)
+	last := batch[len(batch)-1].ID
 	sp.mu.Lock()
 	for _, r := range batch {
-		delete(sp.keys, spoolKey{r.Source, r.DedupeKey})
+		if k := (spoolKey{r.Source, r.DedupeKey}); sp.keys[k] == r.ID {
+			delete(sp.keys, k)
+		}
 	}
-	sp.pending = sp.pending[len(batch):]
+	// Every record up to the last one read is in the inbox now, or was
+	// never written whole (its sender was refused and forgotten).
+	i, found := slices.BinarySearchFunc(sp.pending, last, func(r spoolRef, id int64) int { return cmp.Compare(r.id, id) })
+	if found {
+		i++
+	}
+	sp.pending = sp.pending[i:]
 	sp.gen++
 	more := len(sp.pending) > 0
 	sp.mu.Unlock()
@@ -323,7 +366,7 @@ func (s *Store) moveSome(ctx context.Context, now bool) bool {
 			return more // released with a later batch
 		}
 	}
-	if err := sp.log.Release(batch[len(batch)-1].ID); err != nil {
+	if err := sp.log.Release(last); err != nil {
 		s.health.fail(time.Now(), err)
 	}
 	return more
@@ -335,7 +378,7 @@ func (s *Store) moveSome(ctx context.Context, now bool) bool {
 //
 // It goes first at the writer (urgent), as the group commit of webhooks
 // did: behind it wait the workers it is about to wake.
-func (s *Store) moveRecords(ctx context.Context, mode commitMode, recs []*spool.Record) error {
+func (s *Store) moveRecords(ctx context.Context, mode commitMode, recs []spool.Record) error {
 	return s.writeTx(ctx, mode, true, func(x db) error {
 		for len(recs) > 0 {
 			n := rowsPerInsert(len(recs))
@@ -355,17 +398,28 @@ func (s *Store) moveRecords(ctx context.Context, mode commitMode, recs []*spool.
 }
 
 // Settle moves every event spooled so far into the inbox now, burst or
-// not (tests, and callers that read the inbox right after appending).
+// not (tests, and callers that read the inbox right after appending). An
+// append still waiting for its sync is waited for, within ctx and a few
+// seconds.
 func (s *Store) Settle(ctx context.Context) error {
 	if s.spool == nil {
 		return nil
 	}
-	for s.moveSome(ctx, true) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for {
+		for s.moveSome(ctx, true) {
+		}
+		n, _ := s.spoolBacklog()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("settle: %d events could not be moved into the inbox: %w", n, ctx.Err())
+		case <-time.After(time.Millisecond):
+		}
 	}
-	if n, _ := s.spoolBacklog(); n > 0 {
-		return fmt.Errorf("settle: %d events could not be moved into the inbox", n)
-	}
-	return nil
 }
 
 // spoolBacklog is how many events wait in the spool and the oldest's time.
@@ -379,7 +433,7 @@ func (s *Store) spoolBacklog() (int, time.Time) {
 	if len(sp.pending) == 0 {
 		return 0, time.Time{}
 	}
-	return len(sp.pending), time.UnixMicro(sp.pending[0].ReceivedAt)
+	return len(sp.pending), time.UnixMicro(sp.pending[0].receivedAt)
 }
 
 // closeSpool waits for the mover and closes the spool (after the appenders
@@ -389,5 +443,5 @@ func (s *Store) closeSpool() error {
 		return nil
 	}
 	s.spool.done.Wait()
-	return s.spool.log.Close()
+	return errors.Join(s.spool.reader.Close(), s.spool.log.Close())
 }
