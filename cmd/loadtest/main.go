@@ -54,6 +54,7 @@ func main() {
 		clients  = flag.Int("clients", 32, "concurrent intake clients")
 		rate     = flag.Int("rate", 200, "events per second in the latency phase")
 		latDur   = flag.Duration("latency-duration", 20*time.Second, "length of the latency phase")
+		onlyIn   = flag.Bool("intake-only", false, "stop after the intake phases (to compare two builds quickly)")
 		pace     = flag.String("slack-pace", "0s", "PLUSONE_SLACK_PACE for the run (0s: measure plusone, not Slack's 1/s/channel)")
 		workers  = flag.String("workers", "4", "PLUSONE_WORKERS")
 		database = flag.String("database", "", "postgres://… to run on a fresh schema of that database (default: a temporary SQLite file)")
@@ -67,7 +68,7 @@ func main() {
 	if *big > 0 {
 		err = runBig(*database, *dir, *big, *timeline, *lookups)
 	} else {
-		err = run(*bin, *database, *duration, *clients, *rate, *latDur, *pace, *workers)
+		err = run(*bin, *database, *duration, *clients, *rate, *latDur, *pace, *workers, *onlyIn)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -75,7 +76,7 @@ func main() {
 	}
 }
 
-func run(bin, database string, duration time.Duration, clients, rate int, latDur time.Duration, pace, workers string) error {
+func run(bin, database string, duration time.Duration, clients, rate int, latDur time.Duration, pace, workers string, intakeOnly bool) error {
 	dir, err := os.MkdirTemp("", "plusone-load-")
 	if err != nil {
 		return err
@@ -153,6 +154,9 @@ func run(bin, database string, duration time.Duration, clients, rate int, latDur
 	// CPU per request is steadier than the ratio from run to run: it does
 	// not depend on how the 2 CPUs were shared with the clients.
 	fmt.Printf("  plusone CPU per accepted webhook: %.0f µs\n\n", float64(mem.used.Microseconds())/float64(max(plusRes.n, 1)))
+	if intakeOnly {
+		return nil
+	}
 	mem = sample(pid)
 
 	// Let the intake backlog drain before timing cards. How long it takes

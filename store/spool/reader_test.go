@@ -37,12 +37,11 @@ func TestReaderReadsBackWhatWasAppended(t *testing.T) {
 	l, _ := mustOpen(t, dir)
 	appendAll(t, l, 1, 20)
 	l.Close()
-	l, before := mustOpen(t, dir)
+	l, before := mustOpenSized(t, dir, 4096)
 	defer l.Close()
 	if len(before) != 20 {
 		t.Fatalf("reopened with %d records", len(before))
 	}
-	l.segSize = 4096
 	r := l.Reader()
 	defer r.Close()
 	if recs, _, err := r.Read(10); err != nil || len(recs) != 0 {
@@ -114,7 +113,7 @@ func TestReaderPassesATornSegment(t *testing.T) {
 	// leaves it.
 	l.mu.Lock()
 	torn := appendRecord(nil, rec(4))
-	n, err := l.active.f.Write(torn[:len(torn)/2])
+	n, err := l.active.f.WriteAt(torn[:len(torn)/2], l.active.size)
 	l.active.size += int64(n)
 	l.mu.Unlock()
 	if err != nil {

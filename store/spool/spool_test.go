@@ -19,7 +19,12 @@ func rec(id int64) *Record {
 
 func mustOpen(t *testing.T, dir string) (*Log, []Record) {
 	t.Helper()
-	l, recs, err := Open(dir, nil)
+	return mustOpenSized(t, dir, SegmentSize)
+}
+
+func mustOpenSized(t *testing.T, dir string, segSize int64) (*Log, []Record) {
+	t.Helper()
+	l, recs, err := open(dir, nil, segSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +74,10 @@ func ids(recs []Record) []int64 {
 
 func TestAppendedRecordsComeBackInOrder(t *testing.T) {
 	dir := t.TempDir()
-	l, recs := mustOpen(t, dir)
+	l, recs := mustOpenSized(t, dir, 4096) // several segments
 	if len(recs) != 0 {
 		t.Fatalf("a new spool holds %d records", len(recs))
 	}
-	l.segSize = 4096 // several segments
 	appendAll(t, l, 1, 500)
 	if l.Segments() < 3 {
 		t.Fatalf("%d segments, want several", l.Segments())
@@ -96,8 +100,7 @@ func TestAppendedRecordsComeBackInOrder(t *testing.T) {
 
 func TestReleaseDeletesWhatWasMoved(t *testing.T) {
 	dir := t.TempDir()
-	l, _ := mustOpen(t, dir)
-	l.segSize = 4096
+	l, _ := mustOpenSized(t, dir, 4096)
 	appendAll(t, l, 1, 300)
 	before := l.Segments()
 	if err := l.Release(150); err != nil {
@@ -147,26 +150,40 @@ func TestTornTail(t *testing.T) {
 			return d
 		}, 4},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			l, _ := mustOpen(t, dir)
-			appendAll(t, l, 1, 10)
-			l.Close()
-			segs, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
-			last := segs[len(segs)-1]
-			data, err := os.ReadFile(last)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(last, tc.harm(data), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			l, recs := mustOpen(t, dir)
-			defer l.Close()
-			if len(recs) != tc.want || (len(recs) > 0 && recs[len(recs)-1].ID != int64(tc.want)) {
-				t.Fatalf("%d records back (%v), want 1…%d", len(recs), ids(recs), tc.want)
-			}
-		})
+		for _, zeros := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, zeros after: %v", tc.name, zeros), func(t *testing.T) {
+				dir := t.TempDir()
+				l, _ := mustOpen(t, dir)
+				appendAll(t, l, 1, 10)
+				l.Close()
+				segs, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
+				last := segs[len(segs)-1]
+				data, err := os.ReadFile(last)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The harm, then (as in a segment made ready in advance) zeros.
+				n := 0
+				for id := int64(1); id <= 10; id++ {
+					n += len(appendRecord(nil, rec(id)))
+				}
+				if len(data) != n {
+					t.Fatalf("the segment is %d bytes, its records %d", len(data), n)
+				}
+				harmed := tc.harm(data[:n])
+				if zeros {
+					harmed = append(harmed, make([]byte, 64<<10)...)
+				}
+				if err := os.WriteFile(last, harmed, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				l, recs := mustOpen(t, dir)
+				defer l.Close()
+				if len(recs) != tc.want || (len(recs) > 0 && recs[len(recs)-1].ID != int64(tc.want)) {
+					t.Fatalf("%d records back (%v), want 1…%d", len(recs), ids(recs), tc.want)
+				}
+			})
+		}
 	}
 }
 
@@ -245,5 +262,53 @@ func TestClosedRefuses(t *testing.T) {
 	l.Close()
 	if _, err := l.Append(rec(1)); err == nil {
 		t.Fatal("append after close accepted")
+	}
+}
+
+// Once records come in numbers, the next segment is made ready with zeros
+// to its full size; records written over those zeros come back at reopen
+// and through a reader, and the spare is gone after Close.
+func TestSpareSegment(t *testing.T) {
+	dir := t.TempDir()
+	const size = 64 << 10
+	l, _ := mustOpenSized(t, dir, size)
+	r := l.Reader()
+	id := int64(0)
+	zeroed := func() (bool, string) {
+		l.mu.Lock()
+		active, written := l.active.path, l.active.size
+		l.mu.Unlock()
+		fi, err := os.Stat(active)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size() == size && written < size, fmt.Sprintf("%d bytes on disk, %d written", fi.Size(), written)
+	}
+	for {
+		appendAll(t, l, id+1, id+50)
+		id += 50
+		if ok, _ := zeroed(); ok && l.Segments() >= 3 {
+			break
+		}
+		if id >= 20_000 {
+			_, state := zeroed()
+			t.Fatalf("after %d records in %d segments, the active one is not a zeroed one of %d bytes: %s", id, l.Segments(), size, state)
+		}
+	}
+	got := readAll(t, r, 1000)
+	r.Close()
+	if len(got) != int(id) || got[len(got)-1].ID != id || !slices.IsSorted(ids(got)) {
+		t.Fatalf("read back %d records of %d", len(got), id)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, spareName)); !os.IsNotExist(err) {
+		t.Fatalf("the spare is left after Close: %v", err)
+	}
+	l, recs := mustOpenSized(t, dir, size)
+	defer l.Close()
+	if len(recs) != int(id) || recs[len(recs)-1].ID != id {
+		t.Fatalf("reopened: %d records of %d", len(recs), id)
 	}
 }

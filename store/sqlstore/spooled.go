@@ -40,6 +40,7 @@ type spooled struct {
 	moved atomic.Pointer[func()]
 	done  sync.WaitGroup
 
+	rate   rateWindow    // webhooks synced lately: IntakeBusy
 	moving sync.Mutex    // one move at a time
 	reader *spool.Reader // where the next move reads (moving held)
 
@@ -179,10 +180,38 @@ func (s *Store) watchSpool() func(int, error) {
 		default:
 			s.health.ok(time.Now())
 		}
-		if n >= burstBatch {
+		if sp := s.spool; sp != nil && sp.rate.add(time.Now(), n) {
 			s.lastBurst.Store(start.UnixNano())
 		}
 	}
+}
+
+// burstRate is the rate of webhooks the spool takes for a burst: more than
+// the workers apply (some hundreds a second), and far more than a busy
+// contact center's steady flow. Group sizes cannot tell it: with the
+// spool's fast syncs a burst comes in groups of a few records.
+const (
+	burstRate   = 1000 // a second
+	burstWindow = 50 * time.Millisecond
+)
+
+// rateWindow counts the records synced in the current window.
+type rateWindow struct {
+	mu    sync.Mutex
+	start time.Time
+	n     int
+}
+
+// add counts n records synced at now; it reports whether the window holds
+// a burst's worth.
+func (w *rateWindow) add(now time.Time, n int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if now.Sub(w.start) > burstWindow {
+		w.start, w.n = now, 0
+	}
+	w.n += n
+	return w.n >= burstRate*int(burstWindow/time.Millisecond)/1000
 }
 
 // spoolEvent is AppendEvent on a spooled store.
