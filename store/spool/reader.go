@@ -1,10 +1,8 @@
 package spool
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 )
@@ -134,34 +132,11 @@ func (r *Reader) readSegment(seg segmentView, off int64, max int) ([]Record, int
 		if _, err := r.f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
 			return nil, off, fmt.Errorf("spool: read back %s: %w", seg.path, err)
 		}
-		var out []Record
-		used := 0
-		for len(out) < max && len(buf)-used >= 8 {
-			size := int64(binary.LittleEndian.Uint32(buf[used:]))
-			if size > maxRecord || off+int64(used)+8+size > seg.size {
-				break // torn
-			}
-			if int64(used)+8+size > int64(len(buf)) {
-				if used == 0 { // one record larger than a chunk
-					n = 8 + size
-					break
-				}
-				break // the rest in the next chunk
-			}
-			payload := buf[used+8 : used+8+int(size)]
-			if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(buf[used+4:]) {
-				break
-			}
-			rec, err := decode(payload)
-			if err != nil {
-				break
-			}
-			out = append(out, rec)
-			used += 8 + int(size)
+		recs, used, partial := parseRecords(buf, max)
+		if used == 0 && partial > n && off+partial <= seg.size {
+			n = partial // one record larger than a chunk: read it whole
+			continue
 		}
-		if used == 0 && int64(len(buf)) < n {
-			continue // read the large record whole
-		}
-		return out, off + int64(used), nil
+		return recs, off + int64(used), nil
 	}
 }

@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -255,25 +256,35 @@ func readSegment(path string) ([]Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	var recs []Record
-	for len(data) >= 8 {
-		n := binary.LittleEndian.Uint32(data)
-		sum := binary.LittleEndian.Uint32(data[4:])
-		if n > maxRecord || int(n) > len(data)-8 {
-			break
+	recs, _, _ := parseRecords(data, math.MaxInt)
+	return recs, nil
+}
+
+// parseRecords reads whole records from the front of data, at most max. It
+// returns them, the bytes they took, and the size of the record that
+// follows when data holds only its start (0 when what follows is no
+// record: the end of the records, zeros, or a torn or corrupt one).
+func parseRecords(data []byte, max int) (recs []Record, used int, partial int64) {
+	for len(recs) < max && len(data)-used >= 8 {
+		n := int64(binary.LittleEndian.Uint32(data[used:]))
+		switch {
+		case n > maxRecord:
+			return recs, used, 0
+		case int64(len(data)-used-8) < n:
+			return recs, used, 8 + n
 		}
-		payload := data[8 : 8+n]
-		if crc32.Checksum(payload, castagnoli) != sum {
-			break
+		payload := data[used+8 : used+8+int(n)]
+		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(data[used+4:]) {
+			return recs, used, 0
 		}
 		r, err := decode(payload)
 		if err != nil {
-			break
+			return recs, used, 0
 		}
 		recs = append(recs, r)
-		data = data[8+n:]
+		used += 8 + int(n)
 	}
-	return recs, nil
+	return recs, used, 0
 }
 
 // Append queues r to be written and returns a channel that gives the
