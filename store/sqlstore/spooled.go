@@ -105,8 +105,8 @@ func (s *Store) inboxKeys(ctx context.Context) (*bloom.BloomFilter, error) {
 // oldest has waited moveDefer: the inbox is at most that far behind. A
 // waiting record takes memory only for its key and ID (about 100 bytes);
 // its body and headers stay on the disk (the page cache) till the mover
-// reads them back. The workers yield to a burst too (IntakeBusy), so
-// leaving the records where they are delays no card.
+// reads them back. The cards of a burst's events wait for it to end (at
+// most moveDefer), as the workers would yield to it (IntakeBusy) anyway.
 const (
 	moveBacklog = 200_000
 	moveDefer   = 10 * time.Second
