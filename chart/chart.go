@@ -132,18 +132,7 @@ func effects(title, unit string, bars []Bar) (*plot.Plot, vg.Length, error) {
 	if len(bars) == 0 {
 		return nil, 0, ErrNoBars
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font = sans(15)
-	p.Title.Padding = 0.15 * vg.Inch
-	p.X.Label.Text = xLabel(unit)
-	p.Y.Label.Text = "Gesture"
-	ink := color.Gray{Y: inkGrey}
-	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = sans(12)
-		a.Tick.Label.Font = sans(11)
-		a.Color, a.Tick.Color, a.Tick.Label.Color, a.Label.TextStyle.Color = ink, ink, ink, ink
-	}
+	p := newPlot(title, xLabel(unit), "Gesture")
 	grid := plotter.NewGrid()
 	grid.Horizontal.Color = nil // rows are categories: only the value lines help
 	grid.Vertical.Color = color.Gray{Y: gridGrey}
@@ -179,7 +168,7 @@ func effects(title, unit string, bars []Bar) (*plot.Plot, vg.Length, error) {
 	}
 	for i := range l.TextStyle {
 		l.TextStyle[i].Font = sans(11)
-		l.TextStyle[i].Color = ink
+		l.TextStyle[i].Color = color.Gray{Y: inkGrey}
 		l.TextStyle[i].XAlign = draw.XCenter
 	}
 	p.Add(l)
@@ -207,6 +196,23 @@ func xLabel(unit string) string {
 }
 
 // sans is Liberation Sans (embedded in gonum/plot) at size points: plainer on a screen than the default serif.
+// newPlot is a plot with the charts' title, axis labels and ink.
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font = sans(15)
+	p.Title.Padding = 0.15 * vg.Inch
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	ink := color.Gray{Y: inkGrey}
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = sans(12)
+		a.Tick.Label.Font = sans(11)
+		a.Color, a.Tick.Color, a.Tick.Label.Color, a.Label.TextStyle.Color = ink, ink, ink, ink
+	}
+	return p
+}
+
 func sans(size vg.Length) font.Font {
 	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
 }

@@ -47,18 +47,7 @@ func SpendSVG(title, unit string, days []time.Time, series []Series) ([]byte, er
 			return nil, fmt.Errorf("chart: series %q has %d values for %d days", s.Label, len(s.Values), len(days))
 		}
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font = sans(15)
-	p.Title.Padding = 0.15 * vg.Inch
-	p.X.Label.Text = "Day"
-	p.Y.Label.Text = unit
-	ink := color.Gray{Y: inkGrey}
-	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = sans(12)
-		a.Tick.Label.Font = sans(11)
-		a.Color, a.Tick.Color, a.Tick.Label.Color, a.Label.TextStyle.Color = ink, ink, ink, ink
-	}
+	p := newPlot(title, "Day", unit)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = nil
 	grid.Horizontal.Color = color.Gray{Y: gridGrey}
@@ -81,7 +70,7 @@ func SpendSVG(title, unit string, days []time.Time, series []Series) ([]byte, er
 	p.Legend.Padding = vg.Points(3)
 	p.Legend.XOffs = vg.Points(8)
 	p.Legend.TextStyle.Font = sans(11)
-	p.Legend.TextStyle.Color = ink
+	p.Legend.TextStyle.Color = color.Gray{Y: inkGrey}
 	for i, s := range series {
 		xys := make(plotter.XYs, len(days))
 		for d, v := range s.Values {
