@@ -11,7 +11,10 @@
 // the sender (Sender, a role elected by lease in the store): the pace of
 // each channel and a Retry-After then hold for all of them together. A new
 // sender waits one pace before its first call, and a sender stops calling
-// Slack when its term may have ended.
+// Slack when its term may have ended. The cards of a claimed batch that
+// will go out without waiting for a channel's pace are built a few at a
+// time ahead of their turn, so that the calls to Slack follow each other
+// without a wait for the database between them.
 //
 // Duplicate window: a card is posted, then its ts is committed. If the
 // process dies between Slack's answer and the commit, the card would be
@@ -119,6 +122,7 @@ type Deliverer struct {
 	pauseUntil time.Time
 	termSince  time.Time // the start of the sender's term in progress
 	doubts     *doubts   // the cards in doubt of the batch in hand
+	ahead      *ahead    // the cards of the batch in hand built ahead of their turn
 }
 
 func (d *Deliverer) init() {
@@ -150,7 +154,11 @@ func (d *Deliverer) Run(ctx context.Context, instance string) {
 	parts := []jobs.Part{&jobs.Kind[*plusone.CardState]{
 		Name: "card", Queue: cardQueue{d.Store}, Handler: jobs.WorkFunc[*plusone.CardState](d.deliver),
 		Batch: 10, Lease: d.Lease, Backoff: backoff,
-		Claimed: func(batch []*jobs.Job[*plusone.CardState]) { d.doubts = newDoubts(batch) },
+		Claimed: func(batch []*jobs.Job[*plusone.CardState]) {
+			d.doubts = newDoubts(batch)
+			d.ahead = d.buildAhead(batch)
+		},
+		Worked: func() { d.ahead.stop() },
 	}}
 	if d.Notices != nil {
 		parts = append(parts, &jobs.Kind[*plusone.Job]{
@@ -265,7 +273,7 @@ func (d *Deliverer) deliver(ctx context.Context, j *jobs.Job[*plusone.CardState]
 	if at, ok := d.waitTurn(ctx, c.Channel); !ok {
 		return jobs.RetryAt(at, nil)
 	}
-	card, err := d.Cards.Card(bg, c.Key, d.Clock())
+	card, err := d.ahead.card(bg, c.Key, func() (*plusone.ContextCard, error) { return d.Cards.Card(bg, c.Key, d.Clock()) })
 	if err != nil {
 		return fmt.Errorf("assemble card: %w", err)
 	}
@@ -332,6 +340,97 @@ func (d *Deliverer) send(ctx context.Context, log *slog.Logger, c *plusone.CardS
 		return "chat.postMessage", ts, err
 	}
 	return "chat.update", ts, d.Slack.UpdateCard(ctx, c.Channel, ts, card)
+}
+
+// aheadBuilders is how many cards of a batch are built at once ahead of
+// their turn.
+const aheadBuilders = 4
+
+// ahead holds the cards of one claimed batch that are built while the
+// sender makes its Slack calls one at a time: the sender then never waits
+// for the database between two calls (on PostgreSQL a card's build is some
+// twenty round trips, more than the call to Slack and the commit of its ts
+// together). A card is built after its claim, as it would be in its turn,
+// so it shows at least the version claimed; a change after that makes a
+// new version, sent next.
+type ahead struct {
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+	cards  map[string]*built // by ticket key
+}
+
+type built struct {
+	ready chan struct{} // closed once card and err are set
+	card  *plusone.ContextCard
+	err   error
+}
+
+// buildAhead starts building the cards of batch that will be sent in this
+// round without waiting for their channel's pace: all of them when there is
+// no pace, else the first card of each channel whose turn has come (the
+// others wait for their slot and are built then, as late as possible).
+func (d *Deliverer) buildAhead(batch []*jobs.Job[*plusone.CardState]) *ahead {
+	now := d.Clock()
+	var todo []string
+	seen := map[string]bool{}
+	for _, j := range batch {
+		c := j.Item
+		if d.Pace > 0 && (seen[c.Channel] || d.nextSlot[c.Channel].After(now)) {
+			continue
+		}
+		seen[c.Channel] = true
+		todo = append(todo, c.Key)
+	}
+	if len(todo) < 2 {
+		return nil // nothing to overlap: the card in hand is built in its turn
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &ahead{cancel: cancel, cards: make(map[string]*built, len(todo))}
+	keys := make(chan string, len(todo))
+	for _, key := range todo {
+		a.cards[key] = &built{ready: make(chan struct{})}
+		keys <- key
+	}
+	close(keys)
+	for range min(aheadBuilders, len(todo)) {
+		a.done.Go(func() {
+			for key := range keys {
+				b := a.cards[key]
+				b.card, b.err = d.Cards.Card(ctx, key, d.Clock())
+				close(b.ready)
+			}
+		})
+	}
+	return a
+}
+
+// card returns the card of key built ahead, once it is ready, or builds it
+// with build when it was not built ahead (or its build failed: it is tried
+// once more in its turn).
+func (a *ahead) card(ctx context.Context, key string, build func() (*plusone.ContextCard, error)) (*plusone.ContextCard, error) {
+	if a == nil || a.cards[key] == nil {
+		return build()
+	}
+	b := a.cards[key]
+	select {
+	case <-b.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if b.err != nil {
+		return build()
+	}
+	return b.card, nil
+}
+
+// stop ends the builds of cards that will not be sent in this round (given
+// back, or held) and waits for the builders.
+func (a *ahead) stop() {
+	if a == nil {
+		return
+	}
+	a.cancel()
+	a.done.Wait()
 }
 
 // doubts looks for the cards in doubt of one round's claim: the first card

@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -666,6 +667,117 @@ func TestTermEndsMidRound(t *testing.T) {
 			})
 			if calls := sl.log(); len(calls) != 1 {
 				t.Errorf("Slack calls %q after the term ended, want one", sl.whats())
+			}
+		})
+	}
+}
+
+// slowCards builds a card in a while, noting when each build began, how
+// many ran at once, and which ticket each card is for (its Ticket.ID).
+type slowCards struct {
+	took time.Duration
+
+	mu            sync.Mutex
+	began         map[string][]time.Time // by key
+	running, most int
+}
+
+func (c *slowCards) Card(ctx context.Context, key string, _ time.Time) (*plusone.ContextCard, error) {
+	c.mu.Lock()
+	c.began[key] = append(c.began[key], time.Now())
+	c.running++
+	c.most = max(c.most, c.running)
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.running--
+		c.mu.Unlock()
+	}()
+	select {
+	case <-time.After(c.took):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return &plusone.ContextCard{Ticket: plusone.TicketRecord{Ticket: plusone.Ticket{ID: key}}}, nil
+}
+
+// cardSlack is a Slack that notes which card each post carried and when.
+type cardSlack struct {
+	plainSlack
+	mu     sync.Mutex
+	posted map[string]time.Time // by the card's ticket id
+	twice  []string
+}
+
+func (s *cardSlack) PostCard(ctx context.Context, channel string, card *plusone.ContextCard) (string, error) {
+	ts, err := s.plainSlack.PostCard(ctx, channel, card)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.posted[card.Ticket.ID]; ok {
+		s.twice = append(s.twice, card.Ticket.ID)
+	}
+	s.posted[card.Ticket.ID] = time.Now()
+	return ts, err
+}
+
+// The cards of a claimed batch are built a few at a time while the sender
+// calls Slack one at a time; each post carries its own ticket's card, each
+// card is built once. With a pace, a channel's next card is built only
+// when its turn comes, so that it shows what is true then.
+func TestCardsBuiltAheadOfTheirTurn(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		pace     time.Duration
+		channels []string // of the cards, in the order of their keys
+	}{
+		{"no pace", 0, []string{"C1", "C1", "C1", "C2", "C2", "C3", "C3", "C3"}},
+		{"a pace", 80 * time.Millisecond, []string{"C1", "C1", "C1", "C2", "C2", "C3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sl := &cardSlack{plainSlack: plainSlack{&slack{}}, posted: map[string]time.Time{}}
+			cards := &slowCards{took: 30 * time.Millisecond, began: map[string][]time.Time{}}
+			s, d := setup(t, sl.s)
+			d.Slack, d.Cards, d.Pace = sl, cards, tc.pace
+			var keys []string
+			for i, ch := range tc.channels {
+				keys = append(keys, fmt.Sprintf("generic:%d", i+1))
+				touchIn(t, s, keys[i], ch)
+			}
+			run(t, d)
+			delivered(t, s)
+
+			sl.mu.Lock()
+			defer sl.mu.Unlock()
+			cards.mu.Lock()
+			defer cards.mu.Unlock()
+			if len(sl.posted) != len(keys) || len(sl.twice) > 0 {
+				t.Fatalf("posted the cards of %d tickets (twice: %q), want each of %d once", len(sl.posted), sl.twice, len(keys))
+			}
+			for _, k := range keys {
+				if _, ok := sl.posted[k]; !ok {
+					t.Errorf("no card carried ticket %s", k)
+				}
+				if n := len(cards.began[k]); n != 1 {
+					t.Errorf("card of %s built %d times, want once", k, n)
+				}
+			}
+			if cards.most < 2 {
+				t.Errorf("at most %d card built at a time, want builds ahead of the sender", cards.most)
+			}
+			if tc.pace == 0 {
+				return
+			}
+			// A card to a channel is built only after the card before it
+			// to that channel was posted.
+			prev := map[string]string{}
+			for i, k := range keys {
+				ch := tc.channels[i]
+				if p, ok := prev[ch]; ok && cards.began[k][0].Before(sl.posted[p]) {
+					t.Errorf("card of %s built %v before %s was posted to %s", k, sl.posted[p].Sub(cards.began[k][0]), p, ch)
+				}
+				prev[ch] = k
 			}
 		})
 	}
