@@ -187,15 +187,15 @@ func runBig(database, dir string, n, perCustomer, lookups int) error {
 		err   error
 	)
 	if database != "" {
-		u, drop, err := freshSchema(database)
+		pg, err := freshSchema(database)
 		if err != nil {
 			return err
 		}
-		defer drop()
-		if store, err = postgres.Open(ctx, u); err != nil {
+		defer pg.drop()
+		if store, err = postgres.Open(ctx, pg.url); err != nil {
 			return err
 		}
-		if raw, err = sql.Open("pgx", u); err != nil {
+		if raw, err = sql.Open("pgx", pg.url); err != nil {
 			return err
 		}
 		d.postgres = true

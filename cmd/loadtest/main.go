@@ -57,6 +57,7 @@ func main() {
 		onlyIn   = flag.Bool("intake-only", false, "stop after the intake phases (to compare two builds quickly)")
 		pace     = flag.String("slack-pace", "0s", "PLUSONE_SLACK_PACE for the run (0s: measure plusone, not Slack's 1/s/channel)")
 		workers  = flag.String("workers", "4", "PLUSONE_WORKERS")
+		vacuum   = flag.Bool("vacuum", true, "on a PostgreSQL server with autovacuum off: vacuum the tables after the backlog, as autovacuum would have")
 		database = flag.String("database", "", "postgres://… to run on a fresh schema of that database (default: a temporary SQLite file)")
 		big      = flag.Int("big", 0, "instead of the service phases: fill a store with this many customers, then time lookups and card builds")
 		timeline = flag.Int("timeline", 20, "with -big: timeline entries per customer")
@@ -68,7 +69,7 @@ func main() {
 	if *big > 0 {
 		err = runBig(*database, *dir, *big, *timeline, *lookups)
 	} else {
-		err = run(*bin, *database, *duration, *clients, *rate, *latDur, *pace, *workers, *onlyIn)
+		err = run(*bin, *database, *duration, *clients, *rate, *latDur, *pace, *workers, *onlyIn, *vacuum)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -76,20 +77,20 @@ func main() {
 	}
 }
 
-func run(bin, database string, duration time.Duration, clients, rate int, latDur time.Duration, pace, workers string, intakeOnly bool) error {
+func run(bin, database string, duration time.Duration, clients, rate int, latDur time.Duration, pace, workers string, intakeOnly, vacuum bool) error {
 	dir, err := os.MkdirTemp("", "plusone-load-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	dbURL := "sqlite:" + filepath.Join(dir, "load.db")
+	var pg *schema
 	if database != "" {
-		u, drop, err := freshSchema(database)
-		if err != nil {
+		if pg, err = freshSchema(database); err != nil {
 			return err
 		}
-		defer drop()
-		dbURL = u
+		defer pg.drop()
+		dbURL = pg.url
 	}
 	if bin == "" {
 		bin = filepath.Join(dir, "plusone")
@@ -177,6 +178,15 @@ func run(bin, database string, duration time.Duration, clients, rate int, latDur
 	fmt.Printf("backlog after intake: %.0f events applied in %s (%.0f/s); %.0f cards posted in all, the last %s after intake\n\n",
 		backlog, eventsTook.Round(10*time.Millisecond), backlog/eventsTook.Seconds(), cards, cardsTook.Round(10*time.Millisecond))
 	fmt.Printf("  during the backlog, %s\n\n", mem.end())
+	if pg != nil && vacuum {
+		did, err := pg.vacuumIfOff()
+		if err != nil {
+			return err
+		}
+		if did != "" {
+			fmt.Printf("%s\n\n", did)
+		}
+	}
 	mem = sample(pid)
 	lat, sent, lost := latency(base, slack, rate, latDur, seq)
 	fmt.Printf("event → card at %d events/s for %s (%d events, each a new ticket):\n", rate, latDur, sent)

@@ -284,7 +284,16 @@ func TestReplicasCreateCustomersOnce(t *testing.T) {
 	if n := strings.Count(logs, "conflict"); n > 0 {
 		t.Errorf("%d conflicts logged", n)
 	}
-	if n := strings.Count(logs, `"level":"WARN"`) + strings.Count(logs, `"level":"ERROR"`); n > 0 {
+	// The advice to turn autovacuum on is about the server, not the run
+	// (the development machine's PostgreSQL runs without it).
+	n := 0
+	for _, line := range strings.Split(logs, "\n") {
+		if (strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`)) &&
+			!strings.Contains(line, "autovacuum off") {
+			n++
+		}
+	}
+	if n > 0 {
 		t.Errorf("%d warnings or errors logged:\n%s", n, tail(logs, 40))
 	}
 }

@@ -49,6 +49,7 @@ func serve(ctx context.Context, cfg *config.Config, live *config.Live, log *slog
 	if err != nil {
 		return err
 	}
+	adviseOnStore(ctx, cfg, log)
 	// The store is closed by the shutdown deadline, whatever the database
 	// does; on an early return, within the shutdown timeout from then.
 	var closeBy time.Time
@@ -572,6 +573,22 @@ func openStore(ctx context.Context, cfg *config.Config, serving bool) (plusone.S
 		return s, nil
 	default:
 		return nil, fmt.Errorf("PLUSONE_DATABASE_URL: unsupported database %q", cfg.DatabaseURL)
+	}
+}
+
+// adviseOnStore logs what in the database server's settings would slow
+// plusone down (postgres.Advice); it never stops the start.
+func adviseOnStore(ctx context.Context, cfg *config.Config, log *slog.Logger) {
+	driver, dsn := cfg.Database()
+	if driver != "postgres" {
+		return
+	}
+	advice, err := postgres.Advice(ctx, dsn)
+	if err != nil {
+		log.Warn("cannot read the database server's settings", "err", err)
+	}
+	for _, a := range advice {
+		log.Warn(a)
 	}
 }
 

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/plusone-hq/plusone/store/postgres"
 	"github.com/plusone-hq/plusone/store/postgres/pgtest"
 	"github.com/plusone-hq/plusone/store/storetest"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 func TestConformance(t *testing.T) {
@@ -50,5 +53,45 @@ func TestPoolMaxConns(t *testing.T) {
 		if _, err := postgres.Open(ctx, url+"&pool_max_conns="+bad); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
 			t.Errorf("pool_max_conns=%s: %v, want an error naming pool_max_conns", bad, err)
 		}
+	}
+}
+
+// The queue tables are vacuumed after 1 % of their rows changed, and a
+// server without autovacuum is pointed out.
+func TestQueueVacuumSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.Schema(t)
+	s, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, table := range []string{"inbox", "cards", "jobs", "customers"} {
+		var opts string
+		err := db.QueryRowContext(ctx, `SELECT array_to_string(reloptions, ',') FROM pg_class
+			WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`, table).Scan(&opts)
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		if !strings.Contains(opts, "autovacuum_vacuum_scale_factor=0.01") {
+			t.Errorf("%s: options %q, want autovacuum_vacuum_scale_factor=0.01", table, opts)
+		}
+	}
+	var autovacuum string
+	if err := db.QueryRowContext(ctx, "SHOW autovacuum").Scan(&autovacuum); err != nil {
+		t.Fatal(err)
+	}
+	advice, err := postgres.Advice(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if said := len(advice) > 0 && strings.Contains(advice[0], "autovacuum off"); said != (autovacuum != "on") {
+		t.Errorf("autovacuum %s, advice %q", autovacuum, advice)
 	}
 }
