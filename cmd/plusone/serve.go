@@ -583,6 +583,8 @@ func adviseOnStore(ctx context.Context, cfg *config.Config, log *slog.Logger) {
 	if driver != "postgres" {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	advice, err := postgres.Advice(ctx, dsn)
 	if err != nil {
 		log.Warn("cannot read the database server's settings", "err", err)
