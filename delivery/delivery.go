@@ -273,7 +273,7 @@ func (d *Deliverer) deliver(ctx context.Context, j *jobs.Job[*plusone.CardState]
 	if at, ok := d.waitTurn(ctx, c.Channel); !ok {
 		return jobs.RetryAt(at, nil)
 	}
-	card, err := d.ahead.card(bg, c.Key, func() (*plusone.ContextCard, error) { return d.Cards.Card(bg, c.Key, d.Clock()) })
+	card, err := d.card(bg, c.Key)
 	if err != nil {
 		return fmt.Errorf("assemble card: %w", err)
 	}
@@ -405,22 +405,22 @@ func (d *Deliverer) buildAhead(batch []*jobs.Job[*plusone.CardState]) *ahead {
 }
 
 // card returns the card of key built ahead, once it is ready, or builds it
-// with build when it was not built ahead (or its build failed: it is tried
-// once more in its turn).
-func (a *ahead) card(ctx context.Context, key string, build func() (*plusone.ContextCard, error)) (*plusone.ContextCard, error) {
-	if a == nil || a.cards[key] == nil {
-		return build()
+// now when it was not built ahead (or its build failed: it is tried once
+// more in its turn).
+func (d *Deliverer) card(ctx context.Context, key string) (*plusone.ContextCard, error) {
+	if d.ahead != nil {
+		if b := d.ahead.cards[key]; b != nil {
+			select {
+			case <-b.ready:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			if b.err == nil {
+				return b.card, nil
+			}
+		}
 	}
-	b := a.cards[key]
-	select {
-	case <-b.ready:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	if b.err != nil {
-		return build()
-	}
-	return b.card, nil
+	return d.Cards.Card(ctx, key, d.Clock())
 }
 
 // stop ends the builds of cards that will not be sent in this round (given
