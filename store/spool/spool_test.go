@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func rec(id int64) *Record {
@@ -310,5 +311,81 @@ func TestSpareSegment(t *testing.T) {
 	defer l.Close()
 	if len(recs) != int(id) || recs[len(recs)-1].ID != id {
 		t.Fatalf("reopened: %d records of %d", len(recs), id)
+	}
+}
+
+// Syncs begin at least a gap apart, each taking what arrived meanwhile: a
+// burst is served by few syncs of many records.
+func TestSyncsArePaced(t *testing.T) {
+	var mu sync.Mutex
+	syncs, acked := 0, 0
+	l, _, err := Open(t.TempDir(), func() func(int, error) {
+		mu.Lock()
+		syncs++
+		mu.Unlock()
+		return func(n int, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			acked += n
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const gap = 5 * time.Millisecond
+	l.mu.Lock()
+	l.gap = gap
+	l.mu.Unlock()
+	start := time.Now()
+	appendAll(t, l, 1, 2000) // 8 appenders, each waiting for its record's sync
+	took := time.Since(start)
+	l.Close()
+	// Sync k begins no sooner than start + (k-1)·gap.
+	if most := int(took/gap) + 1; syncs > most {
+		t.Fatalf("%d syncs in %v: more than one per %v (at most %d)", syncs, took, gap, most)
+	}
+	if acked != 2000 || syncs > 2000/4 {
+		t.Fatalf("%d syncs acknowledged %d records: want 2000 records, at least 4 a sync", syncs, acked)
+	}
+}
+
+// A sync begins at once when none began within the gap (a steady flow
+// waits for nothing), and Close does not wait for a sync's turn: it syncs
+// what is waiting.
+func TestPaceNeitherDelaysTheFirstSyncNorClose(t *testing.T) {
+	dir := t.TempDir()
+	l, _ := mustOpen(t, dir)
+	l.mu.Lock()
+	l.gap = time.Hour
+	l.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done, err := l.Append(rec(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Wait(ctx, done); err != nil {
+		t.Fatalf("the first record waited for a sync's turn: %v", err)
+	}
+	second, err := l.Append(rec(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case err := <-second:
+		t.Fatalf("the second record was synced within the gap (err %v)", err)
+	default:
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Wait(ctx, second); err != nil {
+		t.Fatalf("Close left the second record unsynced: %v", err)
+	}
+	l, recs := mustOpen(t, dir)
+	defer l.Close()
+	if !slices.Equal(ids(recs), []int64{1, 2}) {
+		t.Fatalf("reopened: records %v, want [1 2]", ids(recs))
 	}
 }
