@@ -28,7 +28,7 @@ func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, er
 		return s.spoolEvent(ctx, ev)
 	}
 	// Encoded here, by each caller, so that the one appender only inserts.
-	headers, err := json.Marshal(ev.Headers)
+	headers, err := encodeHeaders(ev.Headers)
 	if err != nil {
 		return false, fmt.Errorf("store event: encode headers: %w", err)
 	}

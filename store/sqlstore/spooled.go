@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -218,7 +217,7 @@ func (w *rateWindow) add(now time.Time, n int) bool {
 func (s *Store) spoolEvent(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
 	sp := s.spool
 	k := spoolKey{string(ev.Source), ev.DedupeKey}
-	headers, err := json.Marshal(ev.Headers)
+	headers, err := encodeHeaders(ev.Headers)
 	if err != nil {
 		return false, fmt.Errorf("store event: encode headers: %w", err)
 	}
