@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/plusone-hq/plusone"
@@ -20,6 +23,18 @@ type webhookAnswer struct {
 	OK        bool  `json:"ok"`
 	ID        int64 `json:"id"`
 	Duplicate bool  `json:"duplicate"`
+}
+
+// appendJSON appends a as encode writes it (json.Encoder: a newline ends
+// it).
+func (a webhookAnswer) appendJSON(b []byte) []byte {
+	b = append(b, `{"ok":`...)
+	b = strconv.AppendBool(b, a.OK)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendInt(b, a.ID, 10)
+	b = append(b, `,"duplicate":`...)
+	b = strconv.AppendBool(b, a.Duplicate)
+	return append(b, "}\n"...)
 }
 
 // handleWebhook takes POST /webhooks/{source}: size limit, signature,
@@ -37,6 +52,14 @@ func (s *Server) handleWebhook() http.Handler {
 			return
 		}
 		status, answer := s.Accept(r.Context(), src, r.Header, body, true)
+		if a, ok := answer.(webhookAnswer); ok {
+			// What encode writes, without reflection: this is every
+			// accepted webhook's answer.
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write(a.appendJSON(make([]byte, 0, 64)))
+			return
+		}
 		encode(w, status, answer)
 	})
 }
@@ -86,13 +109,18 @@ func (s *Server) Accept(ctx context.Context, src plusone.Integration, h http.Hea
 		s.Log.Error("store webhook event", "source", name, "err", err)
 		return s.refuse(name, "unavailable", http.StatusServiceUnavailable, "cannot store the event now; retry later")
 	}
+	debug := s.Log.Enabled(ctx, slog.LevelDebug) // spares every webhook the boxing of the arguments
 	if dup {
 		s.Metrics.Events.WithLabelValues(string(name), "duplicate").Inc()
-		s.Log.Debug("webhook duplicate", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey)
+		if debug {
+			s.Log.Debug("webhook duplicate", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey)
+		}
 		return http.StatusOK, webhookAnswer{OK: true, ID: ev.ID, Duplicate: true}
 	}
 	s.Metrics.Events.WithLabelValues(string(name), "accepted").Inc()
-	s.Log.Debug("webhook stored", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey, "bytes", len(body))
+	if debug {
+		s.Log.Debug("webhook stored", "source", name, "event_id", ev.ID, "dedupe_key", d.DedupeKey, "bytes", len(body))
+	}
 	if s.Stored != nil {
 		s.Stored()
 	}
@@ -146,8 +174,10 @@ func (s *Server) refuse(source plusone.Source, reason string, status int, msg st
 	return status, errorBody{Error: msg}
 }
 
+// storedHeaders returns h without its secrets. The values are shared, not
+// copied: nothing writes to a request's headers once it is read.
 func storedHeaders(h http.Header) http.Header {
-	out := h.Clone()
+	out := maps.Clone(h)
 	for _, k := range secretHeaders {
 		out.Del(k)
 	}
