@@ -69,9 +69,9 @@ func (t *tx) Card(ctx context.Context, key string) (*plusone.CardState, error) {
 	return c, nil
 }
 
-func (t *tx) CardsOfCustomer(ctx context.Context, customerID int64, limit int) ([]plusone.CardState, error) {
+func (t *tx) CardsOfCustomer(ctx context.Context, customerID int64, n int) ([]plusone.CardState, error) {
 	cards, err := collectCards(t.query(ctx, `SELECT `+cardColumns+` FROM cards WHERE customer_id = ?
-		ORDER BY created_at DESC, key LIMIT ?`, customerID, limit))
+		ORDER BY created_at DESC, key`+limitClause(n), customerID))
 	if err != nil {
 		return nil, fmt.Errorf("cards of %d: %w", customerID, err)
 	}
@@ -99,9 +99,9 @@ func (s *Store) ClaimCards(ctx context.Context, c plusone.Claim) ([]*plusone.Car
 			SELECT key FROM cards
 			WHERE version > delivered AND state = 'pending' AND run_after <= ?
 				AND (locked_until IS NULL OR locked_until <= ?)
-			ORDER BY run_after, key LIMIT ? `+s.d.LockSkip+`)
+			ORDER BY run_after, key`+limitClause(c.Limit)+s.d.LockSkip+`)
 		RETURNING `+cardColumns,
-		c.Worker, c.Now.Add(c.Lease).UnixMicro(), now, now, now, c.Limit))
+		c.Worker, c.Now.Add(c.Lease).UnixMicro(), now, now, now))
 	if err != nil {
 		return nil, fmt.Errorf("claim cards: %w", err)
 	}

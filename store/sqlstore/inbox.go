@@ -342,9 +342,9 @@ func (s *Store) ClaimEvents(ctx context.Context, c plusone.Claim) ([]*plusone.Ra
 		WHERE id IN (
 			SELECT id FROM inbox
 			WHERE state = 'pending' AND run_after <= ? AND (locked_until IS NULL OR locked_until <= ?)
-			ORDER BY id LIMIT ? `+s.d.LockSkip+`)
+			ORDER BY id`+limitClause(c.Limit)+s.d.LockSkip+`)
 		RETURNING `+inboxColumns,
-		c.Worker, c.Now.Add(c.Lease).UnixMicro(), now, now, c.Limit))
+		c.Worker, c.Now.Add(c.Lease).UnixMicro(), now, now))
 	if err != nil {
 		return nil, fmt.Errorf("claim events: %w", err)
 	}

@@ -69,9 +69,9 @@ func (s *Store) ClaimJobs(ctx context.Context, kind string, c plusone.Claim) ([]
 		WHERE id IN (
 			SELECT id FROM jobs
 			WHERE kind = ? AND state = 'pending' AND run_after <= ? AND (locked_until IS NULL OR locked_until <= ?)
-			ORDER BY run_after, id LIMIT ? `+s.d.LockSkip+`)
+			ORDER BY run_after, id`+limitClause(c.Limit)+s.d.LockSkip+`)
 		RETURNING id, kind, key, payload, attempts, last_error, created_at`,
-		c.Worker, c.Now.Add(c.Lease).UnixMicro(), kind, now, now, c.Limit)
+		c.Worker, c.Now.Add(c.Lease).UnixMicro(), kind, now, now)
 	if err != nil {
 		return nil, fmt.Errorf("claim %s jobs: %w", kind, err)
 	}

@@ -138,9 +138,9 @@ func (t *tx) LastGranted(ctx context.Context, customerID int64, gesture string) 
 // latest selects the newest entry of each request.
 const latest = ` NOT EXISTS (SELECT 1 FROM ledger n WHERE COALESCE(n.request_id, n.id) = COALESCE(l.request_id, l.id) AND n.id > l.id)`
 
-func (t *tx) Gestures(ctx context.Context, customerID int64, limit int) ([]plusone.LedgerEntry, error) {
+func (t *tx) Gestures(ctx context.Context, customerID int64, n int) ([]plusone.LedgerEntry, error) {
 	out, err := collectLedger(t.query(ctx, `SELECT `+ledgerColumnsL+` FROM ledger l
-		WHERE l.customer_id = ? AND`+latest+` ORDER BY l.id DESC LIMIT ?`, customerID, limit))
+		WHERE l.customer_id = ? AND`+latest+` ORDER BY l.id DESC`+limitClause(n), customerID))
 	if err != nil {
 		return nil, fmt.Errorf("gestures of %d: %w", customerID, err)
 	}

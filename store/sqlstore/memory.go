@@ -126,7 +126,7 @@ func (t *tx) findByName(ctx context.Context, prefix string, limit int) ([]pluson
 		ids = ids[:0]
 		seen := map[int64]bool{}
 		rows, err := t.query(ctx, `SELECT key, customer_id FROM customer_names
-			WHERE key >= ? AND key < ? ORDER BY key, customer_id LIMIT ?`, prefix, hi, fetch)
+			WHERE key >= ? AND key < ? ORDER BY key, customer_id`+limitClause(fetch), prefix, hi)
 		if err != nil {
 			return nil, fmt.Errorf("find customers: %w", err)
 		}
@@ -189,9 +189,9 @@ func (t *tx) AddNote(ctx context.Context, n *plusone.Note) error {
 	return nil
 }
 
-func (t *tx) notes(ctx context.Context, where string, arg any, limit int) ([]plusone.Note, error) {
+func (t *tx) notes(ctx context.Context, where string, arg any, n int) ([]plusone.Note, error) {
 	rows, err := t.query(ctx, `SELECT id, customer_id, author, text, via, link, created_at FROM notes
-		WHERE `+where+` = ? ORDER BY created_at DESC, id DESC LIMIT ?`, arg, limit)
+		WHERE `+where+` = ? ORDER BY created_at DESC, id DESC`+limitClause(n), arg)
 	if err != nil {
 		return nil, fmt.Errorf("notes: %w", err)
 	}
@@ -231,10 +231,10 @@ func (t *tx) Helped(ctx context.Context, agent string, customerID int64) (bool, 
 	return n > 0, nil
 }
 
-func (t *tx) RecentCustomers(ctx context.Context, agent string, limit int) ([]plusone.RecentCustomer, error) {
+func (t *tx) RecentCustomers(ctx context.Context, agent string, n int) ([]plusone.RecentCustomer, error) {
 	rows, err := t.query(ctx, `SELECT a.what, a.at, `+customerColumnsC+`
 		FROM agent_customers a JOIN customers c ON c.id = a.customer_id
-		WHERE a.agent = ? ORDER BY a.at DESC LIMIT ?`, agent, limit)
+		WHERE a.agent = ? ORDER BY a.at DESC`+limitClause(n), agent)
 	if err != nil {
 		return nil, fmt.Errorf("recent customers of %s: %w", agent, err)
 	}

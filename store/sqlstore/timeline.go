@@ -35,10 +35,10 @@ func (t *tx) AddTouchpoint(ctx context.Context, tp *plusone.Touchpoint) (bool, e
 	return true, nil
 }
 
-func (t *tx) Timeline(ctx context.Context, customerID int64, limit int) ([]plusone.Touchpoint, error) {
+func (t *tx) Timeline(ctx context.Context, customerID int64, n int) ([]plusone.Touchpoint, error) {
 	rows, err := t.query(ctx, `
 		SELECT id, customer_id, source, kind, ref, dedupe_key, occurred_at, summary, url, amount, currency, score, scale
-		FROM touchpoints WHERE customer_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?`, customerID, limit)
+		FROM touchpoints WHERE customer_id = ? ORDER BY occurred_at DESC, id DESC`+limitClause(n), customerID)
 	if err != nil {
 		return nil, fmt.Errorf("timeline of %d: %w", customerID, err)
 	}
@@ -137,9 +137,9 @@ func (t *tx) SaveTicket(ctx context.Context, r *plusone.TicketRecord) error {
 	return nil
 }
 
-func (t *tx) Tickets(ctx context.Context, customerID int64, limit int) ([]plusone.TicketRecord, error) {
+func (t *tx) Tickets(ctx context.Context, customerID int64, n int) ([]plusone.TicketRecord, error) {
 	rows, err := t.query(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE customer_id = ?
-		ORDER BY created_at DESC, ticket_id DESC LIMIT ?`, customerID, limit)
+		ORDER BY created_at DESC, ticket_id DESC`+limitClause(n), customerID)
 	if err != nil {
 		return nil, fmt.Errorf("tickets of %d: %w", customerID, err)
 	}
@@ -195,9 +195,9 @@ func (t *tx) SaveOrder(ctx context.Context, o *plusone.OrderRecord) error {
 	return nil
 }
 
-func (t *tx) Orders(ctx context.Context, customerID int64, limit int) ([]plusone.OrderRecord, error) {
+func (t *tx) Orders(ctx context.Context, customerID int64, n int) ([]plusone.OrderRecord, error) {
 	rows, err := t.query(ctx, `SELECT `+orderColumns+` FROM orders WHERE customer_id = ?
-		ORDER BY created_at DESC, order_id DESC LIMIT ?`, customerID, limit)
+		ORDER BY created_at DESC, order_id DESC`+limitClause(n), customerID)
 	if err != nil {
 		return nil, fmt.Errorf("orders of %d: %w", customerID, err)
 	}
@@ -266,9 +266,9 @@ func (t *tx) SaveCart(ctx context.Context, c *plusone.CartRecord) error {
 	return nil
 }
 
-func (t *tx) Carts(ctx context.Context, customerID int64, limit int) ([]plusone.CartRecord, error) {
+func (t *tx) Carts(ctx context.Context, customerID int64, n int) ([]plusone.CartRecord, error) {
 	rows, err := t.query(ctx, `SELECT `+cartColumns+` FROM carts WHERE customer_id = ?
-		ORDER BY updated_at DESC, cart_id DESC LIMIT ?`, customerID, limit)
+		ORDER BY updated_at DESC, cart_id DESC`+limitClause(n), customerID)
 	if err != nil {
 		return nil, fmt.Errorf("carts of %d: %w", customerID, err)
 	}

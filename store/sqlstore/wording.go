@@ -60,8 +60,8 @@ func (t *tx) LatestNote(ctx context.Context, customerID int64) (string, error) {
 }
 
 // Wordings lists what models worded for a customer, newest first.
-func (t *tx) Wordings(ctx context.Context, customerID int64, limit int) ([]plusone.Wording, error) {
-	rows, err := t.query(ctx, `SELECT wording FROM llm_wordings WHERE customer_id = ? ORDER BY created_at DESC, key LIMIT ?`, customerID, limit)
+func (t *tx) Wordings(ctx context.Context, customerID int64, n int) ([]plusone.Wording, error) {
+	rows, err := t.query(ctx, `SELECT wording FROM llm_wordings WHERE customer_id = ? ORDER BY created_at DESC, key`+limitClause(n), customerID)
 	if err != nil {
 		return nil, fmt.Errorf("wordings of %d: %w", customerID, err)
 	}
