@@ -101,7 +101,10 @@ func Open(ctx context.Context, url string, opts ...sqlstore.Option) (*sqlstore.S
 	o := sqlstore.Options{
 		Dialect: sqlstore.Dialect{Numbered: true, LockSkip: "FOR UPDATE SKIP LOCKED",
 			Relaxed: "SET LOCAL synchronous_commit TO OFF",
-			LockKey: "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+			// Advisory locks are the database's, not the schema's: the key
+			// names the schema, so that deployments (and tests) sharing a
+			// database in schemas of their own never wait on each other.
+			LockKey: "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/' || ?, 0))",
 			// encode(…, 'escape') reads any bytes (convert_from fails on
 			// invalid UTF-8); an ASCII email is found as it is written.
 			BodyContains: "strpos(lower(encode(body, 'escape')), ?) > 0",

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plusone-hq/plusone"
 	"github.com/plusone-hq/plusone/store/postgres"
@@ -93,5 +94,51 @@ func TestQueueVacuumSettings(t *testing.T) {
 	}
 	if said := len(advice) > 0 && strings.Contains(advice[0], "autovacuum off"); said != (autovacuum != "on") {
 		t.Errorf("autovacuum %s, advice %q", autovacuum, advice)
+	}
+}
+
+// A lock excludes the replicas of one deployment (stores on one schema) but
+// not a deployment in another schema of the same database: PostgreSQL's
+// advisory locks are the database's, so the key names the schema.
+func TestLocksArePerSchema(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	here := pgtest.Schema(t)
+	open := func(url string) plusone.Store {
+		s, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	holder, replica, elsewhere := open(here), open(here), open(pgtest.Schema(t))
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- holder.Update(ctx, func(tx plusone.Tx) error {
+			if err := tx.Lock(ctx, "customer:1"); err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	try := func(s plusone.Store, within time.Duration) error {
+		ctx, cancel := context.WithTimeout(ctx, within)
+		defer cancel()
+		return s.Update(ctx, func(tx plusone.Tx) error { return tx.Lock(ctx, "customer:1") })
+	}
+	if err := try(elsewhere, 10*time.Second); err != nil {
+		t.Errorf("another schema waited for this one's lock: %v", err)
+	}
+	if err := try(replica, 300*time.Millisecond); err == nil {
+		t.Error("a replica on the same schema took a lock another one holds")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
