@@ -194,8 +194,10 @@ func lineWith(logs, s string) string {
 // TestReplicasEscalateOnce: three replicas on one PostgreSQL schema, one
 // of them restarted while the timers wait: an unanswered VIP ticket gets
 // exactly one message in its card's thread and one in C0VIP, and one an
-// agent answers before its deadline none. (The tickets' times lie 8 s
-// ahead, so that the restart comes before their deadline.)
+// agent answers before its deadline none. (The tickets' times lie 20 s
+// ahead, so that both timers are seen waiting and the restart comes before
+// their deadline however loaded the machine: with 8 s, a CI run on a
+// loaded host, 341 s where others took 216–270 s, never saw both waiting.)
 func TestReplicasEscalateOnce(t *testing.T) {
 	t.Parallel()
 	slack := newFakeSlack(t)
@@ -207,7 +209,7 @@ func TestReplicasEscalateOnce(t *testing.T) {
 		cust, err := findCustomer(c.store, "vip@example.com")
 		return err == nil && cust.Profile.Tier == plusone.TierAdvocate
 	})
-	ahead := time.Now().Add(8 * time.Second)
+	ahead := time.Now().Add(20 * time.Second)
 	c.apps[0].send(escalationTrigger("created", "801", "New", "shipping", "81", "vip@example.com", ahead, "81", "Where are my tires?"))
 	c.apps[1].send(escalationTrigger("created", "802", "New", "shipping", "81", "vip@example.com", ahead, "81", "And my rims?"))
 	c.apps[2].send(escalationTrigger("comment", "802", "Open", "shipping", "81", "vip@example.com", ahead.Add(time.Second), "9001", "On their way!"))
