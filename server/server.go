@@ -117,6 +117,12 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func encode(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
+	if a, ok := v.(webhookAnswer); ok {
+		// Every accepted delivery's answer, webhook or Slack event: the
+		// same bytes, without json.Encoder's reflection.
+		_, _ = w.Write(a.appendJSON(make([]byte, 0, 64)))
+		return
+	}
 	_ = json.NewEncoder(w).Encode(v)
 }
 
