@@ -142,11 +142,12 @@ type Kind[T any] struct {
 	OnPark func(ctx context.Context, j *Job[T], err error)
 }
 
-// round claims one batch as worker and works it; it returns how many
-// items were claimed.
-func (k *Kind[T]) round(ctx context.Context, l *Loop, worker string) int {
+// round claims one batch as worker and works it; it reports whether the
+// claim took as many items as it asked for, so that more may be due now.
+func (k *Kind[T]) round(ctx context.Context, l *Loop, worker string) bool {
 	bg := context.WithoutCancel(ctx)
-	batch, err := k.Queue.Claim(bg, plusone.Claim{Worker: worker, Limit: max(k.Batch, 1),
+	limit := max(k.Batch, 1)
+	batch, err := k.Queue.Claim(bg, plusone.Claim{Worker: worker, Limit: limit,
 		Lease: cmpDuration(k.Lease, time.Minute), Now: l.now()}, l.Log)
 	if err != nil {
 		l.Log.Error("claim "+k.Name+"s", "worker", worker, "err", err)
@@ -155,7 +156,7 @@ func (k *Kind[T]) round(ctx context.Context, l *Loop, worker string) int {
 		// leased to this worker, which holds nothing else between rounds,
 		// rather than leave it to the lease.
 		k.release(bg, l.Log, worker)
-		return 0
+		return false
 	}
 	if k.Claimed != nil {
 		k.Claimed(batch)
@@ -176,7 +177,7 @@ func (k *Kind[T]) round(ctx context.Context, l *Loop, worker string) int {
 	if len(batch) > 0 && k.Worked != nil {
 		k.Worked()
 	}
-	return len(batch)
+	return len(batch) >= limit
 }
 
 // work runs one attempt of j and records its outcome.
@@ -263,7 +264,7 @@ func (k *Kind[T]) observe(j *Job[T], o Outcome) {
 
 // Part is a Kind of any item type, as a Loop runs it.
 type Part interface {
-	round(ctx context.Context, l *Loop, worker string) int
+	round(ctx context.Context, l *Loop, worker string) bool
 	release(ctx context.Context, log *slog.Logger, worker string)
 }
 
@@ -308,7 +309,7 @@ func (l *Loop) Run(ctx context.Context, worker string) {
 			return max(poll, at.Sub(l.now()))
 		}
 		YieldToBurst(ctx, l.Busy)
-		claimed := 0
+		more := false
 		for _, p := range l.Parts {
 			if ctx.Err() != nil {
 				break
@@ -316,14 +317,20 @@ func (l *Loop) Run(ctx context.Context, worker string) {
 			if _, _, held := l.held(); held {
 				break
 			}
-			claimed += p.round(ctx, l, worker)
+			if p.round(ctx, l, worker) {
+				more = true
+			}
 		}
 		if at, _, held := l.held(); held {
 			return max(poll, at.Sub(l.now()))
 		}
-		if claimed > 0 {
-			return 0 // there may be more: look again at once
+		if more {
+			return 0 // a full batch: there may be more, look again at once
 		}
+		// A claim that took less than it asked for found all that was
+		// due: what comes next wakes the loop (Wake), and what falls due
+		// later (a retry, a lease run out) is found within poll. Looking
+		// again at once would only make empty claims, each a write.
 		return poll
 	})
 }

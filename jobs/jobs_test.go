@@ -282,6 +282,53 @@ func TestLoopWorksAndReleases(t *testing.T) {
 	}
 }
 
+// A claim that took less than its batch found all that was due: the loop
+// waits for a wake (or its poll) instead of claiming again at once, which
+// would only make an empty claim, a write on the store's one writer for
+// every event.
+func TestLoopClaimsAgainOnlyAfterAFullBatch(t *testing.T) {
+	t.Parallel()
+	q := newQueue("a")
+	var woken atomic.Bool
+	worked := make(chan struct{}, 1)
+	claims := make(chan bool, 8) // each claim: was the loop woken before it?
+	counted := &countingQueue{queue: q, claims: claims, woken: &woken}
+	k := &Kind[string]{Name: "thing", Queue: counted, Batch: 4,
+		Handler: WorkFunc[string](func(ctx context.Context, j *Job[string]) error {
+			worked <- struct{}{}
+			return nil
+		})}
+	var wake Waker
+	l := &Loop{Parts: []Part{k}, Wake: wake.C(), Poll: time.Hour, Log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { l.Run(ctx, "me"); close(stopped) }()
+	defer func() { cancel(); <-stopped }()
+
+	<-claims // the first claim, which takes a
+	<-worked
+	// Long enough for a loop that claims again at once to have done so.
+	time.Sleep(50 * time.Millisecond)
+	woken.Store(true)
+	wake.Wake()
+	if before := <-claims; !before {
+		t.Fatal("the loop claimed again at once after a batch of 1 of 4")
+	}
+}
+
+// countingQueue reports each claim, and whether the loop had been woken
+// before it.
+type countingQueue struct {
+	*queue
+	claims chan<- bool
+	woken  *atomic.Bool
+}
+
+func (q *countingQueue) Claim(ctx context.Context, c plusone.Claim, log *slog.Logger) ([]*Job[string], error) {
+	q.claims <- q.woken.Load()
+	return q.queue.Claim(ctx, c, log)
+}
+
 // idleSignal is a Part that claims nothing and says when a round found the
 // queue before it empty.
 type idleSignal struct {
@@ -289,14 +336,14 @@ type idleSignal struct {
 	rounds *atomic.Int32
 }
 
-func (s idleSignal) round(context.Context, *Loop, string) int {
-	if s.rounds.Add(1) >= 3 { // rounds 1 and 2 had work (batches of 2), the third none
+func (s idleSignal) round(context.Context, *Loop, string) bool {
+	if s.rounds.Add(1) >= 3 { // rounds 1 and 2 took full batches of 2, the third the last one
 		select {
 		case s.idle <- struct{}{}:
 		default:
 		}
 	}
-	return 0
+	return false
 }
 func (idleSignal) release(context.Context, *slog.Logger, string) {}
 
@@ -317,8 +364,8 @@ func TestLoopHoldAndClaimError(t *testing.T) {
 		})}
 	l := &Loop{Parts: []Part{k}, Log: slog.New(slog.DiscardHandler),
 		Hold: func() (time.Time, string, bool) { return resume, "waiting for Slack's Retry-After", held.Load() }}
-	if n := k.round(context.Background(), l, "me"); n != 3 {
-		t.Fatalf("claimed %d, want 3", n)
+	if more := k.round(context.Background(), l, "me"); !more {
+		t.Fatalf("a full batch of 3 says nothing more may be due")
 	}
 	if !slices.Equal(worked, []string{"a"}) {
 		t.Errorf("worked %v, want only a", worked)
@@ -329,8 +376,8 @@ func TestLoopHoldAndClaimError(t *testing.T) {
 	}
 
 	q.claimErr = errors.New("connection reset")
-	if n := k.round(context.Background(), l, "me"); n != 0 || !slices.Equal(q.released, []string{"me"}) {
-		t.Errorf("after a failed claim: %d claimed, released %v; want 0 and me", n, q.released)
+	if more := k.round(context.Background(), l, "me"); more || !slices.Equal(q.released, []string{"me"}) {
+		t.Errorf("after a failed claim: more %v, released %v; want false and me", more, q.released)
 	}
 
 	// While held, a loop claims nothing and waits until the hold ends.
