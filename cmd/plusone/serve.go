@@ -220,7 +220,14 @@ func build(ctx context.Context, cfg *config.Config, live *config.Live, store plu
 		Applied: inTurn(fb.Applied, p.escalations.Applied)}
 	p.backfiller = newBackfiller(cfg, store, applier, history, p.deliverer, m, log)
 	p.eraser = newEraser(cfg, store, mem, live, log)
-	p.processor = newProcessor(cfg, store, applier, parsers(all, chat), enrichers, wakers{p.deliverer.Wake, p.backfiller.Wake}, m, log)
+	applied := wakers{p.deliverer.Wake}
+	if len(history) > 0 {
+		// Without a history source no back-fill is ever queued: waking
+		// the back-filler after every event would only make it claim
+		// nothing.
+		applied = append(applied, p.backfiller.Wake)
+	}
+	p.processor = newProcessor(cfg, store, applier, parsers(all, chat), enrichers, applied, m, log)
 	if p.tickets != nil {
 		// A ticket created from Slack is recorded as its webhook would be.
 		p.tickets.Apply = applier.Apply
