@@ -515,6 +515,30 @@ func (l *Log) rotate() error {
 	return nil
 }
 
+// Releasable reports whether Release(id) would free a segment now, so that
+// a caller whose release must wait for its own commits to reach the disk
+// waits only when there is something to free.
+func (l *Log) Releasable(id int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.shut {
+		return false
+	}
+	return l.rotatable(id) || slices.ContainsFunc(l.closed, func(seg *segment) bool { return seg.freeable(id) })
+}
+
+// rotatable says whether the active segment holds only records up to id
+// and enough of them to be closed and freed (l.mu held).
+func (l *Log) rotatable(id int64) bool {
+	return l.err == nil && len(l.buf) == 0 && len(l.waiters) == 0 && l.active.size >= l.segSize/4 && l.active.maxID <= id
+}
+
+// freeable says whether a closed segment holds only records up to id and
+// no sync is in flight on it (l.mu held).
+func (seg *segment) freeable(id int64) bool {
+	return seg.maxID <= id && seg.busy == 0
+}
+
 // Release deletes the closed segments whose records all have IDs up to id:
 // the caller has made them durable elsewhere. It starts a new segment
 // first when the active one is over a quarter full and entirely released,
@@ -525,7 +549,7 @@ func (l *Log) Release(id int64) error {
 	if l.shut {
 		return nil
 	}
-	if l.err == nil && len(l.buf) == 0 && len(l.waiters) == 0 && l.active.size >= l.segSize/4 && l.active.maxID <= id {
+	if l.rotatable(id) {
 		if err := l.rotate(); err != nil {
 			return err
 		}
@@ -533,7 +557,7 @@ func (l *Log) Release(id int64) error {
 	var errs []error
 	keep := l.closed[:0]
 	for _, seg := range l.closed {
-		if seg.maxID > id || seg.busy > 0 {
+		if !seg.freeable(id) {
 			keep = append(keep, seg)
 			continue
 		}

@@ -104,6 +104,12 @@ func TestReleaseDeletesWhatWasMoved(t *testing.T) {
 	l, _ := mustOpenSized(t, dir, 4096)
 	appendAll(t, l, 1, 300)
 	before := l.Segments()
+	if l.Releasable(0) {
+		t.Error("releasable up to 0: no segment holds only records up to 0")
+	}
+	if !l.Releasable(150) {
+		t.Error("not releasable up to 150, though the first segments hold only records below it")
+	}
 	if err := l.Release(150); err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +119,9 @@ func TestReleaseDeletesWhatWasMoved(t *testing.T) {
 	}
 	if err := l.Release(300); err != nil {
 		t.Fatal(err)
+	}
+	if l.Releasable(300) {
+		t.Error("releasable again right after Release(300)")
 	}
 	l.Close()
 	l, recs := mustOpen(t, dir)

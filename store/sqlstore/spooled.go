@@ -389,6 +389,14 @@ func (s *Store) moveSome(ctx context.Context, now bool) bool {
 	if f := sp.moved.Load(); f != nil {
 		(*f)()
 	}
+	if !sp.log.Releasable(last) {
+		// Nothing to free yet: the records stay in the spool until a move
+		// frees their segment, after a flush that makes every move before
+		// it durable. (A crash before then moves them again; the inbox
+		// keeps the first of each.) In a steady flow this spares each
+		// move an fdatasync of the write-ahead log.
+		return more
+	}
 	if s.flushes != nil {
 		if err := s.flushes.wait(ctx); err != nil {
 			return more // released with a later batch
