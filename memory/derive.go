@@ -26,7 +26,8 @@ const deriveWindow = 50
 // contacts us through most (at least two tickets), and the part of the day
 // she usually writes (at least three tickets, most in one part, in the
 // policy's time zone). A preference a source or an agent set under the
-// same name is never overwritten.
+// same name is never overwritten; one derived as before is not written
+// again (its time is when it was first derived with that value).
 func DerivePreferences(ctx context.Context, tx plusone.Tx, customerID int64, loc *time.Location, now time.Time) error {
 	if loc == nil {
 		loc = time.UTC
@@ -36,9 +37,12 @@ func DerivePreferences(ctx context.Context, tx plusone.Tx, customerID int64, loc
 		return err
 	}
 	explicit := map[string]bool{}
+	had := map[string]string{} // what was derived before
 	for _, p := range prefs {
 		if p.Origin != OriginDerived {
 			explicit[p.Key] = true
+		} else {
+			had[p.Key] = p.Value
 		}
 	}
 	orders, err := tx.Orders(ctx, customerID, deriveWindow)
@@ -58,6 +62,9 @@ func DerivePreferences(ctx context.Context, tx plusone.Tx, customerID int64, loc
 		value := derived[key]
 		if value == "" || explicit[key] {
 			continue
+		}
+		if prev, ok := had[key]; ok && prev == value {
+			continue // unchanged: its time stays when it was first derived so
 		}
 		if err := tx.SetPreference(ctx, customerID, plusone.Preference{Key: key, Value: value, Origin: OriginDerived, UpdatedAt: now}); err != nil {
 			return err

@@ -400,3 +400,59 @@ func TestRedeliveryAddsNothing(t *testing.T) {
 		t.Errorf("refunded %v, waiting since %v then %v", again.View.Orders[0].Refunded, first.Ticket.WaitingSince, again.Ticket.WaitingSince)
 	}
 }
+
+// A derived preference is written when its value changes, not again with
+// every event that derives the same: its time is when it was first derived
+// so, and an unchanged one costs the event no write.
+func TestDerivedPreferenceKeepsItsTimeWhileUnchanged(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	p := plusone.DefaultPolicy()
+	a := testWriter(p)
+	ctx := context.Background()
+	chat := func(id string, at time.Time) plusone.Event {
+		e := ticketEvent(plusone.EventTicketCreated, id, "open", at)
+		e.Ticket.Channel = "chat"
+		return e
+	}
+	derived := func(id int64) plusone.Preference {
+		t.Helper()
+		var out plusone.Preference
+		err := s.View(ctx, func(tx plusone.Tx) error {
+			prefs, err := tx.Preferences(ctx, id)
+			for _, pr := range prefs {
+				if pr.Key == memory.PrefPreferredChannel {
+					out = pr
+				}
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	id := remember(t, s, a, chat("1", t0), chat("2", t0.Add(time.Hour)))
+	first := derived(id)
+	if first.Value != "chat (Generic)" || first.Origin != memory.OriginDerived || !first.UpdatedAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("after two chats: %+v, want chat (Generic), derived at the second", first)
+	}
+	remember(t, s, a, chat("3", t0.Add(2*time.Hour)))
+	if got := derived(id); got.Value != first.Value || !got.UpdatedAt.Equal(first.UpdatedAt) {
+		t.Errorf("after a third chat: %+v, want it unchanged since %s", got, first.UpdatedAt)
+	}
+	email := ticketEvent(plusone.EventTicketCreated, "4", "open", t0.Add(3*time.Hour))
+	email.Ticket.Channel = "email"
+	remember(t, s, a, email, func() plusone.Event {
+		e := ticketEvent(plusone.EventTicketCreated, "5", "open", t0.Add(4*time.Hour))
+		e.Ticket.Channel = "email"
+		return e
+	}(), func() plusone.Event {
+		e := ticketEvent(plusone.EventTicketCreated, "6", "open", t0.Add(5*time.Hour))
+		e.Ticket.Channel = "email"
+		return e
+	}())
+	if got := derived(id); got.Value != "email (Generic)" || !got.UpdatedAt.Equal(t0.Add(5*time.Hour)) {
+		t.Errorf("after three emails: %+v, want email (Generic) derived at the last", got)
+	}
+}
