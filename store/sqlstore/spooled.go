@@ -39,9 +39,12 @@ type spooled struct {
 	moved atomic.Pointer[func()]
 	done  sync.WaitGroup
 
-	rate   rateWindow    // webhooks synced lately: IntakeBusy
-	moving sync.Mutex    // one move at a time
-	reader *spool.Reader // where the next move reads (moving held)
+	rate   rateWindow // webhooks synced lately: IntakeBusy
+	moving sync.Mutex // one move at a time
+	// releasing is set while segments are being freed (releaseSpool):
+	// one release at a time, beside the mover.
+	releasing atomic.Bool
+	reader    *spool.Reader // where the next move reads (moving held)
 
 	mu      sync.Mutex
 	next    int64              // the next event ID
@@ -389,23 +392,35 @@ func (s *Store) moveSome(ctx context.Context, now bool) bool {
 	if f := sp.moved.Load(); f != nil {
 		(*f)()
 	}
-	if !sp.log.Releasable(last) {
-		// Nothing to free yet: the records stay in the spool until a move
-		// frees their segment, after a flush that makes every move before
-		// it durable. (A crash before then moves them again; the inbox
-		// keeps the first of each.) In a steady flow this spares each
-		// move an fdatasync of the write-ahead log.
+	if !sp.log.Releasable(last) || !sp.releasing.CompareAndSwap(false, true) {
+		// Nothing to free yet (or a release under way): the records stay
+		// in the spool until a move frees their segment, after a flush
+		// that makes every move before it durable. (A crash before then
+		// moves them again; the inbox keeps the first of each.) In a
+		// steady flow this spares each move an fdatasync of the
+		// write-ahead log.
 		return more
 	}
+	// That flush may take a while after many commits: it is waited for
+	// beside the mover, which goes on moving meanwhile.
+	sp.done.Go(func() {
+		defer sp.releasing.Store(false)
+		s.releaseSpool(ctx, last)
+	})
+	return more
+}
+
+// releaseSpool frees the spool's segments whose records, all up to last,
+// are in the inbox, once a flush made their moves durable.
+func (s *Store) releaseSpool(ctx context.Context, last int64) {
 	if s.flushes != nil {
 		if err := s.flushes.wait(ctx); err != nil {
-			return more // released with a later batch
+			return // released with a later move
 		}
 	}
-	if err := sp.log.Release(last); err != nil {
+	if err := s.spool.log.Release(last); err != nil {
 		s.health.fail(time.Now(), err)
 	}
-	return more
 }
 
 // moveRecords inserts recs into the inbox with their IDs, committed in
