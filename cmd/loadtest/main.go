@@ -63,12 +63,16 @@ func main() {
 		timeline = flag.Int("timeline", 20, "with -big: timeline entries per customer")
 		lookups  = flag.Int("lookups", 2000, "with -big: lookups and card builds to time, each")
 		dir      = flag.String("dir", "", "with -big: directory for the SQLite file (default: a temporary one; removed afterwards)")
+		serve    = flag.Bool("bare-serve", false, "(used by the load test itself) serve the bare handler alone and print its address")
 	)
 	flag.Parse()
 	var err error
-	if *big > 0 {
+	switch {
+	case *serve:
+		err = serveBare()
+	case *big > 0:
 		err = runBig(*database, *dir, *big, *timeline, *lookups)
-	} else {
+	default:
 		err = run(*bin, *database, *duration, *clients, *rate, *latDur, *pace, *workers, *onlyIn, *vacuum)
 	}
 	if err != nil {
@@ -117,24 +121,15 @@ func run(bin, database string, duration time.Duration, clients, rate int, latDur
 	}
 	defer stop()
 
-	// The bare handler reads and parses the body, as any webhook handler
-	// must, and answers the same JSON: the ceiling of a Go HTTP service on
-	// this machine, without signatures or storage.
-	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		var v map[string]any
-		if err == nil {
-			err = json.Unmarshal(body, &v)
-		}
-		if err != nil {
-			http.Error(w, `{"error":"bad body"}`, http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"ok":true,"id":1,"duplicate":false}`)
-	}))
+	// The bare handler, twice: in this process, beside the clients, and in
+	// a process of its own, as plusone and any real service run.
+	bare := httptest.NewServer(bareHandler())
 	defer bare.Close()
+	apart, stopApart, err := startBare()
+	if err != nil {
+		return err
+	}
+	defer stopApart()
 
 	store := "SQLite"
 	if database != "" {
@@ -147,10 +142,13 @@ func run(bin, database string, duration time.Duration, clients, rate int, latDur
 	seq := &atomic.Int64{}
 	bareRes := intake(bare.URL+"/webhooks/generic", duration, clients, seq, "bare")
 	bareRes.print("bare net/http handler")
+	apartRes := intake(apart+"/webhooks/generic", duration, clients, seq, "apart")
+	apartRes.print("bare, in its own process")
 	mem := sample(pid)
 	plusRes := intake(base+"/webhooks/generic", duration, clients, seq, "intake")
 	plusRes.print("plusone signed + durable")
 	fmt.Printf("\nplusone intake = %.0f%% of the bare handler's throughput (%.2f×)\n", 100*plusRes.rps()/bareRes.rps(), plusRes.rps()/bareRes.rps())
+	fmt.Printf("  and %.2f× of the bare handler in a process of its own\n", plusRes.rps()/apartRes.rps())
 	fmt.Printf("  during intake, %s\n", mem.end())
 	// CPU per request is steadier than the ratio from run to run: it does
 	// not depend on how the 2 CPUs were shared with the clients.
@@ -207,6 +205,78 @@ type result struct {
 }
 
 func (r result) rps() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+// bareHandler reads and parses the body, as any webhook handler must, and
+// answers the same JSON as plusone: the ceiling of a Go HTTP service on
+// this machine, without signatures or storage.
+func bareHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		var v map[string]any
+		if err == nil {
+			err = json.Unmarshal(body, &v)
+		}
+		if err != nil {
+			http.Error(w, `{"error":"bad body"}`, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, `{"ok":true,"id":1,"duplicate":false}`)
+	})
+}
+
+// serveBare serves the bare handler on a free loopback port, printing its
+// URL on the first line of the standard output, until the standard input
+// closes (the load test that started it ended).
+func serveBare() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: bareHandler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Printf("http://%s\n", ln.Addr())
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// startBare runs this program again as the bare handler's own process and
+// returns its URL, and what stops it.
+func startBare() (string, func(), error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(self, "-bare-serve")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() {
+		_ = stdin.Close()
+		_ = cmd.Wait()
+	}
+	url, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", nil, fmt.Errorf("bare handler's process: %w", err)
+	}
+	return strings.TrimSpace(url), stop, nil
+}
 
 func (r result) print(name string) {
 	fmt.Printf("%-28s %-10d %-9.0f %-9s %-9s %d\n", name, r.n, r.rps(), pct(r.lat, 50), pct(r.lat, 99), r.errs)
