@@ -290,6 +290,12 @@ func (s *Store) spoolEvent(ctx context.Context, ev *plusone.RawEvent) (bool, err
 		sp.forget(k, ev.ID)
 		return false, fmt.Errorf("store event: %w", err)
 	}
+	if s.IntakeBusy() {
+		// The mover leaves a burst in the spool anyway (moveSome): its
+		// ticker looks again, and waking it for every webhook of a burst
+		// would only cost the burst the CPU.
+		return false, nil
+	}
 	select { // it is in the spool's file now, where the mover reads
 	case sp.wake <- struct{}{}:
 	default:
