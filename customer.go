@@ -85,6 +85,14 @@ const (
 	TouchFeedback      TouchpointKind = "feedback"
 )
 
+// TicketContact is how and when a customer opened one of her tickets:
+// what the preferences derived from her habits are read from.
+type TicketContact struct {
+	Source    Source
+	Channel   string
+	CreatedAt time.Time
+}
+
 // TicketRecord is a ticket as we keep it.
 type TicketRecord struct {
 	Ticket

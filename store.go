@@ -354,6 +354,9 @@ type TimelineTx interface {
 	SaveTicket(ctx context.Context, t *TicketRecord) error
 	// Tickets lists a customer's tickets, newest first.
 	Tickets(ctx context.Context, customerID int64, limit int) ([]TicketRecord, error)
+	// TicketContacts lists how and when she opened her tickets, newest
+	// first, in the order of Tickets: only the three columns it needs.
+	TicketContacts(ctx context.Context, customerID int64, limit int) ([]TicketContact, error)
 
 	// Order returns ErrNotFound for an unknown order.
 	Order(ctx context.Context, source Source, id string) (*OrderRecord, error)

@@ -49,7 +49,7 @@ func DerivePreferences(ctx context.Context, tx plusone.Tx, customerID int64, loc
 	if err != nil {
 		return err
 	}
-	tickets, err := tx.Tickets(ctx, customerID, deriveWindow)
+	tickets, err := tx.TicketContacts(ctx, customerID, deriveWindow)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func favouriteProduct(orders []plusone.OrderRecord) string {
 	return fmt.Sprintf("%s (bought %d)", name, n)
 }
 
-func preferredChannel(tickets []plusone.TicketRecord) string {
+func preferredChannel(tickets []plusone.TicketContact) string {
 	var via []string
 	for _, t := range tickets {
 		via = append(via, channelName(t))
@@ -131,14 +131,14 @@ func preferredChannel(tickets []plusone.TicketRecord) string {
 	return name
 }
 
-func channelName(t plusone.TicketRecord) string {
+func channelName(t plusone.TicketContact) string {
 	if t.Channel == "" {
 		return t.Source.Title()
 	}
 	return t.Channel + " (" + t.Source.Title() + ")"
 }
 
-func contactHours(tickets []plusone.TicketRecord, loc *time.Location) string {
+func contactHours(tickets []plusone.TicketContact, loc *time.Location) string {
 	var parts []string
 	for _, t := range tickets {
 		if t.CreatedAt.IsZero() {

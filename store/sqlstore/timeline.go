@@ -146,6 +146,26 @@ func (t *tx) Tickets(ctx context.Context, customerID int64, n int) ([]plusone.Ti
 	return collect(rows, deref(scanTicket))
 }
 
+func (t *tx) TicketContacts(ctx context.Context, customerID int64, n int) ([]plusone.TicketContact, error) {
+	rows, err := t.query(ctx, `SELECT source, channel, created_at FROM tickets WHERE customer_id = ?
+		ORDER BY created_at DESC, ticket_id DESC`+limitClause(n), customerID)
+	if err != nil {
+		return nil, fmt.Errorf("ticket contacts of %d: %w", customerID, err)
+	}
+	return collect(rows, func(r scanner) (plusone.TicketContact, error) {
+		var (
+			c       plusone.TicketContact
+			source  string
+			created sql.NullInt64
+		)
+		if err := r.Scan(&source, &c.Channel, &created); err != nil {
+			return c, err
+		}
+		c.Source, c.CreatedAt = plusone.Source(source), fromTS(created)
+		return c, nil
+	})
+}
+
 const orderColumns = `source, order_id, customer_id, name, url, total, refunded, currency, status, items,
 	checkout_token, created_at, updated_at`
 

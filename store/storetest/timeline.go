@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -115,6 +116,12 @@ func testTimeline(t *testing.T, open Opener) {
 		if err != nil || len(tickets) != 1 {
 			t.Errorf("tickets = %+v %v", tickets, err)
 		}
+		contacts, err := tx.TicketContacts(ctx, jane.ID, 10)
+		if want := []plusone.TicketContact{{Source: plusone.SourceGeneric, Channel: "email", CreatedAt: base}}; err != nil ||
+			len(contacts) != 1 || contacts[0].Source != want[0].Source || contacts[0].Channel != want[0].Channel ||
+			!contacts[0].CreatedAt.Equal(base) {
+			t.Errorf("ticket contacts = %+v %v, want %+v", contacts, err, want)
+		}
 		orders, err := tx.Orders(ctx, jane.ID, 10)
 		if err != nil || len(orders) != 1 {
 			t.Errorf("orders = %+v %v", orders, err)
@@ -122,6 +129,38 @@ func testTimeline(t *testing.T, open Opener) {
 		carts, err := tx.Carts(ctx, jane.ID, 10)
 		if err != nil || len(carts) != 1 {
 			t.Errorf("carts = %+v %v", carts, err)
+		}
+		return nil
+	}))
+	// Contacts come newest first, ties by ticket ID, as Tickets lists them.
+	update(t, s, func(tx plusone.Tx) error {
+		for i, id := range []string{"T-2", "T-3", "T-4"} {
+			at := base.Add(time.Duration(min(i, 1)) * time.Hour) // T-3 and T-4 at the same time
+			if err := tx.SaveTicket(ctx, &plusone.TicketRecord{Ticket: plusone.Ticket{ID: id, Status: "open", Channel: "chat"},
+				Source: plusone.SourceZendesk, CustomerID: jane.ID, CreatedAt: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	must(t, s.View(ctx, func(tx plusone.Tx) error {
+		tickets, err := tx.Tickets(ctx, jane.ID, 3)
+		if err != nil {
+			return err
+		}
+		contacts, err := tx.TicketContacts(ctx, jane.ID, 3)
+		if err != nil {
+			return err
+		}
+		var got, want []string
+		for _, c := range contacts {
+			got = append(got, fmt.Sprint(c.Source, " ", c.Channel, " ", c.CreatedAt.UTC().Format(time.RFC3339)))
+		}
+		for _, tk := range tickets {
+			want = append(want, fmt.Sprint(tk.Source, " ", tk.Channel, " ", tk.CreatedAt.UTC().Format(time.RFC3339)))
+		}
+		if len(got) != 3 || !slices.Equal(got, want) || tickets[0].ID != "T-4" || tickets[1].ID != "T-3" {
+			t.Errorf("contacts %q, want %q (tickets %s, %s first)", got, want, tickets[0].ID, tickets[1].ID)
 		}
 		for _, e := range []error{
 			func() error { _, err := tx.Ticket(ctx, plusone.SourceZendesk, "T-1"); return err }(),
