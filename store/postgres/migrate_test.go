@@ -2,12 +2,14 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -41,7 +43,7 @@ func TestLedgerBlockingMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := stdlib.OpenDB(*cc)
-	p, err := provider(db, false)
+	p, err := provider(db, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,4 +86,53 @@ func TestLedgerBlockingMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Migrations take a lock of their schema's: while one deployment's
+// replicas migrate, a deployment in another schema of the database
+// migrates at once (goose's one lock for the whole database made it wait,
+// looking again every 5 s), and a replica of the same schema waits.
+func TestMigrationLockIsPerSchema(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	here, elsewhere := pgtest.Schema(t), pgtest.Schema(t)
+	db, err := sql.Open("pgx", here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var schema string
+	if err := conn.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockID(schema)); err != nil {
+		t.Fatal(err)
+	}
+
+	other, err := Open(ctx, elsewhere)
+	if err != nil {
+		t.Fatalf("another schema could not migrate while this one's lock was held: %v", err)
+	}
+	other.Close()
+
+	short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	defer cancel()
+	if s, err := Open(short, here); err == nil {
+		s.Close()
+		t.Fatal("a replica migrated while another held its schema's migration lock")
+	}
+
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", migrationLockID(schema)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, here)
+	if err != nil {
+		t.Fatalf("after the lock was let go: %v", err)
+	}
+	s.Close()
 }

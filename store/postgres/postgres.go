@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net"
 	"strconv"
@@ -93,7 +94,7 @@ func Open(ctx context.Context, url string, opts ...sqlstore.Option) (*sqlstore.S
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	check, err := provider(db, false)
+	check, err := provider(db, 0)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -160,7 +161,11 @@ func migrate(ctx context.Context, cc *pgx.ConnConfig) error {
 	if err := db.PingContext(ctx); err != nil {
 		return fmt.Errorf("connect to postgres: %w", err)
 	}
-	p, err := provider(db, true)
+	var schema string
+	if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return fmt.Errorf("connect to postgres: %w", err)
+	}
+	p, err := provider(db, migrationLockID(schema))
 	if err != nil {
 		return err
 	}
@@ -170,16 +175,27 @@ func migrate(ctx context.Context, cc *pgx.ConnConfig) error {
 	return nil
 }
 
-// provider is goose over db; locked takes the session lock that lets
-// replicas migrate at once (only needed to apply migrations).
-func provider(db *sql.DB, locked bool) (*goose.Provider, error) {
+// migrationLockID is the advisory lock that lets the replicas of one
+// schema migrate at once: it names the schema, so that deployments (and
+// tests) in other schemas of the database do not wait for it, as goose's
+// one lock for the whole database made them (and it retried every 5 s).
+func migrationLockID(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("plusone-migrations/" + schema))
+	return int64(h.Sum64() &^ (1 << 63))
+}
+
+// provider is goose over db; a lockID other than 0 takes that session lock
+// (only needed to apply migrations), looking again every second for up to
+// five minutes.
+func provider(db *sql.DB, lockID int64) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
 	var opts []goose.ProviderOption
-	if locked {
-		locker, err := lock.NewPostgresSessionLocker()
+	if lockID != 0 {
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}
