@@ -212,11 +212,14 @@ func TestReplicasEscalateOnce(t *testing.T) {
 	ahead := time.Now().Add(20 * time.Second)
 	c.apps[0].send(escalationTrigger("created", "801", "New", "shipping", "81", "vip@example.com", ahead, "81", "Where are my tires?"))
 	c.apps[1].send(escalationTrigger("created", "802", "New", "shipping", "81", "vip@example.com", ahead, "81", "And my rims?"))
-	c.apps[2].send(escalationTrigger("comment", "802", "Open", "shipping", "81", "vip@example.com", ahead.Add(time.Second), "9001", "On their way!"))
 	eventually(t, 30*time.Second, "both timers queued", func() bool {
 		timers, _, err := c.store.JobStats(context.Background(), plusone.JobEscalation)
 		return err == nil && timers == 2
 	})
+	// The agent's answer comes once both tickets wait: applied before the
+	// ticket it answers, it would have left that ticket no wait to time
+	// (the replicas apply in any order what they receive at once).
+	c.apps[2].send(escalationTrigger("comment", "802", "Open", "shipping", "81", "vip@example.com", ahead.Add(time.Second), "9001", "On their way!"))
 	c.restart(t, 0)
 
 	timersDecided(t, c.store)
