@@ -186,10 +186,12 @@ func run(bin, database string, duration time.Duration, clients, rate int, latDur
 		}
 	}
 	mem = sample(pid)
-	lat, sent, lost := latency(base, slack, rate, latDur, seq)
+	lat, sent, lost, worst := latency(base, slack, rate, latDur, seq)
 	fmt.Printf("event → card at %d events/s for %s (%d events, each a new ticket):\n", rate, latDur, sent)
 	fmt.Printf("  p50 %s   p90 %s   p99 %s   max %s   cards missing after 30 s: %d\n",
 		pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100), lost)
+	fmt.Printf("  the slowest was sent %.1f s into the phase: its webhook answered in %s, its card %s later\n",
+		worst.offset.Seconds(), worst.answer.Round(10*time.Microsecond), worst.card.Round(10*time.Microsecond))
 	fmt.Printf("  during the latency phase, %s\n", mem.end())
 	fmt.Printf("  Slack calls in all: %.0f chat.postMessage, %.0f chat.update\n",
 		metric(base, `plusone_slack_deliveries_total{method="chat.postMessage",outcome="ok"}`),
@@ -348,12 +350,24 @@ func intake(url string, d time.Duration, clients int, seq *atomic.Int64, kind st
 
 // latency sends rate events per second for d; each opens a ticket whose
 // card the fake Slack receives. It returns each event's time to card.
-func latency(base string, slack *fakeSlack, rate int, d time.Duration, seq *atomic.Int64) ([]time.Duration, int, int) {
+// timing is one event of the latency phase: when it was sent, and when
+// its webhook was answered.
+type timing struct{ sent, answered time.Time }
+
+// slowest says when, into the phase, the slowest event was sent, and how
+// its time split between the webhook's answer and the card.
+type slowest struct {
+	offset, answer, card time.Duration
+}
+
+func latency(base string, slack *fakeSlack, rate int, d time.Duration, seq *atomic.Int64) ([]time.Duration, int, int, slowest) {
 	client := newClient(64)
-	sentAt := sync.Map{}
+	var mu sync.Mutex
+	times := map[string]*timing{}
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	defer tick.Stop()
-	deadline := time.Now().Add(d)
+	start := time.Now()
+	deadline := start.Add(d)
 	var wg sync.WaitGroup
 	sent := 0
 	for now := range tick.C {
@@ -364,30 +378,39 @@ func latency(base string, slack *fakeSlack, rate int, d time.Duration, seq *atom
 		sent++
 		key := fmt.Sprintf("generic:L-%d", n)
 		wg.Go(func() {
-			sentAt.Store(key, time.Now())
-			if err := post(client, base+"/webhooks/generic", body("lat", n)); err != nil {
-				sentAt.Delete(key)
+			tm := &timing{sent: time.Now()}
+			err := post(client, base+"/webhooks/generic", body("lat", n))
+			tm.answered = time.Now()
+			if err == nil {
+				mu.Lock()
+				times[key] = tm
+				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
 	var out []time.Duration
+	var worst slowest
 	lost := 0
 	wait := time.Now().Add(30 * time.Second)
-	sentAt.Range(func(k, v any) bool {
+	for k, tm := range times {
 		for {
-			if at, ok := slack.posted(k.(string)); ok {
-				out = append(out, at.Sub(v.(time.Time)))
-				return true
+			if at, ok := slack.posted(k); ok {
+				lat := at.Sub(tm.sent)
+				out = append(out, lat)
+				if lat > worst.answer+worst.card {
+					worst = slowest{offset: tm.sent.Sub(start), answer: tm.answered.Sub(tm.sent), card: at.Sub(tm.answered)}
+				}
+				break
 			}
 			if time.Now().After(wait) {
 				lost++
-				return true
+				break
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-	})
-	return out, sent, lost
+	}
+	return out, sent, lost, worst
 }
 
 // drain waits until /metrics shows the sample line want.
