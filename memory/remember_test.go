@@ -410,9 +410,9 @@ func TestDerivedPreferenceKeepsItsTimeWhileUnchanged(t *testing.T) {
 	p := plusone.DefaultPolicy()
 	a := testWriter(p)
 	ctx := context.Background()
-	chat := func(id string, at time.Time) plusone.Event {
+	via := func(channel, id string, at time.Time) plusone.Event {
 		e := ticketEvent(plusone.EventTicketCreated, id, "open", at)
-		e.Ticket.Channel = "chat"
+		e.Ticket.Channel = channel
 		return e
 	}
 	derived := func(id int64) plusone.Preference {
@@ -432,26 +432,16 @@ func TestDerivedPreferenceKeepsItsTimeWhileUnchanged(t *testing.T) {
 		}
 		return out
 	}
-	id := remember(t, s, a, chat("1", t0), chat("2", t0.Add(time.Hour)))
+	id := remember(t, s, a, via("chat", "1", t0), via("chat", "2", t0.Add(time.Hour)))
 	first := derived(id)
 	if first.Value != "chat (Generic)" || first.Origin != memory.OriginDerived || !first.UpdatedAt.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("after two chats: %+v, want chat (Generic), derived at the second", first)
 	}
-	remember(t, s, a, chat("3", t0.Add(2*time.Hour)))
+	remember(t, s, a, via("chat", "3", t0.Add(2*time.Hour)))
 	if got := derived(id); got.Value != first.Value || !got.UpdatedAt.Equal(first.UpdatedAt) {
 		t.Errorf("after a third chat: %+v, want it unchanged since %s", got, first.UpdatedAt)
 	}
-	email := ticketEvent(plusone.EventTicketCreated, "4", "open", t0.Add(3*time.Hour))
-	email.Ticket.Channel = "email"
-	remember(t, s, a, email, func() plusone.Event {
-		e := ticketEvent(plusone.EventTicketCreated, "5", "open", t0.Add(4*time.Hour))
-		e.Ticket.Channel = "email"
-		return e
-	}(), func() plusone.Event {
-		e := ticketEvent(plusone.EventTicketCreated, "6", "open", t0.Add(5*time.Hour))
-		e.Ticket.Channel = "email"
-		return e
-	}())
+	remember(t, s, a, via("email", "4", t0.Add(3*time.Hour)), via("email", "5", t0.Add(4*time.Hour)), via("email", "6", t0.Add(5*time.Hour)))
 	if got := derived(id); got.Value != "email (Generic)" || !got.UpdatedAt.Equal(t0.Add(5*time.Hour)) {
 		t.Errorf("after three emails: %+v, want email (Generic) derived at the last", got)
 	}
