@@ -348,8 +348,6 @@ func intake(url string, d time.Duration, clients int, seq *atomic.Int64, kind st
 	return res
 }
 
-// latency sends rate events per second for d; each opens a ticket whose
-// card the fake Slack receives. It returns each event's time to card.
 // timing is one event of the latency phase: when it was sent, and when
 // its webhook was answered.
 type timing struct{ sent, answered time.Time }
@@ -360,6 +358,9 @@ type slowest struct {
 	offset, answer, card time.Duration
 }
 
+// latency sends rate events per second for d; each opens a ticket whose
+// card the fake Slack receives. It returns each event's time to card, how
+// many were sent and lost, and the slowest one's split.
 func latency(base string, slack *fakeSlack, rate int, d time.Duration, seq *atomic.Int64) ([]time.Duration, int, int, slowest) {
 	client := newClient(64)
 	var mu sync.Mutex

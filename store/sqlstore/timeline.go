@@ -137,9 +137,13 @@ func (t *tx) SaveTicket(ctx context.Context, r *plusone.TicketRecord) error {
 	return nil
 }
 
+// customerTickets is the part of the statement after the columns that
+// lists a customer's tickets newest first: Tickets and TicketContacts
+// share it, so that they list in the same order.
+const customerTickets = ` FROM tickets WHERE customer_id = ? ORDER BY created_at DESC, ticket_id DESC`
+
 func (t *tx) Tickets(ctx context.Context, customerID int64, n int) ([]plusone.TicketRecord, error) {
-	rows, err := t.query(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE customer_id = ?
-		ORDER BY created_at DESC, ticket_id DESC`+limitClause(n), customerID)
+	rows, err := t.query(ctx, `SELECT `+ticketColumns+customerTickets+limitClause(n), customerID)
 	if err != nil {
 		return nil, fmt.Errorf("tickets of %d: %w", customerID, err)
 	}
@@ -147,8 +151,7 @@ func (t *tx) Tickets(ctx context.Context, customerID int64, n int) ([]plusone.Ti
 }
 
 func (t *tx) TicketContacts(ctx context.Context, customerID int64, n int) ([]plusone.TicketContact, error) {
-	rows, err := t.query(ctx, `SELECT source, channel, created_at FROM tickets WHERE customer_id = ?
-		ORDER BY created_at DESC, ticket_id DESC`+limitClause(n), customerID)
+	rows, err := t.query(ctx, `SELECT source, channel, created_at`+customerTickets+limitClause(n), customerID)
 	if err != nil {
 		return nil, fmt.Errorf("ticket contacts of %d: %w", customerID, err)
 	}
