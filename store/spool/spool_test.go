@@ -398,3 +398,47 @@ func TestPaceNeitherDelaysTheFirstSyncNorClose(t *testing.T) {
 		t.Fatalf("reopened: records %v, want [1 2]", ids(recs))
 	}
 }
+
+// A full group does not wait out the gap: the sync begins when the
+// groupFull-th record arrives, and takes every record that waits.
+func TestAFullGroupSyncsWithoutWaitingForTheGap(t *testing.T) {
+	l, _ := mustOpen(t, t.TempDir())
+	defer l.Close()
+	l.mu.Lock()
+	l.gap = time.Hour
+	l.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first, err := l.Append(rec(1)) // synced at once; the next sync's turn is an hour away
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Wait(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	var group []<-chan error
+	for id := int64(2); id <= groupFull; id++ {
+		done, err := l.Append(rec(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		group = append(group, done)
+	}
+	time.Sleep(20 * time.Millisecond)
+	for i, done := range group {
+		select {
+		case err := <-done:
+			t.Fatalf("record %d of a group short of full was synced within the gap (err %v)", i+2, err)
+		default:
+		}
+	}
+	last, err := l.Append(rec(groupFull + 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, done := range append(group, last) {
+		if err := Wait(ctx, done); err != nil {
+			t.Fatalf("record %d of a full group: %v", i+2, err)
+		}
+	}
+}
