@@ -442,3 +442,45 @@ func TestAFullGroupSyncsWithoutWaitingForTheGap(t *testing.T) {
 		}
 	}
 }
+
+// Full groups that start early do not push the gap back: a lone record
+// after many of them waits at most one gap from the latest sync.
+func TestFullGroupsDoNotDelayTheNextSmallOne(t *testing.T) {
+	l, _ := mustOpen(t, t.TempDir())
+	defer l.Close()
+	const gap = time.Second
+	l.mu.Lock()
+	l.gap = gap
+	l.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	id := int64(0)
+	for range 10 { // ten full groups, well within ten gaps
+		var group []<-chan error
+		for range groupFull {
+			id++
+			done, err := l.Append(rec(id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			group = append(group, done)
+		}
+		for _, done := range group {
+			if err := Wait(ctx, done); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	id++
+	start := time.Now()
+	done, err := l.Append(rec(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Wait(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*gap {
+		t.Fatalf("a lone record after ten full groups waited %v for its sync: the gap is %v", took, gap)
+	}
+}
