@@ -9,11 +9,10 @@
 // the wait for the disk overlaps instead of queueing; syncs begin at most
 // one a millisecond (syncGap), so that in a burst each serves every record
 // of its millisecond, not the two or three that a fast disk leaves it
-// time to gather; a sync that already has a full group (groupFull)
-// begins without waiting out the gap. Nothing here parses a record or knows a database: the
-// store moves records into its inbox in large batches, when intake leaves
-// it the time, and releases the segments whose records it has made
-// durable there.
+// time to gather, unless a full group (groupFull) already waits. Nothing
+// here parses a record or knows a database: the store moves records into
+// its inbox in large batches, when intake leaves it the time, and releases
+// the segments whose records it has made durable there.
 //
 // The log is a directory of segment files, each a sequence of records
 // (length, CRC-32C, payload). Only the newest segment is written; a
@@ -158,9 +157,8 @@ func open(dir string, watch Watch, segSize int64) (*Log, []Record, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	l := &Log{dir: dir, lock: lock, watch: watch, segSize: segSize, gap: syncGap, wake: make(chan struct{}, 1), full: make(chan struct{}, 1),
-		stop:    make(chan struct{}),
-		prepare: make(chan struct{}, 1)}
+	l := &Log{dir: dir, lock: lock, watch: watch, segSize: segSize, gap: syncGap,
+		wake: make(chan struct{}, 1), full: make(chan struct{}, 1), stop: make(chan struct{}), prepare: make(chan struct{}, 1)}
 	recs, err := l.load()
 	if err == nil {
 		err = l.rotate()
