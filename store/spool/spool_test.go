@@ -455,7 +455,10 @@ func TestFullGroupsDoNotDelayTheNextSmallOne(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	id := int64(0)
-	for range 10 { // ten full groups, well within ten gaps
+	// Ten groups of groupFull, in about one gap: the first record is synced
+	// at once and the rest of the first group after the gap; the other nine
+	// are full.
+	for range 10 {
 		var group []<-chan error
 		for range groupFull {
 			id++
