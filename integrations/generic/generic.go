@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // MaxSkew is how far a request's signed timestamp may be from the receiver's
@@ -28,6 +29,7 @@ const (
 // is safe for concurrent use.
 type Source struct {
 	secret []byte
+	mac    *webhook.Keyed // keyed with secret
 }
 
 var _ plusone.Integration = (*Source)(nil)
@@ -35,7 +37,7 @@ var _ plusone.Integration = (*Source)(nil)
 // New returns a Source that checks signatures made with secret. An empty
 // secret rejects every request.
 func New(secret string) *Source {
-	return &Source{secret: []byte(secret)}
+	return &Source{secret: []byte(secret), mac: webhook.NewKeyed([]byte(secret))}
 }
 
 // Source returns plusone.SourceGeneric.

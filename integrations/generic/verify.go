@@ -1,7 +1,6 @@
 package generic
 
 import (
-	"crypto/hmac"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -43,7 +42,7 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if err != nil {
 		return webhook.Unauthorized("header %s: the signature is not hexadecimal", HeaderSignature)
 	}
-	if !hmac.Equal(got, mac(s.secret, ts, body)) {
+	if !s.mac.Equal(got, []byte(ts), []byte{'.'}, body) {
 		return webhook.Unauthorized("signature does not match: sign timestamp + \".\" + the raw body with the shared secret")
 	}
 	return nil

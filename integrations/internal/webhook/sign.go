@@ -1,8 +1,11 @@
 package webhook
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"hash"
+	"sync"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -24,6 +27,31 @@ func MAC(secret []byte, parts ...[]byte) []byte {
 		m.Write(p)
 	}
 	return m.Sum(nil)
+}
+
+// Keyed computes MAC with one secret, keeping its hash states for reuse: a
+// source that checks every webhook's signature then neither sets up the
+// key (two hash blocks) nor allocates for it. Safe for concurrent use.
+type Keyed struct{ pool sync.Pool }
+
+// NewKeyed returns a Keyed for secret (copied).
+func NewKeyed(secret []byte) *Keyed {
+	key := bytes.Clone(secret)
+	k := &Keyed{}
+	k.pool.New = func() any { return hmac.New(sha256.New, key) }
+	return k
+}
+
+// Equal reports, in constant time, whether mac is MAC(secret, parts...).
+func (k *Keyed) Equal(mac []byte, parts ...[]byte) bool {
+	h := k.pool.Get().(hash.Hash)
+	defer k.pool.Put(h)
+	h.Reset()
+	for _, p := range parts {
+		h.Write(p)
+	}
+	var sum [sha256.Size]byte
+	return hmac.Equal(mac, h.Sum(sum[:0]))
 }
 
 // CheckSkew rejects a signed time more than maxSkew away from now, saying
