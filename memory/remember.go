@@ -53,7 +53,7 @@ func (w Writer) remember(ctx context.Context, tx plusone.Tx, e plusone.Event, re
 	if err != nil {
 		return nil, false, err
 	}
-	ticket, isNew, err := recordFacts(ctx, tx, cust.ID, e, at, past)
+	ticket, err := recordFacts(ctx, tx, cust.ID, e, at, past)
 	if err != nil {
 		return nil, false, err
 	}
@@ -65,7 +65,7 @@ func (w Writer) remember(ctx context.Context, tx plusone.Tx, e plusone.Event, re
 		if err := expose(ctx, tx, cust, policy, at); err != nil {
 			return nil, false, err
 		}
-		if err := w.touchCards(ctx, tx, cust, ticket, isNew, policy, at); err != nil {
+		if err := w.touchCards(ctx, tx, cust, ticket, policy, at); err != nil {
 			return nil, false, err
 		}
 	}
@@ -103,25 +103,25 @@ func lockIdentities(ctx context.Context, tx plusone.Tx, ids []plusone.Identity) 
 
 // recordFacts records what e tells besides who she is — preferences, the
 // ticket and its message, an order, a cart, feedback — and returns the
-// ticket, or nil for an event outside any, and whether the ticket is new.
-func recordFacts(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time, past bool) (*plusone.TicketRecord, bool, error) {
+// ticket, or nil for an event outside any.
+func recordFacts(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time, past bool) (*plusone.TicketRecord, error) {
 	if err := recordPreferences(ctx, tx, customerID, e, at); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	ticket, isNew, err := recordConversation(ctx, tx, customerID, e, at, past)
+	ticket, err := recordConversation(ctx, tx, customerID, e, at, past)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if err := recordOrder(ctx, tx, customerID, e, at); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if err := recordCart(ctx, tx, customerID, e, at); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if err := recordFeedback(ctx, tx, customerID, e, at); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return ticket, isNew, nil
+	return ticket, nil
 }
 
 // recordPreferences records the preferences a source tells, skipping
@@ -153,14 +153,10 @@ func refreshAfter(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, e 
 
 // touchCards marks the cards that must show this change: the ticket's own
 // card (created on the ticket's first event while it is open), or, for
-// events outside any ticket, the cards of her open tickets. A new open
-// ticket touches her other open tickets' cards too: their count of open
-// tickets and their list of the others change.
-func (w Writer) touchCards(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, ticket *plusone.TicketRecord, isNew bool, policy *plusone.Policy, at time.Time) error {
-	if ticket == nil || isNew && ticket.Open() {
-		if err := TouchOpenCards(ctx, tx, cust.ID, at); err != nil || ticket == nil {
-			return err
-		}
+// events outside any ticket, the cards of her open tickets.
+func (w Writer) touchCards(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, ticket *plusone.TicketRecord, policy *plusone.Policy, at time.Time) error {
+	if ticket == nil {
+		return TouchOpenCards(ctx, tx, cust.ID, at)
 	}
 	if !ticket.Open() {
 		// A closed ticket's card is updated, but none is opened for it.

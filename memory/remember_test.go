@@ -3,10 +3,8 @@ package memory_test
 import (
 	"context"
 	"errors"
-	"maps"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"testing"
 	"time"
 
@@ -257,55 +255,6 @@ func TestRoutingAndCardTouches(t *testing.T) {
 	c := card(t, s, "generic:2", p, t0.Add(2*time.Hour))
 	if !plusone.Has(c.Signals, plusone.SignalLowCSAT) || c.View.Customer.Profile.CSAT == nil {
 		t.Errorf("low csat not seen: %+v", c.Signals)
-	}
-}
-
-// A new open ticket refreshes her other open tickets' cards (their count
-// of open tickets and their list of the others change); an update of a
-// ticket, a ticket first seen closed, and another customer's ticket do not.
-func TestANewTicketRefreshesHerOtherOpenCards(t *testing.T) {
-	t.Parallel()
-	s := testStore(t)
-	a := testWriter(plusone.DefaultPolicy())
-	ctx := context.Background()
-	versions := func() map[string]int64 {
-		v := map[string]int64{}
-		must(t, s.View(ctx, func(tx plusone.Tx) error {
-			for _, k := range []string{"generic:A", "generic:B"} {
-				c, err := tx.Card(ctx, k)
-				if errors.Is(err, plusone.ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				v[k] = c.Version
-			}
-			return nil
-		}))
-		return v
-	}
-	check := func(step string, want map[string]int64) {
-		t.Helper()
-		if got := versions(); !maps.Equal(got, want) {
-			t.Errorf("after %s: card versions %v, want %v", step, got, want)
-		}
-	}
-	remember(t, s, a, ticketEvent(plusone.EventTicketCreated, "A", "open", t0))
-	check("her first ticket", map[string]int64{"generic:A": 1})
-	remember(t, s, a, ticketEvent(plusone.EventTicketCreated, "B", "open", t0.Add(time.Hour)))
-	check("her second ticket", map[string]int64{"generic:A": 2, "generic:B": 1})
-	remember(t, s, a, ticketEvent(plusone.EventTicketUpdated, "B", "pending", t0.Add(2*time.Hour)))
-	check("an update of the second", map[string]int64{"generic:A": 2, "generic:B": 2})
-	remember(t, s, a, ticketEvent(plusone.EventTicketCreated, "C", "solved", t0.Add(3*time.Hour)))
-	check("a ticket first seen solved", map[string]int64{"generic:A": 2, "generic:B": 2})
-	other := ticketEvent(plusone.EventTicketCreated, "D", "open", t0.Add(4*time.Hour))
-	other.Customer = plusone.CustomerRef{Email: "someone.else@example.com"}
-	remember(t, s, a, other)
-	check("another customer's ticket", map[string]int64{"generic:A": 2, "generic:B": 2})
-	c := card(t, s, "generic:A", plusone.DefaultPolicy(), t0.Add(5*time.Hour))
-	if !slices.ContainsFunc(c.View.Tickets, func(tr plusone.TicketRecord) bool { return tr.ID == "B" && tr.Open() }) {
-		t.Errorf("ticket A's card does not show her open ticket B: %+v", c.View.Tickets)
 	}
 }
 
