@@ -42,7 +42,7 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if err != nil {
 		return webhook.Unauthorized("header %s: the signature is not hexadecimal", HeaderSignature)
 	}
-	if !s.mac.Equal(got, []byte(ts), []byte{'.'}, body) {
+	if !s.mac.Equal(got, signed(ts, body)...) {
 		return webhook.Unauthorized("signature does not match: sign timestamp + \".\" + the raw body with the shared secret")
 	}
 	return nil
@@ -53,9 +53,10 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 func Sign(h http.Header, secret string, body []byte, now time.Time) {
 	ts := strconv.FormatInt(now.Unix(), 10)
 	h.Set(HeaderTimestamp, ts)
-	h.Set(HeaderSignature, signaturePrefix+hex.EncodeToString(mac([]byte(secret), ts, body)))
+	h.Set(HeaderSignature, signaturePrefix+hex.EncodeToString(webhook.MAC([]byte(secret), signed(ts, body)...)))
 }
 
-func mac(secret []byte, ts string, body []byte) []byte {
-	return webhook.MAC(secret, []byte(ts), []byte{'.'}, body)
+// signed is what a sender signs: the timestamp, a dot and the raw body.
+func signed(ts string, body []byte) [][]byte {
+	return [][]byte{[]byte(ts), {'.'}, body}
 }
