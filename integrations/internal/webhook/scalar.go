@@ -19,8 +19,8 @@ func (v *ID) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || string(b) == "null":
 		*v = ""
 	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		*v = ID(strings.TrimSpace(s))
@@ -97,8 +97,8 @@ func scalar(b []byte) (string, error) {
 	case len(b) == 0 || string(b) == "null":
 		return "", nil
 	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquote(b)
+		if err != nil {
 			return "", err
 		}
 		return strings.TrimSpace(s), nil
@@ -108,4 +108,30 @@ func scalar(b []byte) (string, error) {
 		return "", &json.UnmarshalTypeError{Value: "array", Type: reflect.TypeFor[string]()}
 	}
 	return string(b), nil
+}
+
+// unquote reads the JSON string literal b. A literal of printable ASCII
+// without escapes, what ids nearly always are, is its own text: it is
+// taken as it is, sparing every id of every webhook a second pass of the
+// decoder. Any other literal goes through encoding/json, which reads the
+// escapes, replaces invalid UTF-8 as it always does, and reports a
+// malformed literal.
+func unquote(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		plain := true
+		for _, c := range b[1 : len(b)-1] {
+			if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(b[1 : len(b)-1]), nil
+		}
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", err
+	}
+	return s, nil
 }

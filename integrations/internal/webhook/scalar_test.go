@@ -85,3 +85,34 @@ func FuzzScalars(f *testing.F) {
 		}
 	})
 }
+
+// TestUnquoteAgreesWithEncodingJSON checks the plain-literal shortcut
+// against encoding/json on literals that take it and on those that must
+// not: escapes, non-ASCII, invalid UTF-8, and malformed literals given to
+// it directly.
+func TestUnquoteAgreesWithEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		`""`, `"L-123"`, `" spaced "`, `"a/b:c?d=e&f"`, `"{{ticket.id}}"`,
+		`"tab\tescaped"`, `"quote\"inside"`, `"back\\slash"`, `"\u00e9t\u00e9"`, `"été"`, `"日本"`,
+		"\"bad \xff utf-8\"", "\"raw\ttab\"", `"unterminated`, `"`, `"a"b"`, `x"`,
+	} {
+		got, gotErr := unquote([]byte(in))
+		var want string
+		wantErr := json.Unmarshal([]byte(in), &want)
+		if (gotErr != nil) != (wantErr != nil) || got != want {
+			t.Errorf("unquote(%s) = %q, %v; encoding/json reads %q, %v", in, got, gotErr, want, wantErr)
+		}
+	}
+}
+
+func BenchmarkIDUnmarshal(b *testing.B) {
+	in := []byte(`"intake-1234567"`)
+	b.ReportAllocs()
+	for b.Loop() {
+		var id ID
+		if err := id.UnmarshalJSON(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
