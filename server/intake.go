@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/plusone-hq/plusone"
 )
@@ -96,7 +97,7 @@ func (s *Server) Accept(ctx context.Context, src plusone.Integration, h http.Hea
 		return http.StatusOK, d.Reply
 	}
 	ev := &plusone.RawEvent{Source: name, DedupeKey: d.DedupeKey, Headers: storedHeaders(h), Body: body, ReceivedAt: now}
-	dup, err := s.store(ctx, ev)
+	dup, err := s.store(ev)
 	if err != nil {
 		s.Log.Error("store webhook event", "source", name, "err", err)
 		return s.refuse(name, "unavailable", http.StatusServiceUnavailable, "cannot store the event now; retry later")
@@ -119,15 +120,44 @@ func (s *Server) Accept(ctx context.Context, src plusone.Integration, h http.Hea
 	return http.StatusAccepted, webhookAnswer{OK: true, ID: ev.ID}
 }
 
-// store appends ev within IntakeTimeout.
-func (s *Server) store(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
+// store appends ev within IntakeTimeout (see deadline). The delivery's
+// own context is left aside: once the event is on its way to the disk,
+// a sender that hangs up changes nothing, and its retry is a duplicate.
+func (s *Server) store(ev *plusone.RawEvent) (bool, error) {
+	return s.Store.AppendEvent(s.deadline(time.Now()), ev)
+}
+
+// intakeDeadline is a context that the deliveries of one slice of time
+// share.
+type intakeDeadline struct {
+	ctx    context.Context
+	cancel context.CancelFunc // never called: its deadline ends it
+	until  time.Time          // the end of the slice
+}
+
+// deadlineSlices is how many slices a timeout has.
+const deadlineSlices = 20
+
+// deadline returns the context a delivery arriving at now stores its event
+// within: the deliveries of a slice of time (a twentieth of the timeout)
+// share one, whose deadline is a timeout after the slice ends. Each thus
+// waits at least the timeout and at most a twentieth longer, and a busy
+// intake makes 20 contexts a timeout where one per delivery was, under
+// load, the costliest thing in intake after the body and the disk (a
+// timer set and stopped, and a child of the request's context, for each).
+// now is the wall clock, never the server's (a test's) Clock.
+func (s *Server) deadline(now time.Time) context.Context {
+	if d := s.shared.Load(); d != nil && now.Before(d.until) {
+		return d.ctx
+	}
 	timeout := s.IntakeTimeout
 	if timeout <= 0 {
 		timeout = DefaultIntakeTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	return s.Store.AppendEvent(ctx, ev)
+	d := &intakeDeadline{until: now.Add(timeout / deadlineSlices)}
+	d.ctx, d.cancel = context.WithDeadline(context.Background(), d.until.Add(timeout))
+	s.shared.Store(d) // deliveries that race here each take their own; the last stays
+	return d.ctx
 }
 
 // handleWebhookProbe answers a vendor's check of the URL: 200 for a

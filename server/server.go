@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/plusone-hq/plusone"
@@ -56,6 +57,8 @@ type Server struct {
 	// Alive, if set, returns an error when the background workers no
 	// longer work; /readyz then answers 503.
 	Alive func() error
+
+	shared atomic.Pointer[intakeDeadline] // see deadline
 }
 
 // SlackApp is the Slack app over HTTP (bot.App).
