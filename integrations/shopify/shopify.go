@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // The request headers plusone reads. Each is also read without its "X-"
@@ -53,6 +54,7 @@ const (
 // is safe for concurrent use.
 type Source struct {
 	secret []byte
+	mac    *webhook.Keyed // keyed with secret
 }
 
 var _ plusone.Integration = (*Source)(nil)
@@ -60,7 +62,7 @@ var _ plusone.Integration = (*Source)(nil)
 // New returns a Source that checks signatures made with secret, the app's
 // client secret (API secret key). An empty secret rejects every request.
 func New(secret string) *Source {
-	return &Source{secret: []byte(secret)}
+	return &Source{secret: []byte(secret), mac: webhook.NewKeyed([]byte(secret))}
 }
 
 // Source returns plusone.SourceShopify.

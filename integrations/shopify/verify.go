@@ -1,7 +1,6 @@
 package shopify
 
 import (
-	"crypto/hmac"
 	"encoding/base64"
 	"net/http"
 	"time"
@@ -39,7 +38,7 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if err != nil {
 		return webhook.Unauthorized("header %s: the signature is not base64", HeaderHmac)
 	}
-	if !hmac.Equal(got, webhook.MAC(s.secret, body)) {
+	if !s.mac.Equal(got, body) {
 		return webhook.Unauthorized("signature does not match; check the app's client secret (webhooks made in the store admin are signed with another key)")
 	}
 	if sent := header(h, HeaderTriggered); sent != "" {

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // MaxSkew is how far a request's timestamp may be from our clock (Slack
@@ -45,6 +46,7 @@ type Channels func(channel string) (customer string, ok bool)
 // state and is safe for concurrent use.
 type Source struct {
 	secret   []byte
+	mac      *webhook.Keyed // keyed with secret
 	channels Channels
 }
 
@@ -56,7 +58,7 @@ func New(signingSecret string, channels Channels) *Source {
 	if channels == nil {
 		channels = func(string) (string, bool) { return "", false }
 	}
-	return &Source{secret: []byte(signingSecret), channels: channels}
+	return &Source{secret: []byte(signingSecret), mac: webhook.NewKeyed([]byte(signingSecret)), channels: channels}
 }
 
 // Source reports plusone.SourceSlack.

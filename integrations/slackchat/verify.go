@@ -1,7 +1,6 @@
 package slackchat
 
 import (
-	"crypto/hmac"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -34,7 +33,7 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if !ok || err != nil {
 		return webhook.Unauthorized("%s must be v0=<hex>", HeaderSignature)
 	}
-	if !hmac.Equal(got, mac(s.secret, ts, body)) {
+	if !s.mac.Equal(got, signed(ts, body)...) {
 		return webhook.Unauthorized("invalid signature")
 	}
 	return nil
@@ -44,9 +43,10 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 func Sign(h http.Header, secret string, body []byte, now time.Time) {
 	ts := strconv.FormatInt(now.Unix(), 10)
 	h.Set(HeaderTimestamp, ts)
-	h.Set(HeaderSignature, "v0="+hex.EncodeToString(mac([]byte(secret), ts, body)))
+	h.Set(HeaderSignature, "v0="+hex.EncodeToString(webhook.MAC([]byte(secret), signed(ts, body)...)))
 }
 
-func mac(secret []byte, ts string, body []byte) []byte {
-	return webhook.MAC(secret, []byte("v0:"+ts+":"), body)
+// signed is what Slack signs: "v0:", the timestamp, ":" and the raw body.
+func signed(ts string, body []byte) [][]byte {
+	return [][]byte{[]byte("v0:" + ts + ":"), body}
 }

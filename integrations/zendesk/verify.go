@@ -1,7 +1,6 @@
 package zendesk
 
 import (
-	"crypto/hmac"
 	"encoding/base64"
 	"net/http"
 	"time"
@@ -19,7 +18,7 @@ import (
 // in the list) and which order matched. Timestamps more than MaxSkew from
 // now are rejected. It returns an EUNAUTHORIZED *plusone.Error.
 func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
-	if len(s.secrets) == 0 {
+	if len(s.macs) == 0 {
 		return webhook.Unauthorized("no webhook signing secret is configured for Zendesk")
 	}
 	sig := h.Get(HeaderSignature)
@@ -41,18 +40,18 @@ func (s *Source) Verify(h http.Header, body []byte, now time.Time) error {
 	if err != nil {
 		return webhook.Unauthorized("header %s: the signature is not base64", HeaderSignature)
 	}
-	for i, secret := range s.secrets {
-		if hmac.Equal(got, webhook.MAC(secret, []byte(ts), body)) {
+	for i, mac := range s.macs {
+		if mac.Equal(got, []byte(ts), body) {
 			s.log.Debug("zendesk signature verified", "secret_position", i+1, "order", "timestamp+body")
 			return nil
 		}
-		if hmac.Equal(got, webhook.MAC(secret, body, []byte(ts))) {
+		if mac.Equal(got, body, []byte(ts)) {
 			s.log.Debug("zendesk signature verified", "secret_position", i+1, "order", "body+timestamp")
 			return nil
 		}
 	}
-	if len(s.secrets) > 1 {
-		return webhook.Unauthorized("signature does not match any of the %d signing secrets; check that every webhook's signing secret is listed", len(s.secrets))
+	if len(s.macs) > 1 {
+		return webhook.Unauthorized("signature does not match any of the %d signing secrets; check that every webhook's signing secret is listed", len(s.macs))
 	}
 	return webhook.Unauthorized("signature does not match; check the webhook's signing secret")
 }

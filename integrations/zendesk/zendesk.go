@@ -48,6 +48,7 @@ import (
 	"time"
 
 	"github.com/plusone-hq/plusone"
+	"github.com/plusone-hq/plusone/integrations/internal/webhook"
 )
 
 // MaxSkew is how far a request's signature timestamp may be from the
@@ -76,7 +77,7 @@ func TriggerTemplate() string { return triggerTemplate }
 // Source verifies and parses Zendesk webhooks. It holds no mutable state and
 // is safe for concurrent use.
 type Source struct {
-	secrets [][]byte
+	macs    []*webhook.Keyed // one per signing secret, in the order given
 	baseURL string
 	log     *slog.Logger
 }
@@ -109,7 +110,10 @@ func WithLogger(l *slog.Logger) Option {
 // plusone. Spaces around each are ignored; Zendesk's secrets hold no
 // commas. No secret at all rejects every request.
 func New(secret string, opts ...Option) *Source {
-	s := &Source{secrets: splitSecrets(secret), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &Source{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, secret := range splitSecrets(secret) {
+		s.macs = append(s.macs, webhook.NewKeyed(secret))
+	}
 	for _, o := range opts {
 		o(s)
 	}
