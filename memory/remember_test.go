@@ -273,7 +273,7 @@ func TestATicketOpeningOrClosingRefreshesHerOtherOpenCards(t *testing.T) {
 	versions := func() map[string]int64 {
 		v := map[string]int64{}
 		must(t, s.View(ctx, func(tx plusone.Tx) error {
-			for _, id := range []string{"A", "B", "C", "D", "E", "F", "G", "H", "I"} {
+			for _, id := range []string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"} {
 				c, err := tx.Card(ctx, "generic:"+id)
 				if errors.Is(err, plusone.ErrNotFound) {
 					continue
