@@ -3,10 +3,8 @@ package memory_test
 import (
 	"context"
 	"errors"
-	"maps"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"testing"
 	"time"
 
@@ -258,83 +256,6 @@ func TestRoutingAndCardTouches(t *testing.T) {
 	if !plusone.Has(c.Signals, plusone.SignalLowCSAT) || c.View.Customer.Profile.CSAT == nil {
 		t.Errorf("low csat not seen: %+v", c.Signals)
 	}
-}
-
-// A ticket that opens or closes refreshes her other open tickets' cards
-// (their count of open tickets and their list of the others change); an
-// update that leaves it open, a ticket first seen closed, and another
-// customer's ticket do not; nor does a new ticket of a customer with more
-// than five others open.
-func TestATicketOpeningOrClosingRefreshesHerOtherOpenCards(t *testing.T) {
-	t.Parallel()
-	s := testStore(t)
-	a := testWriter(plusone.DefaultPolicy())
-	ctx := context.Background()
-	versions := func() map[string]int64 {
-		v := map[string]int64{}
-		must(t, s.View(ctx, func(tx plusone.Tx) error {
-			for _, id := range []string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"} {
-				c, err := tx.Card(ctx, "generic:"+id)
-				if errors.Is(err, plusone.ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				v[id] = c.Version
-			}
-			return nil
-		}))
-		return v
-	}
-	check := func(step string, want map[string]int64) {
-		t.Helper()
-		if got := versions(); !maps.Equal(got, want) {
-			t.Errorf("after %s: card versions %v, want %v", step, got, want)
-		}
-	}
-	at := t0
-	event := func(typ plusone.EventType, id, status string) plusone.Event {
-		at = at.Add(time.Hour)
-		return ticketEvent(typ, id, status, at)
-	}
-	remember(t, s, a, event(plusone.EventTicketCreated, "A", "open"))
-	check("her first ticket", map[string]int64{"A": 1})
-	remember(t, s, a, event(plusone.EventTicketCreated, "B", "open"))
-	check("her second ticket", map[string]int64{"A": 2, "B": 1})
-	remember(t, s, a, event(plusone.EventTicketUpdated, "B", "pending"))
-	check("an update that leaves the second open", map[string]int64{"A": 2, "B": 2})
-	remember(t, s, a, event(plusone.EventTicketCreated, "C", "solved"))
-	check("a ticket first seen solved", map[string]int64{"A": 2, "B": 2})
-	other := event(plusone.EventTicketCreated, "D", "open")
-	other.Customer = plusone.CustomerRef{Email: "someone.else@example.com"}
-	remember(t, s, a, other)
-	check("another customer's ticket", map[string]int64{"A": 2, "B": 2, "D": 1})
-	c := card(t, s, "generic:A", plusone.DefaultPolicy(), at)
-	if !slices.ContainsFunc(c.View.Tickets, func(tr plusone.TicketRecord) bool { return tr.ID == "B" && tr.Open() }) {
-		t.Errorf("ticket A's card does not show her open ticket B: %+v", c.View.Tickets)
-	}
-
-	remember(t, s, a, event(plusone.EventTicketUpdated, "B", "solved"))
-	check("the second solved", map[string]int64{"A": 3, "B": 3, "D": 1})
-	remember(t, s, a, event(plusone.EventTicketUpdated, "B", "open"))
-	check("the second reopened", map[string]int64{"A": 4, "B": 4, "D": 1})
-
-	// Five others open: each new one still refreshes them all.
-	for _, id := range []string{"E", "F", "G", "H"} {
-		remember(t, s, a, event(plusone.EventTicketCreated, id, "open"))
-	}
-	check("four more", map[string]int64{"A": 8, "B": 8, "D": 1, "E": 4, "F": 3, "G": 2, "H": 1})
-	// Six others open: a seventh leaves them as they were.
-	remember(t, s, a, event(plusone.EventTicketCreated, "I", "open"))
-	check("a seventh open ticket", map[string]int64{"A": 8, "B": 8, "D": 1, "E": 4, "F": 3, "G": 2, "H": 1, "I": 1})
-	// Closing it leaves six others open: their cards, which never counted
-	// it, are left as they are.
-	remember(t, s, a, event(plusone.EventTicketUpdated, "I", "closed"))
-	check("the seventh closed", map[string]int64{"A": 8, "B": 8, "D": 1, "E": 4, "F": 3, "G": 2, "H": 1, "I": 2})
-	// Closing another leaves five: they are all refreshed again.
-	remember(t, s, a, event(plusone.EventTicketUpdated, "H", "closed"))
-	check("the sixth closed", map[string]int64{"A": 9, "B": 9, "D": 1, "E": 5, "F": 4, "G": 3, "H": 2, "I": 2})
 }
 
 func TestWaitingSince(t *testing.T) {

@@ -24,13 +24,6 @@ const (
 	viewNotes    = 5
 	// maxCards bounds how many of a customer's cards one change refreshes.
 	maxCards = 50
-	// maxSiblingCards bounds the refresh that a ticket opening or closing
-	// gives her other open tickets' cards: with up to this many, each is
-	// updated; with more, none is, and each shows the change with its own
-	// next one. A customer with dozens of open tickets is most often a
-	// system or a bulk sender, each of whose new tickets would otherwise
-	// cost dozens of Slack updates against the channel's pace.
-	maxSiblingCards = 5
 )
 
 // LoadView reads what we show about a customer.
@@ -173,12 +166,6 @@ func addGestures(ctx context.Context, tx plusone.Tx, card *plusone.ContextCard, 
 
 // TouchOpenCards marks the cards of a customer's open tickets for refresh.
 func TouchOpenCards(ctx context.Context, tx plusone.Tx, customerID int64, at time.Time) error {
-	return touchOpenCards(ctx, tx, customerID, "", at)
-}
-
-// touchOpenCards marks the cards of a customer's open tickets for refresh,
-// except the card whose key is except.
-func touchOpenCards(ctx context.Context, tx plusone.Tx, customerID int64, except string, at time.Time) error {
 	cards, err := tx.CardsOfCustomer(ctx, customerID, maxCards)
 	if err != nil || len(cards) == 0 {
 		return err
@@ -194,7 +181,7 @@ func touchOpenCards(ctx context.Context, tx plusone.Tx, customerID int64, except
 		}
 	}
 	for _, c := range cards {
-		if open[c.Key] && c.Key != except {
+		if open[c.Key] {
 			if err := tx.TouchCard(ctx, c, at); err != nil {
 				return err
 			}

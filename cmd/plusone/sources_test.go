@@ -74,12 +74,13 @@ func TestOneCustomerAcrossFourVendors(t *testing.T) {
 		"ticket":{"id":"8801","subject":"Billing address change","url":"https://acme.zendesk.com/agent/tickets/8801","status":"Open","created_at":"2025-01-05T09:00:00Z","updated_at":"2025-01-05T09:00:00Z"},
 		"requester":{"id":"991","email":"Jane.Doe@example.com","name":"Jane Doe"}}`))
 	app.sendSigned("helpscout", vendorSample(t, "helpscout", "convo.created.json"), map[string]string{helpscout.HeaderEvent: "convo.created"})
-	// The workers apply these side by side, in any order: a ticket that
-	// opens refreshes her other open cards, so the Intercom card lists
-	// the others whichever is applied last.
-	app.sendSigned("intercom", vendorSample(t, "intercom", "conversation.user.created.json"), nil)
-
+	// The workers apply events side by side, so two that arrive within
+	// milliseconds may be applied in either order, and a card shows what
+	// was known when it was built: her earlier contacts are in before her
+	// Intercom conversation opens, as they would be minutes apart.
 	store := inspectStore(t, app.dbPath)
+	settled(t, store)
+	app.sendSigned("intercom", vendorSample(t, "intercom", "conversation.user.created.json"), nil)
 
 	eventually(t, 15*time.Second, "the Intercom conversation's card", func() bool { return len(slack.posts()["intercom:215473853299345"]) == 1 })
 	settled(t, store)
