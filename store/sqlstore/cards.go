@@ -44,7 +44,9 @@ func collectCards(rows *sql.Rows, err error) ([]*plusone.CardState, error) {
 	return collect(rows, scanCard)
 }
 
-// TouchCard creates a ticket's card or bumps its version.
+// TouchCard creates a ticket's card or bumps its version. A card that
+// Slack shows as it was (or that failed) queues at now, behind the cards
+// due before it; one still waiting keeps its place, and its backoff.
 func (t *tx) TouchCard(ctx context.Context, c plusone.CardState, now time.Time) error {
 	_, err := t.exec(ctx, `
 		INSERT INTO cards (key, customer_id, source, ticket_id, channel, ts, version, delivered, state, attempts,
@@ -52,7 +54,8 @@ func (t *tx) TouchCard(ctx context.Context, c plusone.CardState, now time.Time) 
 		VALUES (?, ?, ?, ?, ?, '', 1, 0, 'pending', 0, ?, '', ?, ?)
 		ON CONFLICT (key) DO UPDATE SET version = cards.version + 1, customer_id = excluded.customer_id,
 			state = 'pending', updated_at = excluded.updated_at,
-			run_after = CASE WHEN cards.state = 'failed' THEN excluded.run_after ELSE cards.run_after END,
+			run_after = CASE WHEN cards.state = 'failed' OR cards.version <= cards.delivered
+				THEN excluded.run_after ELSE cards.run_after END,
 			attempts = CASE WHEN cards.state = 'failed' THEN 0 ELSE cards.attempts END`,
 		c.Key, c.CustomerID, string(c.Source), c.TicketID, c.Channel, now.UnixMicro(), now.UnixMicro(), now.UnixMicro())
 	if err != nil {

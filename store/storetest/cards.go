@@ -98,6 +98,44 @@ func testCards(t *testing.T, open Opener) {
 	}
 }
 
+// A change to a card Slack already shows queues behind the cards that were
+// due before it, a new ticket's first of all; it does not jump ahead by the
+// time its card was first made.
+func testCardQueue(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	jane := newCustomer(t, s, "Jane", "jane@example.com")
+	old := plusone.CardState{Key: "zendesk:1", CustomerID: jane.ID, Source: plusone.SourceZendesk, TicketID: "1", Channel: "C1"}
+	update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, old, base) })
+	cards := cardClaim(t, s, "d1", base)
+	must(t, s.CardDelivered(ctx, cards[0].Key, "d1", "C1", "1700000000.000100", cards[0].Version))
+
+	fresh := plusone.CardState{Key: "zendesk:2", CustomerID: jane.ID, Source: plusone.SourceZendesk, TicketID: "2", Channel: "C1"}
+	update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, fresh, base.Add(time.Hour)) })
+	update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, old, base.Add(2*time.Hour)) })
+	var order []string
+	for range 2 {
+		got, err := s.ClaimCards(ctx, plusone.Claim{Worker: "d1", Limit: 1, Lease: time.Minute, Now: base.Add(3 * time.Hour)})
+		must(t, err)
+		if len(got) != 1 {
+			t.Fatalf("claimed %d cards, want 1", len(got))
+		}
+		order = append(order, got[0].Key)
+		must(t, s.CardDelivered(ctx, got[0].Key, "d1", "C1", "1700000000.000200", got[0].Version))
+	}
+	if order[0] != "zendesk:2" || order[1] != "zendesk:1" {
+		t.Errorf("cards claimed in the order %v, want the new ticket's first, then the change made after it", order)
+	}
+
+	// A card waiting out a backoff keeps it when it changes again.
+	update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, old, base.Add(4*time.Hour)) })
+	cards = cardClaim(t, s, "d1", base.Add(4*time.Hour))
+	must(t, s.RetryCard(ctx, cards[0].Key, "d1", base.Add(5*time.Hour), "rate limited", false))
+	update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, old, base.Add(4*time.Hour)) })
+	if cards := cardClaim(t, s, "d1", base.Add(4*time.Hour+time.Minute)); len(cards) != 0 {
+		t.Errorf("a change cut a card's backoff short: %+v", cards)
+	}
+}
+
 func testCardsConcurrency(t *testing.T, open Opener) {
 	s, ctx := newStore(t, open)
 	jane := newCustomer(t, s, "Jane", "jane@example.com")
