@@ -65,11 +65,21 @@ func (w Writer) remember(ctx context.Context, tx plusone.Tx, e plusone.Event, re
 		if err := expose(ctx, tx, cust, policy, at); err != nil {
 			return nil, false, err
 		}
-		if err := w.touchCards(ctx, tx, cust, ticket, policy, at); err != nil {
+		if err := w.touchCards(ctx, tx, cust, ticket, policy, cardTime(at, received)); err != nil {
 			return nil, false, err
 		}
 	}
 	return cust, created, nil
+}
+
+// cardTime is when an event's cards are due: its time, but never after it
+// was received, so that a sender whose clock runs ahead does not hold its
+// cards back.
+func cardTime(at, received time.Time) time.Time {
+	if !received.IsZero() && at.After(received) {
+		return received.UTC()
+	}
+	return at
 }
 
 // LockIdentities locks the identities of every event a transaction is

@@ -258,6 +258,26 @@ func TestRoutingAndCardTouches(t *testing.T) {
 	}
 }
 
+// A sender whose clock runs ahead does not hold its ticket's card back:
+// the card is due when the event was received, not at its stated time.
+func TestACardIsDueWhenItsEventWasReceived(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	a := testWriter(plusone.DefaultPolicy())
+	ctx := context.Background()
+	received := t0
+	ahead := ticketEvent(plusone.EventTicketCreated, "A", "open", received.Add(time.Hour))
+	must(t, s.Update(ctx, func(tx plusone.Tx) error {
+		_, _, err := a.Remember(ctx, tx, ahead, received)
+		return err
+	}))
+	cards, err := s.ClaimCards(ctx, plusone.Claim{Worker: "w", Limit: 10, Lease: time.Minute, Now: received})
+	must(t, err)
+	if len(cards) != 1 || cards[0].Key != "generic:A" {
+		t.Errorf("at the time it was received, the card of a ticket stated an hour later is not due: %+v", cards)
+	}
+}
+
 func TestWaitingSince(t *testing.T) {
 	t.Parallel()
 	s := testStore(t)
