@@ -132,8 +132,8 @@ func run(bin, database string, duration time.Duration, clients, rate int, latDur
 	defer stopApart()
 
 	store := "SQLite"
-	if database != "" {
-		store = "PostgreSQL"
+	if pg != nil {
+		store = "PostgreSQL, " + pg.encryption()
 	}
 	fmt.Printf("plusone load test — %s, %d clients, %s per intake phase; machine: %d CPUs, load average %s\n",
 		store, clients, duration, cpus(), loadavg())
