@@ -162,6 +162,16 @@ func (s *Store) appendRun(batch []appendReq) {
 	if s.flushes != nil {
 		mode = replayable
 	}
+	if s.d.InsertInbox != "" && s.flushes == nil {
+		// One statement, which commits by itself: one round trip, on
+		// whichever connection of the pool is free.
+		seq := s.health.begin(time.Now())
+		err := insertBatch(ctx, db{d: s.d, c: s.wc}, batch)
+		s.health.end(seq)
+		s.recordAppend(err)
+		answer(batch, err)
+		return
+	}
 	err := s.withConn(ctx, s.w, true, true, func(conn *sql.Conn) error {
 		return s.withMode(ctx, conn, mode, func() error {
 			for {
@@ -219,6 +229,9 @@ func insertBatch(ctx context.Context, x db, batch []appendReq) error {
 	slices.SortFunc(batch, func(a, b appendReq) int {
 		return cmp.Or(strings.Compare(string(a.ev.Source), string(b.ev.Source)), strings.Compare(a.ev.DedupeKey, b.ev.DedupeKey))
 	})
+	if x.d.InsertInbox != "" {
+		return insertRaws(ctx, x, batch)
+	}
 	for len(batch) > 0 {
 		n := rowsPerInsert(len(batch))
 		if err := insertRaws(ctx, x, batch[:n]); err != nil {
@@ -244,15 +257,27 @@ func rowsPerInsert(n int) int {
 // (source, dedupe key) is stored already, or comes earlier in reqs, are
 // duplicates and get the stored event's id and state.
 func insertRaws(ctx context.Context, x db, reqs []appendReq) error {
-	args := make([]any, 0, 6*len(reqs))
-	for _, r := range reqs {
-		at := ts(r.ev.ReceivedAt)
-		args = append(args, string(r.ev.Source), r.ev.DedupeKey, r.headers, r.ev.Body, at, at)
+	var rows *sql.Rows
+	var err error
+	if x.d.InsertInbox != "" {
+		sources, keys, headers := make([]string, len(reqs)), make([]string, len(reqs)), make([]string, len(reqs))
+		bodies, received := make([][]byte, len(reqs)), make([]int64, len(reqs))
+		for i, r := range reqs {
+			sources[i], keys[i], headers[i] = string(r.ev.Source), r.ev.DedupeKey, r.headers
+			bodies[i], received[i] = r.ev.Body, r.ev.ReceivedAt.UnixMicro()
+		}
+		rows, err = x.query(ctx, x.d.InsertInbox, sources, keys, headers, bodies, received)
+	} else {
+		args := make([]any, 0, 6*len(reqs))
+		for _, r := range reqs {
+			at := ts(r.ev.ReceivedAt)
+			args = append(args, string(r.ev.Source), r.ev.DedupeKey, r.headers, r.ev.Body, at, at)
+		}
+		rows, err = x.query(ctx, `INSERT INTO inbox (source, dedupe_key, headers, body, received_at, run_after, state)
+			VALUES (?, ?, ?, ?, ?, ?, 'pending')`+strings.Repeat(`, (?, ?, ?, ?, ?, ?, 'pending')`, len(reqs)-1)+`
+			ON CONFLICT (source, dedupe_key) DO NOTHING
+			RETURNING id, source, dedupe_key`, args...)
 	}
-	rows, err := x.query(ctx, `INSERT INTO inbox (source, dedupe_key, headers, body, received_at, run_after, state)
-		VALUES (?, ?, ?, ?, ?, ?, 'pending')`+strings.Repeat(`, (?, ?, ?, ?, ?, ?, 'pending')`, len(reqs)-1)+`
-		ON CONFLICT (source, dedupe_key) DO NOTHING
-		RETURNING id, source, dedupe_key`, args...)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,16 @@ type Dialect struct {
 	// raw body, lowercased, contains the text ? (erasure finds the
 	// deliveries that name a customer by it).
 	BodyContains string
+	// InsertInbox, where the database takes arrays as arguments, inserts
+	// any number of events into the inbox in one statement, in the order
+	// given: its five arguments are arrays of sources, dedupe keys,
+	// headers, bodies and received_at (Unix microseconds). It skips the
+	// keys stored already and returns id, source and dedupe_key of the rows
+	// it inserted. Being one statement, it commits by itself: a group
+	// commit is then one round trip, however many events it holds
+	// (PostgreSQL: unnest). Empty: statements of several rows, in a
+	// transaction.
+	InsertInbox string
 }
 
 // commitMode says how a transaction commits.
