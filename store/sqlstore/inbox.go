@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plusone-hq/plusone"
 )
@@ -24,6 +26,7 @@ import (
 // The batch is given up at the latest of its callers' deadlines (within the
 // store's timeout): nobody waits for it longer.
 func (s *Store) AppendEvent(ctx context.Context, ev *plusone.RawEvent) (bool, error) {
+	ev.DedupeKey = storableKey(ev.DedupeKey)
 	if s.spool != nil {
 		return s.spoolEvent(ctx, ev)
 	}
@@ -216,6 +219,19 @@ func batchDeadline(batch []appendReq, limit time.Time) time.Time {
 		return limit
 	}
 	return latest
+}
+
+// storableKey is a dedupe key as the inbox keeps it: as it is when it is
+// UTF-8, else quoted in Go's syntax (\xff for a byte that is not), which
+// is. PostgreSQL's text takes only UTF-8, and a key taken from a header
+// may hold any byte: such a key failed its own event and every other of
+// its group commit, on each of its sender's retries. Two keys never share
+// a quoted form; a UTF-8 key could only by being that form itself.
+func storableKey(k string) string {
+	if utf8.ValidString(k) {
+		return k
+	}
+	return strconv.Quote(k)
 }
 
 // insertBatch inserts each event of batch, noting the duplicates: in

@@ -25,6 +25,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Inbox", func(t *testing.T) { testInbox(t, open) })
 	t.Run("InboxConcurrency", func(t *testing.T) { testInboxConcurrency(t, open) })
 	t.Run("InboxBatchIDs", func(t *testing.T) { testInboxBatchIDs(t, open) })
+	t.Run("InboxKeepsBytes", func(t *testing.T) { testInboxKeepsBytes(t, open) })
 	t.Run("Customers", func(t *testing.T) { testCustomers(t, open) })
 	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
 	t.Run("Timeline", func(t *testing.T) { testTimeline(t, open) })
