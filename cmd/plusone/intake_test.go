@@ -59,3 +59,26 @@ func TestADeliveryIDThatIsNotUTF8(t *testing.T) {
 		})
 	}
 }
+
+// TestAnEventWithNULInItsTextsIsApplied: JSON may carry \u0000 in any
+// string, and PostgreSQL's text takes no NUL: such an event was
+// acknowledged, then failed to apply on every retry till it was parked.
+// On both stores it is now applied, the NUL shown as U+FFFD.
+func TestAnEventWithNULInItsTextsIsApplied(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			t.Parallel()
+			env := baseEnv(t, nil)
+			if store == "postgres" {
+				env["PLUSONE_DATABASE_URL"] = pgtest.Schema(t)
+			}
+			app := startApp(t, env)
+			app.send(webhook{source: "generic", body: `{"id":"evt-nul","type":"ticket.created",
+				"customer":{"email":"jane.nul@example.com","name":"Ja\u0000ne"},
+				"ticket":{"id":"T-NUL","subject":"Hel\u0000lo"},"message":{"text":"a\u0000b"}}`})
+			eventually(t, 15*time.Second, "the event applied", func() bool {
+				return strings.Contains(app.metrics(), `plusone_events_processed_total{outcome="processed",source="generic"} 1`)
+			})
+		})
+	}
+}

@@ -109,6 +109,7 @@ func Open(ctx context.Context, url string, opts ...sqlstore.Option) (*sqlstore.S
 			// encode(…, 'escape') reads any bytes (convert_from fails on
 			// invalid UTF-8); an ASCII email is found as it is written.
 			BodyContains: "strpos(lower(encode(body, 'escape')), ?) > 0",
+			TextUTF8:     true,
 			InsertInbox: `INSERT INTO inbox (source, dedupe_key, headers, body, received_at, run_after, state)
 				SELECT source, dedupe_key, headers, body, received_at, received_at, 'pending'
 				FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::bigint[])

@@ -222,13 +222,13 @@ func batchDeadline(batch []appendReq, limit time.Time) time.Time {
 }
 
 // storableKey is a dedupe key as the inbox keeps it: as it is when it is
-// UTF-8, else quoted in Go's syntax (\xff for a byte that is not), which
-// is. PostgreSQL's text takes only UTF-8, and a key taken from a header
-// may hold any byte: such a key failed its own event and every other of
-// its group commit, on each of its sender's retries. Two keys never share
+// UTF-8 without NUL, else quoted in Go's syntax (\xff, \x00), which is.
+// PostgreSQL's text takes neither, and a key taken from a header may hold
+// any byte (a JSON id, \u0000): such a key failed its own event and every
+// other of its group commit, on each of its sender's retries. Two keys never share
 // a quoted form; a UTF-8 key could only by being that form itself.
 func storableKey(k string) string {
-	if utf8.ValidString(k) {
+	if utf8.ValidString(k) && strings.IndexByte(k, 0) < 0 {
 		return k
 	}
 	return strconv.Quote(k)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plusone-hq/plusone"
 )
@@ -42,6 +43,9 @@ type Dialect struct {
 	// raw body, lowercased, contains the text ? (erasure finds the
 	// deliveries that name a customer by it).
 	BodyContains string
+	// TextUTF8 says text takes only UTF-8 without NUL (PostgreSQL): string
+	// arguments are made so (storable) rather than fail their statement.
+	TextUTF8 bool
 	// InsertInbox, where the database takes arrays as arguments, inserts
 	// any number of events into the inbox in one statement, in the order
 	// given: its five arguments are arrays of sources, dedupe keys,
@@ -441,12 +445,29 @@ func (x db) in(ctx context.Context) context.Context {
 	return x.ctx
 }
 
+// storable makes the string arguments valid UTF-8 without NUL where the
+// dialect's text takes nothing else (TextUTF8): each NUL and each byte
+// that is not UTF-8 becomes U+FFFD. A JSON string may hold \u0000 and a
+// header any byte; on PostgreSQL such an event failed to apply on every
+// retry till it was parked, while SQLite kept it.
+func (x db) storable(args []any) []any {
+	if !x.d.TextUTF8 {
+		return args
+	}
+	for i, a := range args {
+		if s, ok := a.(string); ok && (strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)) {
+			args[i] = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+		}
+	}
+	return args
+}
+
 func (x db) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return x.c.stmt(ctx, x.tx, query)
 }
 
 func (x db) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx = x.in(ctx)
+	ctx, args = x.in(ctx), x.storable(args)
 	st, err := x.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -455,7 +476,7 @@ func (x db) exec(ctx context.Context, query string, args ...any) (sql.Result, er
 }
 
 func (x db) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx = x.in(ctx)
+	ctx, args = x.in(ctx), x.storable(args)
 	st, err := x.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -477,7 +498,7 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (x db) queryRow(ctx context.Context, query string, args ...any) row {
-	ctx = x.in(ctx)
+	ctx, args = x.in(ctx), x.storable(args)
 	st, err := x.stmt(ctx, query)
 	if err != nil {
 		return row{err: err}

@@ -61,15 +61,15 @@ func testInboxBatchIDs(t *testing.T, open Opener) {
 
 // testInboxKeepsBytes appends, at once so that they share group commits,
 // events whose keys, headers and bodies hold what an encoding could
-// mangle: quotes, backslashes, braces, commas, "NULL", non-ASCII and
+// mangle: quotes, backslashes, braces, commas, "NULL", non-ASCII, NUL and
 // invalid UTF-8. Each is claimed back byte for byte, with its own id: the
 // body as it came, the key as AppendEvent left it (a key that is not
-// UTF-8, as a header may give, is stored quoted: PostgreSQL's text takes
-// only UTF-8, and such a key failed its whole group commit), and header
+// UTF-8, as a header may give, or holds NUL is stored quoted: PostgreSQL's
+// text takes neither, and such a key failed its whole group commit), and header
 // values that are UTF-8 as they came (the others are stored with U+FFFD).
 func testInboxKeepsBytes(t *testing.T, open Opener) {
 	s, ctx := newStore(t, open)
-	odd := []string{`"quoted"`, `back\slash`, `{a,b}`, `NULL`, `null`, ``, `Zoë ✓`, "\xff\xfe", `'single'`, "tab\there"}
+	odd := []string{`"quoted"`, `back\slash`, `{a,b}`, `NULL`, `null`, ``, `Zoë ✓`, "\xff\xfe", `'single'`, "tab\there", "nul\x00byte"}
 	sent := map[string]*plusone.RawEvent{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -88,8 +88,10 @@ func testInboxKeepsBytes(t *testing.T, open Opener) {
 		})
 	}
 	wg.Wait()
-	if k := fmt.Sprintf("odd_%d_%s", 7, odd[7]); sent[k] != nil || sent[strconv.Quote(k)] == nil {
-		t.Errorf("the key %q was not stored quoted", k)
+	for _, i := range []int{7, 10} {
+		if k := fmt.Sprintf("odd_%d_%s", i, odd[i]); sent[k] != nil || sent[strconv.Quote(k)] == nil {
+			t.Errorf("the key %q was not stored quoted", k)
+		}
 	}
 	evs := claim(t, s, "w1", 2*len(odd), base)
 	if len(evs) != len(sent) {
