@@ -203,6 +203,12 @@ type CardState struct {
 	// (since the last one that surely did not) was claimed: an earlier post
 	// is looked for in Slack from then on. Zero when unknown.
 	AttemptAt time.Time
+	// Background says the card's waiting change is only a refresh for
+	// another ticket of hers that opened or closed: it goes to Slack after
+	// every card with a change of its own that is due, however long those
+	// have waited. A touch without it makes a waiting card's change its
+	// own again; one with it leaves a waiting card's class as it was.
+	Background bool
 }
 
 // Card delivery states.

@@ -53,7 +53,7 @@ func (w Writer) remember(ctx context.Context, tx plusone.Tx, e plusone.Event, re
 	if err != nil {
 		return nil, false, err
 	}
-	ticket, err := recordFacts(ctx, tx, cust.ID, e, at, past)
+	ticket, openChanged, err := recordFacts(ctx, tx, cust.ID, e, at, past)
 	if err != nil {
 		return nil, false, err
 	}
@@ -65,7 +65,7 @@ func (w Writer) remember(ctx context.Context, tx plusone.Tx, e plusone.Event, re
 		if err := expose(ctx, tx, cust, policy, at); err != nil {
 			return nil, false, err
 		}
-		if err := w.touchCards(ctx, tx, cust, ticket, policy, cardTime(at, received)); err != nil {
+		if err := w.touchCards(ctx, tx, cust, ticket, openChanged, policy, cardTime(at, received)); err != nil {
 			return nil, false, err
 		}
 	}
@@ -113,25 +113,26 @@ func lockIdentities(ctx context.Context, tx plusone.Tx, ids []plusone.Identity) 
 
 // recordFacts records what e tells besides who she is — preferences, the
 // ticket and its message, an order, a cart, feedback — and returns the
-// ticket, or nil for an event outside any.
-func recordFacts(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time, past bool) (*plusone.TicketRecord, error) {
+// ticket, or nil for an event outside any, and whether the event opened or
+// closed it.
+func recordFacts(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time, past bool) (*plusone.TicketRecord, bool, error) {
 	if err := recordPreferences(ctx, tx, customerID, e, at); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	ticket, err := recordConversation(ctx, tx, customerID, e, at, past)
+	ticket, openChanged, err := recordConversation(ctx, tx, customerID, e, at, past)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := recordOrder(ctx, tx, customerID, e, at); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := recordCart(ctx, tx, customerID, e, at); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := recordFeedback(ctx, tx, customerID, e, at); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return ticket, nil
+	return ticket, openChanged, nil
 }
 
 // recordPreferences records the preferences a source tells, skipping
@@ -163,10 +164,25 @@ func refreshAfter(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, e 
 
 // touchCards marks the cards that must show this change: the ticket's own
 // card (created on the ticket's first event while it is open), or, for
-// events outside any ticket, the cards of her open tickets.
-func (w Writer) touchCards(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, ticket *plusone.TicketRecord, policy *plusone.Policy, at time.Time) error {
+// events outside any ticket, the cards of her open tickets. A ticket that
+// opens or closes touches her other open tickets' cards too, whose count
+// of open tickets and list of the others change, when she has no more
+// than maxSiblingCards of them: in the background, so that they never
+// delay a card with a change of its own (a new ticket's above all).
+func (w Writer) touchCards(ctx context.Context, tx plusone.Tx, cust *plusone.Customer, ticket *plusone.TicketRecord, openChanged bool, policy *plusone.Policy, at time.Time) error {
 	if ticket == nil {
 		return TouchOpenCards(ctx, tx, cust.ID, at)
+	}
+	if openChanged {
+		others := cust.Profile.OpenTickets // counted after this event
+		if ticket.Open() {
+			others--
+		}
+		if others > 0 && others <= maxSiblingCards {
+			if err := touchOpenCards(ctx, tx, cust.ID, ticket.Key(), true, at); err != nil {
+				return err
+			}
+		}
 	}
 	if !ticket.Open() {
 		// A closed ticket's card is updated, but none is opened for it.

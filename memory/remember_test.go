@@ -3,8 +3,10 @@ package memory_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -276,6 +278,105 @@ func TestACardIsDueWhenItsEventWasReceived(t *testing.T) {
 	if len(cards) != 1 || cards[0].Key != "generic:A" {
 		t.Errorf("at the time it was received, the card of a ticket stated an hour later is not due: %+v", cards)
 	}
+}
+
+// A ticket that opens or closes refreshes her other open tickets' cards
+// (their count of open tickets and their list of the others change); an
+// update that leaves it open, a ticket first seen closed, and another
+// customer's ticket do not; nor does a new ticket of a customer with more
+// than five others open.
+func TestATicketOpeningOrClosingRefreshesHerOtherOpenCards(t *testing.T) {
+	t.Parallel()
+	s := testStore(t)
+	a := testWriter(plusone.DefaultPolicy())
+	ctx := context.Background()
+	versions := func() map[string]int64 {
+		v := map[string]int64{}
+		must(t, s.View(ctx, func(tx plusone.Tx) error {
+			for _, id := range []string{"A", "B", "C", "D", "E", "F", "G", "H", "I"} {
+				c, err := tx.Card(ctx, "generic:"+id)
+				if errors.Is(err, plusone.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				v[id] = c.Version
+			}
+			return nil
+		}))
+		return v
+	}
+	check := func(step string, want map[string]int64) {
+		t.Helper()
+		if got := versions(); !maps.Equal(got, want) {
+			t.Errorf("after %s: card versions %v, want %v", step, got, want)
+		}
+	}
+	at := t0
+	event := func(typ plusone.EventType, id, status string) plusone.Event {
+		at = at.Add(time.Hour)
+		return ticketEvent(typ, id, status, at)
+	}
+	remember(t, s, a, event(plusone.EventTicketCreated, "A", "open"))
+	check("her first ticket", map[string]int64{"A": 1})
+	// Slack shows A's card: a refresh of it is a background one.
+	posted, err := s.ClaimCards(ctx, plusone.Claim{Worker: "w", Limit: 1, Lease: time.Minute, Now: at})
+	must(t, err)
+	if len(posted) != 1 {
+		t.Fatalf("claimed %d cards, want A's", len(posted))
+	}
+	must(t, s.CardDelivered(ctx, posted[0].Key, "w", "C1", "1700000000.000100", posted[0].Version))
+	remember(t, s, a, event(plusone.EventTicketCreated, "B", "open"))
+	check("her second ticket", map[string]int64{"A": 2, "B": 1})
+	background := func(id string) bool {
+		var bg bool
+		must(t, s.View(ctx, func(tx plusone.Tx) error {
+			c, err := tx.Card(ctx, "generic:"+id)
+			if err == nil {
+				bg = c.Background
+			}
+			return err
+		}))
+		return bg
+	}
+	if !background("A") || background("B") {
+		t.Errorf("after her second ticket: A's refresh in the background %v, B's new card %v; want true, false",
+			background("A"), background("B"))
+	}
+	remember(t, s, a, event(plusone.EventTicketUpdated, "B", "pending"))
+	check("an update that leaves the second open", map[string]int64{"A": 2, "B": 2})
+	remember(t, s, a, event(plusone.EventTicketCreated, "C", "solved"))
+	check("a ticket first seen solved", map[string]int64{"A": 2, "B": 2})
+	other := event(plusone.EventTicketCreated, "D", "open")
+	other.Customer = plusone.CustomerRef{Email: "someone.else@example.com"}
+	remember(t, s, a, other)
+	check("another customer's ticket", map[string]int64{"A": 2, "B": 2, "D": 1})
+	c := card(t, s, "generic:A", plusone.DefaultPolicy(), at)
+	if !slices.ContainsFunc(c.View.Tickets, func(tr plusone.TicketRecord) bool { return tr.ID == "B" && tr.Open() }) {
+		t.Errorf("ticket A's card does not show her open ticket B: %+v", c.View.Tickets)
+	}
+
+	remember(t, s, a, event(plusone.EventTicketUpdated, "B", "solved"))
+	check("the second solved", map[string]int64{"A": 3, "B": 3, "D": 1})
+	remember(t, s, a, event(plusone.EventTicketUpdated, "B", "open"))
+	check("the second reopened", map[string]int64{"A": 4, "B": 4, "D": 1})
+
+	// Five others open: each new one still refreshes them all.
+	for _, id := range []string{"E", "F", "G", "H"} {
+		remember(t, s, a, event(plusone.EventTicketCreated, id, "open"))
+	}
+	check("four more", map[string]int64{"A": 8, "B": 8, "D": 1, "E": 4, "F": 3, "G": 2, "H": 1})
+	// Six others open: a seventh leaves them as they were.
+	remember(t, s, a, event(plusone.EventTicketCreated, "I", "open"))
+	check("a seventh open ticket", map[string]int64{"A": 8, "B": 8, "D": 1, "E": 4, "F": 3, "G": 2, "H": 1, "I": 1})
+	// Closing it leaves six others open: their cards, which never counted
+	// it, are left as they are.
+	remember(t, s, a, event(plusone.EventTicketUpdated, "I", "closed"))
+	check("the seventh closed", map[string]int64{"A": 8, "B": 8, "D": 1, "E": 4, "F": 3, "G": 2, "H": 1, "I": 2})
+	// Closing another leaves five: they are all refreshed again.
+	remember(t, s, a, event(plusone.EventTicketUpdated, "H", "closed"))
+	check("the sixth closed", map[string]int64{"A": 9, "B": 9, "D": 1, "E": 5, "F": 4, "G": 3, "H": 2, "I": 2})
 }
 
 func TestWaitingSince(t *testing.T) {

@@ -12,57 +12,62 @@ import (
 )
 
 // recordConversation records an event's ticket and message, and returns
-// the ticket as saved, or nil for an event outside any ticket. The message
-// goes before the save: it may change whom the ticket waits for.
-func recordConversation(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time, past bool) (*plusone.TicketRecord, error) {
-	var ticket *plusone.TicketRecord
+// the ticket as saved, or nil for an event outside any ticket, and whether
+// the event opened or closed it (see recordTicket). The message goes
+// before the save: it may change whom the ticket waits for.
+func recordConversation(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time, past bool) (ticket *plusone.TicketRecord, openChanged bool, err error) {
 	if e.Ticket != nil && e.Ticket.ID != "" {
-		var err error
-		if ticket, err = recordTicket(ctx, tx, customerID, e, at, past); err != nil {
-			return nil, err
+		if ticket, openChanged, err = recordTicket(ctx, tx, customerID, e, at, past); err != nil {
+			return nil, false, err
 		}
 	}
 	if e.Message != nil {
 		if err := recordMessage(ctx, tx, customerID, ticket, e, at, past); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if ticket == nil {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err := tx.SaveTicket(ctx, ticket); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return ticket, nil
+	return ticket, openChanged, nil
 }
 
 // recordTicket folds an event's ticket into the one we have, or starts
 // it, and puts its opening (and status changes worth noting) on her
-// timeline. The caller saves the ticket.
-func recordTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time, past bool) (*plusone.TicketRecord, error) {
+// timeline. It reports whether the event changed her open tickets: a
+// ticket first seen open, or one that closed or reopened. The caller
+// saves the ticket.
+func recordTicket(ctx context.Context, tx plusone.Tx, customerID int64, e plusone.Event, at time.Time, past bool) (*plusone.TicketRecord, bool, error) {
 	rec, err := tx.Ticket(ctx, e.Source, e.Ticket.ID)
 	isNew := errors.Is(err, plusone.ErrNotFound)
+	var openChanged bool
 	switch {
 	case isNew:
 		rec = newTicket(customerID, e, at, past)
+		openChanged = rec.Open()
 	case err != nil:
-		return nil, err
+		return nil, false, err
 	default:
+		wasOpen := rec.Open()
 		if err := updateTicket(ctx, tx, rec, customerID, e, at, past); err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		openChanged = rec.Open() != wasOpen
 	}
 	if !isNew && e.Type != plusone.EventTicketCreated {
-		return rec, nil
+		return rec, openChanged, nil
 	}
 	if _, err := tx.AddTouchpoint(ctx, &plusone.Touchpoint{
 		CustomerID: customerID, Source: e.Source, Kind: plusone.TouchTicketOpened, Ref: e.Ticket.ID,
 		DedupeKey: "ticket:" + e.Ticket.ID + ":opened", OccurredAt: rec.CreatedAt, URL: rec.URL,
 		Summary: "Opened ticket: " + clip(orDefault(rec.Subject, "(no subject)"), 160),
 	}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return rec, nil
+	return rec, openChanged, nil
 }
 
 // newTicket is the record of a ticket first seen in e: open unless it

@@ -24,6 +24,14 @@ const (
 	viewNotes    = 5
 	// maxCards bounds how many of a customer's cards one change refreshes.
 	maxCards = 50
+	// maxSiblingCards bounds the refresh that a ticket opening or closing
+	// gives her other open tickets' cards: with up to this many, each is
+	// updated (in the background: after every card with a change of its
+	// own); with more, none is, and each shows the change with its own
+	// next one. A customer with dozens of open tickets is most often a
+	// system or a bulk sender, each of whose new tickets would otherwise
+	// cost dozens of Slack updates against the channel's pace.
+	maxSiblingCards = 5
 )
 
 // LoadView reads what we show about a customer.
@@ -164,8 +172,16 @@ func addGestures(ctx context.Context, tx plusone.Tx, card *plusone.ContextCard, 
 	return nil
 }
 
-// TouchOpenCards marks the cards of a customer's open tickets for refresh.
+// TouchOpenCards marks the cards of a customer's open tickets for refresh:
+// a change of hers (an order, a note, a gesture) that each shows.
 func TouchOpenCards(ctx context.Context, tx plusone.Tx, customerID int64, at time.Time) error {
+	return touchOpenCards(ctx, tx, customerID, "", false, at)
+}
+
+// touchOpenCards marks the cards of a customer's open tickets for refresh,
+// except the card whose key is except; background refreshes wait behind
+// every card with a change of its own (plusone.CardState.Background).
+func touchOpenCards(ctx context.Context, tx plusone.Tx, customerID int64, except string, background bool, at time.Time) error {
 	cards, err := tx.CardsOfCustomer(ctx, customerID, maxCards)
 	if err != nil || len(cards) == 0 {
 		return err
@@ -181,7 +197,8 @@ func TouchOpenCards(ctx context.Context, tx plusone.Tx, customerID int64, at tim
 		}
 	}
 	for _, c := range cards {
-		if open[c.Key] {
+		if open[c.Key] && c.Key != except {
+			c.Background = background
 			if err := tx.TouchCard(ctx, c, at); err != nil {
 				return err
 			}

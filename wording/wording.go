@@ -289,6 +289,7 @@ func touch(ctx context.Context, tx plusone.Tx, key string, now time.Time) error 
 	if err != nil {
 		return err
 	}
+	cs.Background = false // the card's own change
 	return tx.TouchCard(ctx, *cs, now)
 }
 

@@ -14,7 +14,7 @@ import (
 // doubt counts claims of a card without ts since the last attempt that
 // surely did not post; above 1, an earlier attempt may have posted.
 const cardColumns = `key, customer_id, source, ticket_id, channel, ts, version, delivered, state, attempts,
-	last_error, updated_at, doubt, attempt_at`
+	last_error, updated_at, doubt, attempt_at, background`
 
 func scanCard(row scanner) (*plusone.CardState, error) {
 	var (
@@ -23,11 +23,13 @@ func scanCard(row scanner) (*plusone.CardState, error) {
 		updated sql.NullInt64
 		doubt   int
 		attempt sql.NullInt64
+		bg      int
 	)
 	if err := row.Scan(&c.Key, &c.CustomerID, &source, &c.TicketID, &c.Channel, &c.TS, &c.Version, &c.Delivered,
-		&c.State, &c.Attempts, &c.LastError, &updated, &doubt, &attempt); err != nil {
+		&c.State, &c.Attempts, &c.LastError, &updated, &doubt, &attempt, &bg); err != nil {
 		return nil, err
 	}
+	c.Background = bg != 0
 	c.InDoubt = c.TS == "" && doubt > 1
 	c.Source = plusone.Source(source)
 	c.UpdatedAt = fromTS(updated)
@@ -46,18 +48,26 @@ func collectCards(rows *sql.Rows, err error) ([]*plusone.CardState, error) {
 
 // TouchCard creates a ticket's card or bumps its version. A card that
 // Slack shows as it was (or that failed) queues at now, behind the cards
-// due before it; one still waiting keeps its place, and its backoff.
+// due before it, in c's class (Background); one still waiting keeps its
+// place, and its backoff, and is a background refresh only if both its
+// waiting change and this one are.
 func (t *tx) TouchCard(ctx context.Context, c plusone.CardState, now time.Time) error {
+	bg := 0
+	if c.Background {
+		bg = 1
+	}
 	_, err := t.exec(ctx, `
 		INSERT INTO cards (key, customer_id, source, ticket_id, channel, ts, version, delivered, state, attempts,
-			run_after, last_error, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, '', 1, 0, 'pending', 0, ?, '', ?, ?)
+			run_after, last_error, created_at, updated_at, background)
+		VALUES (?, ?, ?, ?, ?, '', 1, 0, 'pending', 0, ?, '', ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET version = cards.version + 1, customer_id = excluded.customer_id,
 			state = 'pending', updated_at = excluded.updated_at,
 			run_after = CASE WHEN cards.state = 'failed' OR cards.version <= cards.delivered
 				THEN excluded.run_after ELSE cards.run_after END,
+			background = CASE WHEN cards.state = 'failed' OR cards.version <= cards.delivered
+				THEN excluded.background ELSE cards.background * excluded.background END,
 			attempts = CASE WHEN cards.state = 'failed' THEN 0 ELSE cards.attempts END`,
-		c.Key, c.CustomerID, string(c.Source), c.TicketID, c.Channel, now.UnixMicro(), now.UnixMicro(), now.UnixMicro())
+		c.Key, c.CustomerID, string(c.Source), c.TicketID, c.Channel, now.UnixMicro(), now.UnixMicro(), now.UnixMicro(), bg)
 	if err != nil {
 		return fmt.Errorf("touch card %s: %w", c.Key, err)
 	}
@@ -85,7 +95,9 @@ func (t *tx) CardsOfCustomer(ctx context.Context, customerID int64, n int) ([]pl
 	return out, nil
 }
 
-// ClaimCards leases due cards whose latest version Slack does not show.
+// ClaimCards leases due cards whose latest version Slack does not show:
+// cards with a change of their own first, then background refreshes, each
+// in the order they came due.
 // The claim that starts a run of doubt (a card without ts, no attempt in
 // doubt yet) records its moment in attempt_at; later claims of the run keep
 // it, so that the lookup of a possible post covers every attempt of the run.
@@ -102,7 +114,7 @@ func (s *Store) ClaimCards(ctx context.Context, c plusone.Claim) ([]*plusone.Car
 			SELECT key FROM cards
 			WHERE version > delivered AND state = 'pending' AND run_after <= ?
 				AND (locked_until IS NULL OR locked_until <= ?)
-			ORDER BY run_after, key`+limitClause(c.Limit)+s.d.LockSkip+`)
+			ORDER BY background, run_after, key`+limitClause(c.Limit)+s.d.LockSkip+`)
 		RETURNING `+cardColumns,
 		c.Worker, c.Now.Add(c.Lease).UnixMicro(), now, now, now))
 	if err != nil {

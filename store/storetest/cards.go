@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -133,6 +134,56 @@ func testCardQueue(t *testing.T, open Opener) {
 	update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, old, base.Add(4*time.Hour)) })
 	if cards := cardClaim(t, s, "d1", base.Add(4*time.Hour+time.Minute)); len(cards) != 0 {
 		t.Errorf("a change cut a card's backoff short: %+v", cards)
+	}
+}
+
+// A background refresh (another ticket of hers opened or closed) waits
+// behind every due card with a change of its own, even one due later; a
+// change of its own makes a waiting refresh the card's own again, in the
+// place it had; a refresh leaves a waiting change of its own as it was.
+func testCardBackground(t *testing.T, open Opener) {
+	s, ctx := newStore(t, open)
+	jane := newCustomer(t, s, "Jane", "jane@example.com")
+	card := func(id string) plusone.CardState {
+		return plusone.CardState{Key: "zendesk:" + id, CustomerID: jane.ID, Source: plusone.SourceZendesk, TicketID: id, Channel: "C1"}
+	}
+	touch := func(c plusone.CardState, background bool, at time.Duration) {
+		t.Helper()
+		c.Background = background
+		update(t, s, func(tx plusone.Tx) error { return tx.TouchCard(ctx, c, base.Add(at)) })
+	}
+	// deliver claims and delivers every due card, one at a time, and
+	// returns their keys and classes in the order claimed.
+	deliver := func(now time.Duration) []string {
+		t.Helper()
+		var order []string
+		for {
+			got, err := s.ClaimCards(ctx, plusone.Claim{Worker: "d", Limit: 1, Lease: time.Minute, Now: base.Add(now)})
+			must(t, err)
+			if len(got) == 0 {
+				return order
+			}
+			c := got[0]
+			order = append(order, fmt.Sprintf("%s/%v", c.Key, c.Background))
+			must(t, s.CardDelivered(ctx, c.Key, "d", "C1", "1700000000."+c.TicketID, c.Version))
+		}
+	}
+	for i, id := range []string{"1", "2", "3", "4"} {
+		touch(card(id), false, time.Duration(i)*time.Minute)
+	}
+	deliver(time.Hour)
+
+	touch(card("1"), true, 2*time.Hour)              // a refresh
+	touch(card("5"), false, 3*time.Hour)             // a new ticket, due later
+	touch(card("2"), true, 2*time.Hour)              // a refresh...
+	touch(card("2"), false, 4*time.Hour)             // ...then a change of its own
+	touch(card("3"), false, 2*time.Hour+time.Minute) // a change of its own...
+	touch(card("3"), true, 5*time.Hour)              // ...then a refresh
+	touch(card("4"), true, 90*time.Minute)           // a refresh, due first of all
+	got := deliver(6 * time.Hour)
+	want := []string{"zendesk:2/false", "zendesk:3/false", "zendesk:5/false", "zendesk:4/true", "zendesk:1/true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("cards claimed in the order %v, want %v", got, want)
 	}
 }
 

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Cards", func(t *testing.T) { testCards(t, open) })
 	t.Run("CardsConcurrency", func(t *testing.T) { testCardsConcurrency(t, open) })
 	t.Run("CardQueue", func(t *testing.T) { testCardQueue(t, open) })
+	t.Run("CardBackground", func(t *testing.T) { testCardBackground(t, open) })
 	t.Run("CardDoubt", func(t *testing.T) { testCardDoubt(t, open) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open) })
 	t.Run("Memory", func(t *testing.T) { testMemory(t, open) })
