@@ -164,11 +164,17 @@ func run(bin, database string, duration time.Duration, clients, rate int, latDur
 	// one message per second per channel).
 	backlog := metric(base, `plusone_queue_depth{queue="events"}`)
 	t0 := time.Now()
-	if err := drain(base, `plusone_queue_depth{queue="events"} 0`, 5*time.Minute); err != nil {
+	// The limits allow 100 events and 100 cards a second at least (the one
+	// card sender posts some 200 a second on PostgreSQL here, then the
+	// refreshes of her other cards), and never less than they were.
+	atLeast := func(d time.Duration, perSecond float64) time.Duration {
+		return max(d, time.Duration(backlog/perSecond*float64(time.Second)))
+	}
+	if err := drain(base, `plusone_queue_depth{queue="events"} 0`, atLeast(5*time.Minute, 100)); err != nil {
 		return err
 	}
 	eventsTook := time.Since(t0)
-	if err := drain(base, `plusone_queue_depth{queue="cards"} 0`, 10*time.Minute); err != nil {
+	if err := drain(base, `plusone_queue_depth{queue="cards"} 0`, atLeast(10*time.Minute, 100)); err != nil {
 		return err
 	}
 	cardsTook := time.Since(t0)
