@@ -223,10 +223,11 @@ func batchDeadline(batch []appendReq, limit time.Time) time.Time {
 
 // storableKey is a dedupe key as the inbox keeps it: as it is when it is
 // UTF-8 without NUL, else quoted in Go's syntax (\xff, \x00), which is.
-// PostgreSQL's text takes neither, and a key taken from a header may hold
-// any byte (a JSON id, \u0000): such a key failed its own event and every
-// other of its group commit, on each of its sender's retries. Two keys never share
-// a quoted form; a UTF-8 key could only by being that form itself.
+// PostgreSQL's text takes neither, a key taken from a header may hold any
+// byte, and one from JSON a \u0000: such a key failed its own event and
+// every other of its group commit, on each of its sender's retries. Two
+// keys never share a quoted form; a UTF-8 key could only by being that
+// form itself.
 func storableKey(k string) string {
 	if utf8.ValidString(k) && strings.IndexByte(k, 0) < 0 {
 		return k
@@ -234,9 +235,10 @@ func storableKey(k string) string {
 	return strconv.Quote(k)
 }
 
-// insertBatch inserts each event of batch, noting the duplicates: in
-// statements of several rows, of a few sizes only, so that few statements
-// are prepared.
+// insertBatch inserts each event of batch, noting the duplicates: in one
+// statement where the dialect has one for any number (InsertInbox), else
+// in statements of several rows, of a few sizes only, so that few
+// statements are prepared.
 func insertBatch(ctx context.Context, x db, batch []appendReq) error {
 	// In key order, so that concurrent group commits holding the same keys
 	// (a webhook delivered twice at once) wait for each other instead of
