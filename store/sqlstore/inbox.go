@@ -159,21 +159,21 @@ func (s *Store) appendRun(batch []appendReq) {
 	if len(batch) >= burstBatch {
 		s.lastBurst.Store(start.UnixNano())
 	}
+	if s.d.InsertInbox != "" && s.flushes == nil {
+		// One statement, which commits by itself: one round trip, on
+		// whichever connection of the pool is free.
+		seq := s.health.begin(time.Now())
+		err := insertBatch(ctx, s.writer(), batch)
+		s.health.end(seq)
+		s.recordAppend(err)
+		answer(batch, err)
+		return
+	}
 	// With a Flusher the commits need not wait for the disk: the flusher
 	// answers them after its next flush, while this goes on committing.
 	mode := durable
 	if s.flushes != nil {
 		mode = replayable
-	}
-	if s.d.InsertInbox != "" && s.flushes == nil {
-		// One statement, which commits by itself: one round trip, on
-		// whichever connection of the pool is free.
-		seq := s.health.begin(time.Now())
-		err := insertBatch(ctx, db{d: s.d, c: s.wc}, batch)
-		s.health.end(seq)
-		s.recordAppend(err)
-		answer(batch, err)
-		return
 	}
 	err := s.withConn(ctx, s.w, true, true, func(conn *sql.Conn) error {
 		return s.withMode(ctx, conn, mode, func() error {
